@@ -1,0 +1,73 @@
+"""ember: PyTorch's programming model on NumPy.
+
+``import ember as torch`` runs typical PyTorch code: tensors with autograd, ``ember.nn``,
+``ember.optim``, ``ember.utils.data`` and ``ember.vision`` mirror their torch counterparts.
+Submodules load on first attribute access, so ``import ember`` stays fast.
+"""
+import importlib as _importlib
+
+from ember._backend import get_num_threads, set_num_threads
+from ember._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+                          half, int, int8, int16, int32, int64, long, promote_types, result_type,
+                          set_default_dtype, short, uint8)
+from ember._tensor import Size, Tensor, device
+from ember._tensor_str import set_printoptions
+from ember import autograd
+from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                      is_inference_mode_enabled, no_grad, set_grad_enabled)
+from ember import ops as _ops
+from ember.ops.creation import (arange, as_tensor, asarray, empty, empty_like, eye, from_numpy,
+                                full, full_like, linspace, logspace, ones, ones_like, range,
+                                tensor, zeros, zeros_like)
+from ember.ops.registry import OPS as _OPS
+from ember.random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
+                          manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
+                          randint_like, randn, randn_like, randperm, seed, set_rng_state)
+from ember.ops import clone, contiguous
+from ember.ops.elementwise import allclose, equal, isclose
+
+__version__ = "0.1.0"
+
+for _name, _info in _OPS.items():
+    if not _name.startswith("_") and "." not in _info.torch_name:
+        globals()[_name] = _info.func
+del _name, _info
+
+_LAZY = {"nn", "optim", "utils", "vision", "linalg", "testing", "serialization", "cuda",
+         "backends", "distributions", "special", "fft", "jit", "hub", "onnx", "amp"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return _importlib.import_module("ember." + name)
+    raise AttributeError("module 'ember' has no attribute %r" % name)
+
+
+def is_tensor(obj):
+    """True if ``obj`` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with %s values is ambiguous"
+                           % ("no" if input.numel() == 0 else "more than one"))
+    return input.item() != 0
+
+
+def get_device(input):
+    return -1
+
+
+strided = "strided"
+contiguous_format = "contiguous_format"
+preserve_format = "preserve_format"
+channels_last = "channels_last"

@@ -1,0 +1,187 @@
+"""ember's dtypes (``ember.float32`` ...) and torch's type-promotion rules."""
+import builtins as _builtins
+
+import numpy as np
+
+_py_float, _py_int, _py_bool = _builtins.float, _builtins.int, _builtins.bool
+
+
+class dtype:
+    """A tensor element type, like ``torch.dtype``. Compare with ``is`` or ``==``."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "is_complex")
+
+    def __init__(self, name, np_dtype):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_complex = self.np.kind == "c"
+        self.is_signed = self.np.kind in "fic"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self):
+        return "ember." + self.name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+    def to_real(self):
+        return self
+
+    def to_complex(self):
+        raise NotImplementedError("ember has no complex dtypes")
+
+
+float16 = half = dtype("float16", np.float16)
+float32 = float = dtype("float32", np.float32)
+float64 = double = dtype("float64", np.float64)
+int8 = dtype("int8", np.int8)
+int16 = short = dtype("int16", np.int16)
+int32 = int = dtype("int32", np.int32)
+int64 = long = dtype("int64", np.int64)
+uint8 = dtype("uint8", np.uint8)
+bool = dtype("bool", np.bool_)
+
+all_dtypes = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+_by_np = {d.np: d for d in all_dtypes}
+_by_name = {d.name: d for d in all_dtypes}
+
+
+def _dtype_by_name(name):
+    return _by_name[name]
+
+
+def from_numpy_dtype(np_dtype):
+    """The ember dtype of a NumPy dtype; TypeError for dtypes torch has no equivalent of."""
+    try:
+        return _by_np[np_dtype]
+    except KeyError:
+        pass
+    try:
+        return _by_np[np.dtype(np_dtype)]
+    except (KeyError, TypeError):
+        raise TypeError(
+            "can't convert np.ndarray of type %s. The only supported types are: float64, "
+            "float32, float16, int64, int32, int16, int8, uint8, and bool." % np.dtype(np_dtype)
+        ) from None
+
+
+def to_numpy_dtype(d):
+    """NumPy dtype for an ember dtype (also accepts NumPy dtypes, Python types and names)."""
+    if d.__class__ is dtype:
+        return d.np
+    return as_dtype(d).np
+
+
+def as_dtype(d):
+    """Normalise what users pass as ``dtype=`` (ember dtype, NumPy dtype, Python type)."""
+    if d.__class__ is dtype:
+        return d
+    if d is _py_float:
+        return get_default_dtype()
+    if d is _py_int:
+        return int64
+    if d is _py_bool:
+        return bool
+    if isinstance(d, str):
+        name = d[6:] if d.startswith("torch.") else d[6:] if d.startswith("ember.") else d
+        if name in _by_name:
+            return _by_name[name]
+        aliases = {"float": float32, "double": float64, "half": float16, "long": int64,
+                   "int": int32, "short": int16}
+        if name in aliases:
+            return aliases[name]
+    try:
+        return from_numpy_dtype(np.dtype(d))
+    except TypeError:
+        raise TypeError("%r is not a valid ember dtype" % (d,)) from None
+
+
+_default_dtype = float32
+
+
+def get_default_dtype():
+    """The default floating point dtype (``float32`` unless changed), as torch's."""
+    return _default_dtype
+
+
+def set_default_dtype(d):
+    """Set the default floating point dtype; only float16/32/64 are allowed, as in torch."""
+    global _default_dtype
+    d = as_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_dtype = d
+
+
+# --- promotion -----------------------------------------------------------------------------------
+
+_CATEGORY = {bool: 0}
+for _d in (int8, int16, int32, int64, uint8):
+    _CATEGORY[_d] = 1
+for _d in (float16, float32, float64):
+    _CATEGORY[_d] = 2
+
+
+def promote_types(a, b):
+    """torch.promote_types: the smallest dtype both ``a`` and ``b`` convert to safely.
+
+    Differs from NumPy where torch does: an integer with a float gives that float
+    (``int64 + float16 -> float16``), not a wider float.
+    """
+    if a is b:
+        return a
+    ca, cb = _CATEGORY[a], _CATEGORY[b]
+    if ca != cb:
+        return a if ca > cb else b
+    return _by_np[np.promote_types(a.np, b.np)]
+
+
+def _scalar_dtype(x):
+    if isinstance(x, _py_bool):
+        return bool
+    if isinstance(x, _py_int):
+        return int64
+    if isinstance(x, _py_float):
+        return _default_dtype
+    if isinstance(x, np.generic):
+        k = x.dtype.kind
+        return bool if k == "b" else int64 if k in "iu" else _default_dtype
+    raise TypeError("unsupported scalar type %s" % type(x).__name__)
+
+
+def _combine(higher, lower):
+    """Merge a higher-priority participant's dtype with a lower one's, as torch does."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if _CATEGORY[higher] == 2:
+        return higher
+    if higher is bool or _CATEGORY[lower] == 2:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands):
+    """torch.result_type for tensors and Python scalars.
+
+    Tensors with dimensions outrank zero-dim tensors, which outrank Python scalars; a lower
+    rank only matters when its category (bool < integer < float) is higher. A Python float
+    counts as the default dtype, a Python int as int64.
+    """
+    dim = zero = wrapped = None
+    for x in operands:
+        d = getattr(x, "dtype", None)
+        if d is None or d.__class__ is not dtype:
+            d = _scalar_dtype(x)
+            wrapped = d if wrapped is None else promote_types(wrapped, d)
+        elif x.ndim == 0:
+            zero = d if zero is None else promote_types(zero, d)
+        else:
+            dim = d if dim is None else promote_types(dim, d)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def is_floating_point_dtype(d):
+    return d.is_floating_point

@@ -1,0 +1,12 @@
+"""ember.autograd: reverse-mode automatic differentiation, mirroring ``torch.autograd``."""
+from ember.autograd.engine import backward, grad
+from ember.autograd.function import Function, FunctionCtx, once_differentiable
+from ember.autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,
+                                      is_anomaly_enabled, is_grad_enabled, no_grad,
+                                      set_detect_anomaly, set_grad_enabled)
+from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
+           "enable_grad", "set_grad_enabled", "inference_mode", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled", "is_grad_enabled", "gradcheck",
+           "gradgradcheck", "GradcheckError"]

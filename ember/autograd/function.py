@@ -1,0 +1,433 @@
+"""Autograd graph nodes: ember's built-in op records and the public ``autograd.Function``.
+
+Every differentiable op is a subclass of ``Node`` holding its forward (on arrays) and its
+backward (on ember tensors, so that ``create_graph=True`` can differentiate the backward). A
+call ``Op.apply((a, b), *params)`` runs the forward and, when grad mode is on and an input
+requires grad, records the node as the result's ``grad_fn``.
+"""
+from ember.autograd.grad_mode import _State
+from ember._tensor import Tensor, _make
+
+_RELEASED = object()
+
+
+class Node:
+    """A recorded op application: torch's ``grad_fn`` objects.
+
+    Class attributes a built-in op sets:
+        save: indices of the inputs its backward reads (kept, version-checked).
+        save_output: whether its backward reads the output.
+        differentiable: False for ops whose outputs never require grad (comparisons...).
+    """
+
+    __slots__ = ("_edges", "_saved", "_versions", "_out", "_out_vc", "_out_version",
+                 "needs_input_grad", "_pre_hooks", "_hooks", "__dict__", "__weakref__")
+    save = ()
+    save_output = False
+    differentiable = True
+    n_outputs = 1
+    # Built-in ops return fresh gradient arrays that the engine may hand to a leaf's ``.grad``
+    # without copying; custom Functions may return tensors the user still holds.
+    _owns_grads = True
+
+    @classmethod
+    def apply(cls, inputs, *params, **kwparams):
+        """Run the op on ``inputs`` (a tuple of Tensors) and record it when needed."""
+        ctx = cls.__new__(cls)
+        out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
+        if _State.enabled and cls.differentiable:
+            for t in inputs:
+                if t._requires_grad:
+                    return _record(ctx, inputs, out)
+        return _make(out)
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return "<%s object at %#x>" % (self.name(), id(self))
+
+    # --- torch's public node API ----------------------------------------------------------
+    @property
+    def next_functions(self):
+        res = []
+        for e in self._edges:
+            if e is None:
+                res.append((None, 0))
+            elif e[0].__class__ is Tensor or isinstance(e[0], Tensor):
+                res.append((AccumulateGrad(e[0]), 0))
+            else:
+                res.append(e)
+        return tuple(res)
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        res = []
+        for t, v in zip(saved, self._versions):
+            if t is None:
+                res.append(self._unpack_output())
+                continue
+            vc = t._vc
+            if vc is not None and vc[0] != v:
+                raise _modified_error(t, v, vc[0])
+            res.append(t)
+        return tuple(res)
+
+    def _unpack_output(self):
+        """The output, re-wrapped with this node as its grad_fn (no reference cycle kept)."""
+        if self._out_vc[0] != self._out_version:
+            raise _modified_error(_make(self._out), self._out_version, self._out_vc[0], self, 0)
+        return _make(self._out, True, self)
+
+    def register_hook(self, fn):
+        """Hook ``fn(grad_inputs, grad_outputs)`` run after this node's backward."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """Hook ``fn(grad_outputs)`` run before this node's backward; may return new grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    def _release(self):
+        self._saved = _RELEASED
+        self._out = None
+
+
+def _record(ctx, inputs, out):
+    """Attach ``ctx`` as grad_fn of a new output tensor and link it to its inputs."""
+    edges = []
+    needs = []
+    for t in inputs:
+        if t._requires_grad:
+            needs.append(True)
+            fn = t._grad_fn
+            edges.append((t, 0) if fn is None else (fn, t._output_nr))
+        else:
+            needs.append(False)
+            edges.append(None)
+    ctx._edges = edges
+    ctx.needs_input_grad = tuple(needs)
+    ctx._pre_hooks = ctx._hooks = None
+    cls = ctx.__class__
+    save = cls.save
+    if save:
+        saved = tuple([inputs[i] for i in save])
+        ctx._saved = saved
+        ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in saved])
+    else:
+        ctx._saved = ()
+        ctx._versions = ()
+    res = _make(out, True, ctx)
+    if cls.save_output:
+        ctx._saved += (None,)
+        ctx._versions += (0,)
+        ctx._out = out
+        ctx._out_vc = res._vc = [0]
+        ctx._out_version = 0
+    return res
+
+
+class AccumulateGrad:
+    """The node that accumulates a leaf's gradient into ``.grad`` (torch's AccumulateGrad)."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return "<AccumulateGrad object at %#x>" % id(self)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _type_str(t):
+    from ember._tensor_str import legacy_type_name
+
+    return "[%s [%s]]" % (legacy_type_name(t.dtype), ", ".join(str(s) for s in t.shape))
+
+
+def _modified_error(t, expected, actual, node=None, nr=None):
+    fn = node if node is not None else t._grad_fn
+    where = ""
+    if fn is not None:
+        where = ", which is output %d of %s," % (nr if nr is not None else t._output_nr, fn.name())
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        "operation: %s%s is at version %d; expected version %d instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True)." % (_type_str(t), where, actual, expected))
+
+
+# --- the public autograd.Function -------------------------------------------------------------
+
+class FunctionCtx:
+    """What ``ctx`` offers inside a custom Function's forward and backward."""
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = set(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+
+class BackwardCFunction(FunctionCtx, Node):
+    """Node recorded for a custom Function; ``ctx`` in its forward and backward."""
+
+    _owns_grads = False
+    materialize_grads = True
+
+    def name(self):
+        return self._fn_cls.__name__ + "Backward"
+
+    def backward(self, *grads):
+        if self.materialize_grads:
+            grads = tuple(g if g is not None else _zeros_for(self, i) for i, g in enumerate(grads))
+        fn_cls = self._fn_cls
+        if getattr(fn_cls, "_once_differentiable", False):
+            from ember.autograd.grad_mode import no_grad
+
+            with no_grad():
+                res = fn_cls.backward(self, *grads)
+        else:
+            res = fn_cls.backward(self, *grads)
+        if not isinstance(res, tuple):
+            res = (res,)
+        n = len(self._edges)
+        if len(res) < n:
+            raise RuntimeError("function %s returned an incorrect number of gradients (expected "
+                               "%d, got %d)" % (self.name(), n, len(res)))
+        res = res[:n] if all(r is None for r in res[n:]) else res
+        if len(res) != n:
+            raise RuntimeError("function %s returned an incorrect number of gradients (expected "
+                               "%d, got %d)" % (self.name(), n, len(res)))
+        out = []
+        for i, (g, shape) in enumerate(zip(res, self._input_shapes)):
+            if g is not None and shape is not None and tuple(g.shape) != shape:
+                if _can_sum_to(tuple(g.shape), shape):
+                    g = g.sum_to_size(shape)
+                else:
+                    raise RuntimeError(
+                        "Function %s returned an invalid gradient at index %d - got [%s] but "
+                        "expected shape compatible with [%s]" % (
+                            self.name(), i, ", ".join(map(str, g.shape)),
+                            ", ".join(map(str, shape))))
+            out.append(g)
+        return tuple(out)
+
+
+def _can_sum_to(shape, target):
+    if len(target) > len(shape):
+        return False
+    for s, t in zip(shape[len(shape) - len(target):], target):
+        if t != 1 and s != t:
+            return False
+    return True
+
+
+def _zeros_for(node, i):
+    from ember import zeros
+
+    shape, dtype = node._output_meta[i]
+    return zeros(shape, dtype=dtype)
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_fn_cls": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class for custom differentiable ops, as ``torch.autograd.Function``.
+
+    Subclasses define static ``forward(ctx, *args)`` (on tensors, run without recording) and
+    ``backward(ctx, *grad_outputs)`` returning one gradient per forward argument (None for
+    non-tensor arguments or inputs that need none). Call it with ``MyFunction.apply(*args)``.
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ember.autograd.grad_mode import no_grad
+
+        ctx = cls._backward_cls.__new__(cls._backward_cls)
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx._to_save = ()
+        ctx._non_diff = ()
+        ctx._dirty = ()
+        custom_setup = "setup_context" in _own_static(cls)
+        with no_grad():
+            if custom_setup:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
+            else:
+                outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        record = _State.enabled and any(t._requires_grad for t in tensor_args)
+        if not record:
+            return outputs
+        edges = []
+        shapes = []
+        for a in args:
+            if isinstance(a, Tensor):
+                shapes.append(tuple(a._data.shape))
+                if a._requires_grad:
+                    fn = a._grad_fn
+                    edges.append((a, 0) if fn is None else (fn, a._output_nr))
+                    continue
+            else:
+                shapes.append(None)
+            edges.append(None)
+        ctx._edges = edges
+        ctx._input_shapes = shapes
+        ctx._pre_hooks = ctx._hooks = None
+        inputs_by_id = {id(a): a for a in tensor_args}
+        dirty_ids = set(id(t) for t in ctx._dirty)
+        result = []
+        meta = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                result.append(o)
+                meta.append(None)
+                continue
+            meta.append((tuple(o.shape), o.dtype))
+            if id(o) in ctx._non_diff or not o.dtype.is_floating_point:
+                if id(o) in inputs_by_id:
+                    o = o.detach()
+                result.append(o)
+                continue
+            if id(o) in inputs_by_id and id(o) not in dirty_ids:
+                o = o.view_as(o)
+            elif id(o) in dirty_ids:
+                if o._grad_fn is None and o._requires_grad:
+                    raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                       "in-place operation.")
+            o._requires_grad = True
+            o._grad_fn = ctx
+            o._output_nr = i
+            result.append(o)
+        ctx._output_meta = meta
+        ctx.n_outputs = len(outs)
+        saved = []
+        versions = []
+        out_ids = {id(o): i for i, o in enumerate(result) if isinstance(o, Tensor)}
+        for t in ctx._to_save:
+            if t is None:
+                saved.append(_NoneSaved)
+                versions.append(0)
+            else:
+                saved.append(t)
+                versions.append(0 if t._vc is None else t._vc[0])
+        del out_ids
+        ctx._saved = tuple(saved)
+        ctx._versions = tuple(versions)
+        return result[0] if single else tuple(result)
+
+
+class _NoneSavedType:
+    _vc = None
+
+
+_NoneSaved = _NoneSavedType()
+
+
+def _own_static(cls):
+    names = set()
+    for klass in cls.__mro__:
+        if klass is Function:
+            break
+        names.update(vars(klass))
+    return names
+
+
+def _custom_saved_tensors(self):
+    saved = self._saved
+    if saved is _RELEASED:
+        return Node.saved_tensors.fget(self)
+    res = []
+    for t, v in zip(saved, self._versions):
+        if t is _NoneSaved:
+            res.append(None)
+            continue
+        vc = t._vc
+        if vc is not None and vc[0] != v:
+            raise _modified_error(t, v, vc[0])
+        res.append(t)
+    return tuple(res)
+
+
+BackwardCFunction.saved_tensors = property(_custom_saved_tensors)
+
+
+def once_differentiable(fn):
+    """Mark a custom Function's backward as not differentiable itself (run under no_grad)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        from ember.autograd.grad_mode import no_grad
+
+        with no_grad():
+            return fn(ctx, *grads)
+
+    return wrapper

@@ -1,0 +1,168 @@
+"""ember's op set. Importing this package registers every op and binds Tensor's operators."""
+from ember._backend import np
+from ember._tensor import Tensor, _make
+from ember.autograd.function import Node
+from ember.ops import creation, elementwise, indexing, linalg, nn_ops, reduction, shape  # noqa
+from ember.ops._util import sum_to_shape
+from ember.ops.inplace import apply_inplace
+from ember.ops.registry import ALL, OPS, OpInfo, SampleInput, T, register
+
+
+class Clone(Node):
+    def forward(ctx, a):
+        return a.copy()
+
+    def backward(ctx, g):
+        return g
+
+
+def clone(input, *, memory_format=None):
+    """A copy that stays in the graph (gradient passes through unchanged)."""
+    return Clone.apply((input,))
+
+
+def contiguous(input, memory_format=None):
+    """``input`` itself when contiguous, else a contiguous copy in the graph."""
+    if input._data.flags.c_contiguous:
+        return input
+    return Clone.apply((input,))
+
+
+register(OpInfo("clone", clone, lambda dt: iter([SampleInput(T(3, 4)),
+                                                 SampleInput(T(3, 4, noncontig=True))]),
+                method=True, dtypes=ALL))
+register(OpInfo("contiguous", contiguous, lambda dt: iter([SampleInput(T(3, 4, noncontig=True))]),
+                method=True, torch_name="Tensor.contiguous", dtypes=ALL))
+
+
+class CopyFrom(Node):
+    def forward(ctx, a, src):
+        ctx.src_shape = src.shape
+        return np.broadcast_to(src, a.shape).astype(a.dtype)
+
+    def backward(ctx, g):
+        return None, sum_to_shape(g, ctx.src_shape)
+
+
+def _copy_from(self, src):
+    from ember.ops._util import as_tensor_operand, cast
+
+    src = as_tensor_operand(src)
+    try:
+        np.broadcast_shapes(src._data.shape, self._data.shape)
+        if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError("The size of tensor a (%d) must match the size of tensor b (%d) at "
+                           "non-singleton dimension %d" % _first_mismatch(
+                               self._data.shape, src._data.shape)) from None
+    if src._data.dtype.kind == "f" and self._data.dtype.kind == "f":
+        src = cast(src, self.dtype)
+        return CopyFrom.apply((self, src))
+    return _make(np.broadcast_to(src._data, self._data.shape).astype(self._data.dtype))
+
+
+def _first_mismatch(a, b):
+    from ember.ops._util import _mismatch
+
+    return _mismatch(a, b)
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast, cast) into self; gradient flows to ``src``."""
+    return apply_inplace(self, _copy_from, (src,), {})
+
+
+class Fill(Node):
+    def forward(ctx, a, value):
+        return np.full_like(a, value)
+
+    def backward(ctx, g):
+        return None
+
+
+def _filled(self, value):
+    from ember.ops._util import as_tensor_operand, cast
+
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               "%d dimensions." % value._data.ndim)
+        return _copy_from(self, value)
+    return Fill.apply((self,), value)
+
+
+def fill_(self, value):
+    return apply_inplace(self, _filled, (value,), {})
+
+
+def zero_(self):
+    return apply_inplace(self, _filled, (0,), {})
+
+
+Tensor.clone = clone
+Tensor.contiguous = contiguous
+Tensor.copy_ = copy_
+Tensor.fill_ = fill_
+Tensor.zero_ = zero_
+
+
+def _bind_operators():
+    from ember.ops import elementwise as E
+    from ember.ops.indexing import getitem, setitem
+    from ember.ops.linalg import matmul
+
+    def r(fn):
+        def reflected(self, other):
+            return fn(other, self)
+
+        return reflected
+
+    def rmatmul(self, other):
+        return matmul(other, self)
+
+    def rpow(self, other):
+        return E.pow(other, self)
+
+    def pos(self):
+        return self
+
+    def eq(self, other):
+        if other is None:
+            return False
+        return E.eq(self, other)
+
+    def ne(self, other):
+        if other is None:
+            return True
+        return E.ne(self, other)
+
+    ops = {
+        "__add__": E.add, "__radd__": r(E.add), "__sub__": E.sub, "__rsub__": r(E.sub),
+        "__mul__": E.mul, "__rmul__": r(E.mul), "__truediv__": E.div, "__rtruediv__": r(E.div),
+        "__floordiv__": E.floor_divide, "__rfloordiv__": r(E.floor_divide),
+        "__mod__": E.remainder, "__rmod__": r(E.remainder), "__pow__": E.pow,
+        "__rpow__": rpow, "__matmul__": matmul, "__rmatmul__": rmatmul,
+        "__neg__": E.neg, "__pos__": pos, "__abs__": E.abs, "__invert__": E.bitwise_not,
+        "__and__": E.bitwise_and, "__rand__": r(E.bitwise_and), "__or__": E.bitwise_or,
+        "__ror__": r(E.bitwise_or), "__xor__": E.bitwise_xor, "__rxor__": r(E.bitwise_xor),
+        "__lshift__": E.bitwise_left_shift, "__rshift__": E.bitwise_right_shift,
+        "__eq__": eq, "__ne__": ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt,
+        "__ge__": E.ge, "__getitem__": getitem, "__setitem__": setitem,
+    }
+    for name, fn in ops.items():
+        setattr(Tensor, name, fn)
+    for dunder, method in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"),
+                           ("__itruediv__", "div_"), ("__ifloordiv__", "floor_divide_"),
+                           ("__imod__", "remainder_"), ("__ipow__", "pow_"),
+                           ("__iand__", "bitwise_and_"), ("__ior__", "bitwise_or_"),
+                           ("__ixor__", "bitwise_xor_")):
+        setattr(Tensor, dunder, getattr(Tensor, method))
+
+    def imatmul(self, other):
+        return apply_inplace(self, matmul, (other,), {})
+
+    Tensor.__imatmul__ = imatmul
+
+
+_bind_operators()

@@ -1,0 +1,108 @@
+"""Helpers shared by the op files: operand conversion, type promotion, gradient reduction."""
+import builtins
+
+import numpy as np
+
+from ember import _dtype as D
+from ember._tensor import Tensor, _make, _wrap_dim
+
+
+def as_tensor_operand(x, dtype=None):
+    """A Tensor for ``x``: tensors pass through, Python/NumPy scalars become 0-d tensors."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return _make(x)
+    if dtype is None:
+        dtype = D._scalar_dtype(x)
+    return _make(np.asarray(x, dtype=dtype.np))
+
+
+def binary_operands(a, b):
+    """Promote two operands (tensors or scalars) to torch's common dtype."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a._data.dtype is b._data.dtype or a._data.dtype == b._data.dtype:
+            return a, b
+    elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError("expected at least one Tensor operand, got %s and %s"
+                        % (type(a).__name__, type(b).__name__))
+    dt = D.result_type(a, b)
+    return cast(as_tensor_operand(a, dt), dt), cast(as_tensor_operand(b, dt), dt)
+
+
+def cast(t, dtype):
+    """``t`` converted to ``dtype`` (differentiable; no copy when it already has it)."""
+    if t._data.dtype == dtype.np:
+        return t
+    from ember.ops.elementwise import _cast
+
+    return _cast(t, dtype)
+
+
+def to_float(t):
+    """Integer and bool tensors become the default float dtype (for exp, sqrt, true division)."""
+    if t._data.dtype.kind == "f":
+        return t
+    return cast(t, D.get_default_dtype())
+
+
+def sum_to_shape(g, shape):
+    """Reduce a broadcast gradient ``g`` back to ``shape`` (the backward of broadcasting)."""
+    gshape = g._data.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if dims:
+        g = g.sum(dims, keepdim=True) if lead == 0 else g.sum(dims, keepdim=True)
+    if g._data.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def broadcast_shapes_error(*shapes):
+    return RuntimeError(
+        "The size of tensor a (%d) must match the size of tensor b (%d) at non-singleton "
+        "dimension %d" % _mismatch(shapes[0], shapes[1]))
+
+
+def _mismatch(a, b):
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and x != 1 and y != 1:
+            return x, y, max(len(a), len(b)) - i
+    return 0, 0, 0
+
+
+def check_broadcast(a, b):
+    """Raise torch's RuntimeError when two array shapes do not broadcast."""
+    sa, sb = a.shape, b.shape
+    if sa == sb:
+        return
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise broadcast_shapes_error(sa, sb) from None
+
+
+def wrap_dim(dim, ndim):
+    return _wrap_dim(dim, ndim)
+
+
+def wrap_dims(dim, ndim):
+    """Normalise ``dim`` (None, int or sequence) to a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (builtins.int, np.integer)):
+        return (_wrap_dim(dim, ndim),)
+    dims = tuple(_wrap_dim(d, ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("dim %d appears multiple times in the list of dims"
+                           % next(d for d in dims if dims.count(d) > 1))
+    return tuple(sorted(dims))
+
+
+def shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"

@@ -1,0 +1,171 @@
+"""Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty/eye, ranges, and the
+``*_like`` forms. Random creation lives in ``ember/random.py``. None of these is differentiable;
+``tests/test_creation.py`` covers them."""
+import builtins
+
+from ember import _dtype as D
+from ember._backend import np
+from ember._tensor import Tensor, _as_array, _check_device, _make
+from ember.ops.shape import parse_shape
+
+
+def _finish(arr, requires_grad):
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _dtype_or_default(dtype):
+    return D.get_default_dtype() if dtype is None else D.as_dtype(dtype)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """Copy ``data`` (nested sequences, scalars, arrays, tensors) into a new leaf tensor.
+
+    Python floats give the default dtype, Python ints int64, bools bool, as torch infers.
+    """
+    _check_device(device)
+    return _finish(_as_array(data, dtype), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Share memory with ``data`` when it is a tensor or ndarray of the right dtype."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(D.as_dtype(dtype))
+    if isinstance(data, np.ndarray):
+        D.from_numpy_dtype(data.dtype)
+        if dtype is None or D.as_dtype(dtype).np == data.dtype:
+            return _make(data)
+        return _make(data.astype(D.as_dtype(dtype).np))
+    return tensor(data, dtype=dtype)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """A tensor sharing ``ndarray``'s memory: writes through either are seen by the other."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError("expected np.ndarray (got %s)" % type(ndarray).__name__)
+    D.from_numpy_dtype(ndarray.dtype)
+    return _make(ndarray)
+
+
+def _size(size):
+    return parse_shape(size)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _finish(np.zeros(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    _check_device(device)
+    return _finish(np.ones(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    _check_device(device)
+    return _finish(np.empty(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False):
+    """``size`` filled with ``fill_value``; the dtype is inferred from the value as torch does."""
+    _check_device(device)
+    if dtype is None:
+        if isinstance(fill_value, Tensor):
+            fill_value = fill_value.item()
+        dtype = D._scalar_dtype(fill_value)
+    return _finish(np.full(_size((size,)) if isinstance(size, builtins.int) else _size(size),
+                           fill_value, dtype=D.as_dtype(dtype).np), requires_grad)
+
+
+def _like(input, dtype):
+    return input._data.dtype if dtype is None else D.as_dtype(dtype).np
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _finish(np.empty(input._data.shape, dtype=_like(input, dtype)), requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _finish(np.full(input._data.shape, fill_value, dtype=_like(input, dtype)),
+                   requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    _check_device(device)
+    if n < 0:
+        raise RuntimeError("n must be greater or equal to 0, got %d" % n)
+    return _finish(np.eye(n, n if m is None else m, dtype=_dtype_or_default(dtype).np),
+                   requires_grad)
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Values in [start, end) by ``step``; int arguments give int64, any float the default."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_float = builtins.any(isinstance(v, (builtins.float, np.floating)) for v in vals)
+        dtype = D.get_default_dtype() if is_float else D.int64
+    dtype = D.as_dtype(dtype)
+    n = builtins.int(np.ceil((end - start) / step))
+    arr = (start + np.arange(n, dtype=np.float64) * step) if dtype.is_floating_point else \
+        np.arange(start, end, step)
+    return _finish(arr.astype(dtype.np), requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated torch.range: includes ``end``; floats by default."""
+    if end is None:
+        start, end = 0, start
+    n = builtins.int(np.floor((end - start) / step)) + 1
+    arr = start + np.arange(n, dtype=np.float64) * step
+    return _finish(arr.astype(_dtype_or_default(dtype).np), requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    _check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    arr = np.linspace(float(start), float(end), builtins.int(steps))
+    return _finish(arr.astype(_dtype_or_default(dtype).np), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    _check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    arr = np.power(base, np.linspace(float(start), float(end), builtins.int(steps)))
+    return _finish(arr.astype(_dtype_or_default(dtype).np), requires_grad)
+
+
+def float_like_scalar(value, like):
+    return _make(np.asarray(value, dtype=like._data.dtype))

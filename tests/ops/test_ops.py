@@ -1,0 +1,176 @@
+"""Every registered op against torch: values, dtypes, gradients, gradcheck, gradgradcheck,
+method / in-place / operator forms, and error types. Derived from ``ember.ops.registry.OPS``.
+"""
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.ops.registry import OPS
+from tests.ops.harness import (assert_close, assert_same, flatten_outputs, materialise, to_numpy, tolerances,
+                               torch_fn)
+
+_CASES = [(name, dt) for name, info in sorted(OPS.items()) for dt in info.dtypes]
+_GRAD_CASES = [name for name, info in sorted(OPS.items()) if info.grad]
+_ERROR_CASES = [name for name, info in sorted(OPS.items()) if info.errors is not None]
+
+
+def _run(fn, args, kwargs):
+    try:
+        return fn(*args, **kwargs), None
+    except Exception as e:  # noqa: BLE001 - compared with torch's exception below
+        return None, e
+
+
+def _samples(info, dtype):
+    return list(info.samples(dtype))
+
+
+@pytest.mark.parametrize("name,dtype", _CASES, ids=["%s-%s" % c for c in _CASES])
+def test_forward_matches_torch(name, dtype):
+    info = OPS[name]
+    tfn = torch_fn(info)
+    for i, sample in enumerate(_samples(info, dtype)):
+        ea, ek, ta, tk, _, _ = materialise(sample, dtype, seed=i, requires_grad=False)
+        t_out, t_err = _run(tfn, ta, tk)
+        e_out, e_err = _run(info.func, ea, ek)
+        what = "%s %s sample %d %r" % (name, dtype, i, sample)
+        if t_err is not None:
+            assert e_err is not None, "%s: torch raised %r, ember did not" % (what, t_err)
+            assert type(e_err) is type(t_err) or isinstance(e_err, type(t_err)), \
+                "%s: ember raised %r, torch %r" % (what, e_err, t_err)
+            continue
+        if e_err is not None:
+            raise AssertionError("%s: ember raised %r, torch did not" % (what, e_err)) from e_err
+        atol, rtol = tolerances(info, dtype)
+        e_flat, t_flat = flatten_outputs(e_out), flatten_outputs(t_out)
+        assert len(e_flat) == len(t_flat), what
+        for e, t in zip(e_flat, t_flat):
+            if info.nondeterministic:
+                assert tuple(e.shape) == tuple(t.shape)
+                continue
+            assert_close(e, t, atol, rtol, what)
+
+
+@pytest.mark.parametrize("name", _GRAD_CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_backward_matches_torch(name, dtype):
+    info = OPS[name]
+    if dtype not in info.dtypes:
+        pytest.skip("op has no %s samples" % dtype)
+    tfn = torch_fn(info)
+    for i, sample in enumerate(_samples(info, dtype)):
+        ea, ek, ta, tk, e_leaves, t_leaves = materialise(sample, dtype, seed=i)
+        if not e_leaves:
+            continue
+        t_out, t_err = _run(tfn, ta, tk)
+        if t_err is not None:
+            continue
+        e_out = info.func(*ea, **ek)
+        e_flat = [o for o in flatten_outputs(e_out) if isinstance(o, ember.Tensor)]
+        t_flat = [o for o in flatten_outputs(t_out) if isinstance(o, torch.Tensor)]
+        rng = np.random.default_rng(100 + i)
+        e_terms, t_terms = [], []
+        for e, t in zip(e_flat, t_flat):
+            assert e.requires_grad == t.requires_grad, \
+                "%s sample %d: requires_grad %s != torch %s" % (name, i, e.requires_grad,
+                                                               t.requires_grad)
+            if not t.requires_grad:
+                continue
+            w = rng.standard_normal(tuple(t.shape)).astype(dtype)
+            e_terms.append((e * ember.from_numpy(w)).sum())
+            t_terms.append((t * torch.from_numpy(w)).sum())
+        if not t_terms:
+            continue
+        e_gr = ember.autograd.grad(e_terms, e_leaves, allow_unused=True)
+        t_gr = torch.autograd.grad(t_terms, t_leaves, allow_unused=True)
+        atol, rtol = tolerances(info, dtype)
+        for k, (eg, tg) in enumerate(zip(e_gr, t_gr)):
+            what = "%s %s sample %d %r grad of input %d" % (name, dtype, i, sample, k)
+            if tg is None:
+                assert eg is None or not np.any(to_numpy(eg)), what
+                continue
+            assert eg is not None, what + ": ember gave no gradient"
+            assert_close(eg, tg, atol * 10, rtol * 10, what)
+
+
+@pytest.mark.parametrize("name", _GRAD_CASES)
+def test_gradcheck(name):
+    info = OPS[name]
+    if "float64" not in info.dtypes:
+        pytest.skip("op has no float64 samples")
+    for i, sample in enumerate(_samples(info, "float64")):
+        ea, ek, _, _, leaves, _ = materialise(sample, "float64", seed=i)
+        if not leaves or any(x.numel() > 64 for x in leaves):
+            continue
+        leaf_ids = {id(x) for x in leaves}
+
+        def fn(*xs):
+            it = iter(xs)
+            args = [next(it) if id(a) in leaf_ids else a for a in ea]
+            kwargs = {k: next(it) if id(v) in leaf_ids else v for k, v in ek.items()}
+            out = info.func(*args, **kwargs)
+            return tuple(o for o in flatten_outputs(out)
+                         if isinstance(o, ember.Tensor) and o.is_floating_point())
+
+        order = [a for a in ea if id(a) in leaf_ids] + [v for v in ek.values()
+                                                         if id(v) in leaf_ids]
+        contiguous = [x.detach().clone().requires_grad_(True) for x in order]
+        assert ember.autograd.gradcheck(fn, contiguous), "%s sample %d" % (name, i)
+        if info.gradgrad:
+            assert ember.autograd.gradgradcheck(fn, contiguous), "%s sample %d" % (name, i)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_method_inplace_and_operator_forms_agree(name):
+    info = OPS[name]
+    dtype = info.dtypes[0]
+    for i, sample in enumerate(_samples(info, dtype)):
+        ea, ek, ta, tk, _, _ = materialise(sample, dtype, seed=i, requires_grad=False)
+        ref, err = _run(info.func, ea, ek)
+        if err is not None or not ea or not isinstance(ea[0], ember.Tensor):
+            continue
+        what = "%s sample %d" % (name, i)
+        if info.method:
+            out = getattr(ea[0], info.method)(*ea[1:], **ek)
+            for a, b in zip(flatten_outputs(out), flatten_outputs(ref)):
+                assert_same(a, b, what + " method")
+        if info.inplace:
+            t_self = ta[0].clone()
+            t_res, t_err = _run(lambda: getattr(t_self, info.inplace)(*ta[1:], **tk), (), {})
+            e_self = ea[0].clone()
+            e_res, e_err = _run(lambda: getattr(e_self, info.inplace)(*ea[1:], **ek), (), {})
+            if t_err is not None:
+                assert e_err is not None and isinstance(e_err, type(t_err)), \
+                    "%s in-place: torch raised %r, ember %r" % (what, t_err, e_err)
+            else:
+                assert e_err is None, "%s in-place raised %r" % (what, e_err)
+                assert e_res is e_self, what + " in-place must return self"
+                assert_close(e_self, t_self, *tolerances(info, dtype), what + " in-place")
+        for op in info.operators:
+            if op.startswith("__i"):
+                continue
+            if op.startswith("__r"):
+                if len(ea) < 2 or not isinstance(ea[1], ember.Tensor):
+                    continue
+                out = getattr(ea[1], op)(ea[0])
+            else:
+                out = getattr(ea[0], op)(*ea[1:])
+            for a, b in zip(flatten_outputs(out), flatten_outputs(ref)):
+                assert_same(a, b, "%s %s" % (what, op))
+
+
+@pytest.mark.parametrize("name", _ERROR_CASES)
+def test_errors_match_torch(name):
+    info = OPS[name]
+    tfn = torch_fn(info)
+    for err in info.errors():
+        ea, ek, ta, tk, _, _ = materialise(err.sample, info.dtypes[0], requires_grad=False)
+        with pytest.raises(err.error) as e_info:
+            info.func(*ea, **ek)
+        assert re.search(err.match, str(e_info.value)), \
+            "%s: message %r does not match %r" % (name, str(e_info.value), err.match)
+        with pytest.raises(err.error):
+            tfn(*ta, **tk)
