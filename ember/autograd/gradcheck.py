@@ -61,7 +61,7 @@ def _analytical_jacobian(func, inputs, idx_list):
                 continue
             grad_outputs = []
             for j2 in diff_pos:
-                g = np.zeros_like(outs[j2]._data)
+                g = np.zeros(outs[j2]._data.shape, outs[j2]._data.dtype)
                 if j2 == j:
                     g.reshape(-1)[k] = 1
                 grad_outputs.append(_make(g))
