@@ -175,8 +175,8 @@ class Tensor:
             else:
                 arr = _as_array(src, dtype)
         else:
-            shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-            arr = np.empty(tuple(int(s) for s in shape), dtype=dtype.np)
+            # ``Tensor()`` is an empty 1-d tensor, as torch's.
+            arr = np.empty(tuple(int(s) for s in args) if args else (0,), dtype=dtype.np)
         t._data = arr
         t._requires_grad = False
         t._grad_fn = None
@@ -479,10 +479,12 @@ class Tensor:
         return iter(self.unbind(0))
 
     def _scalar(self, kind):
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
-                               if kind is builtins.bool else
-                               "only one element tensors can be converted to Python scalars")
+        n = self._data.size
+        if n != 1:
+            if kind is builtins.bool:
+                raise RuntimeError("Boolean value of Tensor with %s is ambiguous"
+                                   % ("no values" if n == 0 else "more than one value"))
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return kind(self._data.reshape(()).item())
 
     def __bool__(self):
