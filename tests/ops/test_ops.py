@@ -107,16 +107,22 @@ def test_gradcheck(name):
             continue
         leaf_ids = {id(x) for x in leaves}
 
+        def swap(a, it):
+            # Leaves may sit inside a list argument (cat, stack).
+            if isinstance(a, (list, tuple)):
+                return type(a)(next(it) if id(y) in leaf_ids else y for y in a)
+            return next(it) if id(a) in leaf_ids else a
+
         def fn(*xs):
             it = iter(xs)
-            args = [next(it) if id(a) in leaf_ids else a for a in ea]
-            kwargs = {k: next(it) if id(v) in leaf_ids else v for k, v in ek.items()}
+            args = [swap(a, it) for a in ea]
+            kwargs = {k: swap(v, it) for k, v in ek.items()}
             out = info.func(*args, **kwargs)
             return tuple(o for o in flatten_outputs(out)
                          if isinstance(o, ember.Tensor) and o.is_floating_point())
 
-        order = [a for a in ea if id(a) in leaf_ids] + [v for v in ek.values()
-                                                         if id(v) in leaf_ids]
+        order = [y for a in list(ea) + list(ek.values())
+                 for y in (a if isinstance(a, (list, tuple)) else [a]) if id(y) in leaf_ids]
         contiguous = [x.detach().clone().requires_grad_(True) for x in order]
         assert ember.autograd.gradcheck(fn, contiguous), "%s sample %d" % (name, i)
         if info.gradgrad:
