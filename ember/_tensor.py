@@ -82,11 +82,6 @@ def _make(data, requires_grad=False, grad_fn=None):
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
-    t._grad = None
-    t._vc = None
-    t._base = None
-    t._output_nr = 0
-    t._hooks = None
     return t
 
 
@@ -159,8 +154,15 @@ class Tensor:
     tensor the legacy way; prefer ``ember.tensor`` and the creation functions.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_base", "_output_nr",
-                 "_hooks", "__dict__", "__weakref__")
+    # Only the three fields every op touches are slots; the rest default at class level and land
+    # in the instance __dict__ when set (views, leaves with gradients, hooks), so creating an op's
+    # result costs three assignments.
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "__dict__", "__weakref__")
+    _grad = None  # .grad
+    _vc = None  # version counter: a one-element list shared with views, created on demand
+    _base = None  # the tensor this one is a view of
+    _output_nr = 0  # which output of its grad_fn this tensor is
+    _hooks = None  # gradient hooks of a leaf
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
@@ -180,11 +182,6 @@ class Tensor:
         t._data = arr
         t._requires_grad = False
         t._grad_fn = None
-        t._grad = None
-        t._vc = None
-        t._base = None
-        t._output_nr = 0
-        t._hooks = None
         return t
 
     def __init__(self, *args, **kwargs):
@@ -381,8 +378,10 @@ class Tensor:
 
     @property
     def retains_grad(self):
-        return self._grad_fn is not None and getattr(self._grad_fn, "_retain_" + str(
-            self._output_nr), None) is not None
+        fn = self._grad_fn
+        if fn is None or fn._pre_hooks is None:
+            return False
+        return any(getattr(h, "retain", False) and h.tensor_ref() is self for h in fn._pre_hooks)
 
     def detach(self):
         """A new tensor sharing this one's data, cut from the graph (shares its version too)."""
@@ -524,15 +523,13 @@ class Tensor:
         new._data = self._data.copy()
         new._requires_grad = self._requires_grad
         new._grad_fn = None
-        new._grad = None if self._grad is None else self._grad.clone()
-        new._vc = None
-        new._base = None
-        new._output_nr = 0
-        new._hooks = None
-        if hasattr(self, "__dict__"):
-            import copy
+        import copy
 
-            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        extra = {k: v for k, v in self.__dict__.items()
+                 if k not in ("_grad", "_vc", "_base", "_output_nr", "_hooks")}
+        new.__dict__.update(copy.deepcopy(extra, memo))
+        if self._grad is not None:
+            new._grad = self._grad.clone()
         memo[id(self)] = new
         return new
 

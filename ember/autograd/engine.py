@@ -226,15 +226,16 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
             if fn._pre_hooks is not None:
                 grads_in = _run_pre_hooks(fn, grads_in)
             edges = fn._edges
-            if needed is not None and not needed.get(fn):
-                outs = (None,) * len(edges)
-            elif all(g is None for g in grads_in):
-                outs = (None,) * len(edges)
+            if fn.n_outputs == 1:
+                g0 = grads_in[0]
+                run = g0 is not None
             else:
-                if fn.n_outputs == 1:
-                    outs = fn.backward(grads_in[0])
-                else:
-                    outs = fn.backward(*grads_in)
+                g0 = None
+                run = any(g is not None for g in grads_in)
+            if needed is not None and not needed.get(fn):
+                run = False
+            if run:
+                outs = fn.backward(g0) if fn.n_outputs == 1 else fn.backward(*grads_in)
                 if outs.__class__ is not tuple:
                     outs = (outs,)
                 if fn._hooks is not None:
@@ -246,6 +247,8 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                     _check_nan(fn, outs)
                 if not keep_graph:
                     fn._release()
+            else:
+                outs = (None,) * len(edges)
             owns = fn._owns_grads
             for e, g in zip(edges, outs):
                 if e is None:
@@ -258,8 +261,8 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                         for i in cap_leaf.get(id(nxt), ()):
                             results[i] = g if results[i] is None else results[i] + g
                     else:
-                        fresh = owns and g._data.base is None and g is not grads_in[0] and \
-                            sum(1 for o in outs if o is g) == 1
+                        fresh = owns and g is not g0 and g._data.base is None and \
+                            _once(outs, g)
                         _accumulate(nxt, g, fresh, create_graph)
                     continue
                 if g is not None:
@@ -267,7 +270,8 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt.n_outputs
                     nr = e[1]
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    prev = buf[nr]
+                    buf[nr] = g if prev is None else prev + g
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:
@@ -278,6 +282,15 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
     finally:
         _State.enabled = prev_mode
     return results
+
+
+def _once(outs, g):
+    """True when ``g`` is returned for exactly one input (so a leaf may own it)."""
+    n = 0
+    for o in outs:
+        if o is g:
+            n += 1
+    return n == 1
 
 
 def _skip(fn, deps, ready, buffers):

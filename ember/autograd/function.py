@@ -8,7 +8,8 @@ requires grad, records the node as the result's ``grad_fn``.
 from ember.autograd.grad_mode import _State
 from ember._tensor import Tensor, _make
 
-_RELEASED = object()
+# Marks a node whose saved tensors were freed by a backward without retain_graph.
+_RELEASED = ("released",)
 
 
 class Node:
@@ -17,15 +18,17 @@ class Node:
     Class attributes a built-in op sets:
         save: indices of the inputs its backward reads (kept, version-checked).
         save_output: whether its backward reads the output.
-        differentiable: False for ops whose outputs never require grad (comparisons...).
     """
 
-    __slots__ = ("_edges", "_saved", "_versions", "_out", "_out_vc", "_out_version",
-                 "needs_input_grad", "_pre_hooks", "_hooks", "__dict__", "__weakref__")
+    __slots__ = ("_edges", "__dict__", "__weakref__")
     save = ()
     save_output = False
-    differentiable = True
     n_outputs = 1
+    # Filled per instance only when used; the class-level defaults keep recording cheap.
+    _saved = ()
+    _versions = ()
+    _pre_hooks = None
+    _hooks = None
     # Built-in ops return fresh gradient arrays that the engine may hand to a leaf's ``.grad``
     # without copying; custom Functions may return tensors the user still holds.
     _owns_grads = True
@@ -33,13 +36,17 @@ class Node:
     @classmethod
     def apply(cls, inputs, *params, **kwparams):
         """Run the op on ``inputs`` (a tuple of Tensors) and record it when needed."""
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
-        if _State.enabled and cls.differentiable:
+        if _State.enabled:
             for t in inputs:
                 if t._requires_grad:
                     return _record(ctx, inputs, out)
-        return _make(out)
+        res = _new(Tensor)
+        res._data = out
+        res._requires_grad = False
+        res._grad_fn = None
+        return res
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -49,12 +56,16 @@ class Node:
 
     # --- torch's public node API ----------------------------------------------------------
     @property
+    def needs_input_grad(self):
+        return tuple(e is not None for e in self._edges)
+
+    @property
     def next_functions(self):
         res = []
         for e in self._edges:
             if e is None:
                 res.append((None, 0))
-            elif e[0].__class__ is Tensor or isinstance(e[0], Tensor):
+            elif isinstance(e[0], Tensor):
                 res.append((AccumulateGrad(e[0]), 0))
             else:
                 res.append(e)
@@ -102,38 +113,42 @@ class Node:
         return _RemovableHandle(self._pre_hooks, fn)
 
     def _release(self):
-        self._saved = _RELEASED
-        self._out = None
+        if self._saved:
+            self._saved = _RELEASED
+            self.__dict__.pop("_out", None)
+
+
+_new = object.__new__
 
 
 def _record(ctx, inputs, out):
     """Attach ``ctx`` as grad_fn of a new output tensor and link it to its inputs."""
     edges = []
-    needs = []
     for t in inputs:
         if t._requires_grad:
-            needs.append(True)
             fn = t._grad_fn
             edges.append((t, 0) if fn is None else (fn, t._output_nr))
         else:
-            needs.append(False)
             edges.append(None)
     ctx._edges = edges
-    ctx.needs_input_grad = tuple(needs)
-    ctx._pre_hooks = ctx._hooks = None
-    cls = ctx.__class__
-    save = cls.save
+    res = _new(Tensor)
+    res._data = out
+    res._requires_grad = True
+    res._grad_fn = ctx
+    save = ctx.save
     if save:
-        saved = tuple([inputs[i] for i in save])
+        saved = [inputs[i] for i in save]
+        ctx._versions = [0 if t._vc is None else t._vc[0] for t in saved]
+        if ctx.save_output:
+            saved.append(None)
+            ctx._versions.append(0)
+            ctx._out = out
+            ctx._out_vc = res._vc = [0]
+            ctx._out_version = 0
         ctx._saved = saved
-        ctx._versions = tuple([0 if t._vc is None else t._vc[0] for t in saved])
-    else:
-        ctx._saved = ()
-        ctx._versions = ()
-    res = _make(out, True, ctx)
-    if cls.save_output:
-        ctx._saved += (None,)
-        ctx._versions += (0,)
+    elif ctx.save_output:
+        ctx._saved = (None,)
+        ctx._versions = (0,)
         ctx._out = out
         ctx._out_vc = res._vc = [0]
         ctx._out_version = 0
@@ -218,6 +233,10 @@ class BackwardCFunction(FunctionCtx, Node):
 
     _owns_grads = False
     materialize_grads = True
+
+    @property
+    def needs_input_grad(self):
+        return self._nig
 
     def name(self):
         return self._fn_cls.__name__ + "Backward"
@@ -310,7 +329,7 @@ class Function(metaclass=_FunctionMeta):
 
         ctx = cls._backward_cls.__new__(cls._backward_cls)
         tensor_args = [a for a in args if isinstance(a, Tensor)]
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx._nig = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         ctx._to_save = ()
         ctx._non_diff = ()
         ctx._dirty = ()
