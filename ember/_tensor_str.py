@@ -48,98 +48,102 @@ def dtype_word(np_dtype):
 
 
 class _Formatter:
-    def __init__(self, values, dtype):
-        self.floating = dtype.kind == "f"
+    """One format shared by all elements of a tensor, chosen from its finite non-zero values.
+
+    Only those values set the column width: zeros, nan and inf never widen it (torch pads
+    ``[nan, 2.]`` to the width of ``2.``, so ``nan`` sticks out).
+    """
+
+    def __init__(self, values, np_dtype):
+        self.floating = np_dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
-        self.max_width = 1
-        prec = PRINT_OPTS["precision"]
-        self.precision = prec
-        if dtype.kind == "b":
-            self.max_width = max((len(str(bool(v))) for v in values), default=1)
-            return
+        self.precision = PRINT_OPTS["precision"]
         if not self.floating:
-            self.max_width = max((len(str(int(v))) for v in values), default=1)
+            strs = [str(v) for v in values.tolist()]
+            self.max_width = max((len(x) for x in strs), default=1)
             return
-        finite = values[np.isfinite(values)]
-        nonzero = np.abs(finite[finite != 0])
-        if nonzero.size == 0:
-            strs = ["%.0f." % v if np.isfinite(v) else str(v) for v in values]
-            self.max_width = max((len(_nonfinite(v) if not np.isfinite(v) else "%.0f." % v)
-                                  for v in values), default=1)
-            self._fmt_int(values)
-            return
-        self.int_mode = bool((np.ceil(nonzero) == nonzero).all())
-        mx, mn = float(nonzero.max()), float(nonzero.min())
-        if self.int_mode:
-            if mx / mn > 1000.0 or mx > 1.0e8:
-                self.sci_mode = True
-        else:
-            if mx / mn > 1000.0 or mx > 1.0e8 or mn < 1.0e-4:
-                self.sci_mode = True
+        self.max_width = 1
+        finite = values[np.isfinite(values) & (values != 0)].astype(np.float64)
+        if finite.size:
+            mags = np.abs(finite)
+            big, small = float(mags.max()), float(mags.min())
+            self.int_mode = bool((np.ceil(finite) == finite).all())
+            wide = big / small > 1000.0 or big > 1.0e8
+            self.sci_mode = wide if self.int_mode else wide or small < 1.0e-4
+            if self.sci_mode:
+                widths = [len("%.*e" % (self.precision, v)) for v in finite.tolist()]
+            elif self.int_mode:
+                widths = [len("%.0f." % v) for v in finite.tolist()]
+            else:
+                widths = [len("%.*f" % (self.precision, v)) for v in finite.tolist()]
+            self.max_width = max(widths)
         if PRINT_OPTS["sci_mode"] is not None:
             self.sci_mode = PRINT_OPTS["sci_mode"]
-        self.max_width = max((len(self.format(v, pad=False)) for v in values), default=1)
 
-    def _fmt_int(self, values):
-        self.int_mode = True
-
-    def format(self, v, pad=True):
+    def format(self, v):
         if not self.floating:
-            s = str(bool(v)) if isinstance(v, (bool, np.bool_)) else str(int(v))
-        elif not np.isfinite(v):
-            s = _nonfinite(v)
+            s = str(v)
         elif self.sci_mode:
             s = "%.*e" % (self.precision, v)
         elif self.int_mode:
-            s = "%.0f." % v
-            if s in ("-0.",):
-                s = "-0."
+            s = "%.0f" % v
+            if math.isfinite(v):
+                s += "."
         else:
             s = "%.*f" % (self.precision, v)
-        return s.rjust(self.max_width) if pad else s
-
-
-def _nonfinite(v):
-    if np.isnan(v):
-        return "nan"
-    return "inf" if v > 0 else "-inf"
+        return s.rjust(self.max_width)
 
 
 def _summarized(arr):
+    """The elements a summarised print shows: ``edgeitems`` from each end of every dim."""
     edge = PRINT_OPTS["edgeitems"]
     if arr.ndim == 0:
-        return arr.reshape(-1)
+        return arr
     if arr.shape[0] > 2 * edge:
-        parts = [_summarized(arr[:edge]), _summarized(arr[-edge:])]
-    else:
-        parts = [_summarized(arr)] if arr.ndim == 1 else [_summarized(x) for x in arr]
-        if arr.ndim == 1:
-            return arr.reshape(-1)
-    return np.concatenate([p.reshape(-1) for p in parts])
+        arr = np.concatenate([arr[:edge], arr[arr.shape[0] - edge:]]) if edge else arr[:0]
+    if arr.ndim == 1:
+        return arr
+    return np.stack([_summarized(x) for x in arr]) if arr.shape[0] else arr
 
 
 def _tensor_body(arr, fmt, indent, summarize):
     edge = PRINT_OPTS["edgeitems"]
     if arr.ndim == 0:
-        return fmt.format(arr.item(), pad=False)
+        return fmt.format(arr.item())
     if arr.ndim == 1:
-        items = [fmt.format(v) for v in arr.tolist()]
-        if summarize and arr.shape[0] > 2 * edge:
-            items = items[:edge] + ["..."] + items[-edge:]
-        width = fmt.max_width + 2
-        per_line = max(1, int(math.floor((PRINT_OPTS["linewidth"] - indent) / width)))
+        n = arr.shape[0]
+        if summarize and n > 2 * edge:
+            items = ([fmt.format(v) for v in arr[:edge].tolist()] + [" ..."]
+                     + [fmt.format(v) for v in arr[n - edge:].tolist()])
+        else:
+            items = [fmt.format(v) for v in arr.tolist()]
+        per_line = max(1, int(math.floor((PRINT_OPTS["linewidth"] - indent)
+                                         / (fmt.max_width + 2))))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    if summarize and arr.shape[0] > 2 * edge:
-        rows = [_tensor_body(arr[i], fmt, indent + 1, summarize) for i in range(edge)]
-        rows += ["..."]
-        rows += [_tensor_body(arr[i], fmt, indent + 1, summarize)
-                 for i in range(arr.shape[0] - edge, arr.shape[0])]
+    n = arr.shape[0]
+    if summarize and n > 2 * edge:
+        rows = ([_tensor_body(arr[i], fmt, indent + 1, summarize) for i in range(edge)] + ["..."]
+                + [_tensor_body(arr[i], fmt, indent + 1, summarize) for i in range(n - edge, n)])
     else:
-        rows = [_tensor_body(arr[i], fmt, indent + 1, summarize) for i in range(arr.shape[0])]
+        rows = [_tensor_body(arr[i], fmt, indent + 1, summarize) for i in range(n)]
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(rows) + "]"
+
+
+def _with_suffixes(body, suffixes, indent):
+    """Append ``, suffix`` items, moving one to a new line when it would pass the line width."""
+    out = [body]
+    last_line = len(body) - body.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line + len(suffix) + 2 > PRINT_OPTS["linewidth"]:
+            out.append(",\n" + " " * indent + suffix)
+            last_line = indent + len(suffix)
+        else:
+            out.append(", " + suffix)
+            last_line += len(suffix) + 2
+    return "".join(out) + ")"
 
 
 def tensor_repr(t, prefix="tensor("):
@@ -147,29 +151,27 @@ def tensor_repr(t, prefix="tensor("):
     dtype = t.dtype
     indent = len(prefix)
     suffixes = []
-    summarize = arr.size > PRINT_OPTS["threshold"]
     if arr.size == 0:
         body = "[]"
         if arr.ndim != 1:
             suffixes.append("size=(" + ", ".join(str(s) for s in arr.shape)
                             + ("," if arr.ndim == 1 else "") + ")")
+        # No element shows what kind of number it is, so any non-default dtype is named.
+        if dtype is not D.get_default_dtype():
+            suffixes.append("dtype=" + repr(dtype))
     else:
-        values = _summarized(arr) if summarize else arr.reshape(-1)
+        summarize = arr.size > PRINT_OPTS["threshold"]
+        values = (_summarized(arr) if summarize else arr).reshape(-1)
         if dtype.is_floating_point:
             values = values.astype(np.float64)
         fmt = _Formatter(values, arr.dtype)
-        body = _tensor_body(arr, fmt, indent, summarize)
-    implied = (D.get_default_dtype(), D.int64, D.bool)
-    if dtype not in implied:
-        suffixes.append("dtype=" + repr(dtype))
-    elif dtype is D.int64 and arr.size == 0:
-        suffixes.append("dtype=" + repr(dtype))
+        body = _tensor_body(arr.astype(np.float64) if dtype.is_floating_point else arr, fmt,
+                            indent, summarize)
+        if dtype not in (D.get_default_dtype(), D.int64, D.bool):
+            suffixes.append("dtype=" + repr(dtype))
     fn = t._grad_fn
     if fn is not None:
         suffixes.append("grad_fn=<%s>" % fn.name())
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
-    out = prefix + body
-    for s in suffixes:
-        out += ", " + s
-    return out + ")"
+    return _with_suffixes(prefix + body, suffixes, indent)
