@@ -1,0 +1,581 @@
+"""Convolutions (1-d, 2-d, 3-d, transposed) as im2col + one GEMM per group.
+
+The column matrix is built channel-major, ``cols[c, k, n, *out]``, from one strided-slice copy
+per kernel offset (PERFORMANCE.md measured this 6x faster than ``sliding_window_view`` plus a
+transpose); ``W.reshape(O, C*K) @ cols.reshape(C*K, N*L)`` is then a single BLAS call. The input
+gradient is the same GEMM transposed followed by col2im, which adds the ``K`` slices back into a
+zero buffer (never ``np.add.at``).
+
+Three nodes close the algebra under differentiation, so double backward works:
+``_Conv`` (y = conv(x, w)), ``_ConvInputGrad`` (the adjoint in x, i.e. the transposed convolution)
+and ``_ConvWeightGrad`` (the adjoint in w). Each one's backward is written with the other two.
+"""
+import builtins
+import itertools
+
+from ember._backend import np
+from ember._tensor import Tensor
+from ember.autograd.function import Node
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+
+_int = builtins.int
+
+
+class _Geometry:
+    """Kernel size, stride, dilation, padding (low/high per dim), groups and spatial sizes.
+
+    ``in_size`` is the spatial size of the convolution's input, ``out_size`` that of its output;
+    both are stored (not recomputed) so a transposed convolution's ``output_padding`` fits.
+    """
+
+    __slots__ = ("kernel", "stride", "dilation", "pad_lo", "pad_hi", "groups", "in_size",
+                 "out_size")
+
+    def __init__(self, kernel, stride, dilation, pad_lo, pad_hi, groups, in_size, out_size):
+        self.kernel, self.stride, self.dilation = kernel, stride, dilation
+        self.pad_lo, self.pad_hi, self.groups = pad_lo, pad_hi, groups
+        self.in_size, self.out_size = in_size, out_size
+
+    @property
+    def padded(self):
+        return tuple(n + lo + hi for n, lo, hi in zip(self.in_size, self.pad_lo, self.pad_hi))
+
+    def offsets(self):
+        """For each kernel offset (scan order), the slices of the padded input it reads."""
+        ranges = [range(k) for k in self.kernel]
+        for offs in itertools.product(*ranges):
+            yield tuple(slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in
+                        zip(offs, self.dilation, self.stride, self.out_size))
+
+    def interior(self):
+        return tuple(slice(lo, lo + n) for lo, n in zip(self.pad_lo, self.in_size))
+
+
+_ALL2 = (slice(None), slice(None))
+
+
+def _im2col(x, geom):
+    """``cols[c, k, n, *out]`` (contiguous) for input ``x`` of shape ``(N, C, *in_size)``."""
+    n, c = x.shape[:2]
+    xc = x.swapaxes(0, 1)
+    if any(geom.pad_lo) or any(geom.pad_hi):
+        xp = np.zeros((c, n) + geom.padded, dtype=x.dtype)
+        xp[_ALL2 + geom.interior()] = xc
+    else:
+        xp = xc
+    k = 1
+    for s in geom.kernel:
+        k *= s
+    cols = np.empty((c, k, n) + geom.out_size, dtype=x.dtype)
+    for i, sl in enumerate(geom.offsets()):
+        cols[:, i] = xp[_ALL2 + sl]
+    return cols
+
+
+def _col2im(gcols, geom, n, c, dtype):
+    """Adjoint of ``_im2col``: a ``(N, C, *in_size)`` view summing each offset's slice back."""
+    gxp = np.zeros((c, n) + geom.padded, dtype=dtype)
+    for i, sl in enumerate(geom.offsets()):
+        gxp[_ALL2 + sl] += gcols[:, i]
+    return gxp[_ALL2 + geom.interior()].swapaxes(0, 1)
+
+
+def _channel_major(a):
+    """``(N, C, *S)`` -> ``(C, N*prod(S))`` (a copy unless already laid out channel-major)."""
+    return a.swapaxes(0, 1).reshape(a.shape[1], a.size // max(a.shape[1], 1))
+
+
+def _conv_forward(x, w, b, geom, cols=None):
+    n = x.shape[0]
+    o, g = w.shape[0], geom.groups
+    if cols is None:
+        cols = _im2col(x, geom)
+    m = cols[0, 0].size
+    cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
+    wm = w.reshape(g, o // g, cm.shape[1])
+    y = np.matmul(wm, cm) if g > 1 else np.dot(wm[0], cm[0])
+    spatial = 1
+    for s in geom.out_size:
+        spatial *= s
+    y = y.reshape((o, n, spatial))
+    out = np.empty((n, o) + geom.out_size, dtype=y.dtype)
+    view = out.reshape(n, o, spatial).swapaxes(0, 1)
+    if b is not None:
+        np.add(y, b.reshape(o, 1, 1), out=view)
+    else:
+        view[...] = y
+    return out, cols
+
+
+def _conv_input_grad(gy, w, geom, n):
+    """Transposed convolution of ``gy`` ``(N, O, *out)`` with ``w``: ``(N, C, *in)``."""
+    o, g = w.shape[0], geom.groups
+    c = w.shape[1] * g
+    gym = _channel_major(gy).reshape(g, o // g, gy.size // max(o, 1))
+    wm = w.reshape(g, o // g, w[0].size)
+    if g > 1:
+        gcols = np.matmul(wm.transpose(0, 2, 1), gym)
+    else:
+        gcols = np.dot(wm[0].T, gym[0])
+    gcols = gcols.reshape((c, w[0, 0].size, n) + geom.out_size)
+    return _col2im(gcols, geom, n, c, gcols.dtype)
+
+
+def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
+    if cols is None:
+        cols = _im2col(x, geom)
+    g = geom.groups
+    m = cols[0, 0].size
+    gym = _channel_major(gy).reshape(g, w_shape[0] // g, m)
+    cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
+    if g > 1:
+        gw = np.matmul(gym, cm.transpose(0, 2, 1))
+    else:
+        gw = np.dot(gym[0], cm[0].T)
+    return gw.reshape(w_shape)
+
+
+class _Conv(Node):
+    """y = conv(x, w) + b over ``geom``; inputs ``(x, w)`` or ``(x, w, b)``."""
+
+    save = (0, 1)
+
+    def forward(ctx, x, w, *rest):
+        geom = rest[-1]
+        b = rest[0] if len(rest) == 2 else None
+        ctx.geom = geom
+        out, ctx.cols = _conv_forward(x, w, b, geom)
+        return out
+
+    def backward(ctx, gy):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        geom = ctx.geom
+        gx = _ConvInputGrad.apply((gy, w), geom, x.shape[0]) if need[0] else None
+        gw = _ConvWeightGrad.apply((gy, x), geom, tuple(w.shape), ctx.cols) if need[1] else None
+        if len(need) == 3:
+            gb = gy.sum((0,) + tuple(range(2, gy.dim()))) if need[2] else None
+            return gx, gw, gb
+        return gx, gw
+
+    def name(self):
+        return "ConvolutionBackward0"
+
+
+class _ConvInputGrad(Node):
+    """gx = conv_transpose(gy, w): the adjoint of ``_Conv`` in its input."""
+
+    save = (0, 1)
+
+    def forward(ctx, gy, w, geom, n):
+        ctx.geom = geom
+        return _conv_input_grad(gy, w, geom, n)
+
+    def backward(ctx, ggx):
+        gy, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        geom = ctx.geom
+        d_gy = _Conv.apply((ggx, w), geom) if need[0] else None
+        d_w = _ConvWeightGrad.apply((gy, ggx), geom, tuple(w.shape), None) if need[1] else None
+        return d_gy, d_w
+
+    def name(self):
+        return "ConvolutionBackward0"
+
+
+class _ConvWeightGrad(Node):
+    """gw = the adjoint of ``_Conv`` in its weight, for output gradient gy and input x."""
+
+    save = (0, 1)
+
+    def forward(ctx, gy, x, geom, w_shape, cols):
+        ctx.geom = geom
+        return _conv_weight_grad(gy, x, geom, w_shape, cols)
+
+    def backward(ctx, ggw):
+        gy, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        geom = ctx.geom
+        d_gy = _Conv.apply((x, ggw), geom) if need[0] else None
+        d_x = _ConvInputGrad.apply((gy, ggw), geom, x.shape[0]) if need[1] else None
+        return d_gy, d_x
+
+    def name(self):
+        return "ConvolutionBackwardBackward0"
+
+
+# --- argument handling ---------------------------------------------------------------------------
+
+def _ntuple(value, nd, name):
+    if isinstance(value, (_int, np.integer)):
+        return (_int(value),) * nd
+    value = tuple(_int(v) for v in value)
+    if len(value) == 1:
+        return value * nd
+    if len(value) != nd:
+        raise RuntimeError("expected %s to be a single integer value or a list of %d values to "
+                           "match the convolution dimensions, but got %s=%s"
+                           % (name, nd, name, list(value)))
+    return value
+
+
+def _shape_str(shape):
+    return "[%s]" % ", ".join(str(s) for s in shape)
+
+
+def _check_tensors(input, weight, bias, nd, fname):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError("Expected %dD (unbatched) or %dD (batched) input to %s, but got input "
+                           "of size: %s" % (nd + 1, nd + 2, fname, _shape_str(input.shape)))
+    if weight.dim() != nd + 2:
+        raise RuntimeError("weight should have %d dimensions for %s, but got weight of size %s"
+                           % (nd + 2, fname, _shape_str(weight.shape)))
+    if input.dtype != weight.dtype:
+        raise RuntimeError("expected scalar type %s but found %s"
+                           % (_scalar_name(weight), _scalar_name(input)))
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError("Input type (%s) and bias type (%s) should be the same"
+                           % (str(input.dtype).split(".")[-1].replace("float32", "float")
+                              .replace("float64", "double"),
+                              str(bias.dtype).split(".")[-1].replace("float32", "float")
+                              .replace("float64", "double")))
+
+
+def _scalar_name(t):
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "float16": "Half"}.get(str(t.dtype).split(".")[-1], str(t.dtype))
+
+
+def _check_params(stride, dilation):
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero, but got %s" % list(dilation))
+
+
+def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, fname):
+    _check_tensors(input, weight, bias, nd, fname)
+    batched = input.dim() == nd + 2
+    if not batched:
+        input = input.unsqueeze(0)
+    stride = _ntuple(stride, nd, "stride")
+    dilation = _ntuple(dilation, nd, "dilation")
+    _check_params(stride, dilation)
+    kernel = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pad_lo = pad_hi = (0,) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+            pad_lo = tuple(t // 2 for t in total)
+            pad_hi = tuple(t - t // 2 for t in total)
+        else:
+            raise RuntimeError("Invalid padding string: '%s'" % padding)
+    else:
+        pad_lo = pad_hi = _ntuple(padding, nd, "padding")
+        if any(p < 0 for p in pad_lo):
+            raise RuntimeError("negative padding is not supported")
+    groups = _int(groups)
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    o = weight.shape[0]
+    if o % groups:
+        raise RuntimeError("Given groups=%d, expected weight to be divisible by %d at dimension "
+                           "0, but got weight of size [%s] instead"
+                           % (groups, groups, _shape_str(weight.shape)))
+    c = input.shape[1]
+    if c != weight.shape[1] * groups:
+        raise RuntimeError("Given groups=%d, weight of size %s, expected input%s to have %d "
+                           "channels, but got %d channels instead"
+                           % (groups, _shape_str(weight.shape), _shape_str(input.shape),
+                              weight.shape[1] * groups, c))
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != o):
+        raise RuntimeError("Given weight of size %s, expected bias to be 1-dimensional with %d "
+                           "elements, but got bias of size %s instead"
+                           % (_shape_str(weight.shape), o, _shape_str(bias.shape)))
+    in_size = tuple(input.shape[2:])
+    padded = [n + lo + hi for n, lo, hi in zip(in_size, pad_lo, pad_hi)]
+    eff = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError("Calculated padded input size per channel: (%s). Kernel size: (%s). "
+                           "Kernel size can't be greater than actual input size"
+                           % (" x ".join(map(str, padded)), " x ".join(map(str, eff))))
+    out_size = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
+    geom = _Geometry(kernel, stride, dilation, pad_lo, pad_hi, groups, in_size, out_size)
+    inputs = (input, weight) if bias is None else (input, weight, bias)
+    out = _Conv.apply(inputs, geom)
+    return out if batched else out.squeeze(0)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d convolution over ``(N, C_in, L)``; ``weight`` is ``(C_out, C_in/groups, k)``.
+
+    ``padding`` is an int, a tuple, ``'valid'`` or ``'same'``.
+    """
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d convolution over ``(N, C_in, H, W)``; ``weight`` is ``(C_out, C_in/groups, kH, kW)``.
+
+    Example:
+        >>> import ember
+        >>> x = ember.ones(1, 1, 4, 4)
+        >>> conv2d(x, ember.ones(1, 1, 3, 3), padding=1)[0, 0, 0]
+        tensor([4., 6., 6., 4.])
+    """
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution over ``(N, C_in, D, H, W)``."""
+    return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                      nd, fname):
+    if isinstance(padding, str):
+        raise TypeError("%s(): argument 'padding' must be tuple of ints, not str" % fname)
+    _check_tensors(input, weight, bias, nd, fname)
+    batched = input.dim() == nd + 2
+    if not batched:
+        input = input.unsqueeze(0)
+    stride = _ntuple(stride, nd, "stride")
+    dilation = _ntuple(dilation, nd, "dilation")
+    padding = _ntuple(padding, nd, "padding")
+    output_padding = _ntuple(output_padding, nd, "output_padding")
+    _check_params(stride, dilation)
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ("depth", "height", "width")[3 - nd:] if nd > 1 else ("width",)
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got %s"
+            % " ".join(["output_padding_%s: %d" % (nm, v) for nm, v in zip(names, output_padding)]
+                       + ["stride_%s: %d" % (nm, v) for nm, v in zip(names, stride)]
+                       + ["dilation_%s: %d" % (nm, v) for nm, v in zip(names, dilation)]))
+    groups = _int(groups)
+    c_in = weight.shape[0]
+    if input.shape[1] != c_in:
+        raise RuntimeError("Given transposed=1, weight of size %s, expected input%s to have %d "
+                           "channels, but got %d channels instead"
+                           % (_shape_str(weight.shape), _shape_str(input.shape), c_in,
+                              input.shape[1]))
+    if c_in % groups:
+        raise RuntimeError("Given groups=%d, expected weight to be divisible by %d at dimension "
+                           "0, but got weight of size [%s] instead"
+                           % (groups, groups, _shape_str(weight.shape)))
+    c_out = weight.shape[1] * groups
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != c_out):
+        raise RuntimeError("Given transposed=1, weight of size %s, expected bias to be "
+                           "1-dimensional with %d elements, but got bias of size %s instead"
+                           % (_shape_str(weight.shape), c_out, _shape_str(bias.shape)))
+    kernel = tuple(weight.shape[2:])
+    in_size = tuple(input.shape[2:])
+    out_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+                     zip(in_size, stride, padding, dilation, kernel, output_padding))
+    if any(s <= 0 for s in out_size):
+        raise RuntimeError("Given input size per channel: (%s). Calculated output size per "
+                           "channel: (%s). Output size is too small"
+                           % (" x ".join(map(str, in_size)), " x ".join(map(str, out_size))))
+    # The transposed convolution is the input gradient of the convolution mapping an
+    # ``out_size`` input to ``in_size`` outputs with the same stride, padding and dilation.
+    geom = _Geometry(kernel, stride, dilation, padding, padding, groups, out_size, in_size)
+    out = _ConvInputGrad.apply((input, weight), geom, input.shape[0])
+    if bias is not None:
+        out = out + bias.reshape((c_out,) + (1,) * nd)
+    return out if batched else out.squeeze(0)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 1-d convolution; ``weight`` is ``(C_in, C_out/groups, k)``."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 2-d convolution ("deconvolution"); ``weight`` is ``(C_in, C_out/groups, kH, kW)``.
+
+    Output size per dim: ``(L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding
+    + 1``.
+    """
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 3-d convolution; ``weight`` is ``(C_in, C_out/groups, kD, kH, kW)``."""
+    return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, 3, "conv_transpose3d")
+
+
+# --- padding by index (reflect, replicate, circular) used by the modules' padding_mode ----------
+
+def _pad_index(n, lo, hi, mode):
+    idx = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        idx = np.abs(idx) % period if period else np.zeros_like(idx)
+        idx = np.where(idx >= n, period - idx, idx)
+    elif mode == "replicate":
+        idx = np.clip(idx, 0, n - 1)
+    else:
+        idx = idx % n
+    return idx
+
+
+class _IndexPad(Node):
+    """Pad the trailing dims by gathering along index vectors (reflect/replicate/circular)."""
+
+    def forward(ctx, x, indices):
+        ctx.indices = indices
+        ctx.sizes = x.shape[x.ndim - len(indices):]
+        lead = (slice(None),) * (x.ndim - len(indices))
+        return x[lead + np.ix_(*indices)]
+
+    def backward(ctx, g):
+        return _IndexPadBackward.apply((g,), ctx.indices, ctx.sizes)
+
+
+class _IndexPadBackward(Node):
+    """Adjoint of ``_IndexPad``: a one-hot matrix product per padded dim (sums duplicates)."""
+
+    def forward(ctx, g, indices, sizes):
+        ctx.indices = indices
+        nd = len(indices)
+        for i, (idx, n) in enumerate(zip(indices, sizes)):
+            onehot = (idx[:, None] == np.arange(n)).astype(g.dtype)
+            g = np.moveaxis(np.moveaxis(g, g.ndim - nd + i, -1) @ onehot, -1, g.ndim - nd + i)
+        return np.ascontiguousarray(g)
+
+    def backward(ctx, gg):
+        return _IndexPad.apply((gg,), ctx.indices)
+
+
+def _mode_pad(input, pads, mode):
+    """Pad the last ``len(pads)`` dims by ``pads[i] = (lo, hi)`` in ``mode``; zeros via conv."""
+    nd = len(pads)
+    sizes = input.shape[input.dim() - nd:]
+    if mode == "reflect":
+        for (lo, hi), n in zip(pads, sizes):
+            if lo >= n or hi >= n:
+                raise RuntimeError("Argument #4: Padding size should be less than the "
+                                   "corresponding input dimension, but got: padding (%d, %d) at "
+                                   "dimension %d of input %s" % (lo, hi, input.dim() - 1,
+                                                                 _shape_str(input.shape)))
+    if mode == "circular":
+        for (lo, hi), n in zip(pads, sizes):
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+    indices = tuple(_pad_index(n, lo, hi, mode) for (lo, hi), n in zip(pads, sizes))
+    return _IndexPad.apply((input,), indices)
+
+
+# --- registry records -----------------------------------------------------------------------------
+
+def _conv1d_samples(dtype):
+    yield SampleInput(T(2, 3, 7), T(4, 3, 3), T(4))
+    yield SampleInput(T(2, 4, 9), T(4, 2, 2), None, stride=2, padding=1, dilation=2, groups=2)
+    yield SampleInput(T(3, 8), T(2, 3, 3), padding="same")
+    yield SampleInput(T(1, 2, 6), T(2, 2, 4), T(2), padding="same", dilation=1)
+    yield SampleInput(T(2, 2, 5, noncontig=True), T(3, 2, 1), T(3), padding="valid")
+
+
+def _conv2d_samples(dtype):
+    if dtype == "float32":
+        yield SampleInput(T(4, 3, 10, 9), T(8, 3, 3, 3), T(8), padding=1)
+    yield SampleInput(T(2, 2, 5, 5), T(3, 2, 3, 3), T(3), stride=1, padding=1)
+    yield SampleInput(T(1, 2, 6, 5), T(2, 1, 2, 3), T(2), stride=(2, 1), padding=(1, 0),
+                      dilation=(1, 2), groups=2)
+    yield SampleInput(T(1, 1, 4, 4), T(2, 1, 2, 2), padding="same")
+    yield SampleInput(T(2, 4, 4), T(2, 2, 3, 3), T(2), stride=2, padding=1)
+    yield SampleInput(T(1, 2, 5, 5, noncontig=True), T(2, 2, 3, 1), None, stride=(1, 2))
+    yield SampleInput(T(0, 2, 5, 5), T(3, 2, 3, 3), T(3))
+
+
+def _conv3d_samples(dtype):
+    yield SampleInput(T(1, 2, 3, 3, 3), T(2, 2, 2, 2, 2), T(2), padding=(0, 1, 0))
+    if dtype == "float32":
+        yield SampleInput(T(2, 2, 5, 6, 4), T(4, 1, 3, 2, 2), T(4), stride=2, padding=1,
+                          groups=2, dilation=(1, 2, 1))
+
+
+def _conv_errors(nd, fn):
+    def errors():
+        sp = (6,) * nd
+        yield ErrorInput(SampleInput(T(1, 4, *sp), T(5, 3, *(3,) * nd)), RuntimeError,
+                         r"Given groups=1, weight of size \[5, 3%s\], expected input\[1, 4%s\] to "
+                         r"have 3 channels, but got 4 channels instead"
+                         % (", 3" * nd, ", 6" * nd))
+        yield ErrorInput(SampleInput(T(3), T(5, 3, *(3,) * nd)), RuntimeError,
+                         "Expected %dD \\(unbatched\\) or %dD \\(batched\\) input to %s"
+                         % (nd + 1, nd + 2, fn))
+        yield ErrorInput(SampleInput(T(1, 3, *(2,) * nd), T(5, 3, *(3,) * nd)), RuntimeError,
+                         "Kernel size can't be greater than actual input size")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(3, 1, *(3,) * nd), groups=2), RuntimeError,
+                         "expected weight to be divisible by 2 at dimension 0")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(5, 3, *(3,) * nd), stride=0), RuntimeError,
+                         "non-positive stride is not supported")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(5, 3, *(3,) * nd), padding=-1),
+                         RuntimeError, "negative padding is not supported")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(5, 3, *(3,) * nd), T(3)), RuntimeError,
+                         "expected bias to be 1-dimensional with 5 elements")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(5, 3, *(3,) * nd), stride=2,
+                                     padding="same"), RuntimeError,
+                         "padding='same' is not supported for strided convolutions")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(5, 3, *(3,) * nd), padding="full"),
+                         RuntimeError, "Invalid padding string")
+        yield ErrorInput(SampleInput(T(1, 3, *sp, dtype="float64"), T(5, 3, *(3,) * nd)),
+                         RuntimeError, "expected scalar type Float but found Double")
+    return errors
+
+
+def _conv_transpose1d_samples(dtype):
+    yield SampleInput(T(2, 3, 5), T(3, 2, 3), T(2))
+    yield SampleInput(T(1, 4, 4), T(4, 1, 3), T(2), stride=2, padding=1, output_padding=1,
+                      groups=2, dilation=1)
+    yield SampleInput(T(3, 6), T(3, 2, 2), None, stride=3, dilation=2, output_padding=1)
+
+
+def _conv_transpose2d_samples(dtype):
+    yield SampleInput(T(2, 3, 4, 4), T(3, 2, 3, 3), T(2), stride=2, padding=1, output_padding=1)
+    yield SampleInput(T(1, 2, 3, 4), T(2, 2, 2, 3), None, stride=(1, 2), dilation=(2, 1),
+                      groups=2)
+    yield SampleInput(T(2, 3, 3), T(2, 1, 3, 3), T(1), padding=1)
+    if dtype == "float32":
+        yield SampleInput(T(4, 6, 7, 7), T(6, 4, 4, 4), T(4), stride=2, padding=1)
+
+
+def _conv_transpose3d_samples(dtype):
+    yield SampleInput(T(1, 2, 2, 3, 2), T(2, 1, 2, 2, 2), T(1), stride=(1, 2, 1))
+
+
+def _conv_transpose_errors(nd, fn):
+    def errors():
+        sp = (4,) * nd
+        yield ErrorInput(SampleInput(T(1, 4, *sp), T(3, 2, *(3,) * nd)), RuntimeError,
+                         "Given transposed=1, weight of size .*expected input.* to have 3 "
+                         "channels, but got 4 channels instead")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(3, 2, *(3,) * nd), stride=2,
+                                     output_padding=2), RuntimeError,
+                         "output padding must be smaller than either stride or dilation")
+        yield ErrorInput(SampleInput(T(1, 3, *sp), T(3, 2, *(3,) * nd), padding="same"),
+                         TypeError, "argument 'padding' must be tuple of ints, not str")
+    return errors
+
+
+for _nd, _fn, _s in ((1, conv1d, _conv1d_samples), (2, conv2d, _conv2d_samples),
+                     (3, conv3d, _conv3d_samples)):
+    register(OpInfo(_fn.__name__, _fn, _s, _conv_errors(_nd, _fn.__name__),
+                    torch_name="nn.functional." + _fn.__name__, atol=1e-4, rtol=1e-4))
+for _nd, _fn, _s in ((1, conv_transpose1d, _conv_transpose1d_samples),
+                     (2, conv_transpose2d, _conv_transpose2d_samples),
+                     (3, conv_transpose3d, _conv_transpose3d_samples)):
+    register(OpInfo(_fn.__name__, _fn, _s, _conv_transpose_errors(_nd, _fn.__name__),
+                    torch_name="nn.functional." + _fn.__name__, atol=1e-4, rtol=1e-4))
+del _nd, _fn, _s

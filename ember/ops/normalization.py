@@ -1,0 +1,384 @@
+"""Normalization: batch, layer, group, instance and local-response norm.
+
+Batch, layer, group and instance norm share one fused node, ``_Normalize``: the input is viewed
+in a "statistics shape" (``(N, G, -1)`` for group norm...), normalised over some of its axes with
+either its own statistics or fixed ones (running stats in eval mode), then scaled and shifted by
+an optional affine weight and bias broadcast over the original shape. Forward and backward are
+single NumPy passes; when the backward itself is being recorded (``create_graph=True``) it is
+computed with ember ops instead, so double backward works.
+"""
+import builtins
+
+from ember._backend import np
+from ember._tensor import _make
+from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
+from ember.ops.conv import _Geometry, _shape_str
+from ember.ops.pooling import _AvgPool
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+
+_int = builtins.int
+
+
+class _NormSpec:
+    """How to normalise: stats view shape, stats axes, eps and the affine broadcast shape."""
+
+    __slots__ = ("stat_shape", "axes", "eps", "param_shape", "batch_stats", "mean", "rstd",
+                 "xhat")
+
+    def __init__(self, stat_shape, axes, eps, param_shape, batch_stats, mean, rstd):
+        self.stat_shape, self.axes, self.eps = stat_shape, axes, eps
+        self.param_shape, self.batch_stats = param_shape, batch_stats
+        self.mean, self.rstd = mean, rstd
+
+
+def _param_axes(shape, param_shape):
+    lead = len(shape) - len(param_shape)
+    return tuple(i for i in range(len(shape))
+                 if i < lead or param_shape[i - lead] == 1 and shape[i] != 1)
+
+
+class _Normalize(Node):
+    """y = (x - mean) * rstd; with ``_NormalizeAffine`` also ``* w [+ b]``."""
+
+    save = (0,)
+
+    def forward(ctx, x, *rest):
+        spec = rest[-1]
+        ctx.spec = spec
+        xhat = (x.reshape(spec.stat_shape) - spec.mean) * spec.rstd
+        xhat = xhat.reshape(x.shape)
+        ctx.xhat = xhat
+        if len(rest) == 1:
+            return xhat
+        y = xhat * rest[0].reshape(spec.param_shape)
+        if len(rest) == 3:
+            y += rest[1].reshape(spec.param_shape)
+        return y
+
+    def backward(ctx, g):
+        if _State.enabled:
+            return _normalize_backward_graph(ctx, g)
+        spec, xhat = ctx.spec, ctx.xhat
+        need = ctx.needs_input_grad
+        ga = g._data
+        out = [None] * len(need)
+        affine = len(need) > 1
+        if affine:
+            w = ctx.saved_tensors[1]._data
+            axes = _param_axes(ga.shape, spec.param_shape)
+            if need[1]:
+                out[1] = _make((ga * xhat).sum(axes).reshape(w.shape))
+            if len(need) == 3 and need[2]:
+                out[2] = _make(ga.sum(axes).reshape(w.shape))
+        if need[0]:
+            gxh = ga * w.reshape(spec.param_shape) if affine else ga
+            gs = gxh.reshape(spec.stat_shape)
+            if spec.batch_stats:
+                xs = xhat.reshape(spec.stat_shape)
+                gx = gs - gs.mean(spec.axes, keepdims=True)
+                gx -= xs * (gs * xs).mean(spec.axes, keepdims=True)
+                gx *= spec.rstd
+            else:
+                gx = gs * spec.rstd
+            out[0] = _make(gx.reshape(ga.shape))
+        return tuple(out)
+
+    def name(self):
+        return "NativeBatchNormBackward0"
+
+
+class _NormalizeAffine(_Normalize):
+    save = (0, 1)
+
+
+def _normalize_backward_graph(ctx, g):
+    """The same gradients written with ember ops, so they can be differentiated again."""
+    spec = ctx.spec
+    saved = ctx.saved_tensors
+    x = saved[0]
+    need = ctx.needs_input_grad
+    w = saved[1] if len(saved) > 1 else None
+    shape = tuple(x.shape)
+    xs = x.reshape(spec.stat_shape)
+    if spec.batch_stats:
+        xc = xs - xs.mean(spec.axes, keepdim=True)
+        rstd = ((xc * xc).mean(spec.axes, keepdim=True) + spec.eps).rsqrt()
+    else:
+        rstd = _make(spec.rstd)
+        xc = xs - _make(spec.mean)
+    xhat = xc * rstd
+    out = [None] * len(need)
+    if need[0]:
+        gs = (g * w.reshape(spec.param_shape) if w is not None else g).reshape(spec.stat_shape)
+        if spec.batch_stats:
+            gx = (gs - gs.mean(spec.axes, keepdim=True)
+                  - xhat * (gs * xhat).mean(spec.axes, keepdim=True)) * rstd
+        else:
+            gx = gs * rstd
+        out[0] = gx.reshape(shape)
+    axes = _param_axes(shape, spec.param_shape)
+    if len(need) > 1 and need[1]:
+        out[1] = (g * xhat.reshape(shape)).sum(axes).reshape(w.shape)
+    if len(need) > 2 and need[2]:
+        out[2] = g.sum(axes).reshape(w.shape)
+    return tuple(out)
+
+
+def _normalize(x, spec, weight, bias):
+    if weight is None and bias is not None:
+        from ember.ops.creation import ones
+
+        weight = ones(tuple(bias.shape), dtype=bias.dtype)
+    if weight is None:
+        return _Normalize.apply((x,), spec)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return _NormalizeAffine.apply(inputs, spec)
+
+
+def _stats(xs, axes):
+    mean = xs.mean(axes, keepdims=True)
+    var = xs.var(axes, keepdims=True, mean=mean)
+    return mean, var
+
+
+def _rstd(var, eps):
+    return (1.0 / np.sqrt(var + eps)).astype(var.dtype)
+
+
+def _update_running(buf, value, momentum):
+    """``buf = (1 - momentum) * buf + momentum * value`` in place (torch's running stats)."""
+    arr = buf._data
+    arr *= 1.0 - momentum
+    arr += (momentum * value).astype(arr.dtype)
+    bump = getattr(buf, "_bump_version", None)
+    if bump is not None:
+        bump()
+
+
+def _check_params(t, n, what):
+    if t is not None and t.numel() != n:
+        raise RuntimeError("%s should contain %d elements not %d" % (what, n, t.numel()))
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalization over ``(N, C, *)``: statistics per channel over batch and space.
+
+    In training the batch's mean and biased variance normalise; ``running_mean`` and
+    ``running_var`` (if given) move towards the batch mean and the *unbiased* variance by
+    ``momentum``. In evaluation the running statistics normalise.
+    """
+    shape = tuple(input.shape)
+    c = shape[1] if len(shape) > 1 else 0
+    for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
+                    (weight, "weight"), (bias, "bias")):
+        _check_params(t, c, what)
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    axes = (0,) + tuple(range(2, len(shape)))
+    count = 1
+    for a in axes:
+        count *= shape[a]
+    if training and count == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         "torch.Size(%s)" % list(shape))
+    x = input._data
+    pshape = (1, c) + (1,) * (len(shape) - 2)
+    if training:
+        mean, var = _stats(x, axes)
+        if running_mean is not None:
+            _update_running(running_mean, mean.reshape(-1), momentum)
+        if running_var is not None:
+            unbiased = var.reshape(-1) * (count / max(count - 1, 1))
+            _update_running(running_var, unbiased, momentum)
+    else:
+        mean = running_mean._data.reshape(pshape).astype(x.dtype)
+        var = running_var._data.reshape(pshape).astype(x.dtype)
+    spec = _NormSpec(shape, axes, eps, pshape, training, mean, _rstd(var, eps))
+    return _normalize(input, spec, weight, bias)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing ``normalized_shape`` dims; elementwise affine."""
+    if isinstance(normalized_shape, (_int, np.integer)):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of "
+                        "ints, not int")
+    normalized_shape = tuple(_int(s) for s in normalized_shape)
+    shape = tuple(input.shape)
+    k = len(normalized_shape)
+    if k == 0 or shape[len(shape) - k:] != normalized_shape or len(shape) < k:
+        raise RuntimeError("Given normalized_shape=%s, expected input with shape [*, %s], but "
+                           "got input of size%s" % (list(normalized_shape),
+                                                    ", ".join(map(str, normalized_shape)),
+                                                    _shape_str(shape)))
+    for t, what in ((weight, "weight"), (bias, "bias")):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError("Expected %s to be of same shape as normalized_shape, but got %s "
+                               "of shape %s and normalized_shape = %s"
+                               % (what, what, _shape_str(t.shape), _shape_str(normalized_shape)))
+    axes = tuple(range(len(shape) - k, len(shape)))
+    mean, var = _stats(input._data, axes)
+    spec = _NormSpec(shape, axes, eps, normalized_shape, True, mean, _rstd(var, eps))
+    return _normalize(input, spec, weight, bias)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each of ``num_groups`` channel groups per sample; per-channel affine."""
+    shape = tuple(input.shape)
+    if len(shape) < 2:
+        raise RuntimeError("Expected at least 2 dimensions for input tensor but received %d"
+                           % len(shape))
+    n, c = shape[:2]
+    if c % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
+                           "but got input of shape %s and num_groups=%d"
+                           % (_shape_str(shape), num_groups))
+    for t in (weight, bias):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            raise RuntimeError("Expected weight to be a vector of size equal to the number of "
+                               "channels in input, but got weight of shape %s and input of "
+                               "shape %s" % (_shape_str(t.shape), _shape_str(shape)))
+    stat_shape = (n, num_groups, -1)
+    xs = input._data.reshape(stat_shape)
+    mean, var = _stats(xs, (2,))
+    spec = _NormSpec(stat_shape, (2,), eps, (1, c) + (1,) * (len(shape) - 2), True, mean,
+                     _rstd(var, eps))
+    return _normalize(input, spec, weight, bias)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each channel of each sample over its spatial dims."""
+    shape = tuple(input.shape)
+    spatial = 1
+    for s in shape[2:]:
+        spatial *= s
+    if use_input_stats and spatial <= 1:
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         "torch.Size(%s)" % list(shape))
+    n, c = shape[:2]
+    for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
+                    (weight, "weight"), (bias, "bias")):
+        _check_params(t, c, what)
+    stat_shape = (n, c, -1)
+    pshape = (1, c) + (1,) * (len(shape) - 2)
+    if use_input_stats:
+        mean, var = _stats(input._data.reshape(stat_shape), (2,))
+        if running_mean is not None:
+            _update_running(running_mean, mean.mean(0).reshape(-1), momentum)
+        if running_var is not None:
+            unbiased = var * (spatial / max(spatial - 1, 1))
+            _update_running(running_var, unbiased.mean(0).reshape(-1), momentum)
+    else:
+        dt = input._data.dtype
+        mean = running_mean._data.astype(dt).reshape(1, c, 1)
+        var = running_var._data.astype(dt).reshape(1, c, 1)
+    spec = _NormSpec(stat_shape, (2,), eps, pshape, use_input_stats, mean, _rstd(var, eps))
+    return _normalize(input, spec, weight, bias)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Divide each value by ``(k + alpha/size * sum of squares over size neighbouring
+    channels) ** beta`` (AlexNet's LRN)."""
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError("Expected 3D or higher dimensionality input (got %d dimensions)" % dim)
+    if input.numel() == 0:
+        return input
+    shape = tuple(input.shape)
+    sq = (input * input).reshape(shape[0], 1, shape[1], -1)
+    c, rest = sq.shape[2], sq.shape[3]
+    geom = _Geometry((size, 1), (1, 1), (1, 1), (size // 2, 0), ((size - 1) // 2, 0), 1,
+                     (c, rest), (c, rest))
+    div = _AvgPool.apply((sq,), geom, input._data.dtype.type(size))
+    div = (div.reshape(shape) * alpha + k).pow(beta)
+    return input / div
+
+
+# --- registry records -----------------------------------------------------------------------------
+
+def _batch_norm_samples(dtype):
+    for training in (True, False):
+        yield SampleInput(T(4, 3), T(3, grad=False), T(3, low=0.5, high=2.0, grad=False),
+                          T(3), T(3), training=training)
+        yield SampleInput(T(2, 3, 4), T(3, grad=False), T(3, low=0.5, high=2.0, grad=False),
+                          None, None, training, 0.2, 1e-3)
+        yield SampleInput(T(2, 2, 3, 3), T(2, grad=False), T(2, low=0.5, high=2.0, grad=False),
+                          T(2), T(2), training=training)
+    yield SampleInput(T(3, 2, 4), None, None, T(2), None, True)
+
+
+def _batch_norm_errors():
+    yield ErrorInput(SampleInput(T(1, 3), T(3, grad=False), T(3, grad=False), training=True),
+                     ValueError, "Expected more than 1 value per channel when training")
+    yield ErrorInput(SampleInput(T(2, 3), T(4, grad=False), T(4, grad=False), training=True),
+                     RuntimeError, "running_mean should contain 3 elements not 4")
+    yield ErrorInput(SampleInput(T(2, 3), None, None), RuntimeError,
+                     "running_mean must be defined in evaluation mode")
+
+
+def _layer_norm_samples(dtype):
+    yield SampleInput(T(3, 5), (5,), T(5), T(5))
+    yield SampleInput(T(2, 3, 4), (3, 4), T(3, 4), T(3, 4), 1e-3)
+    yield SampleInput(T(2, 3, 4), [4])
+    yield SampleInput(T(2, 4, noncontig=True), (4,), T(4), None)
+
+
+def _layer_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 3), (4,)), RuntimeError,
+                     r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]")
+    yield ErrorInput(SampleInput(T(2, 3), (3,), T(4)), RuntimeError,
+                     "Expected weight to be of same shape as normalized_shape")
+
+
+def _group_norm_samples(dtype):
+    yield SampleInput(T(2, 4, 3), 2, T(4), T(4))
+    yield SampleInput(T(2, 6, 2, 2), 3, T(6), T(6), 1e-3)
+    yield SampleInput(T(3, 4, 5), 1)
+    yield SampleInput(T(2, 4, 2, 2), 4, T(4), None)
+
+
+def _group_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 3, 4), 2), RuntimeError,
+                     "Expected number of channels in input to be divisible by num_groups")
+    yield ErrorInput(SampleInput(T(2, 4, 4), 2, T(3)), RuntimeError,
+                     "Expected weight to be a vector of size equal to the number of channels")
+
+
+def _instance_norm_samples(dtype):
+    yield SampleInput(T(2, 3, 5))
+    yield SampleInput(T(2, 2, 3, 3), T(2, grad=False), T(2, low=0.5, high=2.0, grad=False),
+                      T(2), T(2))
+    yield SampleInput(T(2, 2, 4), T(2, grad=False), T(2, low=0.5, high=2.0, grad=False),
+                      use_input_stats=False)
+    yield SampleInput(T(1, 3, 2, 3), None, None, T(3), T(3), True, 0.1, 1e-3)
+
+
+def _instance_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 3, 1)), ValueError,
+                     "Expected more than 1 spatial element when training")
+
+
+def _lrn_samples(dtype):
+    yield SampleInput(T(2, 5, 3), 3)
+    yield SampleInput(T(1, 4, 2, 3), 2, 1e-2, 0.5, 2.0)
+    yield SampleInput(T(1, 6, 2, 2, 2), 4, alpha=0.1)
+
+
+def _lrn_errors():
+    yield ErrorInput(SampleInput(T(2, 3), 2), ValueError, "Expected 3D or higher dimensionality")
+
+
+_F = "nn.functional."
+register(OpInfo("batch_norm", batch_norm, _batch_norm_samples, _batch_norm_errors,
+                torch_name=_F + "batch_norm", atol=1e-5, rtol=1e-5))
+register(OpInfo("layer_norm", layer_norm, _layer_norm_samples, _layer_norm_errors,
+                torch_name=_F + "layer_norm", atol=1e-5, rtol=1e-5))
+register(OpInfo("group_norm", group_norm, _group_norm_samples, _group_norm_errors,
+                torch_name=_F + "group_norm", atol=1e-5, rtol=1e-5))
+register(OpInfo("instance_norm", instance_norm, _instance_norm_samples, _instance_norm_errors,
+                torch_name=_F + "instance_norm", atol=1e-5, rtol=1e-5))
+register(OpInfo("local_response_norm", local_response_norm, _lrn_samples, _lrn_errors,
+                torch_name=_F + "local_response_norm", atol=1e-5, rtol=1e-5))
+del _F

@@ -1,0 +1,748 @@
+"""Pooling: max, average, adaptive, power-average and max-unpooling, 1-d and 2-d.
+
+Windows are visited one kernel offset at a time as strided views of the (padded) input, so each
+step is one whole-array ufunc call. Non-overlapping max pooling (kernel == stride, no padding,
+the 2x2 case of every CNN) reduces with ``np.maximum`` over those views, rows first and then
+columns (PERFORMANCE.md: 18x faster than ``reshape(...).max()``). The gradient goes to the
+first maximum of each window in scan order, as in torch.
+
+Each op is a pair of linear-adjoint nodes (pool/unpool, gather/scatter), so the backward of a
+backward is the forward again and double backward works.
+"""
+import builtins
+import math
+
+from ember._backend import np
+from ember._tensor import _make
+from ember.autograd.function import Node
+from ember.ops.conv import _Geometry, _shape_str
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+
+_int = builtins.int
+_ALL2 = (slice(None), slice(None))
+
+
+def _ntuple(value, nd, fname, what):
+    if isinstance(value, (_int, np.integer)):
+        return (_int(value),) * nd
+    value = tuple(_int(v) for v in value)
+    if len(value) == 1:
+        return value * nd
+    if len(value) != nd:
+        raise RuntimeError("%s: %s must either be a single int, or a tuple of %s ints"
+                           % (fname, what, {1: "one", 2: "two", 3: "three"}[nd]))
+    return value
+
+
+def _batched(input, nd, fname):
+    """``(input as (N, C, *S), was_batched)``; torch accepts ``(C, *S)`` too."""
+    if input.dim() not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[1:]):
+        raise RuntimeError("%s: Expected %dD or %dD (batch mode) tensor with optional 0 dim batch "
+                           "size for input, but got:%s" % (fname, nd + 1, nd + 2,
+                                                          _shape_str(input.shape)))
+    if input.dim() == nd + 1:
+        return input.unsqueeze(0), False
+    return input, True
+
+
+def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, nd, fname):
+    kernel = _ntuple(kernel_size, nd, fname, "kernel_size")
+    stride = kernel if stride is None or (not isinstance(stride, _int) and len(stride) == 0) \
+        else _ntuple(stride, nd, fname, "stride")
+    padding = _ntuple(padding, nd, fname, "padding")
+    dilation = _ntuple(dilation, nd, fname, "dilation")
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError("kernel size should be greater than zero, but got %s"
+                           % " ".join("k%d: %d" % (i, k) for i, k in enumerate(kernel)))
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("stride should not be zero" if any(s == 0 for s in stride)
+                           else "stride should be greater than zero")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero, but got %s"
+                           % " ".join("dilation%d: %d" % (i, d) for i, d in enumerate(dilation)))
+    for p, k, d in zip(padding, kernel, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError("pad should be at most half of effective kernel size, but got "
+                               "pad=%d, kernel_size=%d and dilation=%d" % (p, k, d))
+    in_size = tuple(input.shape[2:])
+    out_size, pad_hi = [], []
+    for n, k, s, p, d in zip(in_size, kernel, stride, padding, dilation):
+        span = n + 2 * p - d * (k - 1) - 1
+        o = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (o - 1) * s >= n + p:
+            o -= 1
+        out_size.append(o)
+        pad_hi.append(max(0, (o - 1) * s + d * (k - 1) + 1 - n - p))
+    if any(o <= 0 for o in out_size):
+        raise RuntimeError("Given input size: (%s). Calculated output size: (%s). Output size is "
+                           "too small" % ("x".join(map(str, input.shape[1:])),
+                                          "x".join(map(str, (input.shape[1],) + tuple(out_size)))))
+    return _Geometry(kernel, stride, dilation, padding, tuple(pad_hi), 1, in_size,
+                     tuple(out_size))
+
+
+def _pad(x, geom, value):
+    if not any(geom.pad_lo) and not any(geom.pad_hi):
+        return x
+    xp = np.full(x.shape[:2] + geom.padded, value, dtype=x.dtype)
+    xp[_ALL2 + geom.interior()] = x
+    return xp
+
+
+def _non_overlapping(geom):
+    return (geom.kernel == geom.stride and not any(geom.pad_lo) and not any(geom.pad_hi)
+            and all(d == 1 for d in geom.dilation))
+
+
+# --- max pooling --------------------------------------------------------------------------------
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _max_forward(x, geom):
+    """(y, arg) where ``arg`` is the kernel offset of each window's first maximum (or None)."""
+    if _non_overlapping(geom):
+        y = x[_ALL2 + tuple(slice(0, o * k) for o, k in zip(geom.out_size, geom.kernel))]
+        for axis, k in enumerate(geom.kernel, start=2):
+            if k == 1:
+                continue
+            lead = (slice(None),) * axis
+            part = np.maximum(y[lead + (slice(0, None, k),)], y[lead + (slice(1, None, k),)])
+            for j in range(2, k):
+                np.maximum(part, y[lead + (slice(j, None, k),)], out=part)
+            y = part
+        if y.base is not None:
+            y = y.copy()
+        return y, None
+    xp = _pad(x, geom, _lowest(x.dtype))
+    offsets = list(geom.offsets())
+    y = xp[_ALL2 + offsets[0]].copy()
+    arg = np.zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
+    nan_aware = x.dtype.kind == "f" and np.isnan(x).any()
+    for i, sl in enumerate(offsets[1:], start=1):
+        v = xp[_ALL2 + sl]
+        upd = v > y
+        if nan_aware:
+            upd |= np.isnan(v) & ~np.isnan(y)
+        np.copyto(y, v, where=upd)
+        arg[upd] = i
+    return y, arg
+
+
+def _max_arg(x, y, geom):
+    """The first-maximum offset of each window, recomputed from ``x`` and the pooled ``y``."""
+    offsets = list(geom.offsets())
+    arg = np.zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
+    for i in range(len(offsets) - 1, -1, -1):
+        np.copyto(arg, i, where=x[_ALL2 + offsets[i]] == y, casting="unsafe")
+    return arg
+
+
+class _PoolState:
+    """What a max-pool's gradient nodes share: geometry and the argmax offsets."""
+
+    __slots__ = ("geom", "arg", "n", "c")
+
+    def __init__(self, geom, arg, n, c):
+        self.geom, self.arg, self.n, self.c = geom, arg, n, c
+
+
+class _MaxPool(Node):
+    save = (0,)
+    save_output = True
+
+    def forward(ctx, x, geom, arg):
+        y, a = _max_forward(x, geom) if arg is None else arg
+        ctx.state = _PoolState(geom, a, x.shape[0], x.shape[1])
+        return y
+
+    def backward(ctx, g):
+        state = ctx.state
+        if state.arg is None:
+            x, y = ctx.saved_tensors
+            state.arg = _max_arg(x._data, y._data, state.geom)
+        return _MaxPoolGrad.apply((g,), state)
+
+    def name(self):
+        return "MaxPool2DWithIndicesBackward0"
+
+
+class _MaxPoolGrad(Node):
+    """Route each window's gradient to its argmax (adds where windows overlap)."""
+
+    def forward(ctx, g, state):
+        ctx.state = state
+        geom, arg = state.geom, state.arg
+        overlap = not _non_overlapping(geom)
+        if overlap:
+            gxp = np.zeros((state.n, state.c) + geom.padded, dtype=g.dtype)
+        else:
+            gxp = np.zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
+        for i, sl in enumerate(geom.offsets()):
+            if overlap:
+                gxp[_ALL2 + sl] += g * (arg == i)
+            else:
+                np.multiply(g, arg == i, out=gxp[_ALL2 + sl])
+        return gxp[_ALL2 + geom.interior()] if overlap else gxp
+
+    def backward(ctx, gg):
+        return _MaxPoolGather.apply((gg,), ctx.state)
+
+
+class _MaxPoolGather(Node):
+    """Adjoint of ``_MaxPoolGrad``: each window reads the value at its argmax."""
+
+    def forward(ctx, gg, state):
+        ctx.state = state
+        geom = state.geom
+        ggp = _pad(gg, geom, 0)
+        out = np.zeros(state.arg.shape, dtype=gg.dtype)
+        for i, sl in enumerate(geom.offsets()):
+            out += ggp[_ALL2 + sl] * (state.arg == i)
+        return out
+
+    def backward(ctx, g):
+        return _MaxPoolGrad.apply((g,), ctx.state)
+
+
+def _flat_indices(arg, geom):
+    """torch's indices: the argmax's flat position within its (unpadded) input plane."""
+    offsets = np.array(list(np.ndindex(*geom.kernel)), dtype=np.int64).reshape(-1, len(
+        geom.kernel))
+    flat = np.zeros(arg.shape, dtype=np.int64)
+    nd = len(geom.kernel)
+    for d in range(nd):
+        shape = [1] * (nd + 2)
+        shape[2 + d] = geom.out_size[d]
+        start = (np.arange(geom.out_size[d]) * geom.stride[d] - geom.pad_lo[d]).reshape(shape)
+        pos = start + offsets[:, d][arg] * geom.dilation[d]
+        flat = flat * geom.in_size[d] + pos
+    return flat
+
+
+def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
+                fname):
+    x, batched = _batched(input, nd, fname)
+    geom = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, nd, fname)
+    pre = None
+    if return_indices:
+        pre = _max_forward(x._data, geom)
+        if pre[1] is None:
+            pre = (pre[0], _max_arg(x._data, pre[0], geom))
+    out = _MaxPool.apply((x,), geom, pre)
+    if not return_indices:
+        return out if batched else out.squeeze(0)
+    idx = _make(_flat_indices(pre[1], geom))
+    if not batched:
+        return out.squeeze(0), idx.squeeze(0)
+    return out, idx
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """1-d max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size``."""
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                       1, "max_pool1d")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """2-d max pooling over ``(N, C, H, W)``.
+
+    With ``return_indices`` also returns each maximum's flat index within its ``H x W`` plane
+    (what ``max_unpool2d`` takes).
+
+    Example:
+        >>> import ember
+        >>> max_pool2d(ember.arange(16.).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                       2, "max_pool2d")
+
+
+# --- average pooling ------------------------------------------------------------------------------
+
+def _avg_divisor(geom, count_include_pad, divisor_override, dtype):
+    if divisor_override is not None:
+        return dtype.type(divisor_override)
+    div = None
+    nd = len(geom.kernel)
+    for d, (n, k, s, p, o) in enumerate(zip(geom.in_size, geom.kernel, geom.stride, geom.pad_lo,
+                                            geom.out_size)):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if count_include_pad:
+            size = end - start
+        else:
+            size = np.minimum(end, n) - np.maximum(start, 0)
+        shape = [1] * nd
+        shape[d] = o
+        size = size.reshape(shape)
+        div = size if div is None else div * size
+    if np.all(div == div.flat[0]):
+        return dtype.type(div.flat[0])
+    return div.astype(dtype)
+
+
+class _AvgPool(Node):
+    """Window sums divided by ``div``; its adjoint is ``_AvgPoolGrad``."""
+
+    def forward(ctx, x, geom, div):
+        ctx.geom, ctx.div = geom, div
+        xp = _pad(x, geom, 0)
+        offsets = list(geom.offsets())
+        y = xp[_ALL2 + offsets[0]].copy()
+        for sl in offsets[1:]:
+            y += xp[_ALL2 + sl]
+        y /= div
+        return y
+
+    def backward(ctx, g):
+        return _AvgPoolGrad.apply((g,), ctx.geom, ctx.div)
+
+    def name(self):
+        return "AvgPool2DBackward0"
+
+
+class _AvgPoolGrad(Node):
+    def forward(ctx, g, geom, div):
+        ctx.geom, ctx.div = geom, div
+        gs = g / div
+        if _non_overlapping(geom):
+            gx = np.zeros(g.shape[:2] + geom.in_size, dtype=g.dtype)
+            for sl in geom.offsets():
+                gx[_ALL2 + sl] = gs
+            return gx
+        gxp = np.zeros(g.shape[:2] + geom.padded, dtype=g.dtype)
+        for sl in geom.offsets():
+            gxp[_ALL2 + sl] += gs
+        return gxp[_ALL2 + geom.interior()]
+
+    def backward(ctx, gg):
+        return _AvgPool.apply((gg,), ctx.geom, ctx.div)
+
+
+def _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override, nd, fname):
+    x, batched = _batched(input, nd, fname)
+    geom = _pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, nd, fname)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    div = _avg_divisor(geom, count_include_pad, divisor_override, x._data.dtype)
+    out = _AvgPool.apply((x,), geom, div)
+    return out if batched else out.squeeze(0)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """1-d average pooling over ``(N, C, L)``."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
+                       1, "avg_pool1d")
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """2-d average pooling; ``count_include_pad`` counts zero padding in the divisor and
+    ``divisor_override`` replaces the divisor altogether."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 2, "avg_pool2d")
+
+
+def _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, nd, pool):
+    from ember.ops.elementwise import abs as _abs, relu, sign
+
+    kernel = _ntuple(kernel_size, nd, "lp_pool%dd" % nd, "kernel_size")
+    if stride is not None:
+        out = pool(input.pow(norm_type), kernel, stride, 0, ceil_mode=ceil_mode)
+    else:
+        out = pool(input.pow(norm_type), kernel, padding=0, ceil_mode=ceil_mode)
+    return (sign(out) * relu(_abs(out))).mul(math.prod(kernel)).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling: ``(sum over the window of x**p) ** (1/p)``."""
+    return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 1, avg_pool1d)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-d power-average pooling: ``(sum over the window of x**p) ** (1/p)``."""
+    return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 2, avg_pool2d)
+
+
+# --- adaptive pooling ---------------------------------------------------------------------------
+
+def _adaptive_bins(n, o):
+    return [((i * n) // o, -(-((i + 1) * n) // o)) for i in range(o)]
+
+
+def _adaptive_args(input, output_size, nd, fname):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError("%s(): Expected %dD or %dD tensor, but got %s"
+                           % (fname, nd + 1, nd + 2, _shape_str(input.shape)))
+    if isinstance(output_size, (_int, np.integer)) or output_size is None:
+        output_size = (output_size,) * nd
+    output_size = tuple(output_size)
+    if len(output_size) != nd:
+        raise RuntimeError("%s: output_size must be %d" % (fname, nd))
+    in_size = input.shape[input.dim() - nd:]
+    output_size = tuple(n if o is None else _int(o) for o, n in zip(output_size, in_size))
+    if any(o < 0 for o in output_size):
+        raise RuntimeError("%s: elements of output_size must be greater than or equal to 0 but "
+                           "received %s" % (fname, output_size))
+    return output_size, tuple(in_size)
+
+
+class _AxisMatmul(Node):
+    """x multiplied along each trailing axis ``d`` by ``mats[d]`` (shape ``(out_d, in_d)``)."""
+
+    def forward(ctx, x, mats):
+        ctx.mats = mats
+        nd = len(mats)
+        for d, m in enumerate(mats):
+            axis = x.ndim - nd + d
+            x = np.moveaxis(np.matmul(m, np.moveaxis(x, axis, -2)), -2, axis)
+        return np.ascontiguousarray(x)
+
+    def backward(ctx, g):
+        return _AxisMatmul.apply((g,), tuple(m.T for m in ctx.mats))
+
+    def name(self):
+        return "AdaptiveAvgPool2DBackward0"
+
+
+def _adaptive_avg_poolnd(input, output_size, nd, fname):
+    out_size, in_size = _adaptive_args(input, output_size, nd, fname)
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        raise RuntimeError("\"%s\" not implemented for '%s'" % (fname, input.dtype))
+    mats = []
+    for n, o in zip(in_size, out_size):
+        m = np.zeros((o, n), dtype=dtype)
+        for i, (a, b) in enumerate(_adaptive_bins(n, o)):
+            m[i, a:b] = 1.0 / (b - a)
+        mats.append(m)
+    return _AxisMatmul.apply((input,), tuple(mats))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling to a fixed output length: bin ``i`` covers
+    ``[floor(i*L/out), ceil((i+1)*L/out))``."""
+    return _adaptive_avg_poolnd(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``(H_out, W_out)``; ``None`` keeps that input size."""
+    return _adaptive_avg_poolnd(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+class _PlaneScatter(Node):
+    """Write (or add) ``x`` into zero planes of size ``plane`` at flat ``indices``."""
+
+    def forward(ctx, x, indices, plane, accumulate):
+        ctx.indices = indices
+        lead = indices.shape[:2]
+        rows = _int(np.prod(lead))
+        flat_idx = indices.reshape(rows, -1)
+        out = np.zeros((rows, _int(np.prod(plane))), dtype=x.dtype)
+        if accumulate:
+            base = (np.arange(rows) * out.shape[1])[:, None]
+            out = np.bincount((flat_idx + base).ravel(), weights=x.reshape(rows, -1).ravel(),
+                              minlength=out.size).astype(x.dtype).reshape(out.shape)
+        else:
+            np.put_along_axis(out, flat_idx, x.reshape(rows, -1), axis=1)
+        return out.reshape(lead + tuple(plane))
+
+    def backward(ctx, g):
+        return _PlaneGather.apply((g,), ctx.indices)
+
+
+class _PlaneGather(Node):
+    """Read each plane of ``x`` at flat ``indices`` (adjoint of ``_PlaneScatter``)."""
+
+    def forward(ctx, x, indices):
+        ctx.indices, ctx.plane = indices, x.shape[2:]
+        rows = _int(np.prod(indices.shape[:2]))
+        vals = np.take_along_axis(x.reshape(rows, -1), indices.reshape(rows, -1), axis=1)
+        return vals.reshape(indices.shape)
+
+    def backward(ctx, g):
+        return _PlaneScatter.apply((g,), ctx.indices, ctx.plane, True)
+
+
+def _adaptive_max_indices(x, out_size):
+    """Flat per-plane index of the first maximum of each adaptive bin (NaN wins, as in torch)."""
+    n, c = x.shape[:2]
+    in_size = x.shape[2:]
+    idx = np.empty((n, c) + tuple(out_size), dtype=np.int64)
+    bins = [_adaptive_bins(s, o) for s, o in zip(in_size, out_size)]
+    for pos in np.ndindex(*out_size):
+        ranges = [bins[d][p] for d, p in enumerate(pos)]
+        win = x[_ALL2 + tuple(slice(a, b) for a, b in ranges)].reshape(n, c, -1)
+        local = np.argmax(win, axis=2)
+        flat = np.zeros_like(local)
+        for d, (a, b) in enumerate(ranges):
+            inner = _int(np.prod([bb - aa for aa, bb in ranges[d + 1:]]))
+            coord = a + (local // inner) % (b - a)
+            flat = flat * in_size[d] + coord
+        idx[_ALL2 + pos] = flat
+    return idx
+
+
+def _adaptive_max_poolnd(input, output_size, return_indices, nd, fname):
+    out_size, _ = _adaptive_args(input, output_size, nd, fname)
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    if any(s == 0 for s in x.shape[2:]):
+        raise RuntimeError("%s(): Expected input to have non-zero size for non-batch dimensions, "
+                           "but input has sizes %s with dimension %d being empty"
+                           % (fname, _shape_str(input.shape),
+                              next(i for i, s in enumerate(input.shape) if s == 0)))
+    idx = _adaptive_max_indices(x._data, out_size)
+    out = _PlaneGather.apply((x,), idx)
+    if not batched:
+        out = out.squeeze(0)
+        idx = idx[0]
+    if return_indices:
+        return out, _make(idx)
+    return out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling to a fixed output length (bins as in ``adaptive_avg_pool1d``)."""
+    return _adaptive_max_poolnd(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``(H_out, W_out)``; indices are flat per input plane."""
+    return _adaptive_max_poolnd(input, output_size, return_indices, 2, "adaptive_max_pool2d")
+
+
+# --- max unpooling ------------------------------------------------------------------------------
+
+def _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size, nd, fname):
+    kernel = _ntuple(kernel_size, nd, fname, "kernel_size")
+    stride = kernel if stride is None else _ntuple(stride, nd, fname, "stride")
+    padding = _ntuple(padding, nd, fname, "padding")
+    in_size = tuple(input.shape[input.dim() - nd:])
+    default = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(in_size, stride, padding,
+                                                                  kernel))
+    if output_size is None:
+        out_size = default
+    else:
+        out_size = tuple(_int(s) for s in output_size)
+        if len(out_size) == nd + 2:
+            out_size = out_size[2:]
+        elif len(out_size) == nd + 1:
+            out_size = out_size[1:]
+        if len(out_size) != nd:
+            raise ValueError("output_size should be a sequence containing %d or %d elements, "
+                             "but it has a length of '%d'" % (nd, nd + 2, len(output_size)))
+        for d, (o, m) in enumerate(zip(out_size, default)):
+            lo, hi = m - stride[d], m + stride[d]
+            if not lo < o < hi:
+                raise ValueError('invalid output_size "%s" (dim %d must be between %d and %d)'
+                                 % (tuple(output_size), d, lo, hi))
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError("Expected shape of indices to be same as that of the input tensor (%s) "
+                           "but got indices tensor with shape: %s"
+                           % (_shape_str(input.shape), _shape_str(indices.shape)))
+    if indices.dtype.is_floating_point:
+        raise RuntimeError("elements in indices should be type int64 but got: %s"
+                           % str(indices.dtype).split(".")[-1].capitalize())
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    idx = indices._data if batched else indices._data[None]
+    plane = _int(np.prod(out_size))
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = idx.max() if idx.max() >= plane else idx.min()
+        raise RuntimeError("Found an invalid max index: %d (output volumes are of size %s)"
+                           % (bad, "x".join(map(str, out_size))))
+    out = _PlaneScatter.apply((x,), idx.astype(np.int64), out_size, False)
+    return out if batched else out.squeeze(0)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of ``max_pool1d``: values go back to their indices, zeros elsewhere."""
+    return _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size, 1,
+                         "max_unpool1d")
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of ``max_pool2d``: values go back to their flat per-plane ``indices``."""
+    return _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size, 2,
+                         "max_unpool2d")
+
+
+# --- registry records -----------------------------------------------------------------------------
+
+def _max_pool1d_samples(dtype):
+    yield SampleInput(T(2, 3, 8), 2)
+    yield SampleInput(T(1, 2, 9), 3, stride=2, padding=1, dilation=2, ceil_mode=True)
+    yield SampleInput(T(3, 7), 2, return_indices=True)
+    yield SampleInput(T(1, 2, 7), 3, 2, 1, 1, True, True)
+
+
+def _max_pool2d_samples(dtype):
+    yield SampleInput(T(2, 3, 6, 6), 2)
+    yield SampleInput(T(1, 2, 5, 7), 3, stride=2, padding=1)
+    yield SampleInput(T(1, 2, 5, 5), (2, 3), stride=(2, 1), padding=(1, 1), dilation=(2, 1),
+                      ceil_mode=True)
+    yield SampleInput(T(2, 5, 5), 2, ceil_mode=True, return_indices=True)
+    yield SampleInput(T(1, 1, 4, 5, noncontig=True), 2, return_indices=True)
+    if dtype == "float32":
+        # ties are not differentiable (gradcheck runs float64): checked against torch only
+        yield SampleInput(T(1, 1, 4, 4, values=[[[[1., 1, 2, 2], [1, 1, 2, 2], [0, 3, 3, 0],
+                                                   [3, 0, 0, 3]]]]), 2, return_indices=True,
+                          name="ties go to the first maximum")
+        yield SampleInput(T(1, 1, 3, 3, values=[[[[1., 1, 1], [1, 1, 1], [1, 1, 1]]]]), 2, 1,
+                          name="overlapping ties")
+        yield SampleInput(T(4, 8, 12, 12), 2)
+        yield SampleInput(T(2, 4, 9, 9), 3, 3)
+
+
+def _max_pool_errors(nd, fname):
+    def errors():
+        sp = (5,) * nd
+        yield ErrorInput(SampleInput(T(1, 2, *sp), 2, padding=2), RuntimeError,
+                         "pad should be at most half of effective kernel size")
+        yield ErrorInput(SampleInput(T(1, 2, *(1,) * nd), 2), RuntimeError,
+                         "Output size is too small")
+        yield ErrorInput(SampleInput(T(1, 2, *sp), 2, stride=0), RuntimeError,
+                         "stride should not be zero")
+        yield ErrorInput(SampleInput(T(3), 2), RuntimeError, "Expected")
+        yield ErrorInput(SampleInput(T(1, 2, *sp), (2,) * (nd + 1)), RuntimeError,
+                         "kernel_size must either be a single int")
+    return errors
+
+
+def _avg_pool1d_samples(dtype):
+    yield SampleInput(T(2, 3, 8), 2)
+    yield SampleInput(T(1, 2, 9), 3, stride=2, padding=1, ceil_mode=True)
+    yield SampleInput(T(1, 2, 9), 3, 2, 1, True, False)
+    yield SampleInput(T(3, 7), 4, 3, 2)
+
+
+def _avg_pool2d_samples(dtype):
+    yield SampleInput(T(2, 3, 6, 6), 2)
+    yield SampleInput(T(1, 2, 5, 7), 3, stride=2, padding=1)
+    yield SampleInput(T(1, 2, 5, 7), 3, stride=2, padding=1, count_include_pad=False)
+    yield SampleInput(T(1, 2, 6, 5), (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True,
+                      count_include_pad=False)
+    yield SampleInput(T(1, 2, 6, 5), (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True)
+    yield SampleInput(T(2, 5, 5), 2, divisor_override=3)
+    yield SampleInput(T(1, 1, 4, 5, noncontig=True), 2, 1)
+
+
+def _avg_pool_errors(nd, fname):
+    def errors():
+        sp = (5,) * nd
+        yield ErrorInput(SampleInput(T(1, 2, *sp), 2, padding=2), RuntimeError,
+                         "pad should be at most half of effective kernel size")
+        yield ErrorInput(SampleInput(T(1, 2, *(1,) * nd), 2), RuntimeError,
+                         "Output size is too small")
+        yield ErrorInput(SampleInput(T(1, 2, *sp), 2, stride=0), RuntimeError,
+                         "stride should not be zero")
+        if nd == 2:
+            yield ErrorInput(SampleInput(T(1, 2, *sp), 2, divisor_override=0), RuntimeError,
+                             "divisor must be not zero")
+    return errors
+
+
+def _lp_pool1d_samples(dtype):
+    yield SampleInput(T(2, 3, 8, low=0.5, high=2.0), 2, 2)
+    yield SampleInput(T(1, 2, 7, low=0.5, high=2.0), 3.0, 3, stride=2, ceil_mode=True)
+
+
+def _lp_pool2d_samples(dtype):
+    yield SampleInput(T(2, 2, 4, 4, low=0.5, high=2.0), 2, 2)
+    yield SampleInput(T(1, 2, 5, 6, low=0.5, high=2.0), 3.0, (2, 3), stride=(1, 2))
+    yield SampleInput(T(1, 2, 5, 5, low=0.5, high=2.0), 1.5, 2, ceil_mode=True)
+
+
+def _adaptive1d_samples(dtype):
+    yield SampleInput(T(2, 3, 8), 4)
+    yield SampleInput(T(1, 2, 7), 3)
+    yield SampleInput(T(3, 5), 1)
+    yield SampleInput(T(1, 2, 3), 5)
+
+
+def _adaptive2d_samples(dtype):
+    yield SampleInput(T(2, 3, 6, 6), 2)
+    yield SampleInput(T(1, 2, 7, 5), (3, 4))
+    yield SampleInput(T(2, 5, 5), (None, 2))
+    yield SampleInput(T(1, 2, 4, 3), 1)
+    yield SampleInput(T(1, 1, 3, 2), (4, 5))
+
+
+def _adaptive_max_samples(nd):
+    def samples(dtype):
+        for s in (_adaptive1d_samples if nd == 1 else _adaptive2d_samples)(dtype):
+            yield s
+            yield SampleInput(*s.args, return_indices=True)
+        if nd == 2 and dtype == "float32":
+            yield SampleInput(T(1, 1, 3, 4, values=[[[[1., 1, 0, 0], [2, 2, 0, 2], [2, 0, 2, 2]]]]),
+                              (2, 3), True, name="ties")
+    return samples
+
+
+def _adaptive_errors(fname, nd):
+    def errors():
+        yield ErrorInput(SampleInput(T(5), 2), RuntimeError, "Expected")
+        yield ErrorInput(SampleInput(T(1, 2, *(4,) * nd), (2,) * (nd + 1)), RuntimeError,
+                         "output_size must be %d" % nd)
+    return errors
+
+
+def _max_unpool2d_samples(dtype):
+    # indices taken from a real max_pool2d so they are unique within each plane
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 6, 6))
+    _, idx = max_pool2d(_make(x), 2, return_indices=True)
+    yield SampleInput(T(2, 3, 3, 3), T(2, 3, 3, 3, dtype="int64", values=idx._data.tolist(),
+                                       grad=False), 2)
+    yield SampleInput(T(2, 3, 3, 3), T(2, 3, 3, 3, dtype="int64", values=idx._data.tolist(),
+                                       grad=False), 2, output_size=(7, 7))
+    _, idx = max_pool2d(_make(x[0]), 2, 2, 1, return_indices=True)
+    yield SampleInput(T(3, 4, 4), T(3, 4, 4, dtype="int64", values=idx._data.tolist(),
+                                    grad=False), 2, 2, 1)
+
+
+def _max_unpool2d_errors():
+    yield ErrorInput(SampleInput(T(1, 2, 2, 2), T(1, 2, 2, 2, dtype="int64", values=[[[[30, 0],
+                     [1, 2]], [[0, 1], [2, 3]]]], grad=False), 2), RuntimeError,
+                     "Found an invalid max index: 30")
+    yield ErrorInput(SampleInput(T(1, 2, 2, 2), T(1, 2, 2, 3, dtype="int64", low=0, high=3,
+                                                  grad=False), 2), RuntimeError,
+                     "Expected shape of indices to be same as that of the input tensor")
+    yield ErrorInput(SampleInput(T(1, 2, 2, 2), T(1, 2, 2, 2, dtype="int64", low=0, high=3,
+                                                  grad=False), 2, output_size=(7, 7)),
+                     ValueError, "invalid output_size")
+
+
+_F = "nn.functional."
+register(OpInfo("max_pool1d", max_pool1d, _max_pool1d_samples, _max_pool_errors(1, "max_pool1d"),
+                torch_name=_F + "max_pool1d"))
+register(OpInfo("max_pool2d", max_pool2d, _max_pool2d_samples, _max_pool_errors(2, "max_pool2d"),
+                torch_name=_F + "max_pool2d"))
+register(OpInfo("avg_pool1d", avg_pool1d, _avg_pool1d_samples, _avg_pool_errors(1, "avg_pool1d"),
+                torch_name=_F + "avg_pool1d"))
+register(OpInfo("avg_pool2d", avg_pool2d, _avg_pool2d_samples, _avg_pool_errors(2, "avg_pool2d"),
+                torch_name=_F + "avg_pool2d"))
+register(OpInfo("lp_pool1d", lp_pool1d, _lp_pool1d_samples, torch_name=_F + "lp_pool1d",
+                atol=1e-5, rtol=1e-5))
+register(OpInfo("lp_pool2d", lp_pool2d, _lp_pool2d_samples, torch_name=_F + "lp_pool2d",
+                atol=1e-5, rtol=1e-5))
+register(OpInfo("adaptive_avg_pool1d", adaptive_avg_pool1d, _adaptive1d_samples,
+                _adaptive_errors("adaptive_avg_pool1d", 1), torch_name=_F + "adaptive_avg_pool1d"))
+register(OpInfo("adaptive_avg_pool2d", adaptive_avg_pool2d, _adaptive2d_samples,
+                _adaptive_errors("adaptive_avg_pool2d", 2), torch_name=_F + "adaptive_avg_pool2d"))
+register(OpInfo("adaptive_max_pool1d", adaptive_max_pool1d, _adaptive_max_samples(1),
+                _adaptive_errors("adaptive_max_pool1d", 1), torch_name=_F + "adaptive_max_pool1d"))
+register(OpInfo("adaptive_max_pool2d", adaptive_max_pool2d, _adaptive_max_samples(2),
+                _adaptive_errors("adaptive_max_pool2d", 2), torch_name=_F + "adaptive_max_pool2d"))
+register(OpInfo("max_unpool2d", max_unpool2d, _max_unpool2d_samples, _max_unpool2d_errors,
+                torch_name=_F + "max_unpool2d"))
+del _F
