@@ -11,7 +11,7 @@ import numpy
 
 from ember import _dtype as D
 from ember._tensor import Tensor, _check_device, _make
-from ember.ops.shape import parse_shape
+from ember.ops.creation import _size
 
 
 class Generator:
@@ -108,7 +108,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Uniform samples in [0, 1)."""
     _check_device(device)
     d = _float_dtype(dtype)
-    return _finish(_rng(generator).random(parse_shape(size), dtype=numpy.float64 if d.np.itemsize
+    return _finish(_rng(generator).random(_size(size), dtype=numpy.float64 if d.np.itemsize
                                           == 8 else numpy.float32).astype(d.np, copy=False),
                    requires_grad)
 
@@ -119,7 +119,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     _check_device(device)
     d = _float_dtype(dtype)
     return _finish(_rng(generator).standard_normal(
-        parse_shape(size), dtype=numpy.float64 if d.np.itemsize == 8 else numpy.float32).astype(
+        _size(size), dtype=numpy.float64 if d.np.itemsize == 8 else numpy.float32).astype(
             d.np, copy=False), requires_grad)
 
 
@@ -137,8 +137,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError("random_ expects 'from' to be less than 'to', but got from=%d >= to=%d"
                            % (low, high))
     d = D.int64 if dtype is None else D.as_dtype(dtype)
-    return _finish(_rng(generator).integers(low, high, size=parse_shape((size,)) if isinstance(
-        size, builtins.int) else parse_shape(size)).astype(d.np), requires_grad)
+    return _finish(_rng(generator).integers(low, high, size=_size((size,)) if isinstance(
+        size, builtins.int) else _size(size)).astype(d.np), requires_grad)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -187,8 +187,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if std < 0:
         raise RuntimeError("normal expects std >= 0.0, but found std %s" % std)
     d = _float_dtype(dtype)
-    return _finish((mean + std * rng.standard_normal(parse_shape((size,)) if isinstance(
-        size, builtins.int) else parse_shape(size))).astype(d.np), requires_grad)
+    return _finish((mean + std * rng.standard_normal(_size((size,)) if isinstance(
+        size, builtins.int) else _size(size))).astype(d.np), requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):

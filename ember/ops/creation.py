@@ -54,7 +54,13 @@ def from_numpy(ndarray):
 
 
 def _size(size):
-    return parse_shape(size)
+    """The shape ``f(2, 3)`` / ``f((2, 3))`` / ``f(Size)`` ask for, refusing negative sizes."""
+    shape = parse_shape(size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError("Trying to create tensor with negative dimension %d: [%s]"
+                               % (s, ", ".join(str(x) for x in shape)))
+    return shape
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -128,12 +134,17 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     start, end, step = vals
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         is_float = builtins.any(isinstance(v, (builtins.float, np.floating)) for v in vals)
         dtype = D.get_default_dtype() if is_float else D.int64
     dtype = D.as_dtype(dtype)
+    if not dtype.is_floating_point:
+        # torch truncates the bounds and step to integers first (0.5 becomes a zero step).
+        start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = builtins.int(np.ceil((end - start) / step))
     arr = (start + np.arange(n, dtype=np.float64) * step) if dtype.is_floating_point else \
         np.arange(start, end, step)
