@@ -88,11 +88,12 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype, kernel="check_uniform_bounds"):
     d = D.get_default_dtype() if dtype is None else D.as_dtype(dtype)
     if not d.is_floating_point:
-        raise RuntimeError('"check_uniform_bounds" not implemented for \'%s\''
-                           % d.name.capitalize())
+        from ember._tensor_str import dtype_word
+
+        raise NotImplementedError('"%s" not implemented for \'%s\'' % (kernel, dtype_word(d.np)))
     return d
 
 
@@ -117,7 +118,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Standard normal samples."""
     _check_device(device)
-    d = _float_dtype(dtype)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
     return _finish(_rng(generator).standard_normal(
         _size(size), dtype=numpy.float64 if d.np.itemsize == 8 else numpy.float32).astype(
             d.np, copy=False), requires_grad)
@@ -186,7 +187,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         raise TypeError("normal() missing required argument 'size'")
     if std < 0:
         raise RuntimeError("normal expects std >= 0.0, but found std %s" % std)
-    d = _float_dtype(dtype)
+    d = _float_dtype(dtype, "normal_kernel_cpu")
     return _finish((mean + std * rng.standard_normal(_size((size,)) if isinstance(
         size, builtins.int) else _size(size))).astype(d.np), requires_grad)
 
