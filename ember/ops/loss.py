@@ -1,0 +1,772 @@
+"""Loss functions (``torch.nn.functional`` losses), each with ``reduction`` none/mean/sum.
+
+Cross-entropy and NLL are fused kernels (log_softmax + gather in one pass, hand-written
+backward ``softmax - target``); the other losses are short compositions of ember ops, so their
+gradients, and second derivatives, come from the ops themselves.
+"""
+import math
+import warnings
+
+from ember._backend import np
+from ember._tensor import _make
+from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
+from ember.ops import elementwise as E
+from ember.ops.nn_ops import ClampMinValue, pairwise_distance, softmax
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """torch's mapping of the deprecated ``size_average``/``reduce`` flags to ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='%s' "
+                  "instead." % _legacy_string(size_average, reduce))
+    return _legacy_string(size_average, reduce)
+
+
+def _legacy_string(size_average, reduce):
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError("%s is not a valid value for reduction" % reduction)
+
+
+def _reduce(loss, reduction):
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _warn_size(input, target):
+    if input.shape != target.shape:
+        warnings.warn("Using a target size (%s) that is different to the input size (%s). This "
+                      "will likely lead to incorrect results due to broadcasting. Please ensure "
+                      "they have the same size." % (target.shape, input.shape), stacklevel=3)
+
+
+# --- cross-entropy and NLL: fused kernels ---------------------------------------------------------
+
+def _class_last(a):
+    """(N, C, d1, ...) -> (M, C) with the class dim last; also 1-D (C,) -> (1, C)."""
+    if a.ndim == 1:
+        return a.reshape(1, -1)
+    if a.ndim == 2:
+        return a
+    return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
+
+
+def _class_back(g2, shape):
+    """Inverse of ``_class_last`` for a gradient array."""
+    if len(shape) <= 2:
+        return g2.reshape(shape)
+    lead = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.ascontiguousarray(np.moveaxis(g2.reshape(lead), -1, 1))
+
+
+def _class_back_t(g2, shape):
+    """``_class_back`` with ember ops (for the double-backward path)."""
+    if len(shape) <= 2:
+        return g2.reshape(shape)
+    lead = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return g2.reshape(lead).movedim(-1, 1)
+
+
+def _class_last_t(t):
+    shape = t.shape
+    if len(shape) == 1:
+        return t.reshape(1, -1)
+    if len(shape) == 2:
+        return t
+    return t.movedim(1, -1).reshape(-1, shape[1])
+
+
+def _target_weights(target, weight, ignore_index, n_classes, dtype):
+    """Per-row (valid-mask * class weight) for class-index targets, checking bounds."""
+    t = target.reshape(-1)
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError("Target %d is out of bounds." % t[bad][0])
+    safe = np.where(valid, t, 0)
+    w = valid.astype(dtype) if weight is None else weight[safe] * valid
+    return safe, w
+
+
+class CrossEntropy(Node):
+    """log_softmax + NLL (with label smoothing, class weights, ignore_index, probability
+    targets) in one pass. Every variant is ``loss_m = -sum_c q[m, c] * log_softmax(x)[m, c]``
+    scaled per row, so the gradient is ``scale_m * (softmax(x) * sum_c q[m, c] - q[m])``."""
+
+    save = (0,)
+
+    def forward(ctx, x, *prob_target, target=None, weight=None, ignore_index=-100,
+                reduction="mean", label_smoothing=0.0):
+        shape = x.shape
+        x2 = _class_last(x)
+        m, c = x2.shape
+        shifted = x2 - x2.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        se = e.sum(axis=1, keepdims=True)
+        lsm = shifted - np.log(se)
+        dt = x.dtype.type
+        eps = label_smoothing
+        if prob_target:
+            q = _class_last(prob_target[0])
+            if eps > 0:
+                q = q * dt(1 - eps) + dt(eps / c)
+            if weight is not None:
+                q = q * weight
+            loss = -(q * lsm).sum(axis=1)
+            denom = dt(m)
+            ctx.q = q
+        else:
+            safe, w = _target_weights(target, weight, ignore_index, c, x.dtype)
+            rows = np.arange(m)
+            loss = -lsm[rows, safe] * w
+            denom = w.sum()
+            if eps > 0:
+                valid = target.reshape(-1) != ignore_index
+                cw = np.ones(c, dtype=x.dtype) if weight is None else weight
+                smooth = -(lsm * cw).sum(axis=1) * valid
+                loss = loss * dt(1 - eps) + smooth * dt(eps / c)
+                q = (cw * dt(eps / c))[None, :] * valid[:, None]
+                q[rows, safe] += w * dt(1 - eps)
+                ctx.q = q
+            else:
+                ctx.q = None
+                ctx.safe, ctx.w = safe, w
+        ctx.shape, ctx.reduction, ctx.denom, ctx.prob = shape, reduction, denom, bool(prob_target)
+        ctx.weight, ctx.eps = weight, eps
+        ctx.p = e / se
+        if reduction == "none":
+            return loss.reshape((shape[0],) + shape[2:] if len(shape) > 1 else ())
+        total = loss.sum()
+        return np.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
+
+    def _q(ctx):
+        if ctx.q is not None:
+            return ctx.q
+        q = np.zeros_like(ctx.p)
+        q[np.arange(q.shape[0]), ctx.safe] = ctx.w
+        return q
+
+    def _row_scale(ctx, g):
+        """The gradient's per-row factor as an (M, 1) array or tensor."""
+        if ctx.reduction == "none":
+            return g.reshape(-1, 1)
+        if ctx.reduction == "mean":
+            return g / ctx.denom
+        return g
+
+    def backward(ctx, g):
+        x = ctx.saved_tensors[0]
+        need = ctx.needs_input_grad
+        if not _State.enabled:
+            scale = ctx._row_scale(g._data)
+            if ctx.q is None:
+                grad = ctx.p * ctx.w[:, None]
+                grad[np.arange(grad.shape[0]), ctx.safe] -= ctx.w
+            else:
+                q = ctx.q
+                grad = ctx.p * q.sum(axis=1, keepdims=True) - q
+            grad *= scale
+            gx = _make(_class_back(grad, ctx.shape)) if need[0] else None
+            if not ctx.prob:
+                return gx
+            gt = None
+            if need[1]:
+                gt = _make(_class_back(ctx._target_grad_np() * scale, ctx.shape))
+            return gx, gt
+        if ctx.prob:
+            # q depends on the target: build it with ember ops so it stays in the graph.
+            q = _class_last_t(ctx.saved_tensors[1]) * _make(ctx._target_coef())
+            if ctx.eps > 0:
+                q = q + _make(ctx._smooth_coef())
+        else:
+            q = _make(ctx._q())
+        p = softmax(_class_last_t(x), 1)
+        scale = ctx._row_scale(g)
+        gx = _class_back_t((p * q.sum(1, keepdim=True) - q) * scale, ctx.shape)
+        if not ctx.prob:
+            return gx
+        gt = None
+        if need[1]:
+            lsm = _class_last_t(x).log_softmax(1)
+            gt = _class_back_t(-lsm * _make(ctx._target_coef()) * scale, ctx.shape)
+        return gx, gt
+
+    def _target_coef(ctx):
+        """d q / d target: (1 - eps) times the class weights."""
+        c = ctx.p.shape[1]
+        w = ctx.weight if ctx.weight is not None else np.ones(c, dtype=ctx.p.dtype)
+        return (w * ctx.p.dtype.type(1 - ctx.eps))[None, :]
+
+    def _smooth_coef(ctx):
+        c = ctx.p.shape[1]
+        w = ctx.weight if ctx.weight is not None else np.ones(c, dtype=ctx.p.dtype)
+        return (w * ctx.p.dtype.type(ctx.eps / c))[None, :]
+
+    def _target_grad_np(ctx):
+        return -np.log(np.maximum(ctx.p, np.finfo(ctx.p.dtype).tiny)) * ctx._target_coef()
+
+
+def _check_nll_shapes(input, target):
+    nd = input._data.ndim
+    if nd < 1:
+        raise ValueError("Expected 1 or more dimensions (got %d)" % nd)
+    if nd == 1:
+        if target._data.ndim != 0:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return
+    if input._data.shape[0] != target._data.shape[0] or target._data.ndim == 0:
+        raise ValueError("Expected input batch_size (%d) to match target batch_size (%d)."
+                         % (input._data.shape[0], target._data.shape[0] if target._data.ndim
+                            else 0))
+    expected = (input._data.shape[0],) + input._data.shape[2:]
+    if target._data.shape != expected:
+        raise RuntimeError("Expected target size %s, got %s" % (list(expected),
+                                                                list(target._data.shape)))
+
+
+def _check_target_dtype(target):
+    if target._data.dtype not in (np.int64, np.uint8):
+        from ember._tensor_str import dtype_word
+
+        raise RuntimeError("expected target dtype to be Long or Byte, but got %s"
+                           % dtype_word(target._data.dtype))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits ``input`` and class indices or class probabilities.
+
+    Shape:
+        - input: ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)`` logits.
+        - target: class indices ``()``, ``(N)`` or ``(N, d1, ..., dK)``, or probabilities
+          with the input's shape.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError("label_smoothing must be between 0.0 and 1.0. Got: %s"
+                           % label_smoothing)
+    w = None if weight is None else weight._data.astype(input._data.dtype, copy=False)
+    kw = dict(weight=w, ignore_index=ignore_index, reduction=reduction,
+              label_smoothing=label_smoothing)
+    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if target._data.dtype != input._data.dtype:
+            target = target.to(input.dtype)
+        return CrossEntropyProbs.apply((input, target), **kw)
+    _check_target_dtype(target)
+    _check_nll_shapes(input, target)
+    return CrossEntropy.apply((input,), target=target._data, **kw)
+
+
+class CrossEntropyProbs(CrossEntropy):
+    """CrossEntropy with probability targets: the target is an input that may need a gradient."""
+
+    save = (0, 1)
+
+
+class Nll(Node):
+    """-input[m, target[m]] * weight[target[m]], with ignore_index and reductions."""
+
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        shape = x.shape
+        x2 = _class_last(x)
+        m, c = x2.shape
+        safe, w = _target_weights(target, weight, ignore_index, c, x.dtype)
+        loss = -x2[np.arange(m), safe] * w
+        ctx.shape, ctx.safe, ctx.w, ctx.reduction = shape, safe, w, reduction
+        ctx.denom = w.sum()
+        if reduction == "none":
+            return loss.reshape((shape[0],) + shape[2:] if len(shape) > 1 else ())
+        total = loss.sum()
+        return np.asarray(total / ctx.denom if reduction == "mean" else total, dtype=x.dtype)
+
+    def backward(ctx, g):
+        return NllBackward.apply((g,), ctx)
+
+
+class NllBackward(Node):
+    """Scatter ``-w * g`` to the target positions; linear in ``g``."""
+
+    def forward(ctx, g, fwd):
+        ctx.fwd = fwd
+        m = fwd.safe.shape[0]
+        c = fwd.shape[1] if len(fwd.shape) > 1 else fwd.shape[0]
+        grad = np.zeros((m, c), dtype=g.dtype)
+        if fwd.reduction == "none":
+            scale = g.reshape(-1)
+        else:
+            scale = g / fwd.denom if fwd.reduction == "mean" else g
+        grad[np.arange(m), fwd.safe] = -fwd.w * scale
+        return _class_back(grad, fwd.shape)
+
+    def backward(ctx, gg):
+        fwd = ctx.fwd
+        m = fwd.safe.shape[0]
+        picked = _class_last_t(gg)[np.arange(m), fwd.safe] * _make(-fwd.w)
+        if fwd.reduction == "none":
+            return picked.reshape((fwd.shape[0],) + fwd.shape[2:] if len(fwd.shape) > 1 else ())
+        total = picked.sum()
+        return total / float(fwd.denom) if fwd.reduction == "mean" else total
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of class indices given log-probabilities ``input``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_target_dtype(target)
+    _check_nll_shapes(input, target)
+    w = None if weight is None else weight._data.astype(input._data.dtype, copy=False)
+    return Nll.apply((input,), target._data, w, ignore_index, reduction)
+
+
+# --- regression losses ----------------------------------------------------------------------------
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error ``(input - target)^2``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error ``|input - target|``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    loss = E.abs(input - target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _warn_size(input, target)
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    d = input - target
+    ad = E.abs(d)
+    return _reduce(E.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _warn_size(input, target)
+    d = input - target
+    ad = E.abs(d)
+    loss = E.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# --- binary and probabilistic losses --------------------------------------------------------------
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w (y log x + (1 - y) log(1 - x)), each log clamped at -100 as torch."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError("Using a target size (%s) that is different to the input size (%s) is "
+                         "deprecated. Please ensure they have the same size."
+                         % (target.shape, input.shape))
+    a = input._data
+    if a.size and ((a < 0) | (a > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    _check_reduction(reduction)
+    loss = -(target * E.clamp_min(E.log(input), -100.0)
+             + (1 - target) * E.clamp_min(E.log(1 - input), -100.0))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable formula; ``pos_weight`` weighs positives."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError("Target size (%s) must be the same as input size (%s)"
+                         % (target.shape, input.shape))
+    log_sig = E.logsigmoid(input)
+    if pos_weight is not None:
+        loss = (1 - target) * input - ((pos_weight - 1) * target + 1) * log_sig
+    else:
+        loss = (1 - target) * input - log_sig
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _xlogy_self(t):
+    pos = t > 0
+    return E.where(pos, t * E.log(E.where(pos, t, 1.0)), 0.0)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence with ``input`` as log-probabilities; ``reduction=
+    'batchmean'`` divides the sum by the batch size (the mathematically correct KL)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError("%s is not a valid value for reduction" % reduction)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.")
+    if log_target:
+        loss = E.exp(target) * (target - input)
+    else:
+        loss = _xlogy_self(target) - target * input
+    if reduction == "batchmean":
+        if input.dim() == 0:
+            return loss.sum()
+        return loss.sum() / input.size(0)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """Negative log-likelihood of a Poisson ``target`` with rate ``exp(input)`` (or ``input``)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if log_input:
+        loss = E.exp(input) - target * input
+    else:
+        loss = input - target * E.log(input + eps)
+    if full:
+        big = target > 1
+        safe = E.where(big, target, 2.0)
+        stirling = safe * E.log(safe) - safe + 0.5 * E.log(2 * math.pi * safe)
+        loss = loss + E.where(big, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 (log var + (input - target)^2 / var) (+ 0.5 log 2 pi when ``full``)."""
+    if isinstance(var, (int, float)):
+        var = _make(np.full(input._data.shape, var, dtype=input._data.dtype))
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (input.shape[:-1] == var.shape[:-1] and var.shape[-1] == 1):
+            raise ValueError("var is of incorrect size")
+    _check_reduction(reduction)
+    if (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    var = ClampMinValue.apply((var,), eps)
+    d = input - target
+    loss = 0.5 * (E.log(var) + d * d / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# --- margin losses --------------------------------------------------------------------------------
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """max(0, -target * (input1 - input2) + margin)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if not (input1.dim() == input2.dim() == target.dim()):
+        raise RuntimeError("margin_ranking_loss : All input tensors should have same dimension "
+                           "but got sizes: input1: %s, input2: %s, target: %s "
+                           % (input1.size(), input2.size(), target.size()))
+    return _reduce(E.clamp_min(-target * (input1 - input2) + margin, 0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """x where y == 1, max(0, margin - x) where y == -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    margin_part = E.where(target != 1, E.clamp_min(margin - input, 0), 0.0)
+    self_part = E.where(target != -1, input, 0.0)
+    return _reduce(margin_part + self_part, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-y x))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce(E.log1p(E.exp(-input * target)), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if input1.dim() not in (1, 2) or input1.shape != input2.shape:
+        raise RuntimeError("cosine_embedding_loss(): 1D target tensor expects 2D input tensors, "
+                           "but found inputs with sizes %s and %s." % (list(input1.shape),
+                                                                     list(input2.shape)))
+    dim = input1.dim() - 1
+    prod = (input1 * input2).sum(dim)
+    mag1 = (input1 * input1).sum(dim) + 1e-12
+    mag2 = (input2 * input2).sum(dim) + 1e-12
+    cos = prod / E.sqrt(mag1 * mag2)
+    pos = E.where(target == 1, 1 - cos, 0.0)
+    neg = E.where(target == -1, E.clamp_min(cos - margin, 0), 0.0)
+    return _reduce(pos + neg, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """max(0, d(a, p) - d(a, n) + margin) with the p-norm pairwise distance."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    dims = (anchor.dim(), positive.dim(), negative.dim())
+    if not dims[0] == dims[1] == dims[2]:
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
+                           "same number of dimensions, but got: anchor %dD, positive %dD, and "
+                           "negative %dD inputs" % dims)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = E.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(E.clamp_min(margin + d_pos - d_neg, 0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """Triplet loss with a custom ``distance_function`` (pairwise distance by default)."""
+    dist = distance_function if distance_function is not None else pairwise_distance
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = E.minimum(d_neg, dist(positive, negative))
+    return _reduce(E.clamp_min(margin + d_pos - d_neg, 0), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """Mean over classes of the binary cross-entropy of sigmoid(input) per class."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * E.logsigmoid(input) + (1 - target) * E.logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    loss = loss.sum(class_dim) / input.size(class_dim)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    """sum_{i != y} max(0, margin - x[y] + x[i])^p / C per sample (multi-class hinge)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target._data.reshape(-1)
+    n, c = x.shape
+    if t.shape[0] != n:
+        raise RuntimeError("inconsistent target size, expected %d but got %s"
+                           % (n, list(target.shape)))
+    if ((t < 0) | (t >= c)).any():
+        raise RuntimeError("target out of range")
+    rows = np.arange(n)
+    x_y = x[rows, t].reshape(n, 1)
+    z = E.clamp_min(margin - x_y + x, 0)
+    if p == 2:
+        z = z * z
+    others = np.ones((n, c), dtype=x._data.dtype)
+    others[rows, t] = 0
+    z = z * _make(others)
+    if weight is not None:
+        z = z * weight[_make(t)].reshape(n, 1)
+    loss = z.sum(1) / c
+    if input.dim() != 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """sum_{j in targets, i not in targets} max(0, 1 - (x[j] - x[i])) / C; ``target`` lists
+    class indices per sample, ended by the first -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target._data.reshape(x.shape)
+    n, c = x.shape
+    is_target = np.zeros((n, c), dtype=bool)
+    pairs = np.zeros((n, c, c), dtype=x._data.dtype)
+    for i in range(n):
+        for j in t[i]:
+            if j < 0:
+                break
+            is_target[i, j] = True
+    for i in range(n):
+        for j in t[i]:
+            if j < 0:
+                break
+            pairs[i, j] = ~is_target[i]
+    # pairs[n, j, k]: 1 for target j and non-target k
+    diff = x.unsqueeze(2) - x.unsqueeze(1)
+    loss = (E.clamp_min(1 - diff, 0) * _make(pairs)).sum((1, 2)) / c
+    if input.dim() != 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+# --- registry records ----------------------------------------------------------------------------
+
+def _nn(name, func, samples, errors=None, **kw):
+    register(OpInfo("nn.functional." + name, func, samples, errors,
+                    torch_name="nn.functional." + name, **kw))
+
+
+def _cls(*shape, high):
+    return T(*shape, dtype="int64", low=0, high=high, grad=False)
+
+
+def _ce_samples(dtype):
+    yield SampleInput(T(4, 5), _cls(4, high=5))
+    yield SampleInput(T(4, 5), _cls(4, high=5), reduction="sum", label_smoothing=0.2)
+    yield SampleInput(T(4, 5), _cls(4, high=5), weight=T(5, low=0.5, high=2, grad=False),
+                      reduction="mean")
+    yield SampleInput(T(4, 5), T(4, values=[1, -100, 3, 0], dtype="int64", grad=False),
+                      weight=T(5, low=0.5, high=2, grad=False), label_smoothing=0.1)
+    yield SampleInput(T(2, 3, 2, 2), _cls(2, 2, 2, high=3), reduction="none")
+    yield SampleInput(T(2, 3, 4), _cls(2, 4, high=3), ignore_index=1)
+    yield SampleInput(T(5), _cls(high=5))
+    yield SampleInput(T(4, 5), T(4, 5, low=0, high=1))
+    yield SampleInput(T(3, 4, 2), T(3, 4, 2, low=0, high=1), weight=T(4, low=0.5, high=2,
+                                                                    grad=False),
+                      label_smoothing=0.3, reduction="none")
+    yield SampleInput(T(4, 5, noncontig=True), _cls(4, high=5), reduction="sum")
+
+
+def _ce_errors():
+    yield ErrorInput(SampleInput(T(3, 5), _cls(4, high=5)), ValueError,
+                     "Expected input batch_size")
+    yield ErrorInput(SampleInput(T(3, 5), T(3, values=[1, 7, 0], dtype="int64")), IndexError,
+                     "out of bounds")
+    yield ErrorInput(SampleInput(T(3, 5), _cls(3, high=5), reduction="foo"), ValueError,
+                     "not a valid value")
+    yield ErrorInput(SampleInput(T(3, 5), T(3, dtype="int32", low=0, high=4)), RuntimeError,
+                     "Long or Byte")
+
+
+_nn("cross_entropy", cross_entropy, _ce_samples, _ce_errors)
+
+
+def _nll_samples(dtype):
+    yield SampleInput(T(4, 5), _cls(4, high=5))
+    yield SampleInput(T(4, 5), T(4, values=[1, -100, 3, 0], dtype="int64", grad=False),
+                      weight=T(5, low=0.5, high=2, grad=False))
+    yield SampleInput(T(2, 3, 4), _cls(2, 4, high=3), reduction="none", ignore_index=0)
+    yield SampleInput(T(2, 3, 4), _cls(2, 4, high=3), reduction="sum")
+    yield SampleInput(T(3), _cls(high=3))
+
+
+_nn("nll_loss", nll_loss, _nll_samples, _ce_errors)
+
+
+def _pair(**kw):
+    def samples(dtype):
+        yield SampleInput(T(3, 4), T(3, 4), **kw)
+        yield SampleInput(T(3, 4), T(3, 4), reduction="sum", **kw)
+        yield SampleInput(T(2, 3), T(2, 3, noncontig=True), reduction="none", **kw)
+
+    return samples
+
+
+_nn("mse_loss", mse_loss, _pair())
+_nn("l1_loss", l1_loss, _pair())
+_nn("smooth_l1_loss", smooth_l1_loss, _pair(beta=0.5),
+    lambda: iter([ErrorInput(SampleInput(T(3), T(3), beta=-1.0), RuntimeError, "negative")]))
+_nn("huber_loss", huber_loss, _pair(delta=0.7))
+_nn("soft_margin_loss", soft_margin_loss, _pair())
+_nn("kl_div", kl_div, lambda dt: iter([
+    SampleInput(T(3, 4), T(3, 4, low=0.0, high=1.0), reduction="batchmean"),
+    SampleInput(T(3, 4), T(3, 4, values=[[0.0, 0.5, 0.2, 0.3]] * 3, grad=False),
+                reduction="sum"),
+    SampleInput(T(3, 4), T(3, 4), reduction="none", log_target=True)]))
+_nn("binary_cross_entropy", binary_cross_entropy, lambda dt: iter([
+    SampleInput(T(3, 4, low=0.05, high=0.95), T(3, 4, low=0, high=1)),
+    SampleInput(T(5, low=0.05, high=0.95), T(5, low=0, high=1, grad=False),
+                weight=T(5, low=0.5, high=2, grad=False), reduction="sum")]),
+    lambda: iter([ErrorInput(SampleInput(T(3, low=1.5, high=2.0), T(3, low=0, high=1)),
+                             RuntimeError, "between 0 and 1")]))
+_nn("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, lambda dt: iter([
+    SampleInput(T(3, 4, low=-5, high=5), T(3, 4, low=0, high=1)),
+    SampleInput(T(3, 4), T(3, 4, low=0, high=1, grad=False), weight=T(4, low=0.5, high=2),
+                pos_weight=T(4, low=0.5, high=3), reduction="none")]),
+    lambda: iter([ErrorInput(SampleInput(T(3), T(4)), ValueError, "must be the same as")]))
+_nn("poisson_nll_loss", poisson_nll_loss, lambda dt: iter([
+    SampleInput(T(3, 4), T(3, 4, low=0, high=4)),
+    SampleInput(T(3, 4, low=0.5, high=3), T(3, 4, low=0, high=4), log_input=False, full=True,
+                reduction="sum")]))
+_nn("gaussian_nll_loss", gaussian_nll_loss, lambda dt: iter([
+    SampleInput(T(3, 4), T(3, 4), T(3, 4, low=0.1, high=2)),
+    SampleInput(T(3, 4), T(3, 4), T(3, 1, low=0.1, high=2), full=True, reduction="none"),
+    SampleInput(T(3, 4), T(3, 4), T(3, low=0.1, high=2), reduction="sum")]),
+    lambda: iter([ErrorInput(SampleInput(T(3, 4), T(3, 4), T(3, 4, low=-2, high=-1)),
+                             ValueError, "negative")]))
+
+
+def _sign_target(*shape):
+    import numpy as _np
+
+    values = _np.where(_np.arange(_np.prod(shape)) % 2 == 0, 1.0, -1.0).reshape(shape)
+    return T(*shape, values=values.tolist(), grad=False)
+
+
+_nn("margin_ranking_loss", margin_ranking_loss, lambda dt: iter([
+    SampleInput(T(5), T(5), _sign_target(5), margin=0.3),
+    SampleInput(T(5), T(5), _sign_target(5), reduction="none")]))
+_nn("hinge_embedding_loss", hinge_embedding_loss, lambda dt: iter([
+    SampleInput(T(3, 4), _sign_target(3, 4), margin=0.5),
+    SampleInput(T(6), _sign_target(6), reduction="none")]))
+_nn("cosine_embedding_loss", cosine_embedding_loss, lambda dt: iter([
+    SampleInput(T(4, 3), T(4, 3), _sign_target(4), margin=0.1),
+    SampleInput(T(4, 3), T(4, 3), _sign_target(4), reduction="none")]))
+_nn("triplet_margin_loss", triplet_margin_loss, lambda dt: iter([
+    SampleInput(T(4, 3), T(4, 3), T(4, 3)),
+    SampleInput(T(4, 3), T(4, 3), T(4, 3), margin=2.0, p=1, swap=True, reduction="none")]))
+_nn("multilabel_soft_margin_loss", multilabel_soft_margin_loss, lambda dt: iter([
+    SampleInput(T(3, 4), T(3, 4, low=0, high=1, grad=False)),
+    SampleInput(T(3, 4), T(3, 4, low=0, high=1, grad=False), weight=T(4, low=0.5, high=2),
+                reduction="none")]))
+_nn("multi_margin_loss", multi_margin_loss, lambda dt: iter([
+    SampleInput(T(4, 5), _cls(4, high=5)),
+    SampleInput(T(4, 5), _cls(4, high=5), p=2, margin=0.5, weight=T(5, low=0.5, high=2,
+                                                                     grad=False),
+                reduction="none")]),
+    lambda: iter([ErrorInput(SampleInput(T(4, 5), _cls(4, high=5), p=3), ValueError,
+                             "only p == 1 and p == 2")]))
+_nn("multilabel_margin_loss", multilabel_margin_loss, lambda dt: iter([
+    SampleInput(T(2, 4), T(2, 4, values=[[3, 0, -1, 1], [1, 2, 3, -1]], dtype="int64",
+                             grad=False))]))
+
+
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
+           "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
+           "triplet_margin_loss", "triplet_margin_with_distance_loss",
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss"]
