@@ -212,6 +212,7 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
             _accumulate(t, g, False, create_graph)
 
     ready = [fn for fn in dict.fromkeys(roots) if fn not in deps]
+    owned = {}  # id -> gradient the engine made and nobody else holds
     prev_mode = _State.enabled
     _State.enabled = create_graph
     anomaly = _State.anomaly
@@ -225,6 +226,7 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                         results[i] = g
             if fn._pre_hooks is not None:
                 grads_in = _run_pre_hooks(fn, grads_in)
+                owned.clear()
             edges = fn._edges
             if fn.n_outputs == 1:
                 g0 = grads_in[0]
@@ -235,6 +237,7 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
             if needed is not None and not needed.get(fn):
                 run = False
             if run:
+                g0_owned = g0 is not None and owned.pop(id(g0), None) is g0
                 outs = fn.backward(g0) if fn.n_outputs == 1 else fn.backward(*grads_in)
                 if outs.__class__ is not tuple:
                     outs = (outs,)
@@ -249,6 +252,7 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                     fn._release()
             else:
                 outs = (None,) * len(edges)
+                g0_owned = False
             owns = fn._owns_grads
             for e, g in zip(edges, outs):
                 if e is None:
@@ -261,9 +265,7 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                         for i in cap_leaf.get(id(nxt), ()):
                             results[i] = g if results[i] is None else results[i] + g
                     else:
-                        fresh = owns and g is not g0 and g._data.base is None and \
-                            _once(outs, g)
-                        _accumulate(nxt, g, fresh, create_graph)
+                        _accumulate(nxt, g, owns and _fresh(g, g0, g0_owned, outs), create_graph)
                     continue
                 if g is not None:
                     buf = buffers.get(nxt)
@@ -271,7 +273,13 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                         buf = buffers[nxt] = [None] * nxt.n_outputs
                     nr = e[1]
                     prev = buf[nr]
-                    buf[nr] = g if prev is None else prev + g
+                    if prev is None:
+                        buf[nr] = g
+                        if owns and _fresh(g, g0, g0_owned, outs):
+                            owned[id(g)] = g
+                    else:
+                        buf[nr] = g = prev + g
+                        owned[id(g)] = g
                 n = deps[nxt] - 1
                 deps[nxt] = n
                 if n == 0:
@@ -284,13 +292,34 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
     return results
 
 
-def _once(outs, g):
-    """True when ``g`` is returned for exactly one input (so a leaf may own it)."""
+def _fresh(g, g0, g0_owned, outs):
+    """Whether gradient ``g`` (returned by a built-in node) belongs to nobody else.
+
+    True for a new array, or for the node's incoming gradient ``g0`` (or a view of it, such as
+    a transpose) when the engine owned ``g0``; and only if ``g`` goes to exactly one input. An
+    owned gradient can become a leaf's ``.grad`` without a copy (a transposed copy of a weight
+    gradient costs more than the GEMM that made it).
+    """
     n = 0
     for o in outs:
         if o is g:
             n += 1
-    return n == 1
+    if n != 1:
+        return False
+    base = g._data.base
+    if g is g0:
+        return g0_owned
+    if base is None:
+        return True
+    if not g0_owned:
+        return False
+    root = g0._data if g0._data.base is None else g0._data.base
+    if base is not root:
+        return False
+    for o in outs:
+        if o is not g and o is not None and (o is g0 or o._data.base is root):
+            return False
+    return True
 
 
 def _skip(fn, deps, ready, buffers):

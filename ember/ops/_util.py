@@ -52,10 +52,11 @@ def sum_to_shape(g, shape):
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
-    if dims:
-        g = g.sum(dims, keepdim=True) if lead == 0 else g.sum(dims, keepdim=True)
+    ones = tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
+    if not ones:
+        # Only leading dims (the bias case): one reduction, a fresh array, no reshape view.
+        return g.sum(tuple(range(lead)))
+    g = g.sum(tuple(range(lead)) + ones, keepdim=True)
     if g._data.shape != shape:
         g = g.reshape(shape)
     return g

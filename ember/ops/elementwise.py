@@ -1334,6 +1334,13 @@ def _away_from_ties(dtype):
     yield SampleInput(T(values=1.3))
 
 
+from ember.ops.inplace import register_ufunc  # noqa: E402
+
+register_ufunc(add, np.add)
+register_ufunc(sub, np.subtract)
+register_ufunc(mul, np.multiply)
+register_ufunc(div, np.true_divide)
+
 register(OpInfo("add", add, _binary_samples, _broadcast_errors, method=True, inplace="add_",
                 operators=("__add__", "__radd__", "__iadd__"), dtypes=ALL))
 register(OpInfo("sub", sub, _binary_samples, _broadcast_errors, method=True, inplace="sub_",

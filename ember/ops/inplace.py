@@ -37,8 +37,52 @@ def check_inplace_allowed(self):
                            "assignment on the base tensor")
 
 
+# out-of-place function -> NumPy ufunc that can write into ``self`` directly (no temporary, no
+# copy) when nothing is recorded: the path optimizer-style updates under no_grad take.
+_UFUNCS = {}
+
+
+def register_ufunc(func, ufunc):
+    _UFUNCS[func] = ufunc
+
+
+def _try_ufunc(self, func, args, kwargs):
+    ufunc = _UFUNCS.get(func)
+    if ufunc is None or len(args) != 1:
+        return False
+    alpha = kwargs.get("alpha", 1) if kwargs else 1
+    if kwargs and (len(kwargs) > 1 or "alpha" not in kwargs):
+        return False
+    other = args[0]
+    data = self._data
+    if isinstance(other, Tensor):
+        arr = other._data
+        if arr.dtype is not data.dtype or other._requires_grad and _State.enabled:
+            return False
+    elif other.__class__ is float or other.__class__ is int:
+        if data.dtype.kind != "f":
+            return False
+        arr = other
+    else:
+        return False
+    if data.dtype.kind != "f" or not data.flags.writeable:
+        return False
+    if alpha != 1:
+        if alpha.__class__ is not float and alpha.__class__ is not int:
+            return False
+        arr = arr * alpha
+    try:
+        ufunc(data, arr, out=data)
+    except ValueError:
+        return False
+    self._bump_version()
+    return True
+
+
 def apply_inplace(self, func, args, kwargs):
     recording = _State.enabled and (self._requires_grad or _any_requires_grad(args, kwargs))
+    if not recording and _try_ufunc(self, func, args, kwargs):
+        return self
     if recording:
         check_inplace_allowed(self)
         # The op may save its input for backward; give it a copy of the value being overwritten.

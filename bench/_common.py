@@ -1,0 +1,66 @@
+"""Shared timing harness: ember and torch in one process, interleaved rounds, median ratios."""
+import argparse
+import statistics
+import time
+
+
+def parse_args(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--threads", type=int, default=1, help="BLAS/torch threads for both (default 1)")
+    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median is reported)")
+    p.add_argument("--quick", action="store_true", help="fewer iterations (smoke run)")
+    return p.parse_args()
+
+
+def setup_threads(n):
+    import torch
+
+    import ember
+
+    torch.set_num_threads(n)
+    ember.set_num_threads(n)
+
+
+def time_per_call(fn, min_time=0.2, warmup=3):
+    """Seconds per call of ``fn``, timed over at least ``min_time`` seconds."""
+    for _ in range(warmup):
+        fn()
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= min_time:
+            return dt / n
+        n = max(n * 2, int(n * min_time / max(dt, 1e-9) * 1.2))
+
+
+def compare(cases, rounds=5, min_time=0.2, pause=0.5):
+    """For each (name, ember_fn, torch_fn): median seconds per call of each, interleaved.
+
+    The pause between blocks lets the other library's idle threads stop spinning (they slowed
+    the next block up to 25x in measurements here).
+    """
+    results = {}
+    for name, e_fn, t_fn in cases:
+        e_times, t_times = [], []
+        for _ in range(rounds):
+            e_times.append(time_per_call(e_fn, min_time))
+            time.sleep(pause)
+            t_times.append(time_per_call(t_fn, min_time))
+            time.sleep(pause)
+        results[name] = (statistics.median(e_times), statistics.median(t_times))
+    return results
+
+
+def report(results, unit="us", per=None):
+    """Print a table: ember, torch, and torch_time / ember_time (>1 means ember is faster)."""
+    print("%-44s %12s %12s %8s" % ("case", "ember", "torch", "speed"))
+    for name, (e, t) in results.items():
+        if per is not None and name in per:
+            n = per[name]
+            print("%-44s %9.0f/s %9.0f/s %7.2fx" % (name, n / e, n / t, t / e))
+        else:
+            scale = 1e6 if unit == "us" else 1e3
+            print("%-44s %10.2f%s %10.2f%s %7.2fx" % (name, e * scale, unit, t * scale, unit, t / e))
