@@ -823,7 +823,8 @@ class _HookIdentity(Function):
     def forward(ctx, state, kind, *tensors):
         ctx.state, ctx.kind = state, kind
         ctx.set_materialize_grads(False)
-        return tensors
+        # fresh aliases, so that the outputs can carry this node as their grad_fn
+        return tuple(t.view(t.shape) for t in tensors)
 
     @staticmethod
     def backward(ctx, *grads):

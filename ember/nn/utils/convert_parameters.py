@@ -18,5 +18,5 @@ def vector_to_parameters(vec, parameters):
     pointer = 0
     for param in parameters:
         n = param.numel()
-        param.data = vec[pointer:pointer + n].view_as(param).data
+        param.data = vec[pointer:pointer + n].view(param.shape).data
         pointer += n
