@@ -296,7 +296,10 @@ class Optimizer:
                         g.detach_()
                     else:
                         g._requires_grad = False
-                    g._data[...] = 0
+                    if g._data.flags.writeable:
+                        g._data[...] = 0
+                    else:  # a read-only (e.g. broadcast) gradient array cannot be zeroed in place
+                        g._data = np.zeros_like(g._data)
 
     def add_param_group(self, param_group):
         """Add a group of parameters with its own options (for example to unfreeze layers)."""
