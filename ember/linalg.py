@@ -1,0 +1,11 @@
+"""``ember.linalg``: linear algebra functions, as ``torch.linalg``.
+
+The functions live with the other matrix ops in ``ember/ops/linalg.py`` (where their records
+are registered); this module is the public namespace, loaded on first use of ``ember.linalg``.
+"""
+from ember.ops.linalg import det, inv, matrix_norm, solve, svdvals, vector_norm
+from ember.ops.linalg import linalg_norm as norm
+from ember.ops.linalg import matmul, vdot
+
+__all__ = ["det", "inv", "matmul", "matrix_norm", "norm", "solve", "svdvals", "vdot",
+           "vector_norm"]
