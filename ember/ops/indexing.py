@@ -123,6 +123,8 @@ class IndexBackward(Node):
         if basic or not builtins.any(isinstance(i, np.ndarray) and i.dtype.kind in "iu"
                                      for i in idx):
             out[idx] = g  # slices and masks select each element at most once
+        elif len(idx) == 1 and idx[0].ndim == 1:
+            _index_add(out, 0, idx[0] % shape[0], g)  # x[rows]: an embedding-style read
         else:
             np.add.at(out, idx, g)
         return out
