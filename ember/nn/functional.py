@@ -17,7 +17,7 @@ from ember.ops.nn_ops import (alpha_dropout, bilinear, celu, cosine_similarity, 
                               leaky_relu, leaky_relu_, linear, log_softmax, mish, normalize,
                               one_hot, pad, pairwise_distance, pixel_shuffle, pixel_unshuffle,
                               prelu, relu6, relu_, rrelu, rrelu_, selu, sigmoid, silu, softmax,
-                              softmax2d, softmin, softplus, softshrink, softsign, tanh, tanhshrink,
+                              softmin, softplus, softshrink, softsign, tanh, tanhshrink,
                               threshold, threshold_, upsample, upsample_bilinear,
                               upsample_nearest)
 

@@ -493,13 +493,6 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return softmax(-input, dim)
 
 
-def softmax2d(input):
-    if input._data.ndim not in (3, 4):
-        raise ValueError("Softmax2d: expected input to be 3D or 4D, got %dD instead"
-                         % input._data.ndim)
-    return softmax(input, -3)
-
-
 def tanh(input):
     return E.tanh(input)
 

@@ -114,10 +114,14 @@ class LogSigmoid(_Plain):
     _fn = staticmethod(F.logsigmoid)
 
 
-class Softmax2d(_Plain):
+class Softmax2d(Module):
     """Softmax over the channel dim of ``(N, C, H, W)`` or ``(C, H, W)`` input."""
 
-    _fn = staticmethod(F.softmax2d)
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError("Softmax2d: expected input to be 3D or 4D, got %dD instead"
+                             % input.dim())
+        return F.softmax(input, -3, _stacklevel=5)
 
 
 class Hardtanh(Module):
