@@ -129,14 +129,6 @@ class AveragedModel(Module):
         self.n_averaged._data += 1
 
 
-def _batchnorm_base():
-    try:
-        from ember.nn.modules.batchnorm import _BatchNorm
-    except ImportError:  # ember.nn has no batch-norm layer (yet): no module can be one
-        return None
-    return _BatchNorm
-
-
 def update_bn(loader, model, device=None):
     """Recompute the running statistics of ``model``'s batch-norm layers with one pass over
     ``loader`` (the cumulative average over all batches, ``momentum=None``).
@@ -146,13 +138,13 @@ def update_bn(loader, model, device=None):
         model (Module): the model whose batch-norm buffers are updated.
         device: accepted for torch compatibility.
     """
-    base = _batchnorm_base()
+    from ember.nn.modules.batchnorm import _BatchNorm
+
     momenta = {}
-    if base is not None:
-        for module in model.modules():
-            if isinstance(module, base):
-                module.reset_running_stats()
-                momenta[module] = module.momentum
+    for module in model.modules():
+        if isinstance(module, _BatchNorm):
+            module.reset_running_stats()
+            momenta[module] = module.momentum
     if not momenta:
         return
     was_training = model.training
