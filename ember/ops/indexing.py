@@ -1,5 +1,6 @@
-"""Indexing: ``__getitem__`` / ``__setitem__`` with autograd, gather/scatter, index_select,
-index_add, index_put, masked_fill, masked_select, take_along_dim, nonzero.
+"""Indexing: ``__getitem__`` / ``__setitem__`` with autograd, gather, the scatter family,
+index_select and the ``index_*`` writes, index_put, the masked ops, take, take_along_dim, put,
+nonzero.
 
 Basic indices (ints, slices, None, Ellipsis) give views; integer-tensor and boolean-mask
 indices give copies. Backward of a read is a write into zeros that accumulates repeated
