@@ -6,10 +6,17 @@ import time
 
 def parse_args(description):
     p = argparse.ArgumentParser(description=description)
+    p.add_argument("--wall", action="store_true", help="time wall clock instead of CPU time")
     p.add_argument("--threads", type=int, default=1, help="BLAS/torch threads for both (default 1)")
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median is reported)")
     p.add_argument("--quick", action="store_true", help="fewer iterations (smoke run)")
     return p.parse_args()
+
+
+def setup_clock(args):
+    global clock
+    if getattr(args, "wall", False):
+        clock = time.perf_counter
 
 
 def setup_threads(n):
@@ -21,16 +28,23 @@ def setup_threads(n):
     ember.set_num_threads(n)
 
 
+# CPU time of this process rather than wall time: on a shared machine other processes' load
+# inflates wall time for both libraries unevenly, while the CPU each library spends is what we
+# compare. With more than one thread, CPU time also counts helper threads (spinning included),
+# which is the cost that matters on a busy machine.
+clock = time.process_time
+
+
 def time_per_call(fn, min_time=0.2, warmup=3):
-    """Seconds per call of ``fn``, timed over at least ``min_time`` seconds."""
+    """CPU seconds per call of ``fn``, timed over at least ``min_time`` seconds."""
     for _ in range(warmup):
         fn()
     n = 1
     while True:
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n):
             fn()
-        dt = time.perf_counter() - t0
+        dt = clock() - t0
         if dt >= min_time:
             return dt / n
         n = max(n * 2, int(n * min_time / max(dt, 1e-9) * 1.2))

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import compare, parse_args, report, setup_threads  # noqa: E402
+from _common import compare, parse_args, report, setup_clock, setup_threads  # noqa: E402
 
 
 def per_op_cases(torch, ember):
@@ -80,6 +80,7 @@ def main():
     import ember
 
     setup_threads(args.threads)
+    setup_clock(args)
     min_time = 0.05 if args.quick else 0.2
     rounds = 1 if args.quick else args.rounds
     print("threads=%d rounds=%d (median); speed = torch time / ember time" % (args.threads, rounds))

@@ -360,10 +360,12 @@ def _accumulate(leaf, g, owned, create_graph, hooks=True):
     if cur is None:
         if create_graph:
             leaf._grad = g
-        elif owned and g._grad_fn is None:
+        elif owned and g._grad_fn is None and _same_layout(g._data, leaf._data):
             leaf._grad = g
         else:
-            leaf._grad = _make(g._data.copy())
+            # torch's layout contract: .grad gets the parameter's strides, so the optimizer's
+            # elementwise updates run over matching, contiguous memory.
+            leaf._grad = _make(_copy_like(g._data, leaf._data))
     elif create_graph or cur._grad_fn is not None or g._grad_fn is not None:
         leaf._grad = cur + g
     else:
@@ -372,6 +374,16 @@ def _accumulate(leaf, g, owned, create_graph, hooks=True):
     if post:
         for hook in list(post):
             hook(leaf)
+
+
+def _same_layout(a, b):
+    return a.strides == b.strides or (a.flags.c_contiguous and b.flags.c_contiguous)
+
+
+def _copy_like(g, like):
+    """A private copy of ``g`` in ``like``'s memory order."""
+    order = "F" if like.flags.f_contiguous and not like.flags.c_contiguous else "C"
+    return np.array(g, order=order, copy=True)
 
 
 def _run_pre_hooks(fn, grads_in):

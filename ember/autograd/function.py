@@ -37,7 +37,15 @@ class Node:
     def apply(cls, inputs, *params, **kwparams):
         """Run the op on ``inputs`` (a tuple of Tensors) and record it when needed."""
         ctx = _new(cls)
-        out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
+        n = len(inputs)
+        if kwparams:
+            out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
+        elif n == 1:
+            out = cls.forward(ctx, inputs[0]._data, *params)
+        elif n == 2:
+            out = cls.forward(ctx, inputs[0]._data, inputs[1]._data, *params)
+        else:
+            out = cls.forward(ctx, *[t._data for t in inputs], *params)
         if _State.enabled:
             for t in inputs:
                 if t._requires_grad:
