@@ -71,3 +71,17 @@ strided = "strided"
 contiguous_format = "contiguous_format"
 preserve_format = "preserve_format"
 channels_last = "channels_last"
+
+
+def save(obj, f, *args, **kwargs):
+    """Save ``obj`` in PyTorch's checkpoint format (see ``ember.serialization.save``)."""
+    from ember.serialization import save as _save
+
+    return _save(obj, f, *args, **kwargs)
+
+
+def load(f, *args, **kwargs):
+    """Load a checkpoint saved by ember or torch (see ``ember.serialization.load``)."""
+    from ember.serialization import load as _load
+
+    return _load(f, *args, **kwargs)

@@ -1,0 +1,206 @@
+"""Run existing PyTorch scripts on ember: ``ember run SCRIPT.py [ARGS]``.
+
+``run_script`` executes a script with ``torch`` (and every ``torch.*`` module),
+``torchvision`` and ``torchvision.*`` resolved to ember's modules: ``torch.nn`` is
+``ember.nn``, ``torch.utils.data`` is ``ember.utils.data``, ``torchvision.transforms`` is
+``ember.vision.transforms``. The aliases exist only while the script runs; ``import ember`` never
+installs them, and a real torch imported before is put back afterwards.
+
+What the script uses but ember lacks fails clearly: ``torch.fft_thing`` raises
+``AttributeError: ember does not implement torch.fft_thing yet`` and ``import torch.distributed``
+raises ``ModuleNotFoundError`` with the same words.
+
+The surface ember covers is listed by ``coverage_table()``, generated from ember's modules (run
+``python -m ember.compat --coverage`` to print it).
+
+Example::
+
+    $ python -m ember.compat train.py --epochs 2
+"""
+import contextlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import runpy
+import sys
+import types
+
+__all__ = ["run_script", "torch_aliases", "coverage_table", "main"]
+
+# torch's top-level packages and the ember package each one maps to.
+_ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
+
+# The torch namespaces ``coverage_table`` reports, in order.
+_NAMESPACES = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.nn.utils",
+               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.linalg",
+               "torch.utils.data", "torchvision.datasets", "torchvision.transforms")
+
+
+def _ember_name(torch_name):
+    """``'torch.nn.functional'`` -> ``'ember.nn.functional'``; None if not a torch name."""
+    root, _, rest = torch_name.partition(".")
+    if root not in _ROOTS:
+        return None
+    return _ROOTS[root] + ("." + rest if rest else "")
+
+
+def _is_aliased(name):
+    return name.partition(".")[0] in _ROOTS
+
+
+class _TorchModule(types.ModuleType):
+    """A torch module name standing for an ember module: attributes come from the ember module.
+
+    Submodules come back as their torch aliases, so ``torch.nn.Foo`` reports ``torch.nn`` in its
+    error; what ember lacks raises ``AttributeError: ember does not implement torch.<name> yet``.
+    """
+
+    def __init__(self, torch_name, ember_module):
+        super().__init__(torch_name, ember_module.__doc__)
+        self.__dict__["_ember_module"] = ember_module
+        self.__file__ = getattr(ember_module, "__file__", None)
+        if hasattr(ember_module, "__path__"):
+            self.__path__ = []  # a package: its submodules are found by _TorchFinder
+
+    def __getattr__(self, name):
+        ember_module = self.__dict__["_ember_module"]
+        try:
+            value = getattr(ember_module, name)
+        except (AttributeError, ImportError):
+            if name.startswith("__"):
+                raise AttributeError(name) from None
+            raise AttributeError("ember does not implement %s.%s yet"
+                                 % (self.__name__, name)) from None
+        if isinstance(value, types.ModuleType) and value.__name__.startswith("ember"):
+            return importlib.import_module(self.__name__ + "." + name)
+        return value
+
+    def __dir__(self):
+        return sorted(set(dir(self.__dict__["_ember_module"])) | set(self.__dict__))
+
+
+class _TorchFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds ``torch``/``torchvision`` modules as aliases of ember's while a script runs."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        ember_name = _ember_name(fullname)
+        if ember_name is None:
+            return None
+        try:
+            found = importlib.util.find_spec(ember_name) is not None
+        except ImportError:
+            found = False
+        if not found:
+            raise ModuleNotFoundError("ember does not implement %s yet" % fullname)
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        return _TorchModule(spec.name, importlib.import_module(_ember_name(spec.name)))
+
+    def exec_module(self, module):
+        pass
+
+
+@contextlib.contextmanager
+def torch_aliases():
+    """Within this context, ``import torch`` (and ``torchvision``) gives ember's modules.
+
+    Modules of a real torch that were imported before are hidden during the context and put
+    back after it, so a process can hold both.
+    """
+    hidden = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_aliased(name)}
+    finder = _TorchFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules if _is_aliased(n)]:
+            del sys.modules[name]
+        sys.modules.update(hidden)
+
+
+def run_script(path, argv=()):
+    """Run the PyTorch script at ``path`` on ember, as ``python path *argv`` would.
+
+    The script runs as ``__main__`` with ``sys.argv == [path, *argv]`` and its folder first on
+    ``sys.path``; ``torch`` and ``torchvision`` resolve to ember for the duration only.
+    ``SystemExit`` from the script propagates.
+
+    Args:
+        path (str): the script.
+        argv (sequence of str): its command-line arguments.
+
+    Returns:
+        dict: the script's global variables when it finishes.
+    """
+    path = os.fspath(path)
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [path, *argv]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        with torch_aliases():
+            return runpy.run_path(path, run_name="__main__")
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+
+
+def _public_names(module):
+    """The public names ``module`` provides: its ``__all__``, else what it defines or exports."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = []
+        for name, value in vars(module).items():
+            if name.startswith("_") or isinstance(value, types.ModuleType):
+                continue
+            origin = getattr(value, "__module__", None)
+            if isinstance(value, (type, types.FunctionType)) and not (origin or "").startswith(
+                    "ember"):
+                continue  # helpers the module imported for itself (e.g. from NumPy)
+            names.append(name)
+    return sorted(set(names))
+
+
+def coverage_table():
+    """A markdown table of the torch surface ember provides, generated from ember's modules.
+
+    One row per torch namespace: the ember module it maps to and the public names that module
+    provides (its ``__all__``, or the functions, classes and values it defines). A namespace
+    ember does not have yet is listed as missing.
+    """
+    rows = ["| torch namespace | ember module | names | provided |", "|---|---|---|---|"]
+    for torch_name in _NAMESPACES:
+        ember_name = _ember_name(torch_name)
+        try:
+            module = importlib.import_module(ember_name)
+        except ImportError:
+            rows.append("| `%s` | — | 0 | not implemented yet |" % torch_name)
+            continue
+        names = _public_names(module)
+        rows.append("| `%s` | `%s` | %d | %s |" % (torch_name, ember_name, len(names),
+                                                  ", ".join("`%s`" % n for n in names)))
+    return "\n".join(rows) + "\n"
+
+
+def main(argv=None):
+    """``ember run SCRIPT.py [ARGS]``: run a PyTorch script on ember (``--coverage`` prints
+    the covered surface)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":
+        argv = argv[1:]
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: ember run SCRIPT.py [ARGS...]\n       python -m ember.compat SCRIPT.py "
+              "[ARGS...]\n       python -m ember.compat --coverage")
+        return 0 if argv else 2
+    if argv[0] == "--coverage":
+        print(coverage_table(), end="")
+        return 0
+    run_script(argv[0], argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
