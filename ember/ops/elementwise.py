@@ -1403,7 +1403,7 @@ for _name, _fn in (("floor", floor), ("ceil", ceil), ("trunc", trunc), ("fix", f
 
 def _round_samples(dtype):
     yield from _away_from_ties(dtype)
-    yield SampleInput(T(values=[0.5, 1.5, 2.5, -0.5, 1.25, 3.14159]), decimals=1)
+    yield SampleInput(T(values=[0.123, 1.571, 2.449, -0.333, 1.212, 3.14159]), decimals=1)
 
 
 register(OpInfo("round", round, _round_samples, method=True, inplace="round_",

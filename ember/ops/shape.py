@@ -380,6 +380,13 @@ def _view_errors():
     yield from _reshape_errors()
 
 
+register(OpInfo("view_as", view_as, lambda dt: iter([SampleInput(T(2, 3, 4), T(6, 4)),
+                                                     SampleInput(T(2, 3), T(3, 2))]),
+                method=True, torch_name="Tensor.view_as", dtypes=ALL))
+register(OpInfo("reshape_as", reshape_as, lambda dt: iter([SampleInput(T(2, 3, 4), T(6, 4)),
+                                                           SampleInput(T(4, 6, noncontig=True),
+                                                                       T(24))]),
+                method=True, torch_name="Tensor.reshape_as", dtypes=ALL))
 register(OpInfo("reshape", reshape, _reshape_samples, _reshape_errors, method=True,
                 dtypes=ALL))
 register(OpInfo("view", view, _view_samples, _view_errors, method=True, dtypes=ALL,
