@@ -54,8 +54,15 @@ class _Geometry:
 _ALL2 = (slice(None), slice(None))
 
 
+def _is_wide(geom):
+    """2-d, stride 1: use "wide rows" (see ``_im2col_wide``)."""
+    return len(geom.kernel) == 2 and geom.stride == (1, 1)
+
+
 def _im2col(x, geom):
     """``cols[c, k, n, *out]`` (contiguous) for input ``x`` of shape ``(N, C, *in_size)``."""
+    if _is_wide(geom):
+        return _im2col_wide(x, geom)
     n, c = x.shape[:2]
     xc = x.swapaxes(0, 1)
     if any(geom.pad_lo) or any(geom.pad_hi):
@@ -72,17 +79,70 @@ def _im2col(x, geom):
     return cols
 
 
+def _wide_offsets(geom):
+    """Flat start of each kernel offset within a padded plane (scan order)."""
+    wp = geom.padded[1]
+    return [kh * geom.dilation[0] * wp + kw * geom.dilation[1]
+            for kh in range(geom.kernel[0]) for kw in range(geom.kernel[1])]
+
+
+def _wide_plane(geom):
+    hp, wp = geom.padded
+    # slack after each plane: the last offset's run reads past the plane's end
+    return hp * wp + (geom.kernel[1] - 1) * geom.dilation[1]
+
+
+def _im2col_wide(x, geom):
+    """Stride-1 2-d im2col over "wide rows": each output row is computed at every padded
+    column (the last ``kW - 1`` are discarded later), so each kernel offset's data is one
+    contiguous run of the flattened padded plane and each copy is a few long memcpys rather
+    than many row-sized ones. ``cols[c, k, n, oh * Wp]``."""
+    n, c = x.shape[:2]
+    hp, wp = geom.padded
+    plane = _wide_plane(geom)
+    xp = np.zeros((c, n, plane), dtype=x.dtype)
+    lo_h, lo_w = geom.pad_lo
+    h, w = geom.in_size
+    xp[:, :, :hp * wp].reshape(c, n, hp, wp)[:, :, lo_h:lo_h + h, lo_w:lo_w + w] = \
+        x.swapaxes(0, 1)
+    run = geom.out_size[0] * wp
+    offsets = _wide_offsets(geom)
+    cols = np.empty((c, len(offsets), n, run), dtype=x.dtype)
+    for i, start in enumerate(offsets):
+        cols[:, i] = xp[:, :, start:start + run]
+    return cols
+
+
 def _col2im(gcols, geom, n, c, dtype):
     """Adjoint of ``_im2col``: a ``(N, C, *in_size)`` view summing each offset's slice back."""
+    if _is_wide(geom):
+        hp, wp = geom.padded
+        gxp = np.zeros((c, n, _wide_plane(geom)), dtype=dtype)
+        run = geom.out_size[0] * wp
+        for i, start in enumerate(_wide_offsets(geom)):
+            gxp[:, :, start:start + run] += gcols[:, i]
+        lo_h, lo_w = geom.pad_lo
+        h, w = geom.in_size
+        return gxp[:, :, :hp * wp].reshape(c, n, hp, wp)[
+            :, :, lo_h:lo_h + h, lo_w:lo_w + w].swapaxes(0, 1)
     gxp = np.zeros((c, n) + geom.padded, dtype=dtype)
     for i, sl in enumerate(geom.offsets()):
         gxp[_ALL2 + sl] += gcols[:, i]
     return gxp[_ALL2 + geom.interior()].swapaxes(0, 1)
 
 
-def _channel_major(a):
-    """``(N, C, *S)`` -> ``(C, N*prod(S))`` (a copy unless already laid out channel-major)."""
-    return a.swapaxes(0, 1).reshape(a.shape[1], a.size // max(a.shape[1], 1))
+def _grad_matrix(gy, geom):
+    """``gy`` ``(N, O, *out)`` as the ``(O, M)`` matrix matching ``_im2col``'s columns."""
+    o = gy.shape[1]
+    if _is_wide(geom):
+        n = gy.shape[0]
+        oh, ow = geom.out_size
+        wp = geom.padded[1]
+        gw = np.empty((o, n, oh, wp), dtype=gy.dtype)
+        gw[..., :ow] = gy.swapaxes(0, 1)
+        gw[..., ow:] = 0
+        return gw.reshape(o, n * oh * wp)
+    return gy.swapaxes(0, 1).reshape(o, gy.size // max(o, 1))
 
 
 def _conv_forward(x, w, b, geom, cols=None):
@@ -94,14 +154,19 @@ def _conv_forward(x, w, b, geom, cols=None):
     cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
     wm = w.reshape(g, o // g, cm.shape[1])
     y = np.matmul(wm, cm) if g > 1 else np.dot(wm[0], cm[0])
-    spatial = 1
-    for s in geom.out_size:
-        spatial *= s
-    y = y.reshape((o, n, spatial))
     out = np.empty((n, o) + geom.out_size, dtype=y.dtype)
-    view = out.reshape(n, o, spatial).swapaxes(0, 1)
+    if _is_wide(geom):
+        oh, ow = geom.out_size
+        y = y.reshape(o, n, oh, geom.padded[1])[..., :ow]
+        view = out.swapaxes(0, 1)
+    else:
+        spatial = 1
+        for s in geom.out_size:
+            spatial *= s
+        y = y.reshape((o, n, spatial))
+        view = out.reshape(n, o, spatial).swapaxes(0, 1)
     if b is not None:
-        np.add(y, b.reshape(o, 1, 1), out=view)
+        np.add(y, b.reshape((o,) + (1,) * (y.ndim - 1)), out=view)
     else:
         view[...] = y
     return out, cols
@@ -111,13 +176,15 @@ def _conv_input_grad(gy, w, geom, n):
     """Transposed convolution of ``gy`` ``(N, O, *out)`` with ``w``: ``(N, C, *in)``."""
     o, g = w.shape[0], geom.groups
     c = w.shape[1] * g
-    gym = _channel_major(gy).reshape(g, o // g, gy.size // max(o, 1))
+    gm = _grad_matrix(gy, geom)
+    gym = gm.reshape(g, o // g, gm.shape[1])
     wm = w.reshape(g, o // g, w[0].size)
     if g > 1:
         gcols = np.matmul(wm.transpose(0, 2, 1), gym)
     else:
         gcols = np.dot(wm[0].T, gym[0])
-    gcols = gcols.reshape((c, w[0, 0].size, n) + geom.out_size)
+    tail = (geom.out_size[0] * geom.padded[1],) if _is_wide(geom) else geom.out_size
+    gcols = gcols.reshape((c, w[0, 0].size, n) + tail)
     return _col2im(gcols, geom, n, c, gcols.dtype)
 
 
@@ -126,7 +193,7 @@ def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
         cols = _im2col(x, geom)
     g = geom.groups
     m = cols[0, 0].size
-    gym = _channel_major(gy).reshape(g, w_shape[0] // g, m)
+    gym = _grad_matrix(gy, geom).reshape(g, w_shape[0] // g, m)
     cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
     if g > 1:
         gw = np.matmul(gym, cm.transpose(0, 2, 1))
