@@ -11,6 +11,7 @@ from ember import _dtype as D
 from ember import return_types
 from ember._backend import np
 from ember._tensor import Tensor, _make
+from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
 from ember.ops._util import cast, to_float, wrap_dim, wrap_dims
 from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
@@ -54,16 +55,8 @@ def _int_sum_dtype(input, dtype):
     return None
 
 
-def _require_float(input, name):
-    if input._data.dtype.kind != "f":
-        raise RuntimeError("%s(): input dtype should be either floating point or complex dtypes. "
-                           "Got %s instead." % (name, _dtype_word(input)))
-
-
 def _dtype_word(t):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool", "float32": "Float", "float64": "Double",
-            "float16": "Half"}[t.dtype.name]
+    return dtype_word(t._data.dtype)
 
 
 def _check_nonempty_dims(input, dims, name):
@@ -476,7 +469,8 @@ class LogSumExp(Node):
     def forward(ctx, a, dims, keepdim):
         ctx.dims, ctx.keepdim = dims, keepdim
         if a.size == 0:
-            return np.log(np.sum(np.exp(a), axis=dims, keepdims=keepdim))
+            with np.errstate(divide="ignore"):
+                return np.log(np.sum(np.exp(a), axis=dims, keepdims=keepdim))
         m = np.amax(a, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0).astype(a.dtype)
         with np.errstate(divide="ignore"):
@@ -532,11 +526,13 @@ class VectorNorm(Node):
         if p in (np.inf, -np.inf):
             w = _tie_weights(np.abs(a._data), norm._data, dims, keepdim)
             return _expand_reduced(g, shape, dims, keepdim) * w * a.sign()
+        # torch's gradient is 0 (not NaN) where the norm is 0.
         zero = _make(norm._data == 0)
+        safe = where(zero, 1.0, norm)
         if p == 2:
-            scale = where(zero, 0.0, g / norm)
+            scale = where(zero, 0.0, g / safe)
             return a * _expand_reduced(scale, shape, dims, keepdim)
-        scale = where(zero, 0.0, g / norm ** (p - 1))
+        scale = where(zero, 0.0, g / safe ** (p - 1))
         return a * a.abs() ** (p - 2) * _expand_reduced(scale, shape, dims, keepdim)
 
 
@@ -704,22 +700,43 @@ class Cumprod(Node):
 
     def backward(ctx, g):
         a, out = ctx.saved_tensors
-        dim = ctx.dim
-        if not (a._data == 0).any():
-            return _ReverseCumsum.apply((g * out,), dim) / a
-        # With zeros: d out_i / d a_k = prod(a_j for j <= i, j != k) for k <= i. Build those
-        # products for every k at once (row k has a_k replaced by 1): O(n^2) memory.
-        am = a.movedim(dim, -1)
-        n = am.shape[-1]
-        eye = np.eye(n, dtype=a._data.dtype)
-        rows = am.unsqueeze(-2) * _make(1 - eye) + _make(eye)
-        upper = _make(np.triu(np.ones((n, n), dtype=a._data.dtype)))
-        partials = cumprod(rows, -1) * upper
-        return (g.movedim(dim, -1).unsqueeze(-2) * partials).sum(-1).movedim(-1, dim)
+        return _cumprod_backward(g, a, out, ctx.dim)
+
+
+def _cumprod_backward(g, a, out, dim):
+    """``grad_k = sum(g_i * prod(a_j for j <= i, j != k) for i >= k)``, exact with zeros.
+
+    With z the first zero of a slice: for k < z the division formula holds; for k >= z,
+    ``grad_k`` is the same sum over ``a`` with ``a_z`` replaced by 1, times ``a_z`` when k > z.
+    That recursion (one level per zero) only matters for higher derivatives: under no_grad the
+    terms for k > z are plain zeros, so a first backward is O(n).
+    """
+    from ember.autograd.grad_mode import _State
+    from ember.ops.elementwise import where
+
+    zero = a._data == 0
+    if not zero.any():
+        return _ReverseCumsum.apply((g * out,), dim) / a
+    seen = np.cumsum(zero, axis=dim)
+    before = _make(seen == 0)
+    first = _make(zero & (seen == 1))
+    after = _make(seen >= 1)
+    grad = where(before, _ReverseCumsum.apply((g * out,), dim) / where(before, a, 1.0), 0.0)
+    a_mod = where(first, 1.0, a)
+    if _State.enabled:
+        rest = _cumprod_backward(g, a_mod, cumprod(a_mod, dim), dim)
+        a_z = (a * first).sum(dim, keepdim=True)
+        return grad + where(after, rest * where(first, 1.0, a_z), 0.0)
+    # k = z only: prod(a_j, j < z) * sum(g_i * prod(a_j, z < j <= i), i >= z).
+    tail = cumprod(where(after & ~first, a, 1.0), dim)
+    at_first = cumprod(where(before, a, 1.0), dim) * _ReverseCumsum.apply(
+        (g * tail * after,), dim)
+    return grad + where(first, at_first, 0.0)
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
-    """Running products along ``dim``; the gradient is exact when the input has zeros."""
+    """Running products along ``dim``; the gradient is exact (and O(n)) when the input has
+    zeros."""
     input, d = _cum_dtype(input, dim, dtype)
     if d is None:
         return input.clone()
@@ -1128,10 +1145,10 @@ def _sort_samples(dtype):
     yield SampleInput(T())
     yield SampleInput(T(0, 3), 1)
     yield SampleInput(T(4, 5, noncontig=True), -1)
-    yield SampleInput(T(values=_TIES + [[float("nan")] * 13]), dim=1, stable=True,
-                      name="ties and nan")
-    yield SampleInput(T(values=_TIES + [[float("nan")] * 13]), dim=0, descending=True,
-                      stable=True, name="ties and nan descending")
+    ties = _TIES + [[float("nan")] * 13] if dtype.startswith("float") else _TIES
+    yield SampleInput(T(values=ties), dim=1, stable=True, name="ties and nan")
+    yield SampleInput(T(values=ties), dim=0, descending=True, stable=True,
+                      name="ties and nan descending")
 
 
 register(OpInfo("sort", sort, _sort_samples, _dim_errors, method=True, dtypes=INT_FLOAT))
