@@ -421,7 +421,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for q in self._index_queues:
                 q.put(None)
             for w in self._workers:
-                w.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL * 5)
+                w.join(timeout=_worker.MP_STATUS_CHECK_INTERVAL)
             for w in self._workers:
                 if w.is_alive():
                     w.terminate()

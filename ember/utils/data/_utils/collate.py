@@ -62,13 +62,13 @@ def collate(batch, *, collate_fn_map=None):
         return _rebuild_like(elem, {key: collate([d[key] for d in batch],
                                                  collate_fn_map=collate_fn_map) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return elem_type(*(collate(list(s), collate_fn_map=collate_fn_map)
+        return elem_type(*(collate(s, collate_fn_map=collate_fn_map)
                            for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [collate(list(s), collate_fn_map=collate_fn_map) for s in zip(*batch)]
+        columns = [collate(s, collate_fn_map=collate_fn_map) for s in zip(*batch)]
         if isinstance(elem, tuple):
             return columns  # plain tuples become lists, as in torch
         return _rebuild_like(elem, columns)
