@@ -1,0 +1,416 @@
+"""Fused recurrent kernels: one node per layer and direction for RNN (tanh/relu), LSTM and GRU.
+
+A layer's forward projects the inputs of every time step with one GEMM up front, then loops
+over time in NumPy with one GEMM and a few in-place ufuncs per step. Its backward (BPTT) loops
+back over time the same way, collecting the pre-activation gradients of all steps, and ends with
+one GEMM per weight. The cells (``RNNCell``...) are the same kernels run for one step.
+
+Sequences are handled in torch's packed layout: the rows of the ``(N, input_size)`` data are
+grouped by time step, step ``t`` holding the first ``batch_sizes[t]`` sequences (sorted by
+decreasing length). A padded ``(T, B, *)`` input is the special case ``batch_sizes = [B] * T``.
+The hidden state is one ``(B, H)`` buffer updated on its first ``batch_sizes[t]`` rows, so rows of
+finished (or, running in reverse, not yet started) sequences keep their state, and the buffer
+ends holding each sequence's final state.
+
+The kernels have no double backward: their backward is written on arrays.
+"""
+from ember._backend import np
+from ember._tensor import _make
+from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
+
+
+def make_steps(batch_sizes, reverse):
+    """``(start_row, stop_row, batch)`` of each time step in processing order."""
+    steps = []
+    start = 0
+    for bs in batch_sizes:
+        bs = int(bs)
+        steps.append((start, start + bs, bs))
+        start += bs
+    if reverse:
+        steps.reverse()
+    return steps
+
+
+def padded_steps(seq_len, batch, reverse):
+    """The steps of a padded ``(seq_len, batch, *)`` input viewed as ``(seq_len * batch, *)``."""
+    order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
+    return [(t * batch, (t + 1) * batch, batch) for t in order]
+
+
+def apply_fused(cls, inputs, *params):
+    """Run a multi-output kernel node: a tuple of tensors, all with the node as ``grad_fn``."""
+    ctx = object.__new__(cls)
+    outs = cls.forward(ctx, *[t._data for t in inputs], *params)
+    if _State.enabled and any(t._requires_grad for t in inputs):
+        edges = []
+        for t in inputs:
+            if t._requires_grad:
+                fn = t._grad_fn
+                edges.append((t, 0) if fn is None else (fn, t._output_nr))
+            else:
+                edges.append(None)
+        ctx._edges = edges
+        ctx.n_outputs = len(outs)
+        res = []
+        for i, o in enumerate(outs):
+            t = _make(o, True, ctx)
+            t._output_nr = i
+            res.append(t)
+        return tuple(res)
+    return tuple(_make(o) for o in outs)
+
+
+def _sigmoid_(a):
+    """In-place logistic function, as 0.5 * tanh(0.5 * a) + 0.5 (no overflow, no temporary)."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
+def _sigmoid_grad_(grad, s, tmp):
+    """grad *= s * (1 - s), with ``tmp`` (same shape) as scratch."""
+    np.subtract(1, s, out=tmp)
+    tmp *= s
+    grad *= tmp
+
+
+def _tanh_grad_(grad, t, tmp):
+    """grad *= 1 - t ** 2."""
+    np.multiply(t, t, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    grad *= tmp
+
+
+class _FusedRNN(Node):
+    """Shared plumbing: saved arrays live on the node and are dropped after a backward."""
+
+    _released = False
+
+    def _release(self):
+        self._released = True
+        self.__dict__.pop("saved", None)
+
+    def _check(self):
+        if self._released:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        if _State.enabled:
+            raise RuntimeError("%s: the fused recurrent kernels have no double backward "
+                               "(create_graph=True)" % self.name())
+
+    def _weight_grads(self, dpre_x, dpre_h, x, hprev, has_bias):
+        """Gradients of w_ih, w_hh (and b_ih, b_hh) from the pre-activation gradients of all
+        steps: one GEMM each."""
+        need = self.needs_input_grad
+        k = self.n_state
+        res = [_make(dpre_x.T @ x) if need[k] else None,
+               _make(dpre_h.T @ hprev) if need[k + 1] else None]
+        if has_bias:
+            res.append(_make(dpre_x.sum(0)) if need[k + 2] else None)
+            res.append(_make(dpre_h.sum(0)) if need[k + 3] else None)
+        return res
+
+
+def _as_contig(a):
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+class RNNLayer(_FusedRNN):
+    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) over all steps; act is tanh or relu.
+
+    Inputs ``(x, h0, w_ih, w_hh[, b_ih, b_hh])``; outputs ``(y, h_n)``.
+    """
+
+    n_state = 2
+
+    def forward(ctx, x, h0, w_ih, w_hh, *rest):
+        *biases, steps, relu = rest
+        x = _as_contig(x)
+        gates = x @ w_ih.T
+        if biases:
+            gates += biases[0] + biases[1]
+        h = h0.copy()
+        hprev = np.empty((x.shape[0], h0.shape[1]), dtype=x.dtype)
+        w_hh_t = w_hh.T
+        for a, b, bs in steps:
+            g = gates[a:b]
+            hp = h[:bs]
+            hprev[a:b] = hp
+            g += hp @ w_hh_t
+            if relu:
+                np.maximum(g, 0, out=g)
+            else:
+                np.tanh(g, out=g)
+            h[:bs] = g
+        ctx.saved = (x, w_ih, w_hh, gates, hprev, steps, relu, bool(biases))
+        return gates, h
+
+    def backward(ctx, gy, gh):
+        ctx._check()
+        x, w_ih, w_hh, y, hprev, steps, relu, has_bias = ctx.saved
+        dh = gh._data.copy() if gh is not None else np.zeros(
+            (max((s[2] for s in steps), default=0), y.shape[1]), dtype=y.dtype)
+        gy = None if gy is None else gy._data
+        dpre = np.empty_like(y)
+        tmp = np.empty_like(dh)
+        for a, b, bs in reversed(steps):
+            d = dpre[a:b]
+            if gy is not None:
+                np.add(dh[:bs], gy[a:b], out=d)
+            else:
+                d[...] = dh[:bs]
+            if relu:
+                d *= y[a:b] > 0
+            else:
+                _tanh_grad_(d, y[a:b], tmp[:bs])
+            np.matmul(d, w_hh, out=dh[:bs])
+        need = ctx.needs_input_grad
+        return (_make(dpre @ w_ih) if need[0] else None, _make(dh) if need[1] else None,
+                *ctx._weight_grads(dpre, dpre, x, hprev, has_bias))
+
+
+# LSTM gates are kept internally as (i, f, o, g) so the three sigmoid gates form one block.
+def _lstm_perm(hidden):
+    r = np.arange(hidden)
+    return np.concatenate([r, r + hidden, r + 3 * hidden, r + 2 * hidden])
+
+
+class LSTMLayer(_FusedRNN):
+    """The LSTM recurrence of one layer and direction, gates in torch's order (i, f, g, o).
+
+    Inputs ``(x, h0, c0, w_ih, w_hh[, b_ih, b_hh][, w_hr])``; outputs ``(y, h_n, c_n)``.
+    With ``w_hr`` (proj_size > 0) the hidden state is ``(o * tanh(c)) @ w_hr^T``.
+    """
+
+    n_state = 3
+
+    def forward(ctx, x, h0, c0, w_ih, w_hh, *rest):
+        *ws, steps, has_bias, has_proj = rest
+        hid = c0.shape[1]
+        perm = _lstm_perm(hid)
+        x = _as_contig(x)
+        w_ih_p = w_ih[perm]
+        w_hh_p = w_hh[perm]
+        gates = x @ w_ih_p.T
+        if has_bias:
+            gates += (ws[0] + ws[1])[perm]
+        w_hr = ws[-1] if has_proj else None
+        n = x.shape[0]
+        h, c = h0.copy(), c0.copy()
+        hprev = np.empty((n, h0.shape[1]), dtype=x.dtype)
+        cprev = np.empty((n, hid), dtype=x.dtype)
+        tanh_c = np.empty((n, hid), dtype=x.dtype)
+        y = np.empty((n, h0.shape[1]), dtype=x.dtype)
+        r_all = np.empty((n, hid), dtype=x.dtype) if has_proj else None
+        tmp = np.empty((c0.shape[0], hid), dtype=x.dtype)
+        w_hh_t = w_hh_p.T
+        h3 = 3 * hid
+        for a, b, bs in steps:
+            g = gates[a:b]
+            hp = h[:bs]
+            cp = c[:bs]
+            hprev[a:b] = hp
+            cprev[a:b] = cp
+            g += hp @ w_hh_t
+            _sigmoid_(g[:, :h3])
+            gg = g[:, h3:]
+            np.tanh(gg, out=gg)
+            cp *= g[:, hid:2 * hid]
+            t = tmp[:bs]
+            np.multiply(g[:, :hid], gg, out=t)
+            cp += t
+            tc = tanh_c[a:b]
+            np.tanh(cp, out=tc)
+            if has_proj:
+                r = r_all[a:b]
+                np.multiply(g[:, 2 * hid:h3], tc, out=r)
+                np.matmul(r, w_hr.T, out=y[a:b])
+            else:
+                np.multiply(g[:, 2 * hid:h3], tc, out=y[a:b])
+            hp[...] = y[a:b]
+        ctx.saved = (x, w_ih_p, w_hh_p, w_hr, gates, hprev, cprev, tanh_c, r_all, steps,
+                     has_bias, perm)
+        return y, h, c
+
+    def backward(ctx, gy, gh, gc):
+        ctx._check()
+        x, w_ih_p, w_hh_p, w_hr, gates, hprev, cprev, tanh_c, r_all, steps, has_bias, perm = \
+            ctx.saved
+        batch = max((s[2] for s in steps), default=0)
+        hid = tanh_c.shape[1]
+        h3 = 3 * hid
+        dt = x.dtype
+        dh = gh._data.copy() if gh is not None else np.zeros((batch, hprev.shape[1]), dt)
+        dc = gc._data.copy() if gc is not None else np.zeros((batch, hid), dt)
+        gy = None if gy is None else gy._data
+        dpre = np.empty_like(gates)
+        dh_all = np.empty_like(hprev) if w_hr is not None else None
+        tmp = np.empty((batch, h3), dt)
+        for a, b, bs in reversed(steps):
+            g = gates[a:b]
+            d = dpre[a:b]
+            dhs = dh[:bs]
+            if gy is not None:
+                dhs += gy[a:b]
+            if w_hr is not None:
+                dh_all[a:b] = dhs
+                dr = dhs @ w_hr
+            else:
+                dr = dhs
+            tc = tanh_c[a:b]
+            t = tmp[:bs, :hid]
+            dcs = dc[:bs]
+            # dc += dr * o * (1 - tanh(c)^2)
+            np.multiply(tc, tc, out=t)
+            np.subtract(1, t, out=t)
+            t *= g[:, 2 * hid:h3]
+            t *= dr
+            dcs += t
+            np.multiply(dr, tc, out=d[:, 2 * hid:h3])
+            np.multiply(dcs, g[:, h3:], out=d[:, :hid])
+            np.multiply(dcs, cprev[a:b], out=d[:, hid:2 * hid])
+            np.multiply(dcs, g[:, :hid], out=d[:, h3:])
+            dcs *= g[:, hid:2 * hid]
+            _sigmoid_grad_(d[:, :h3], g[:, :h3], tmp[:bs])
+            _tanh_grad_(d[:, h3:], g[:, h3:], tmp[:bs, :hid])
+            np.matmul(d, w_hh_p, out=dhs)
+        need = ctx.needs_input_grad
+        inv = np.argsort(perm)
+        res = [_make(dpre @ w_ih_p) if need[0] else None, _make(dh) if need[1] else None,
+               _make(dc) if need[2] else None]
+        res.append(_make((dpre.T @ x)[inv]) if need[3] else None)
+        res.append(_make((dpre.T @ hprev)[inv]) if need[4] else None)
+        if has_bias:
+            db = dpre.sum(0)[inv]
+            res.append(_make(db) if need[5] else None)
+            res.append(_make(db.copy()) if need[6] else None)
+        if w_hr is not None:
+            res.append(_make(dh_all.T @ r_all) if need[-1] else None)
+        return tuple(res)
+
+
+class GRULayer(_FusedRNN):
+    """The GRU recurrence of one layer and direction, gates in torch's order (r, z, n):
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h.
+
+    Inputs ``(x, h0, w_ih, w_hh[, b_ih, b_hh])``; outputs ``(y, h_n)``.
+    """
+
+    n_state = 2
+
+    def forward(ctx, x, h0, w_ih, w_hh, *rest):
+        *biases, steps = rest
+        hid = h0.shape[1]
+        h2 = 2 * hid
+        x = _as_contig(x)
+        gates = x @ w_ih.T
+        if biases:
+            gates += biases[0]
+        b_hh = biases[1] if biases else None
+        n = x.shape[0]
+        h = h0.copy()
+        hprev = np.empty((n, hid), dtype=x.dtype)
+        hn_all = np.empty((n, hid), dtype=x.dtype)
+        y = np.empty((n, hid), dtype=x.dtype)
+        tmp = np.empty_like(h)
+        w_hh_t = w_hh.T
+        for a, b, bs in steps:
+            g = gates[a:b]
+            hp = h[:bs]
+            hprev[a:b] = hp
+            hg = hp @ w_hh_t
+            if b_hh is not None:
+                hg += b_hh
+            rz = g[:, :h2]
+            rz += hg[:, :h2]
+            _sigmoid_(rz)
+            hn_all[a:b] = hg[:, h2:]
+            nn_ = g[:, h2:]
+            t = tmp[:bs]
+            np.multiply(g[:, :hid], hg[:, h2:], out=t)
+            nn_ += t
+            np.tanh(nn_, out=nn_)
+            np.subtract(hp, nn_, out=t)
+            t *= g[:, hid:h2]
+            np.add(t, nn_, out=y[a:b])
+            hp[...] = y[a:b]
+        ctx.saved = (x, w_ih, w_hh, gates, hprev, hn_all, steps, bool(biases))
+        return y, h
+
+    def backward(ctx, gy, gh):
+        ctx._check()
+        x, w_ih, w_hh, gates, hprev, hn_all, steps, has_bias = ctx.saved
+        hid = hprev.shape[1]
+        h2 = 2 * hid
+        batch = max((s[2] for s in steps), default=0)
+        dt = x.dtype
+        dh = gh._data.copy() if gh is not None else np.zeros((batch, hid), dt)
+        gy = None if gy is None else gy._data
+        dpre_x = np.empty_like(gates)
+        dpre_h = np.empty_like(gates)
+        tmp = np.empty((batch, hid), dt)
+        for a, b, bs in reversed(steps):
+            g = gates[a:b]
+            r, z, nn_ = g[:, :hid], g[:, hid:h2], g[:, h2:]
+            dx = dpre_x[a:b]
+            dhh = dpre_h[a:b]
+            dhs = dh[:bs]
+            if gy is not None:
+                dhs += gy[a:b]
+            t = tmp[:bs]
+            dn = dx[:, h2:]
+            # dn = dh * (1 - z) * (1 - n^2)
+            np.subtract(1, z, out=t)
+            np.multiply(dhs, t, out=dn)
+            _tanh_grad_(dn, nn_, t)
+            # dz = dh * (h_prev - n) * z * (1 - z)
+            dz = dx[:, hid:h2]
+            np.subtract(hprev[a:b], nn_, out=dz)
+            dz *= dhs
+            _sigmoid_grad_(dz, z, t)
+            # d(W_hn h + b_hn) = dn * r; dr = dn * (W_hn h + b_hn) * r * (1 - r)
+            np.multiply(dn, r, out=dhh[:, h2:])
+            dr = dx[:, :hid]
+            np.multiply(dn, hn_all[a:b], out=dr)
+            _sigmoid_grad_(dr, r, t)
+            dhh[:, :h2] = dx[:, :h2]
+            dhs *= z
+            dhs += dhh @ w_hh
+        need = ctx.needs_input_grad
+        return (_make(dpre_x @ w_ih) if need[0] else None, _make(dh) if need[1] else None,
+                *ctx._weight_grads(dpre_x, dpre_h, x, hprev, has_bias))
+
+
+# --- packing: moving rows between the padded and the packed layouts ------------------------------
+
+class GatherRows(Node):
+    """``a`` with its first two dims flattened, rows ``idx`` taken (``idx`` holds no repeats).
+    The backward scatters back, so double backward works."""
+
+    def forward(ctx, a, idx):
+        ctx.shape, ctx.idx = a.shape, idx
+        return a.reshape((-1,) + a.shape[2:])[idx]
+
+    def backward(ctx, g):
+        return ScatterRows.apply((g,), ctx.idx, ctx.shape, 0)
+
+
+class ScatterRows(Node):
+    """A ``shape`` array filled with ``value`` whose rows ``idx`` (first two dims flattened)
+    are the rows of ``a``: the inverse of ``GatherRows``."""
+
+    def forward(ctx, a, idx, shape, value):
+        ctx.idx = idx
+        out = np.full((shape[0] * shape[1],) + tuple(shape[2:]), value, dtype=a.dtype)
+        out[idx] = a
+        return out.reshape(shape)
+
+    def backward(ctx, g):
+        return GatherRows.apply((g,), ctx.idx)
