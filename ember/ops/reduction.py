@@ -460,6 +460,28 @@ def argmin(input, dim=None, keepdim=False):
     return _argmax_min(input, dim, keepdim, False)
 
 
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` over ``dim`` (all elements when None)."""
+    a = input._data
+    if a.size == 0 and (dim is None or a.shape[wrap_dim(dim, a.ndim)] == 0):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    dims = () if dim is None else (dim,)
+    return return_types.aminmax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    nd = input._data.ndim
+    d = wrap_dim(dim, nd)
+    if not 1 <= k <= (input._data.shape[d] if nd else 1):
+        raise RuntimeError("kthvalue(): selected number k out of range for dimension %d" % d)
+    if nd == 0:
+        return return_types.kthvalue(input.clone(), _make(np.asarray(0)))
+    index = np.take(_argsort(input._data, d, False), [k - 1], axis=d).astype(np.int64)
+    return return_types.kthvalue(_select(input, index, d, keepdim), _indices(index, d, keepdim))
+
+
 # --- logsumexp -----------------------------------------------------------------------------------
 
 class LogSumExp(Node):
@@ -1000,6 +1022,33 @@ def _amax_errors(name):
 register(OpInfo("amax", amax, _amax_samples, _amax_errors("amax"), method=True, dtypes=ALL,
                 gradgrad=True))
 register(OpInfo("amin", amin, _amax_samples, _amax_errors("amin"), method=True, dtypes=ALL))
+
+
+def _aminmax_samples(dtype):
+    yield SampleInput(T(3, 4))
+    yield SampleInput(T(3, 4), dim=1)
+    yield SampleInput(T(2, 3, 4), dim=-1, keepdim=True)
+    yield SampleInput(T())
+    yield SampleInput(T(4, 5, noncontig=True), dim=0)
+
+
+register(OpInfo("aminmax", aminmax, _aminmax_samples, lambda: iter([
+    ErrorInput(SampleInput(T(0, 3)), RuntimeError, "cannot compute aminmax over an empty "
+               "dimension")]), method=True, dtypes=INT_FLOAT))
+
+
+def _kthvalue_samples(dtype):
+    yield SampleInput(T(3, 4), 2)
+    yield SampleInput(T(3, 4), 1, 0, True)
+    yield SampleInput(T(2, 3, 4), 4, -1)
+    yield SampleInput(T(), 1)
+    yield SampleInput(T(4, 5, noncontig=True), 3, 1)
+
+
+register(OpInfo("kthvalue", kthvalue, _kthvalue_samples, lambda: iter([
+    ErrorInput(SampleInput(T(2, 3), 4, 1), RuntimeError,
+               "kthvalue\\(\\): selected number k out of range for dimension 1")]),
+    method=True))
 
 
 def _argmax_samples(dtype):
