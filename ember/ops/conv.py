@@ -14,7 +14,6 @@ import builtins
 import itertools
 
 from ember._backend import np
-from ember._tensor import Tensor
 from ember.autograd.function import Node
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 

@@ -202,3 +202,11 @@ def test_conv_output_is_contiguous_nchw():
     y = enn.Conv2d(2, 4, 3, padding=1)(ember.randn(3, 2, 5, 5))
     assert y.is_contiguous()
     assert tuple(y.view(3, -1).shape) == (3, 100)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_padding_mode_gradcheck_and_gradgradcheck(mode):
+    m = enn.Conv2d(1, 1, 3, padding=(1, 2), padding_mode=mode).double()
+    x = ember.randn(1, 1, 3, 4, dtype=ember.float64).requires_grad_(True)
+    assert ember.autograd.gradcheck(m, (x,))
+    assert ember.autograd.gradgradcheck(m, (x,))
