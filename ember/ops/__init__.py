@@ -167,3 +167,4 @@ def _bind_operators():
 
 
 _bind_operators()
+from ember.ops import _not_differentiable  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""Public functions that are not differentiable ops, each with the test file that covers it.
+
+``tests/ops/test_coverage.py`` requires every public ``ember.<name>`` that torch also has to be
+either a registered op (``registry.OPS``) or listed here, and checks that the listed file exists
+and tests the name.
+"""
+from ember.ops.registry import not_differentiable
+
+_COVERED_BY = {
+    "tests/test_creation.py": (
+        "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",
+        "arange", "range", "linspace", "logspace", "zeros_like", "ones_like", "empty_like",
+        "full_like", "rand_like", "randn_like", "randint_like"),
+    "tests/test_random.py": (
+        "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "rand", "randn",
+        "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson"),
+    "tests/test_dtype.py": (
+        "get_default_dtype", "set_default_dtype", "promote_types", "result_type"),
+    "tests/test_tensor.py": (
+        "is_tensor", "numel", "is_floating_point", "is_nonzero", "get_device", "allclose",
+        "isclose", "equal", "get_num_threads", "set_num_threads"),
+    "tests/test_tensor_str.py": ("set_printoptions",),
+    "tests/autograd/test_grad_mode.py": ("is_grad_enabled", "is_inference_mode_enabled"),
+    "tests/test_serialization.py": ("save", "load"),
+}
+
+for _test_file, _names in _COVERED_BY.items():
+    for _name in _names:
+        not_differentiable(_name, _test_file)
+del _test_file, _names, _name
