@@ -41,3 +41,5 @@ from ember.nn.modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # n
                                       AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d,
                                       LPPool1d, LPPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
                                       MaxUnpool2d)
+from ember.nn.modules.rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase,  # noqa: F401,E402
+                                 RNNCell, RNNCellBase)
