@@ -18,9 +18,9 @@ one buffer. ember writes the same records and globals as torch, so ``torch.load(
 weights_only=True)`` reads ember's files and ``ember.load`` reads torch's without importing torch.
 
 Loading is safe by default: with ``weights_only=True`` the pickle is run by a small interpreter
-that builds only containers, primitives, tensors and the few torch names a checkpoint uses
-(``_SAFE_CALLABLES``, run by ``ember._weights_only_unpickler``); any other global is refused with ``pickle.UnpicklingError`` before
-anything runs.
+(``ember._weights_only_unpickler``) that builds only containers, primitives, tensors and the few
+torch names a checkpoint uses (``_SAFE_CALLABLES``); any other global is refused with
+``pickle.UnpicklingError`` before anything runs.
 """
 import collections
 import io
@@ -445,8 +445,8 @@ def _torch_global(module, name):
 class _FullUnpickler(pickle.Unpickler):
     """The ``weights_only=False`` loader: any global, with torch's names mapped to ember's."""
 
-    def __init__(self, file, persistent_load):
-        super().__init__(file)
+    def __init__(self, file, persistent_load, **kwargs):
+        super().__init__(file, **kwargs)
         self._load_storage = persistent_load
 
     def persistent_load(self, pid):
@@ -481,11 +481,12 @@ class _Archive:
             raise RuntimeError("%s is a zip file but not a PyTorch checkpoint: it has no "
                                "data.pkl record" % name)
         self.prefix = names[0][:-len("data.pkl")]
-        order = self.read(self.prefix + "byteorder") if self.has("byteorder") else b"little"
+        order = zf.read(self.prefix + "byteorder") if self.has("byteorder") else b"little"
         if order not in (b"little", b"big"):
             raise RuntimeError("%s: unknown byte order %r" % (name, order))
         self.byteorder = order.decode()
         self.storages = {}
+        self.raw = {}
 
     def has(self, record):
         try:
@@ -494,31 +495,37 @@ class _Archive:
             return False
         return True
 
-    def read(self, record):
-        return self.zf.read(record)
-
     def persistent_load(self, pid):
         if (not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage"
                 or not isinstance(pid[1], _StorageType) or not isinstance(pid[2], str)
                 or not isinstance(pid[3], str) or not _is_int(pid[4]) or pid[4] < 0):
             raise pickle.UnpicklingError("unsupported persistent id %r" % (pid,))
         _, kind, key, location, numel = pid
-        storage = self.storages.get(key)
+        # Keyed by dtype too: a record viewed as two dtypes gives two storages on one buffer.
+        storage = self.storages.get((key, kind.dtype))
         if storage is None:
-            storage = self.storages[key] = self._load_storage(kind.dtype, key, location, numel)
+            raw = self._raw(key, numel * kind.dtype.itemsize)
+            array = raw.view(kind.dtype.np)
+            if self.byteorder != sys.byteorder:
+                array = array.view(kind.dtype.np.newbyteorder()).astype(kind.dtype.np)
+            storage = self.storages[(key, kind.dtype)] = _Storage(array)
+            self._place(storage, location)
         return storage
 
-    def _load_storage(self, dtype, key, location, numel):
+    def _raw(self, key, nbytes):
+        """The bytes of record ``data/<key>``, read once, checked to hold ``nbytes``."""
         record = self.prefix + "data/" + key
         try:
             info = self.zf.getinfo(record)
         except KeyError:
             raise RuntimeError("%s is corrupted: the storage record %s is missing"
                                % (self.name, record)) from None
-        nbytes = numel * dtype.itemsize
         if info.file_size != nbytes:
             raise RuntimeError("%s is corrupted: storage %s holds %d bytes, expected %d"
                                % (self.name, record, info.file_size, nbytes))
+        raw = self.raw.get(key)
+        if raw is not None:
+            return raw
         raw = self._map(info, nbytes) if self.mmap else None
         if raw is None:
             raw = np.empty(nbytes, np.uint8)
@@ -530,12 +537,8 @@ class _Archive:
                         raise RuntimeError("%s is truncated in record %s" % (self.name, record))
                     got += n
                 src.read(1)  # reach the end of the record so its CRC is checked
-        array = raw.view(dtype.np)
-        if self.byteorder != sys.byteorder:
-            array = array.view(dtype.np.newbyteorder()).astype(dtype.np)
-        storage = _Storage(array)
-        self._place(storage, location)
-        return storage
+        self.raw[key] = raw
+        return raw
 
     def _map(self, info, nbytes):
         if self.path is None or info.compress_type != zipfile.ZIP_STORED or nbytes == 0:
@@ -606,6 +609,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
             saved locations to new ones, or ``callable(storage, location)`` returning a tensor
             or ``None``. ember has only the CPU, so every storage must end up there.
         pickle_module: accepted for torch compatibility and ignored.
+        **pickle_load_args: passed to ``pickle.Unpickler`` when ``weights_only=False`` (for
+            example ``encoding='latin1'``).
         weights_only (bool): ``True`` (the default) loads only tensors, containers, primitives
             and the torch names a checkpoint needs, refusing every other global with
             ``pickle.UnpicklingError`` before it runs. ``False`` runs the full unpickler, which
@@ -623,23 +628,25 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         with open(path, "rb") as fp:
-            return _load(fp, path, repr(path), map_location, weights_only, mmap)
+            return _load(fp, path, repr(path), map_location, weights_only, mmap,
+                         pickle_load_args)
     if mmap:
         raise ValueError("mmap=True needs f to be a path, not a file object")
     return _load(f, None, "checkpoint %r" % getattr(f, "name", f), map_location, weights_only,
-                 False)
+                 False, pickle_load_args)
 
 
-def _load(fp, path, name, map_location, weights_only, mmap):
+def _load(fp, path, name, map_location, weights_only, mmap, pickle_load_args):
     zf = _open_archive(fp, name)
     with zf:
         try:
             archive = _Archive(zf, path, name, map_location, mmap)
-            pkl = archive.read(archive.prefix + "data.pkl")
+            pkl = zf.read(archive.prefix + "data.pkl")
             if weights_only:
                 return Unpickler(pkl, archive.persistent_load, _torch_global,
                                  _SAFE_CALLABLES.values()).load()
-            return _FullUnpickler(io.BytesIO(pkl), archive.persistent_load).load()
+            return _FullUnpickler(io.BytesIO(pkl), archive.persistent_load,
+                                  **pickle_load_args).load()
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:
             raise RuntimeError("%s is truncated or corrupted: %s" % (name, e)) from None
 

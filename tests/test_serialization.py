@@ -372,7 +372,7 @@ def _s(text):
     return b"X" + len(data).to_bytes(4, "little") + data
 
 
-_STORAGE_PID = (b"((" + _s("storage") + _g("torch", "FloatStorage") + _s("0") + _s("cpu")
+_STORAGE_PID = (b"(" + _s("storage") + _g("torch", "FloatStorage") + _s("0") + _s("cpu")
                 + b"K\x04tQ")
 
 
@@ -507,6 +507,21 @@ def test_storage_record_of_wrong_size(tmp_path):
     wrong_numel = payload.replace(b"K\x04tQ", b"K\x09tQ")
     with pytest.raises(RuntimeError, match="holds 16 bytes, expected 36"):
         ember.load(_archive(wrong_numel, tmp_path / "numel.pt"))
+
+
+def test_one_record_viewed_as_two_dtypes(tmp_path):
+    def tensor(storage_type):
+        pid = (b"(" + _s("storage") + _g("torch", storage_type) + _s("0") + _s("cpu")
+               + b"K\x04tQ")
+        return (_g("torch._utils", "_rebuild_tensor_v2") + b"(" + pid
+                + b"K\x00K\x04\x85K\x01\x85\x89" + _g("collections", "OrderedDict")
+                + b")RtR")
+    payload = b"\x80\x02(" + tensor("FloatStorage") + tensor("IntStorage") + b"l."
+    f, i = ember.load(_archive(payload, tmp_path / "two.pt"))
+    assert f.tolist() == [0, 1, 2, 3] and i.dtype is ember.int32
+    assert i.tolist() == np.arange(4, dtype=np.float32).view(np.int32).tolist()
+    f[1] = 0.0
+    assert i[1].item() == 0  # one buffer under both
 
 
 def test_atomic_save_keeps_old_checkpoint(tmp_path, monkeypatch):
