@@ -1,8 +1,9 @@
 """Core overhead benchmark: per-op cost, a 10-op chain, and an MLP training step, ember vs torch.
 
 Run: ``python bench/bench_core.py [--threads 1] [--rounds 5]``. Speed > 1 means ember is faster.
-The MLP is written with core tensor ops only (matmul, add, relu, log_softmax, gather, mean) and a
-hand-written SGD-momentum update, identical for both libraries.
+The MLP step is timed twice: as PyTorch users write it (nn.Linear, ReLU, F.cross_entropy,
+optim.SGD with momentum), and with core tensor ops only (matmul, add, relu, log_softmax, gather,
+mean, a hand-written momentum update), identical code for both libraries.
 """
 import os
 import sys
@@ -68,9 +69,37 @@ def mlp_setup(torch, ember, batch):
     t_step = mlp_step_factory(torch, t_params, t_vel, (torch.tensor(x), torch.tensor(y)))
     # Same arithmetic in both: check the first few losses agree before timing.
     for _ in range(3):
-        le, lt = float(e_step()), float(t_step())
+        le, lt = float(e_step().detach()), float(t_step().detach())
         assert abs(le - lt) < 1e-3 * max(1.0, abs(lt)), (le, lt)
     return e_step, t_step
+
+
+def nn_mlp_setup(torch, ember, batch):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 784)).astype(np.float32)
+    y = rng.integers(0, 10, batch)
+    steps = []
+    state = None
+    for lib in (ember, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 128),
+                                  lib.nn.ReLU(), lib.nn.Linear(128, 10))
+        if state is None:
+            state = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+        model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+        opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        xb, yb = lib.tensor(x), lib.tensor(y)
+
+        def step(model=model, opt=opt, xb=xb, yb=yb, F=lib.nn.functional):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            return loss
+        steps.append(step)
+    for _ in range(3):
+        le, lt = float(steps[0]().detach()), float(steps[1]().detach())
+        assert abs(le - lt) < 1e-3 * max(1.0, abs(lt)), (le, lt)
+    return steps
 
 
 def main():
@@ -93,8 +122,13 @@ def main():
     per = {}
     mlp_cases = []
     for batch in (64, 256):
+        e_step, t_step = nn_mlp_setup(torch, ember, batch)
+        name = "MLP train step (nn, optim), batch %d" % batch
+        per[name] = batch
+        mlp_cases.append((name, e_step, t_step))
+    for batch in (64, 256):
         e_step, t_step = mlp_setup(torch, ember, batch)
-        name = "MLP 784-256-128-10 train step, batch %d" % batch
+        name = "MLP train step (core ops), batch %d" % batch
         per[name] = batch
         mlp_cases.append((name, e_step, t_step))
     report(compare(mlp_cases, rounds=rounds, min_time=min_time), per=per)
