@@ -351,7 +351,7 @@ class _Extreme(Node):
     save_output = True
 
     def forward(ctx, a, dims, keepdim, largest):
-        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.dims, ctx.keepdim, ctx.largest = dims, keepdim, largest
         fn = np.amax if largest else np.amin
         return np.asarray(fn(a, axis=dims, keepdims=keepdim))
 
@@ -361,7 +361,7 @@ class _Extreme(Node):
             a._data, out._data, ctx.dims, ctx.keepdim)
 
     def name(self):
-        return "AmaxBackward0"
+        return "AmaxBackward0" if self.largest else "AminBackward0"
 
 
 def _tie_weights(a, out, dims, keepdim):
