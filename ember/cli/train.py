@@ -1,0 +1,507 @@
+"""``ember train``: train an MNIST digit classifier, as the study notes do, on ember.
+
+The run, step by step (all of it written as PyTorch code would be):
+
+- data: ``MNIST(DIR, transform=Compose([ToTensor(), Normalize([0.5], [0.5])]))`` from ``--data``
+  (downloaded there when possible); without it, the 5,000-digit sample shipped with ember, which
+  is announced in one line;
+- model: the notes' CNN (``--model net``), LeNet-5 or an MLP (``ember.cli.models``);
+- loop: per epoch, ``model.train()`` over shuffled batches (``cross_entropy``, ``zero_grad``,
+  ``backward``, ``step``) with a tqdm bar, then ``model.eval()`` under ``no_grad`` on the test
+  set, and a one-line summary;
+- output in ``--out``: ``checkpoint.pt`` after every epoch, ``metrics.csv``, ``curves.png``,
+  ``predictions.png`` and, at the end, ``model.safetensors``.
+
+Resuming is exact: the data order of epoch ``e`` is a permutation drawn from a generator seeded
+with ``seed + e``, so a checkpoint needs no sampler state, only the number of batches done.
+Ctrl-C stops at the end of the current batch, saves such a checkpoint, and ``--resume``
+continues to the same weights an uninterrupted run reaches.
+"""
+import argparse
+import csv
+import io
+import math
+import os
+import signal
+import sys
+import time
+
+import ember
+import ember.nn.functional as F
+from ember.cli import CommandError
+from ember.cli.models import MODELS, build_model
+
+__all__ = ["add_parser", "run", "open_mnist", "mnist_transform", "CHECKPOINT_FORMAT"]
+
+CHECKPOINT_FORMAT = "ember.cli.train/1"
+DEFAULT_EPOCHS = 8
+DEFAULT_LR = {"sgd": 0.01, "adam": 0.001}
+# Options that define a run: resuming with a different value would not continue the same run.
+_RUN_OPTIONS = ("model", "optimizer", "lr", "momentum", "weight_decay", "batch_size", "seed",
+                "scheduler")
+_RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+              "t10k-labels-idx1-ubyte")
+_METRICS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "time_s")
+_GRID_DIGITS = 40
+
+
+# --- options ---------------------------------------------------------------------------------
+
+def _number(kind, low, inclusive, what):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("invalid %s: %r" % (what, text)) from None
+        if not math.isfinite(value) or value < low or (value == low and not inclusive):
+            raise argparse.ArgumentTypeError("invalid %s: %s (must be %s %g)" % (
+                what, text, ">=" if inclusive else ">", low))
+        return value
+    return parse
+
+
+def add_parser(commands):
+    p = commands.add_parser(
+        "train", help="train a digit classifier on MNIST",
+        description="Train a digit classifier on MNIST (or the 5,000-digit sample shipped with "
+                    "ember when MNIST is not in --data), writing a checkpoint per epoch, "
+                    "metrics.csv, curves.png, predictions.png and model.safetensors to --out.")
+    p.add_argument("--model", choices=sorted(MODELS), default=None,
+                   help="network: the notes' CNN (net, default), lenet5 or mlp")
+    p.add_argument("--epochs", type=_number(int, 1, True, "epoch count"), default=None,
+                   help="total epochs (default %d)" % DEFAULT_EPOCHS)
+    p.add_argument("--batch-size", type=_number(int, 1, True, "batch size"), default=None,
+                   help="training batch size (default 64)")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
+                   help="sgd with momentum (default) or adam")
+    p.add_argument("--lr", type=_number(float, 0.0, False, "learning rate"), default=None,
+                   help="learning rate (default 0.01 for sgd, 0.001 for adam)")
+    p.add_argument("--momentum", type=_number(float, 0.0, True, "momentum"), default=None,
+                   help="SGD momentum (default 0.9)")
+    p.add_argument("--weight-decay", type=_number(float, 0.0, True, "weight decay"),
+                   default=None, help="L2 penalty (default 0)")
+    p.add_argument("--scheduler", choices=("none", "step", "cosine"), default=None,
+                   help="learning-rate schedule: none (default), step (x0.7 per epoch) or "
+                        "cosine (to 0 over the run)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    p.add_argument("--data", default="./data", metavar="DIR",
+                   help="MNIST root, holding MNIST/raw/*-ubyte[.gz] (default ./data)")
+    p.add_argument("--no-download", dest="download", action="store_false",
+                   help="do not try to download MNIST into --data when it is missing")
+    p.add_argument("--sample", action="store_true",
+                   help="train on the 5,000-digit sample shipped with ember, ignoring --data")
+    p.add_argument("--out", default=os.path.join(".", "runs", "mnist"), metavar="DIR",
+                   help="output folder (default ./runs/mnist)")
+    p.add_argument("--resume", nargs="?", const=True, default=None, metavar="CHECKPOINT",
+                   help="continue from CHECKPOINT (default OUT/checkpoint.pt)")
+    p.add_argument("--workers", type=_number(int, 0, True, "worker count"), default=0,
+                   help="DataLoader worker processes (default 0)")
+    p.add_argument("--threads", type=_number(int, 1, True, "thread count"), default=None,
+                   help="BLAS threads (default: the BLAS library's choice)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar (also off when stdout is not a terminal)")
+    p.set_defaults(func=run)
+    return p
+
+
+def _config(args, saved=None):
+    """The run's settings: the checkpoint's when resuming, else the options and defaults."""
+    if saved is not None:
+        for name in _RUN_OPTIONS:
+            given = getattr(args, name)
+            if given is not None and given != saved[name]:
+                raise CommandError(
+                    "--%s %s differs from the checkpoint's %s; a resumed run keeps its settings "
+                    "(use another --out to start a new run)"
+                    % (name.replace("_", "-"), given, saved[name]))
+        config = dict(saved)
+        if args.epochs is not None:
+            config["epochs"] = args.epochs
+        return config
+    optimizer = args.optimizer or "sgd"
+    return {
+        "model": args.model or "net",
+        "optimizer": optimizer,
+        "lr": args.lr if args.lr is not None else DEFAULT_LR[optimizer],
+        "momentum": args.momentum if args.momentum is not None else 0.9,
+        "weight_decay": args.weight_decay if args.weight_decay is not None else 0.0,
+        "batch_size": args.batch_size or 64,
+        "seed": args.seed if args.seed is not None else 0,
+        "scheduler": args.scheduler or "none",
+        "epochs": args.epochs or DEFAULT_EPOCHS,
+        "data": None,
+    }
+
+
+# --- data ------------------------------------------------------------------------------------
+
+def mnist_transform():
+    """The notes' preprocessing: ``Compose([ToTensor(), Normalize([0.5], [0.5])])``."""
+    from ember.vision import transforms
+
+    return transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5], [0.5])])
+
+
+def _one_line(error):
+    """An exception as one short line (download errors span several)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    detail = lines[1] if len(lines) > 1 else (lines[0] if lines else type(error).__name__)
+    return detail if len(detail) <= 160 else detail[:157] + "..."
+
+
+def _load_split(root, train, sample, download=False):
+    from ember.vision.datasets import MNIST
+
+    try:
+        return MNIST(root, train=train, transform=mnist_transform(), download=download,
+                     sample=sample)
+    except (ValueError, TypeError, EOFError, OSError) as e:
+        where = "ember's MNIST sample" if sample else os.path.join(root, "MNIST", "raw")
+        raise CommandError("corrupt MNIST data in %s: %s" % (where, _one_line(e))) from None
+
+
+def open_mnist(data_dir, download=True, require_full=False, sample=False, announce=print,
+               purpose="training on", need_train=True):
+    """The MNIST train and test sets, with the notes' transform.
+
+    Full MNIST is read from ``data_dir/MNIST/raw`` (downloaded there first when absent and
+    ``download``). When it is absent, and ``require_full`` is False, the sample shipped with ember
+    is used and ``announce`` is called with one line saying so (``"...; <purpose> the 5,000-digit
+    sample shipped with ember"``). With ``sample`` the sample is used without a word.
+
+    Returns:
+        (train_set, test_set, source): ``source`` is ``"full"`` or ``"sample"``; ``train_set`` is
+        None unless ``need_train``.
+
+    Raises:
+        CommandError: some of the four files are missing, a file is corrupt, or (with
+            ``require_full``) MNIST is not there.
+    """
+    try:
+        import PIL  # noqa: F401  (ToTensor works on PIL images)
+    except ImportError:
+        raise CommandError("Pillow is needed to read MNIST: pip install 'ember[train]'") from None
+    if not sample:
+        raw = os.path.join(data_dir, "MNIST", "raw")
+        present = [name for name in _RAW_FILES
+                   if any(os.path.isfile(os.path.join(raw, name + ext)) for ext in ("", ".gz"))]
+        if present and len(present) < len(_RAW_FILES):
+            missing = [name for name in _RAW_FILES if name not in present]
+            raise CommandError("incomplete MNIST in %s: missing %s" % (raw, ", ".join(missing)))
+        reason = None
+        if not present:
+            reason = "download disabled"
+            if download:
+                try:
+                    _load_split(data_dir, False, False, download=True)
+                    reason = None
+                except RuntimeError as e:
+                    reason = "and download failed: %s" % _one_line(e)
+        if reason is None:
+            train_set = _load_split(data_dir, True, False) if need_train else None
+            return train_set, _load_split(data_dir, False, False), "full"
+        if require_full:
+            raise CommandError("full MNIST not found in %s (%s)" % (data_dir, reason))
+        announce("full MNIST not found in %s (%s); %s the 5,000-digit sample shipped with "
+                 "ember" % (data_dir, reason, purpose))
+    train_set = _load_split(data_dir, True, True) if need_train else None
+    return train_set, _load_split(data_dir, False, True), "sample"
+
+
+def _epoch_order(n, seed, epoch):
+    """The shuffled sample order of epoch ``epoch`` (1-based): a function of seed and epoch."""
+    return ember.randperm(n, generator=ember.Generator().manual_seed(seed + epoch)).tolist()
+
+
+# --- progress --------------------------------------------------------------------------------
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_postfix_str(self, s, refresh=True):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(enabled, total, initial, desc):
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, initial=initial, desc=desc, unit="img", leave=False,
+                dynamic_ncols=True, file=sys.stderr)
+
+
+class _Interrupt:
+    """Turns Ctrl-C into a flag read at batch boundaries, so a checkpoint is always consistent.
+
+    A second Ctrl-C raises KeyboardInterrupt at once.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: Ctrl-C cannot reach this loop anyway
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+# --- training --------------------------------------------------------------------------------
+
+def _make_optimizer(config, model):
+    params = model.parameters()
+    if config["optimizer"] == "adam":
+        return ember.optim.Adam(params, lr=config["lr"], weight_decay=config["weight_decay"])
+    return ember.optim.SGD(params, lr=config["lr"], momentum=config["momentum"],
+                           weight_decay=config["weight_decay"])
+
+
+def _make_scheduler(config, optimizer):
+    from ember.optim import lr_scheduler
+
+    if config["scheduler"] == "step":
+        return lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)
+    if config["scheduler"] == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=config["epochs"])
+    return None
+
+
+def _fresh_partial():
+    return {"batch": 0, "loss_sum": 0.0, "correct": 0, "seen": 0, "time_s": 0.0}
+
+
+def _train_epoch(model, optimizer, dataset, config, epoch, partial, workers, progress, stop):
+    """Train one epoch from batch ``partial['batch']``, updating ``partial`` after each batch.
+
+    Returns False when stopped early by Ctrl-C (``partial`` then says where to go on).
+    """
+    batch_size = config["batch_size"]
+    order = _epoch_order(len(dataset), config["seed"], epoch)
+    start = partial["batch"] * batch_size
+    if start >= len(order):
+        return True
+    loader = ember.utils.data.DataLoader(dataset, batch_size=batch_size, sampler=order[start:],
+                                         num_workers=workers)
+    bar = _progress_bar(progress, len(order), start, "epoch %d/%d" % (epoch, config["epochs"]))
+    began = time.perf_counter() - partial["time_s"]
+    model.train()
+    try:
+        for images, targets in loader:
+            output = model(images)
+            loss = F.cross_entropy(output, targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            n = len(targets)
+            partial["loss_sum"] += loss.item() * n
+            partial["correct"] += int((output.argmax(1) == targets).sum().item())
+            partial["seen"] += n
+            partial["batch"] += 1
+            partial["time_s"] = time.perf_counter() - began
+            bar.update(n)
+            bar.set_postfix_str("loss %.4f" % (partial["loss_sum"] / partial["seen"]),
+                                refresh=False)
+            if stop.requested:
+                return False
+    finally:
+        bar.close()
+    return True
+
+
+def _checkpoint(config, model, optimizer, scheduler, epoch, partial, history):
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "config": config,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "epoch": epoch,
+        "partial": partial,
+        "history": history,
+        "rng_state": ember.get_rng_state(),
+    }
+
+
+def _write_text(path, text):
+    from ember.serialization import _atomic_write
+
+    _atomic_write(path, lambda fp: fp.write(text.encode()))
+
+
+def _write_metrics(path, history):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=_METRICS, lineterminator="\n")
+    writer.writeheader()
+    for row in history:
+        writer.writerow({k: ("%.6g" % row[k] if isinstance(row[k], float) else row[k])
+                         for k in _METRICS})
+    _write_text(path, buffer.getvalue())
+
+
+def _write_predictions(model, test_set, path):
+    from ember.cli.evaluate import predict_batch
+    from ember.cli.plots import plot_predictions
+
+    count = min(_GRID_DIGITS, len(test_set))
+    images = ember.stack([test_set[i][0] for i in range(count)])
+    targets = [test_set[i][1] for i in range(count)]
+    predicted = predict_batch(model, images).argmax(1).tolist()
+    plot_predictions(images.numpy() * 0.5 + 0.5, predicted, targets, path)
+
+
+def _load_resume(path):
+    from ember.cli.models import read_checkpoint
+
+    checkpoint = read_checkpoint(path)
+    if checkpoint.get("format") != CHECKPOINT_FORMAT:
+        raise CommandError("%s is not a checkpoint written by ember train" % path)
+    return checkpoint
+
+
+def _summary(row, epochs):
+    return ("epoch %*d/%d  train loss %.4f  train acc %6.2f%%  test loss %.4f  test acc %6.2f%%"
+            "  lr %.3g  %.1fs" % (len(str(epochs)), row["epoch"], epochs, row["train_loss"],
+                                 100 * row["train_acc"], row["test_loss"], 100 * row["test_acc"],
+                                 row["lr"], row["time_s"]))
+
+
+def run(args):
+    """Run ``ember train`` with parsed ``args``; returns the exit status."""
+    from ember.cli.evaluate import evaluate_model
+    from ember.cli.plots import plot_curves
+    from ember.serialization import save_safetensors
+
+    out = args.out
+    checkpoint_path = os.path.join(out, "checkpoint.pt")
+    resume = None
+    if args.resume is not None:
+        resume_path = checkpoint_path if args.resume is True else args.resume
+        resume = _load_resume(resume_path)
+    config = _config(args, resume["config"] if resume else None)
+    if resume is not None and resume["epoch"] >= config["epochs"]:
+        raise CommandError("%s already holds %d epochs; pass --epochs with a larger total to "
+                           "train further" % (resume_path, resume["epoch"]))
+    if args.threads is not None:
+        ember.set_num_threads(args.threads)
+
+    use_sample = args.sample or (resume is not None and resume["config"]["data"] == "sample")
+    train_set, test_set, source = open_mnist(args.data, download=args.download,
+                                             require_full=resume is not None and not use_sample,
+                                             sample=use_sample)
+    config["data"] = source
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise CommandError("cannot create output folder %s: %s" % (out, e.strerror)) from None
+
+    ember.manual_seed(config["seed"])
+    model = build_model(config["model"])
+    optimizer = _make_optimizer(config, model)
+    scheduler = _make_scheduler(config, optimizer)
+    history, epoch, partial = [], 0, _fresh_partial()
+    if resume is not None:
+        try:
+            model.load_state_dict(resume["model"])
+            optimizer.load_state_dict(resume["optimizer"])
+            if scheduler is not None:
+                scheduler.load_state_dict(resume["scheduler"])
+        except (KeyError, RuntimeError, ValueError, TypeError) as e:
+            raise CommandError("cannot resume from %s: %s" % (resume_path, _one_line(e))) from None
+        ember.set_rng_state(resume["rng_state"])
+        history, epoch, partial = list(resume["history"]), resume["epoch"], resume["partial"]
+
+    progress = args.progress and sys.stdout.isatty()
+    params = sum(p.numel() for p in model.parameters())
+    print("%s %s (%s parameters) on %s MNIST: %s train / %s test digits; %s lr %g%s, batch %d, "
+          "%d epochs, seed %d" % (
+              "resuming" if resume else "training", config["model"], format(params, ","),
+              "the sample of" if source == "sample" else "full", format(len(train_set), ","),
+              format(len(test_set), ","),
+              config["optimizer"].upper() if config["optimizer"] == "sgd" else "Adam",
+              config["lr"],
+              " momentum %g" % config["momentum"] if config["optimizer"] == "sgd" else "",
+              config["batch_size"], config["epochs"], config["seed"]))
+    if resume:
+        print("continuing from epoch %d, batch %d (%s)" % (epoch + 1 if partial["batch"] else
+                                                             epoch, partial["batch"], resume_path))
+    sys.stdout.flush()
+
+    def save(epoch_done, part):
+        ember.save(_checkpoint(config, model, optimizer, scheduler, epoch_done, part, history),
+                   checkpoint_path)
+
+    def interrupted(epoch_done, part):
+        save(epoch_done, part)
+        print("interrupted: checkpoint saved to %s (%d epochs done%s); continue with "
+              "`ember train --out %s --resume`"
+              % (checkpoint_path, epoch_done,
+                 ", %d batches into the next" % part["batch"] if part["batch"] else "", out))
+        return 130
+
+    run_began = time.perf_counter()
+    with _Interrupt() as stop:
+        try:
+            for epoch in range(epoch + 1, config["epochs"] + 1):
+                if not _train_epoch(model, optimizer, train_set, config, epoch, partial,
+                                    args.workers, progress, stop):
+                    return interrupted(epoch - 1, partial)
+                began = time.perf_counter() - partial["time_s"]
+                test = evaluate_model(model, test_set, stop=stop)
+                if test is None:
+                    return interrupted(epoch - 1, partial)
+                history.append({
+                    "epoch": epoch,
+                    "train_loss": partial["loss_sum"] / partial["seen"],
+                    "train_acc": partial["correct"] / partial["seen"],
+                    "test_loss": test["loss"], "test_acc": test["accuracy"],
+                    "lr": optimizer.param_groups[0]["lr"],
+                    "time_s": time.perf_counter() - began,
+                })
+                if scheduler is not None:
+                    scheduler.step()
+                partial = _fresh_partial()
+                save(epoch, partial)
+                _write_metrics(os.path.join(out, "metrics.csv"), history)
+                plot_curves(history, os.path.join(out, "curves.png"))
+                print(_summary(history[-1], config["epochs"]))
+                sys.stdout.flush()
+                if stop.requested:
+                    return interrupted(epoch, partial)
+        except KeyboardInterrupt:  # a second Ctrl-C, or one raised outside the batch loop
+            print("interrupted: the last checkpoint in %s is kept" % checkpoint_path)
+            return 130
+
+    _write_metrics(os.path.join(out, "metrics.csv"), history)
+    plot_curves(history, os.path.join(out, "curves.png"))
+    _write_predictions(model, test_set, os.path.join(out, "predictions.png"))
+    try:
+        save_safetensors(model.state_dict(), os.path.join(out, "model.safetensors"),
+                               metadata={"format": "pt", "model": config["model"]})
+        weights = "model.safetensors"
+    except ImportError:
+        weights = "no model.safetensors (pip install safetensors)"
+    last = history[-1]
+    print("done: test accuracy %.2f%% after %d epochs (%.1fs); wrote %s: checkpoint.pt, "
+          "metrics.csv, curves.png, predictions.png, %s"
+          % (100 * last["test_acc"], last["epoch"], time.perf_counter() - run_began, out,
+             weights))
+    return 0
