@@ -299,7 +299,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         obj: the object to save.
         f: a path (``str`` or ``os.PathLike``) or a writable binary file object.
         pickle_module: accepted for torch compatibility; ember always uses its own pickler.
-        pickle_protocol (int): pickle protocol of ``data.pkl``. Default: 2, as torch.
+        pickle_protocol (int): pickle protocol of ``data.pkl``. Default: 2, as torch. torch's
+            ``weights_only`` loader reads only protocol 2 (``ember.load`` reads 2 to 5).
 
     Example::
 
