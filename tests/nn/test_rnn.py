@@ -497,7 +497,12 @@ def test_util_errors_match_torch(name, args, kwargs):
 
 
 def test_char_lm_example_loss_falls():
-    import examples.char_lm as char_lm
+    import importlib.util
+    import os
 
+    path = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "examples", "char_lm.py")
+    spec = importlib.util.spec_from_file_location("char_lm", path)
+    char_lm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(char_lm)
     losses = char_lm.train(steps=25, seq_len=32, batch_size=16, hidden=64, log_every=0)
     assert np.mean(losses[-5:]) < np.mean(losses[:5]) - 0.3, losses
