@@ -23,6 +23,7 @@ VIEWS = {
     "none_index": lambda x: x[None],
     "detach": lambda x: x.detach(),
     "flatten": lambda x: x.flatten(),
+    "view_as": lambda x: x.view_as(x),
     "unflatten": lambda x: x.unflatten(1, (2, 2)),
     "movedim": lambda x: x.movedim(0, 1),
     "narrow": lambda x: x.narrow(1, 1, 2),

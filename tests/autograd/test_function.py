@@ -168,6 +168,28 @@ def test_once_differentiable():
     _close(ge, gt)
 
 
+def test_function_returning_its_input():
+    def make(lib):
+        class Identity(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        return Identity
+
+    e, t = _leaf(ember), _leaf(torch)
+    ey, ty = make(ember).apply(e), make(torch).apply(t)
+    assert ey is not e and ty is not t
+    assert ey.grad_fn.name() == ty.grad_fn.name()
+    (ey * 3).sum().backward()
+    (ty * 3).sum().backward()
+    _close(e.grad, t.grad)
+
+
 def test_function_without_grad_inputs_records_nothing():
     E = _functions(ember)[0]
     y = E.apply(ember.tensor(X))
