@@ -78,6 +78,14 @@ class Unpickler:
         self._stack.append(obj)
 
     def load(self):
+        """Run the pickle and return its object; a malformed pickle raises UnpicklingError."""
+        try:
+            return self._run()
+        except (TypeError, ValueError, KeyError, IndexError, struct.error) as e:
+            raise pickle.UnpicklingError("malformed pickle: %s: %s"
+                                         % (type(e).__name__, e)) from e
+
+    def _run(self):
         self._stack, self._marks, self._memo = [], [], {}
         stack, memo = self._stack, self._memo
         read, unpack = self._read, self._unpack

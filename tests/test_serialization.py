@@ -419,6 +419,7 @@ def _malicious(marker):
                                    + b"(]K\x00K\x04\x85K\x01\x85\x89}tR."),
         "module-class": (b"\x80\x02" + _g("torch.nn.modules.linear", "Linear") + b")R."),
         "bad-memo": b"\x80\x02h\x07.",
+        "unhashable-key": b"\x80\x02}]K\x01s.",
         "codecs-other-encoding": (b"\x80\x02" + _g("_codecs", "encode") + _s("x") + _s("zlib")
                                   + b"\x86R."),
     }
