@@ -576,8 +576,8 @@ def adjust_hue(img, hue_factor):
     mode = img.mode
     h, s, v = img.convert("HSV").split()
     hue = np.asarray(h, dtype=np.uint8)
-    with np.errstate(over="ignore"):
-        hue = (hue + np.uint8(np.int8(round(hue_factor * 255)) & 0xFF)).astype(np.uint8)
+    # The shift truncates toward zero and wraps around the 8-bit hue circle.
+    hue = ((hue.astype(np.int64) + int(hue_factor * 255)) % 256).astype(np.uint8)
     return Image.merge("HSV", (Image.fromarray(hue), s, v)).convert(mode)
 
 
