@@ -477,6 +477,13 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
+    def __contains__(self, element):
+        if not isinstance(element, (Tensor, builtins.bool, builtins.int, builtins.float,
+                                    np.generic)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               "passed in a %s." % type(element))
+        return builtins.bool((self == element).any().item())
+
     def _scalar(self, kind):
         n = self._data.size
         if n != 1:

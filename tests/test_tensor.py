@@ -337,6 +337,16 @@ def test_index_of_float_tensor_raises():
                  lambda: operator.index(torch.tensor([1, 2])))
 
 
+def test_contains():
+    e, t = _pair([[1, 2], [3, 4]], "int64")
+    for item in (2, 5, 2.0, True, np.int64(3)):
+        assert (item in e) == (item in t)
+    assert (ember.tensor([3, 4]) in e) == (torch.tensor([3, 4]) in t)
+    assert (ember.tensor([3, 5]) in e) == (torch.tensor([3, 5]) in t)
+    msg_e, msg_t = _raises_like(lambda: [1] in e, lambda: [1] in t)
+    assert msg_e == msg_t
+
+
 def test_format_of_zero_dim():
     assert "%.2f" % ember.tensor(1.5) == "%.2f" % torch.tensor(1.5)
     assert "{:.3f}".format(ember.tensor(2.0)) == "{:.3f}".format(torch.tensor(2.0))
