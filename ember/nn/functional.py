@@ -30,3 +30,7 @@ from ember.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa
                                adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                                lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_unpool1d,
                                max_unpool2d)
+
+# --- attention (ember/ops/attention.py) ---
+from ember.ops.attention import (multi_head_attention_forward,  # noqa: F401,E402
+                                 scaled_dot_product_attention)
