@@ -58,8 +58,8 @@ def is_floating_point(input):
 
 def is_nonzero(input):
     if input.numel() != 1:
-        raise RuntimeError("Boolean value of Tensor with %s values is ambiguous"
-                           % ("no" if input.numel() == 0 else "more than one"))
+        raise RuntimeError("Boolean value of Tensor with %s is ambiguous"
+                           % ("no values" if input.numel() == 0 else "more than one value"))
     return input.item() != 0
 
 

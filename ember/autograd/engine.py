@@ -104,12 +104,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     result = _run(outputs, grads, retain_graph, create_graph, inputs)
     out = []
-    for inp, g in zip(inputs, result):
+    for i, (inp, g) in enumerate(zip(inputs, result)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+                raise RuntimeError("The differentiated Tensor at index %d appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior." % i)
             if materialize_grads:
                 g = _make(np.zeros_like(inp._data))
         elif not create_graph and g._grad_fn is not None:

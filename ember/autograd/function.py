@@ -210,12 +210,18 @@ def _modified_error(t, expected, actual, node=None, nr=None):
     fn = node if node is not None else t._grad_fn
     where = ""
     if fn is not None:
-        where = ", which is output %d of %s," % (nr if nr is not None else t._output_nr, fn.name())
+        name = fn.name()
+        for suffix in ("Backward0", "Backward1", "Backward"):
+            if name.endswith(suffix):
+                name = name[:-len(suffix)]
+                break
+        where = ", which is output %d of %s," % (nr if nr is not None else t._output_nr, name)
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         "operation: %s%s is at version %d; expected version %d instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True)." % (_type_str(t), where, actual, expected))
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)." % (_type_str(t), where, actual,
+                                                                       expected))
 
 
 # --- the public autograd.Function -------------------------------------------------------------

@@ -144,12 +144,15 @@ def plot_predictions(images, predicted, targets, path, columns=8, scale=3):
     pixels = np.clip((images - low) / ((high - low) or 1.0) * 255, 0, 255).astype(np.uint8)
     count, height, width = pixels.shape
     rows = max(1, math.ceil(count / columns))
-    cell_w, cell_h, caption = width * scale + 8, height * scale + 26, 20
-    image = Image.new("RGB", (columns * cell_w, rows * cell_h), _WHITE)
+    cell_w, cell_h, caption, header = width * scale + 8, height * scale + 26, 20, 28
+    image = Image.new("RGB", (columns * cell_w, header + rows * cell_h), _WHITE)
     draw = ImageDraw.Draw(image)
     font = _font(13)
+    right = sum(int(p) == int(t) for p, t in zip(predicted, targets))
+    draw.text((image.width // 2, header // 2), "predicted (true): %d of %d right"
+              % (right, count), fill=_BLACK, font=_font(15), anchor="mm")
     for k in range(count):
-        x, y = (k % columns) * cell_w + 4, (k // columns) * cell_h + 2
+        x, y = (k % columns) * cell_w + 4, header + (k // columns) * cell_h + 2
         digit = Image.fromarray(pixels[k], mode="L").resize((width * scale, height * scale),
                                                              Image.NEAREST)
         image.paste(digit.convert("RGB"), (x, y))

@@ -431,15 +431,17 @@ def run(args):
 
     progress = args.progress and sys.stdout.isatty()
     params = sum(p.numel() for p in model.parameters())
-    print("%s %s (%s parameters) on %s MNIST: %s train / %s test digits; %s lr %g%s, batch %d, "
-          "%d epochs, seed %d" % (
+    print("%s %s (%s parameters) on %s: %s train / %s test digits; %s lr %g%s, batch %d, "
+          "%d epoch%s, seed %d" % (
               "resuming" if resume else "training", config["model"], format(params, ","),
-              "the sample of" if source == "sample" else "full", format(len(train_set), ","),
+              "ember's MNIST sample" if source == "sample" else "MNIST in %s" % args.data,
+              format(len(train_set), ","),
               format(len(test_set), ","),
               config["optimizer"].upper() if config["optimizer"] == "sgd" else "Adam",
               config["lr"],
               " momentum %g" % config["momentum"] if config["optimizer"] == "sgd" else "",
-              config["batch_size"], config["epochs"], config["seed"]))
+              config["batch_size"], config["epochs"], "s"[:config["epochs"] != 1],
+              config["seed"]))
     if resume:
         print("continuing from epoch %d, batch %d (%s)" % (epoch + 1 if partial["batch"] else
                                                              epoch, partial["batch"], resume_path))

@@ -43,7 +43,8 @@ class CopyFrom(Node):
         return np.broadcast_to(src, a.shape).astype(a.dtype)
 
     def backward(ctx, g):
-        return None, sum_to_shape(g, ctx.src_shape)
+        # The overwritten values get a zero gradient (torch's CopyBackwards), not none.
+        return g * 0, sum_to_shape(g, ctx.src_shape)
 
 
 def _copy_from(self, src):
@@ -80,7 +81,7 @@ class Fill(Node):
         return np.full_like(a, value)
 
     def backward(ctx, g):
-        return None
+        return g * 0
 
 
 def _filled(self, value):

@@ -333,12 +333,24 @@ def sub(input, other, *, alpha=1, out=None):
             return SubScalar.apply((input,), other, False)
         elif _fast_scalar(other, input):
             return SubScalar.apply((other,), input, True)
-    a, b = binary_operands(input, other)
-    if a._data.dtype.kind == "b":
+    a_bool = _is_bool(input)
+    b_bool = _is_bool(other)
+    if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    a, b = binary_operands(input, other)
     _check_alpha(a, alpha)
     return _out(_binary_apply(Sub, a, b, alpha), out)
+
+
+def _is_bool(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind == "b"
+    return isinstance(x, (bool, np.bool_))
 
 
 def rsub(input, other, *, alpha=1):
@@ -377,7 +389,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          "found '%s'" % rounding_mode)
     if a._data.dtype.kind == "b":
-        a, b = cast(a, D.int64), cast(b, D.int64)
+        raise NotImplementedError('"div_%s_cpu" not implemented for \'Bool\'' % rounding_mode)
     return _out(_binary_apply(RoundedDiv, a, b, rounding_mode), out)
 
 
@@ -400,10 +412,17 @@ def fmod(input, other, *, out=None):
 
 
 def pow(input, exponent, *, out=None):
+    if _is_bool(input) and _is_bool(exponent):
+        if isinstance(exponent, Tensor):
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        # x ** False is True and x ** True is x: bool stays bool, as in torch.
+        return _out(input.clone() if exponent else ones_like_bool(input), out)
     a, b = binary_operands(input, exponent)
-    if a._data.dtype.kind == "b":
-        a, b = cast(a, D.int64), cast(b, D.int64)
     return _out(_binary_apply(Pow, a, b), out)
+
+
+def ones_like_bool(t):
+    return _make(np.ones(t._data.shape, dtype=bool))
 
 
 def float_power(input, exponent, *, out=None):

@@ -190,6 +190,10 @@ def setitem(self, idx, value):
         return
     from ember.ops.inplace import check_inplace_allowed
 
+    if self._grad_fn is None and self._requires_grad:
+        # torch writes through a view of self, hence its wording.
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     check_inplace_allowed(self)
     res = SetItem.apply((self, v), nidx)
     self._bump_version()

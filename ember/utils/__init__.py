@@ -1,4 +1,4 @@
-"""``ember.utils``: helpers that mirror ``torch.utils`` (``ember.utils.data`` loads on first use)."""
+"""``ember.utils``: helpers mirroring ``torch.utils`` (``ember.utils.data`` loads on first use)."""
 import importlib as _importlib
 
 

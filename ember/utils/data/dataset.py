@@ -155,7 +155,8 @@ class Subset(Dataset):
                 and type(self).__getitems__ is Subset.__getitems__):
             raise NotImplementedError(
                 "%s overrides __getitem__ but not __getitems__. When subclassing Subset and "
-                "overriding __getitem__, you must also override __getitems__." % type(self).__name__)
+                "overriding __getitem__, you must also override __getitems__."
+                % type(self).__name__)
 
     def __getitem__(self, idx):
         if isinstance(idx, list):

@@ -13,8 +13,7 @@ import string
 import numpy as np
 
 from ember._tensor import _make
-from ember.vision.datasets.utils import (check_integrity, download_url, extract_archive,
-                                         verify_str_arg)
+from ember.vision.datasets.utils import download_url, extract_archive, verify_str_arg
 from ember.vision.datasets.vision import VisionDataset
 
 SAMPLE_FOLDER = os.path.join(os.path.dirname(__file__), "_sample")
