@@ -33,8 +33,8 @@ for _name, _info in _OPS.items():
         globals()[_name] = _info.func
 del _name, _info
 
-_LAZY = {"nn", "optim", "utils", "vision", "linalg", "testing", "serialization", "cuda",
-         "backends", "distributions", "special", "fft", "jit", "hub", "onnx", "amp"}
+_LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "compat", "cuda", "backends",
+         "return_types"}
 
 
 def __getattr__(name):

@@ -8,6 +8,11 @@ import numpy
 
 np = numpy
 
+# torch's ops are silent about inf/nan results (1 / 0 is inf, 0 / 0 is nan); NumPy warns by
+# default. ember follows torch, so importing ember sets NumPy's floating-point error handling to
+# 'ignore' (documented in the README).
+numpy.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
 
 def array_module(*arrays):
     """Return the array module (``numpy`` or ``cupy``) that owns ``arrays``."""

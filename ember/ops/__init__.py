@@ -130,14 +130,17 @@ def _bind_operators():
     def pos(self):
         return self
 
+    def _comparable(other):
+        return isinstance(other, (Tensor, int, float, bool, np.ndarray, np.generic))
+
     def eq(self, other):
-        if other is None:
-            return False
+        if not _comparable(other):
+            return NotImplemented
         return E.eq(self, other)
 
     def ne(self, other):
-        if other is None:
-            return True
+        if not _comparable(other):
+            return NotImplemented
         return E.ne(self, other)
 
     ops = {

@@ -1232,7 +1232,8 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input, *, out=None):
     if input._data.dtype.kind == "f":
-        raise RuntimeError("bitwise_not is only supported for integer and boolean tensors")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     return _out(_make(np.invert(input._data)), out)
 
 
