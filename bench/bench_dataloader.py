@@ -1,7 +1,10 @@
 """DataLoader throughput: 2 worker processes against loading in the main process, on a dataset
 whose item costs about 1 ms of CPU, for ember and torch in the same process.
 
-    python bench/bench_dataloader.py [--items 2000] [--rounds 3]
+    python bench/bench_dataloader.py [--items 2000] [--rounds 3] [--io]
+
+``--io`` makes each item wait 1 ms (sleep, like a file read) instead of computing: it shows the
+pipeline's own overhead when the machine's cores are busy with other work.
 """
 import argparse
 import statistics
@@ -22,15 +25,18 @@ def busy_ms(ms):
 class CostlyItems:
     """Map-style dataset: each item is a 1x28x28 float32 image costing ~1 ms of CPU."""
 
-    def __init__(self, n):
-        self.n = n
+    def __init__(self, n, io=False):
+        self.n, self.io = n, io
         self.images = np.random.default_rng(0).random((n, 1, 28, 28), dtype=np.float32)
 
     def __len__(self):
         return self.n
 
     def __getitem__(self, i):
-        busy_ms(1.0)
+        if self.io:
+            time.sleep(0.001)
+        else:
+            busy_ms(1.0)
         return self.images[i], i % 10
 
 
@@ -46,6 +52,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--io", action="store_true", help="items sleep 1 ms instead")
     args = parser.parse_args()
 
     import torch
@@ -56,7 +63,7 @@ def main():
 
     torch.set_num_threads(1)
     ember.set_num_threads(1)
-    ds = CostlyItems(args.items)
+    ds = CostlyItems(args.items, io=args.io)
     loaders = {"ember": DataLoader, "torch": tud.DataLoader}
     times = {(name, w): [] for name in loaders for w in (0, 2)}
     for _ in range(args.rounds):
@@ -64,7 +71,8 @@ def main():
             for w in (0, 2):
                 times[(name, w)].append(epoch_seconds(cls, ds, w))
                 time.sleep(0.5)  # let the other library's threads settle
-    print("%d items of ~1 ms, batch 64, median of %d rounds" % (args.items, args.rounds))
+    print("%d items of ~1 ms %s, batch 64, median of %d rounds"
+          % (args.items, "waiting" if args.io else "of CPU", args.rounds))
     for name in loaders:
         t0, t2 = (statistics.median(times[(name, w)]) for w in (0, 2))
         print("%-6s workers=0 %.3f s  workers=2 %.3f s  speed-up %.2fx"

@@ -24,10 +24,17 @@ class InterpolationMode(Enum):
     LANCZOS = "lanczos"
 
 
-def _pil():
-    from PIL import Image
+_PIL_IMAGE = None
 
-    return Image
+
+def _pil():
+    # Pillow loads on first use, so that the functional module imports without it.
+    global _PIL_IMAGE
+    if _PIL_IMAGE is None:
+        from PIL import Image
+
+        _PIL_IMAGE = Image
+    return _PIL_IMAGE
 
 
 def _pil_resample(mode):
