@@ -265,3 +265,15 @@ def test_ctrl_c_leaves_no_worker(whole_group):
     _, err = proc.communicate(timeout=20)
     assert "KeyboardInterrupt" in err and "Process" not in err  # workers exit quietly
     assert wait_gone(pids) == []
+
+
+def test_spawn_context_and_worker_info_read_only():
+    ds = ember.utils.data.TensorDataset(ember.arange(10))
+    loader = DataLoader(ds, batch_size=4, num_workers=1, multiprocessing_context="spawn")
+    assert [b[0].tolist() for b in loader] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    info = ember.utils.data._utils.worker.WorkerInfo(id=0, num_workers=1, seed=3, dataset=None)
+    with pytest.raises(RuntimeError, match="Cannot assign attributes"):
+        info.id = 1
+    assert "seed=3" in repr(info)
+    with pytest.raises(ValueError):
+        DataLoader(ds, num_workers=1, multiprocessing_context="no-such-method")
