@@ -43,3 +43,6 @@ from ember.nn.modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # n
                                       MaxUnpool2d)
 from ember.nn.modules.rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase,  # noqa: F401,E402
                                  RNNCell, RNNCellBase)
+from ember.nn.modules.transformer import (MultiheadAttention, Transformer,  # noqa: F401,E402
+                                         TransformerDecoder, TransformerDecoderLayer,
+                                         TransformerEncoder, TransformerEncoderLayer)
