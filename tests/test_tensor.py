@@ -126,6 +126,12 @@ def test_array_protocol():
     assert np.asarray(e).tolist() == np.asarray(torch.tensor([[1.0, 2.0]])).tolist()
 
 
+def test_array_protocol_refuses_requires_grad():
+    msg_e, msg_t = _raises_like(lambda: np.asarray(ember.ones(2, requires_grad=True)),
+                                lambda: np.asarray(torch.ones(2, requires_grad=True)))
+    assert msg_e == msg_t
+
+
 def test_from_numpy_shares_memory_both_ways():
     arr = np.zeros(4, dtype=np.float32)
     e = ember.from_numpy(arr)
@@ -369,8 +375,10 @@ def test_module_level_queries():
     assert ember.numel(e) == torch.numel(torch.zeros(2, 3))
     assert ember.is_floating_point(e) and not ember.is_floating_point(ember.zeros(1).long())
     assert ember.is_nonzero(ember.tensor([1.5])) == torch.is_nonzero(torch.tensor([1.5]))
-    _raises_like(lambda: ember.is_nonzero(ember.zeros(2)),
-                 lambda: torch.is_nonzero(torch.zeros(2)))
+    for n in (0, 2):
+        msg_e, msg_t = _raises_like(lambda: ember.is_nonzero(ember.zeros(n)),
+                                    lambda: torch.is_nonzero(torch.zeros(n)))
+        assert msg_e == msg_t
     assert ember.get_device(e) == torch.get_device(torch.zeros(1)) == -1
     n = ember.get_num_threads()
     ember.set_num_threads(n)
@@ -467,6 +475,25 @@ def test_in_place_operator_cannot_change_dtype():
     e += ember.tensor([1, 1])
     t += torch.tensor([1, 1])
     assert_close(e, t, 0, 0, "float += int")
+
+
+def test_invert_of_float_raises_type_error():
+    _raises_like(lambda: ~ember.tensor([1.5]), lambda: ~torch.tensor([1.5]))
+
+
+def test_division_by_zero_is_silent():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        e = ember.tensor([0.0, 1.0, -1.0]) / ember.tensor([0.0, 0.0, 0.0])
+    assert_close(e, torch.tensor([0.0, 1.0, -1.0]) / torch.tensor([0.0, 0.0, 0.0]), 0, 0)
+
+
+def test_eq_with_unsupported_type_is_not_implemented():
+    e, t = ember.ones(2), torch.ones(2)
+    assert e.__eq__("a") is NotImplemented and t.__eq__("a") is NotImplemented
+    assert (e == "a") is (t == "a") is False
 
 
 def test_eq_with_none_and_hash_identity():

@@ -179,7 +179,7 @@ def test_autograd_grad_allow_unused():
     (ea, eb), (ta, tb) = _leaves(A, B)
     msg_e, msg_t = _raises_like(lambda: ember.autograd.grad(ea.sum(), (ea, eb)),
                                 lambda: torch.autograd.grad(ta.sum(), (ta, tb)))
-    assert "appears to not have been used in the graph" in msg_e
+    assert msg_e == msg_t
     ge = ember.autograd.grad(ea.sum(), (ea, eb), allow_unused=True)
     gt = torch.autograd.grad(ta.sum(), (ta, tb), allow_unused=True)
     assert ge[1] is None and gt[1] is None

@@ -1,6 +1,8 @@
 """In-place ops and autograd, against torch: version counters, the "modified by an inplace
 operation" error, in-place on leaves that require grad, gradients through in-place ops on
 non-leaves, setitem."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -61,6 +63,8 @@ def test_in_place_on_leaf_requiring_grad_raises(name):
         INPLACE[name](t, torch)
     with pytest.raises(RuntimeError) as e_info:
         INPLACE[name](e, ember)
+    if name != "setitem_mask":  # see the report: ember says "a view of a leaf" here
+        assert str(e_info.value) == str(t_info.value)
     assert "leaf Variable that requires grad is being used in an in-place operation." in \
         str(e_info.value)
 
@@ -85,9 +89,6 @@ def test_gradient_through_in_place_on_non_leaf(name):
         INPLACE[name](y, lib)
         (y * y).sum().backward()
         grads.append(x.grad)
-    if name in ("copy_", "fill_", "zero_") and grads[0] is None:
-        # torch hands the overwritten input a zero gradient, ember none (see the report)
-        grads[0] = ember.zeros_like(e)
     assert_close(grads[0], grads[1], 1e-5, 1e-5, name)
 
 
@@ -105,8 +106,9 @@ def test_modifying_a_saved_tensor_raises_on_backward(name):
         msgs.append(str(info.value))
     assert "one of the variables needed for gradient computation has been modified by an " \
            "inplace operation: [torch.FloatTensor [2, 3]], which is output 0 of" in msgs[0]
-    assert msgs[0].split(", which")[0] == msgs[1].split(", which")[0]
-    assert "is at version 1; expected version 0 instead" in msgs[0]
+    # the node's name differs where ember's grad_fn names differ from torch's (see the report)
+    e_msg, t_msg = (re.sub(r"output 0 of [^,]+,", "output 0 of <node>,", m) for m in msgs)
+    assert e_msg == t_msg
 
 
 def test_modifying_a_saved_output_raises():
@@ -119,8 +121,7 @@ def test_modifying_a_saved_output_raises():
         with pytest.raises(RuntimeError) as info:
             w.sum().backward()
         msgs.append(str(info.value))
-    assert msgs[0].split(", which")[0] == msgs[1].split(", which")[0]
-    assert "is at version 1; expected version 0 instead" in msgs[0]
+    assert msgs[0] == msgs[1]
 
 
 def test_modifying_an_unsaved_tensor_is_fine():
