@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from ember._tensor import Tensor, _make
+from ember.autograd.function import _RemovableHandle
 from ember.autograd.grad_mode import _State
 
 
@@ -425,41 +426,24 @@ class _TensorHook:
         self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
 
 
-class _Handle:
-    def __init__(self, container, entry):
-        self._container, self._entry = container, entry
-
-    def remove(self):
-        try:
-            self._container.remove(self._entry)
-        except ValueError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 def register_tensor_hook(t, hook):
     fn = t._grad_fn
     if fn is None:
         if t._hooks is None:
             t._hooks = []
         t._hooks.append(hook)
-        return _Handle(t._hooks, hook)
+        return _RemovableHandle(t._hooks, hook)
     if fn._pre_hooks is None:
         fn._pre_hooks = []
     entry = _TensorHook(hook, t._output_nr)
     fn._pre_hooks.append(entry)
-    return _Handle(fn._pre_hooks, entry)
+    return _RemovableHandle(fn._pre_hooks, entry)
 
 
 def register_post_accumulate_hook(t, hook):
     hooks = t.__dict__.setdefault("_post_accumulate_hooks", [])
     hooks.append(hook)
-    return _Handle(hooks, hook)
+    return _RemovableHandle(hooks, hook)
 
 
 def retain_grad(t):

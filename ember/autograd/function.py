@@ -56,6 +56,26 @@ class Node:
         res._grad_fn = None
         return res
 
+    @classmethod
+    def apply_multi(cls, inputs, *params):
+        """Run an op whose forward returns a tuple of arrays; every output tensor has this
+        node as its grad_fn (``output_nr`` 0, 1, ...) and ``backward`` receives one gradient
+        per output (None for outputs that got none)."""
+        ctx = _new(cls)
+        outs = cls.forward(ctx, *[t._data for t in inputs], *params)
+        if _State.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    ctx.n_outputs = len(outs)
+                    first = _record(ctx, inputs, outs[0])
+                    res = [first]
+                    for i in range(1, len(outs)):
+                        t = _make(outs[i], True, ctx)
+                        t._output_nr = i
+                        res.append(t)
+                    return tuple(res)
+        return tuple(_make(o) for o in outs)
+
     def name(self):
         return type(self).__name__ + "Backward0"
 
@@ -184,6 +204,8 @@ class AccumulateGrad:
 
 
 class _RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook out again."""
+
     def __init__(self, hooks, fn):
         self._hooks, self._fn = hooks, fn
 
