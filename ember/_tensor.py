@@ -112,13 +112,18 @@ def _as_array(data, dtype=None):
     if dtype is not None:
         return arr.astype(dtype.np)
     kind = arr.dtype.kind
+    scalar_dtype = _numpy_scalar_dtype(data) if kind in "fiu" else None
+    if scalar_dtype is not None:
+        # NumPy scalars carry their dtype (torch keeps np.float64 / np.int32 items' types);
+        # Python floats among them count as the default dtype, Python ints as int64.
+        if kind == "f" and _has_python_scalar(data, float):
+            scalar_dtype = D.promote_types(scalar_dtype, D.get_default_dtype())
+        elif _has_python_scalar(data, int):
+            scalar_dtype = D.promote_types(scalar_dtype, D.int64)
+        return arr.astype(scalar_dtype.np)
     if kind == "f":
-        if isinstance(data, np.floating):
-            return arr
         return arr.astype(D.get_default_dtype().np)
     if kind in "iu":
-        if isinstance(data, np.integer):
-            return arr
         return arr.astype(np.int64)
     if kind == "b":
         return arr
@@ -127,6 +132,28 @@ def _as_array(data, dtype=None):
     if kind == "c":
         raise TypeError("ember has no complex dtypes")
     return arr.astype(D.from_numpy_dtype(arr.dtype).np)
+
+
+def _numpy_scalar_dtype(x):
+    """The promoted dtype of the NumPy scalars nested in ``x`` (None when there are none)."""
+    if isinstance(x, np.generic):
+        return D.from_numpy_dtype(x.dtype)
+    if isinstance(x, (list, tuple)):
+        found = None
+        for y in x:
+            d = _numpy_scalar_dtype(y)
+            if d is not None:
+                found = d if found is None else D.promote_types(found, d)
+        return found
+    return None
+
+
+def _has_python_scalar(x, typ):
+    if type(x) is typ:
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_python_scalar(y, typ) for y in x)
+    return False
 
 
 def _contains_tensor(x):
