@@ -109,7 +109,7 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
         raise AssertionError("only bool and floating types of %s are supported" % mask_name)
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn("Support for mismatched %s and %s is deprecated. Use same type for both "
-                      "instead." % (mask_name, other_name))
+                      "instead." % (mask_name, other_name), stacklevel=3)
     if kind == "b":
         dt = target_type.np if hasattr(target_type, "np") else np.dtype(target_type)
         return _make(np.where(mask._data, dt.type(-np.inf), dt.type(0)))
@@ -309,7 +309,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     return out, None
 
 
-# --- records ---------------------------------------------------------------------------------------
+# --- records --------------------------------------------------------------------------------------
 
 def _sdpa_samples(dtype):
     yield SampleInput(T(2, 3, 4), T(2, 5, 4), T(2, 5, 3))
@@ -337,3 +337,33 @@ def _sdpa_errors():
 
 register(OpInfo("nn.functional.scaled_dot_product_attention", scaled_dot_product_attention,
                 _sdpa_samples, _sdpa_errors, atol=1e-5, rtol=1e-5))
+
+
+def _mha_samples(dtype):
+    def common(extra_bias_kv=False):
+        return (4, 2, T(12, 4), T(12), T(1, 1, 4) if extra_bias_kv else None,
+                T(1, 1, 4) if extra_bias_kv else None)
+
+    yield SampleInput(T(3, 2, 4), T(5, 2, 4), T(5, 2, 4), *common(), False, 0.0, T(4, 4), T(4))
+    kpm = np.zeros((2, 5), dtype=bool)
+    kpm[1, 3:] = True
+    mask = np.zeros((3, 5), dtype=bool)
+    mask[0, 1] = True
+    yield SampleInput(T(3, 2, 4), T(5, 2, 4), T(5, 2, 4), *common(True), True, 0.0, T(4, 4),
+                      T(4), key_padding_mask=T(2, 5, values=kpm, dtype="bool", grad=False),
+                      attn_mask=T(3, 5, values=mask, dtype="bool", grad=False),
+                      average_attn_weights=False, name="bias_kv, zero_attn, masks")
+    yield SampleInput(T(3, 4), T(5, 3), T(5, 2), 4, 2, None, T(12), None, None, False, 0.0,
+                      T(4, 4), T(4), use_separate_proj_weight=True, q_proj_weight=T(4, 4),
+                      k_proj_weight=T(4, 3), v_proj_weight=T(4, 2), attn_mask=T(2, 3, 5),
+                      name="unbatched, separate weights, float 3-D mask")
+
+
+def _mha_errors():
+    yield ErrorInput(SampleInput(T(3, 2, 4), T(5, 2, 4), T(5, 2, 4), 4, 2, T(12, 4), T(12),
+                                 None, None, False, 0.0, T(4, 4), T(4), attn_mask=T(2, 5)),
+                     RuntimeError, "The shape of the 2D attn_mask")
+
+
+register(OpInfo("nn.functional.multi_head_attention_forward", multi_head_attention_forward,
+                _mha_samples, _mha_errors, atol=1e-5, rtol=1e-5))

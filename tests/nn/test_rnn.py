@@ -265,7 +265,7 @@ def test_layer_gradcheck_packed_bidirectional():
     assert ember.autograd.gradcheck(fn, seqs)
 
 
-# --- module surface --------------------------------------------------------------------------------
+# --- module surface -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("expr", LAYERS + CELLS + ["nn.RNN(3, 4, dropout=0.25, num_layers=2)"])
 def test_repr_state_dict_and_init(expr):

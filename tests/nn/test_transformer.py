@@ -76,7 +76,7 @@ def _compare(t_mod, e_mod, t_args, e_args, t_kwargs=None, e_kwargs=None, atol=1e
     return t_out, e_out
 
 
-# --- scaled_dot_product_attention ------------------------------------------------------------------
+# --- scaled_dot_product_attention -----------------------------------------------------------------
 
 def test_sdpa_masks_as_torch():
     q, k, v = _rand(2, 3, 4, 8), _rand(2, 3, 6, 8, seed=1), _rand(2, 3, 6, 5, seed=2)
@@ -112,7 +112,7 @@ def test_sdpa_dropout_keeps_expectation_and_p_one_zeroes():
     assert abs(out.mean() - 1.0) < 0.05 and out.std() > 0.01
 
 
-# --- MultiheadAttention -----------------------------------------------------------------------------
+# --- MultiheadAttention ---------------------------------------------------------------------------
 
 MHA = [
     ("nn.MultiheadAttention(8, 2, dropout=0.0)", {}),
@@ -206,7 +206,8 @@ def test_multihead_attention_parameters_and_init():
                      "head_dim", "batch_first", "dropout", "add_zero_attn"):
             assert getattr(e_mod, attr) == getattr(t_mod, attr), attr
     mha = ember.nn.MultiheadAttention(16, 4)
-    assert not mha.in_proj_bias.detach().numpy().any() and not mha.out_proj.bias.detach().numpy().any()
+    assert not mha.in_proj_bias.detach().numpy().any()
+    assert not mha.out_proj.bias.detach().numpy().any()
     bound = math.sqrt(6.0 / (16 + 48))  # xavier_uniform_ on the (48, 16) in_proj_weight
     w = mha.in_proj_weight.detach().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
@@ -229,7 +230,7 @@ def test_multihead_attention_dropout_in_training_only():
     _close(e_w, t_w, "eval weights")
 
 
-# --- layers and stacks ------------------------------------------------------------------------------
+# --- layers and stacks ----------------------------------------------------------------------------
 
 ENC = [
     "nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0)",

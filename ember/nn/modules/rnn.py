@@ -38,7 +38,7 @@ class RNNBase(Module):
         if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           "non-zero dropout expects num_layers greater than 1, but got "
-                          "dropout={} and num_layers={}".format(dropout, num_layers))
+                          "dropout={} and num_layers={}".format(dropout, num_layers), stacklevel=2)
         if not isinstance(hidden_size, int):
             raise TypeError("hidden_size should be of type int, got: %s"
                             % type(hidden_size).__name__)
