@@ -115,7 +115,11 @@ def _config(args, saved=None):
                     "(use another --out to start a new run)"
                     % (name.replace("_", "-"), given, saved[name]))
         config = dict(saved)
-        if args.epochs is not None:
+        if args.epochs is not None and args.epochs != saved["epochs"]:
+            if saved["scheduler"] == "cosine":
+                raise CommandError("--epochs %d differs from the checkpoint's %d: a cosine "
+                                   "schedule is fixed by the run's length" % (args.epochs,
+                                                                              saved["epochs"]))
             config["epochs"] = args.epochs
         return config
     optimizer = args.optimizer or "sgd"
