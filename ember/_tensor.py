@@ -319,7 +319,11 @@ class Tensor:
             from ember import ops
 
             return ops.shape.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
-        return self.t() if self._data.ndim == 2 else self
+        if self._data.ndim == 2:
+            from ember import ops
+
+            return ops.shape.permute(self, (1, 0))
+        return self
 
     @property
     def mT(self):

@@ -149,6 +149,14 @@ class Node:
 _new = object.__new__
 
 
+def tag(tensor, **attrs):
+    """Set attributes on ``tensor``'s grad_fn (if recorded): ops pick torch's node name by it."""
+    fn = tensor._grad_fn
+    if fn is not None:
+        fn.__dict__.update(attrs)
+    return tensor
+
+
 def _record(ctx, inputs, out):
     """Attach ``ctx`` as grad_fn of a new output tensor and link it to its inputs."""
     edges = []

@@ -9,7 +9,7 @@ import math
 from ember import _dtype as D
 from ember._backend import np
 from ember._tensor import Tensor, _make
-from ember.autograd.function import Node
+from ember.autograd.function import Node, tag
 from ember.ops._util import (as_tensor_operand, binary_operands, cast, check_broadcast,
                              sum_to_shape, to_float)
 from ember.ops.registry import (ALL, FLOAT, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
@@ -142,7 +142,8 @@ class DivScalar(Node):
         return g / ctx.s
 
     def name(self):
-        return "DivBackward0"
+        # torch computes ``s / t`` as ``t.reciprocal() * s``
+        return "MulBackward0" if self.reverse else "DivBackward0"
 
 
 def _is_number(x):
@@ -233,6 +234,9 @@ class Fmod(Node):
 class Pow(Node):
     save = (0, 1)
     save_output = True
+
+    def name(self):
+        return "PowBackward%d" % self.__dict__.get("variant", 1)
 
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
@@ -418,7 +422,12 @@ def pow(input, exponent, *, out=None):
         # x ** False is True and x ** True is x: bool stays bool, as in torch.
         return _out(input.clone() if exponent else ones_like_bool(input), out)
     a, b = binary_operands(input, exponent)
-    return _out(_binary_apply(Pow, a, b), out)
+    res = _binary_apply(Pow, a, b)
+    # torch's overloads: Tensor ** Scalar, Tensor ** Tensor, Scalar ** Tensor
+    variant = 1 if isinstance(input, Tensor) and isinstance(exponent, Tensor) else \
+        0 if isinstance(input, Tensor) else 2
+    tag(res, variant=variant)
+    return _out(res, out)
 
 
 def ones_like_bool(t):
@@ -533,6 +542,10 @@ class Reciprocal(Node):
 
 class Square(Node):
     save = (0,)
+
+    def name(self):
+        return "PowBackward0"
+
 
     def forward(ctx, a):
         return np.square(a)
@@ -973,6 +986,9 @@ def round(input, *, decimals=0, out=None):
 
 class Clamp(Node):
     save = (0,)
+
+    def name(self):
+        return "ClampBackward1"
 
     def forward(ctx, a, lo, hi):
         out = a

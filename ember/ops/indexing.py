@@ -114,6 +114,16 @@ class Index(Node):
     def backward(ctx, g):
         return IndexBackward.apply((g,), ctx.idx, ctx.in_shape, ctx.basic)
 
+    def name(self):
+        if not self.basic:
+            return "IndexBackward0"
+        parts = [i for i in self.idx if i is not None and i is not Ellipsis]
+        if parts and isinstance(parts[-1], slice):
+            return "SliceBackward0"
+        if parts:
+            return "SelectBackward0"
+        return "AliasBackward0"
+
 
 class IndexBackward(Node):
     """Scatter ``g`` into zeros of ``shape`` at ``idx``, summing repeated indices."""
@@ -170,7 +180,7 @@ class SetItem(Node):
 
 def setitem(self, idx, value):
     """``self[idx] = value`` with broadcasting, casting to self's dtype and autograd."""
-    nidx, _ = _convert_index(idx, self._data.shape)
+    nidx, basic = _convert_index(idx, self._data.shape)
     if isinstance(value, Tensor):
         v = value if value._data.dtype == self._data.dtype else cast(value, self.dtype)
     else:
@@ -191,9 +201,10 @@ def setitem(self, idx, value):
     from ember.ops.inplace import check_inplace_allowed
 
     if self._grad_fn is None and self._requires_grad:
-        # torch writes through a view of self, hence its wording.
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+        # torch writes basic indices through a view of self (hence "a view of"), advanced ones
+        # with index_put_ on self itself.
+        raise RuntimeError("a %sleaf Variable that requires grad is being used in an in-place "
+                           "operation." % ("view of a " if basic else ""))
     check_inplace_allowed(self)
     res = SetItem.apply((self, v), nidx)
     self._bump_version()

@@ -75,6 +75,10 @@ class Sum(Node):
     def backward(ctx, g):
         return _expand_reduced(g, ctx.in_shape, ctx.dims, ctx.keepdim)
 
+    def name(self):
+        full = len(self.dims) == len(self.in_shape) and not self.keepdim
+        return "SumBackward0" if full else "SumBackward1"
+
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over ``dim`` (int, tuple, or all); bool and int inputs sum to int64, as torch."""

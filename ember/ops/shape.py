@@ -8,7 +8,7 @@ import builtins
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
-from ember.autograd.function import Node
+from ember.autograd.function import Node, tag
 from ember.ops._util import shape_str, sum_to_shape, wrap_dim, wrap_dims
 from ember.ops.registry import ALL, ErrorInput, OpInfo, SampleInput, T, register
 
@@ -65,7 +65,8 @@ class Reshape(Node):
         return g.reshape(ctx.in_shape)
 
     def name(self):
-        return "ViewBackward0" if self.__dict__.get("is_view") else "ReshapeAliasBackward0"
+        # torch: reshape that can view gives ViewBackward0, one that must copy UnsafeView.
+        return "ViewBackward0" if self.__dict__.get("is_view") else "UnsafeViewBackward0"
 
 
 class View(Reshape):
@@ -95,7 +96,7 @@ def reshape(input, *shape):
         return _alias(input)
     out = Reshape.apply((input,), shape)
     if np.may_share_memory(out._data, input._data):
-        return as_view(out, input)
+        return as_view(tag(out, is_view=True), input)
     return out
 
 
@@ -179,6 +180,9 @@ class Transpose(Node):
     def backward(ctx, g):
         return transpose(g, *ctx.dims)
 
+    def name(self):
+        return "TBackward0" if self.__dict__.get("t") else "TransposeBackward0"
+
 
 def transpose(input, dim0, dim1):
     nd = input._data.ndim
@@ -198,7 +202,7 @@ def t(input):
         raise RuntimeError("t() expects a tensor with <= 2 dimensions, but self is %dD" % nd)
     if nd < 2:
         return _alias(input)
-    return transpose(input, 0, 1)
+    return tag(transpose(input, 0, 1), t=True)
 
 
 def adjoint(input):
@@ -323,6 +327,8 @@ def broadcast_shapes(*shapes):
 
 class Squeeze(Reshape):
     def name(self):
+        if self.__dict__.get("with_dim"):
+            return "SqueezeBackward1"
         return "SqueezeBackward0"
 
 
@@ -342,7 +348,10 @@ def squeeze(input, dim=None):
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
     if new == shape:
         return _alias(input)
-    return as_view(Squeeze.apply((input,), new), input)
+    out = Squeeze.apply((input,), new)
+    if dim is not None:
+        tag(out, with_dim=True)
+    return as_view(out, input)
 
 
 def unsqueeze(input, dim):
@@ -661,6 +670,9 @@ class Cat(Node):
             return arrays[0].copy()
         return np.concatenate(kept, axis=dim)
 
+    def name(self):
+        return "StackBackward0" if self.__dict__.get("stack") else "CatBackward0"
+
     def backward(ctx, g):
         res, start = [], 0
         lead = (slice(None),) * ctx.dim
@@ -745,7 +757,7 @@ def stack(tensors, dim=0, *, out=None):
                                "and %s at entry %d" % (shape_str(shape),
                                                        shape_str(t._data.shape), i))
     d = wrap_dim(dim, len(shape) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d)
+    return tag(cat([unsqueeze(t, d) for t in tensors], d), stack=True)
 
 
 def _atleast(n, name):
