@@ -34,3 +34,7 @@ from ember.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa
 # --- attention (ember/ops/attention.py) ---
 from ember.ops.attention import (multi_head_attention_forward,  # noqa: F401,E402
                                  scaled_dot_product_attention)
+
+# --- CTC loss, sliding blocks, spatial transformers (ember/ops/nn_extra.py) ---
+from ember.ops.nn_extra import (affine_grid, ctc_loss, fold, grid_sample,  # noqa: F401,E402
+                                gumbel_softmax, unfold)

@@ -5,6 +5,7 @@ from ember.autograd.function import Node
 from ember.ops import creation, elementwise, indexing, linalg, nn_ops, reduction, shape  # noqa
 from ember.ops import conv, normalization, pooling  # noqa: F401 (register their OpInfos)
 from ember.ops import attention  # noqa: F401,E402 (registers its OpInfo)
+from ember.ops import nn_extra  # noqa: F401,E402 (registers its OpInfos)
 from ember.ops._util import sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OPS, OpInfo, SampleInput, T, register
