@@ -10,8 +10,10 @@ from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance  # noqa
 from ember.nn.modules.dropout import (AlphaDropout, Dropout, Dropout1d, Dropout2d,  # noqa: F401
                                       Dropout3d, FeatureAlphaDropout)
 from ember.nn.modules.flatten import Flatten, Unflatten  # noqa: F401
+from ember.nn.modules.fold import Fold, Unfold  # noqa: F401
 from ember.nn.modules.linear import Bilinear, Identity, Linear  # noqa: F401
 from ember.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,  # noqa: F401
+                                   CTCLoss,
                                    CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss,
                                    HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
                                    MultiLabelMarginLoss, MultiLabelSoftMarginLoss,

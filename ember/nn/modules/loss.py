@@ -7,7 +7,7 @@ __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
            "TripletMarginWithDistanceLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
-           "MultiLabelMarginLoss", "SoftMarginLoss"]
+           "MultiLabelMarginLoss", "SoftMarginLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -246,3 +246,29 @@ class MultiLabelMarginLoss(_Loss):
 class SoftMarginLoss(_Loss):
     def forward(self, input, target):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """The Connectionist Temporal Classification loss (see ``F.ctc_loss``).
+
+    Args:
+        blank: the blank label. reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
+        zero_infinity: zero infinite losses and their gradients.
+
+    Example::
+
+        >>> import ember
+        >>> lp = ember.zeros(4, 1, 3).log_softmax(2)
+        >>> loss = ember.nn.CTCLoss()(lp, ember.tensor([[1, 2]]), (4,), (2,))
+        >>> round(loss.item(), 4)
+        0.8432
+    """
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
