@@ -989,6 +989,15 @@ def _interp_matrix(n_in, n_out, mode, align_corners, scale, dtype):
         else:
             src = np.floor((dst.astype(np.float32) + np.float32(0.5)) * s).astype(np.int64)
         return _gather_matrix(np.minimum(src, n_in - 1), n_in, dtype)
+    if mode == "area":
+        # adaptive average pooling: output i averages inputs [floor(i*n/m), ceil((i+1)*n/m))
+        start = dst * n_in // n_out
+        end = -((-(dst + 1) * n_in) // n_out)
+        cols = np.arange(n_in)
+        inside = (cols >= start[:, None]) & (cols < end[:, None])
+        return (inside / (end - start)[:, None]).astype(dtype)
+    if mode == "bicubic":
+        return _cubic_matrix(n_in, n_out, align_corners, scale, dtype)
     if align_corners:
         s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
         src = dst * s
@@ -1005,14 +1014,40 @@ def _interp_matrix(n_in, n_out, mode, align_corners, scale, dtype):
     return m
 
 
-_INTERP_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+def _cubic_matrix(n_in, n_out, align_corners, scale, dtype):
+    """One axis of bicubic interpolation: torch's cubic convolution (A = -0.75) over four
+    taps whose indices are clamped to the edges."""
+    dst = np.arange(n_out)
+    if align_corners:
+        src = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        src = (dst + 0.5) * (n_in / n_out if scale is None else 1.0 / scale) - 0.5
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    t = np.clip(src - i0, 0.0, 1.0)
+    a = -0.75
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    m = np.zeros((n_out, n_in), dtype=dtype)
+    rows = np.arange(n_out)
+    for k, w in enumerate((far(t + 1), near(t), near(1 - t), far(2 - t))):
+        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), w)
+    return m
+
+
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial dims (all dims after the first two) by ``size`` or
     ``scale_factor``. Modes: ``nearest``, ``nearest-exact``, ``linear``, ``bilinear``,
-    ``trilinear`` (``align_corners`` as torch)."""
+    ``bicubic``, ``trilinear`` (``align_corners`` as torch) and ``area`` (adaptive average
+    pooling)."""
     nd = input._data.ndim
     if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
@@ -1310,6 +1345,12 @@ def _interp_samples(dtype):
     yield SampleInput(T(1, 2, 4, 6), scale_factor=0.5, mode="bilinear")
     yield SampleInput(T(2, 2, 5), size=8, mode="linear")
     yield SampleInput(T(1, 2, 3, 4), scale_factor=(2.5, 1.5), mode="nearest-exact")
+    yield SampleInput(T(1, 2, 3, 4), size=(5, 7), mode="bicubic")
+    yield SampleInput(T(1, 2, 4, 3), size=(3, 5), mode="bicubic", align_corners=True)
+    yield SampleInput(T(1, 2, 3, 4), scale_factor=(1.7, 0.6), mode="bicubic")
+    yield SampleInput(T(1, 2, 7, 5), size=(3, 4), mode="area")
+    yield SampleInput(T(2, 2, 7), scale_factor=0.5, mode="area")
+    yield SampleInput(T(1, 1, 2, 3, 4), size=(3, 2, 5), mode="area")
 
 
 def _interp_errors():
