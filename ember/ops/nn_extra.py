@@ -671,8 +671,8 @@ def _unfold_errors():
 
 def _fold_samples(dtype):
     yield SampleInput(T(2, 12, 12), (4, 5), 2)
-    yield SampleInput(T(1, 12, 6), (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
-    yield SampleInput(T(18, 4, noncontig=True), 4, 3, padding=(1, 0), stride=2)
+    yield SampleInput(T(1, 12, 15), (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
+    yield SampleInput(T(18, 4, noncontig=True), (4, 5), 3, padding=(1, 0), stride=2)
 
 
 def _fold_errors():
