@@ -37,54 +37,71 @@ def _cast(t, dtype):
 # --- binary arithmetic ---------------------------------------------------------------------------
 
 class Add(Node):
+    # Input shapes are kept only when they differ (broadcasting); equal shapes need no
+    # reduction, and skipping the bookkeeping keeps the common case cheap.
+    shapes = None
+    alpha = 1
+
     def forward(ctx, a, b, alpha=1):
-        ctx.shapes, ctx.alpha = (a.shape, b.shape), alpha
-        return a + b if alpha == 1 else a + b * alpha
+        if a.shape != b.shape:
+            ctx.shapes = (a.shape, b.shape)
+        if alpha == 1:
+            return a + b
+        ctx.alpha = alpha
+        return a + b * alpha
 
     def backward(ctx, g):
-        sa, sb = ctx.shapes
         gb = g if ctx.alpha == 1 else g * ctx.alpha
+        if ctx.shapes is None:
+            return g, gb
+        sa, sb = ctx.shapes
         return sum_to_shape(g, sa), sum_to_shape(gb, sb)
 
 
 class Sub(Node):
+    shapes = None
+    alpha = 1
+
     def forward(ctx, a, b, alpha=1):
-        ctx.shapes, ctx.alpha = (a.shape, b.shape), alpha
-        return a - b if alpha == 1 else a - b * alpha
+        if a.shape != b.shape:
+            ctx.shapes = (a.shape, b.shape)
+        if alpha == 1:
+            return a - b
+        ctx.alpha = alpha
+        return a - b * alpha
 
     def backward(ctx, g):
+        gb = -g if ctx.alpha == 1 else g * -ctx.alpha
+        if ctx.shapes is None:
+            return g, gb
         sa, sb = ctx.shapes
-        return sum_to_shape(g, sa), sum_to_shape(-g if ctx.alpha == 1 else g * -ctx.alpha, sb)
+        return sum_to_shape(g, sa), sum_to_shape(gb, sb)
 
 
 class Mul(Node):
     save = (0, 1)
 
     def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
         return a * b
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
         need = ctx.needs_input_grad
-        return (sum_to_shape(g * b, sa) if need[0] else None,
-                sum_to_shape(g * a, sb) if need[1] else None)
+        return (sum_to_shape(g * b, a._data.shape) if need[0] else None,
+                sum_to_shape(g * a, b._data.shape) if need[1] else None)
 
 
 class Div(Node):
     save = (0, 1)
 
     def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
         return a / b
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
         need = ctx.needs_input_grad
-        return (sum_to_shape(g / b, sa) if need[0] else None,
-                sum_to_shape(-g * a / (b * b), sb) if need[1] else None)
+        return (sum_to_shape(g / b, a._data.shape) if need[0] else None,
+                sum_to_shape(-g * a / (b * b), b._data.shape) if need[1] else None)
 
 
 class AddScalar(Node):
