@@ -34,8 +34,8 @@ from ember.cli.models import MODELS, build_model
 __all__ = ["add_parser", "run", "open_mnist", "mnist_transform", "CHECKPOINT_FORMAT"]
 
 CHECKPOINT_FORMAT = "ember.cli.train/1"
-DEFAULT_EPOCHS = 8
-DEFAULT_LR = {"sgd": 0.01, "adam": 0.001}
+DEFAULT_EPOCHS = 6
+DEFAULT_LR = {"sgd": 0.05, "adam": 0.001}
 # Options that define a run: resuming with a different value would not continue the same run.
 _RUN_OPTIONS = ("model", "optimizer", "lr", "momentum", "weight_decay", "batch_size", "seed",
                 "scheduler")
@@ -43,6 +43,7 @@ _RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images
               "t10k-labels-idx1-ubyte")
 _METRICS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "time_s")
 _GRID_DIGITS = 40
+_DEFAULT_DATA = os.path.join(".", "data")
 
 
 # --- options ---------------------------------------------------------------------------------
@@ -75,16 +76,16 @@ def add_parser(commands):
     p.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
                    help="sgd with momentum (default) or adam")
     p.add_argument("--lr", type=_number(float, 0.0, False, "learning rate"), default=None,
-                   help="learning rate (default 0.01 for sgd, 0.001 for adam)")
+                   help="learning rate (default 0.05 for sgd, 0.001 for adam)")
     p.add_argument("--momentum", type=_number(float, 0.0, True, "momentum"), default=None,
                    help="SGD momentum (default 0.9)")
     p.add_argument("--weight-decay", type=_number(float, 0.0, True, "weight decay"),
                    default=None, help="L2 penalty (default 0)")
     p.add_argument("--scheduler", choices=("none", "step", "cosine"), default=None,
-                   help="learning-rate schedule: none (default), step (x0.7 per epoch) or "
-                        "cosine (to 0 over the run)")
+                   help="learning-rate schedule: cosine (to 0 over the run; default), step "
+                        "(x0.7 per epoch) or none")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
-    p.add_argument("--data", default="./data", metavar="DIR",
+    p.add_argument("--data", default=_DEFAULT_DATA, metavar="DIR",
                    help="MNIST root, holding MNIST/raw/*-ubyte[.gz] (default ./data)")
     p.add_argument("--no-download", dest="download", action="store_false",
                    help="do not try to download MNIST into --data when it is missing")
@@ -117,9 +118,10 @@ def _config(args, saved=None):
         config = dict(saved)
         if args.epochs is not None and args.epochs != saved["epochs"]:
             if saved["scheduler"] == "cosine":
-                raise CommandError("--epochs %d differs from the checkpoint's %d: a cosine "
-                                   "schedule is fixed by the run's length" % (args.epochs,
-                                                                              saved["epochs"]))
+                raise CommandError(
+                    "--epochs %d differs from the checkpoint's %d: a cosine schedule is fixed by "
+                    "the run's length (use --scheduler step or none for runs you extend)"
+                    % (args.epochs, saved["epochs"]))
             config["epochs"] = args.epochs
         return config
     optimizer = args.optimizer or "sgd"
@@ -131,7 +133,7 @@ def _config(args, saved=None):
         "weight_decay": args.weight_decay if args.weight_decay is not None else 0.0,
         "batch_size": args.batch_size or 64,
         "seed": args.seed if args.seed is not None else 0,
-        "scheduler": args.scheduler or "none",
+        "scheduler": args.scheduler or "cosine",
         "epochs": args.epochs or DEFAULT_EPOCHS,
         "data": None,
     }
@@ -457,10 +459,16 @@ def run(args):
 
     def interrupted(epoch_done, part):
         save(epoch_done, part)
-        print("interrupted: checkpoint saved to %s (%d epochs done%s); continue with "
-              "`ember train --out %s --resume`"
-              % (checkpoint_path, epoch_done,
-                 ", %d batches into the next" % part["batch"] if part["batch"] else "", out))
+        if part["batch"]:
+            where = "in epoch %d (%d of %d batches done)" % (
+                epoch_done + 1, part["batch"], math.ceil(len(train_set) / config["batch_size"]))
+        else:
+            where = "after epoch %d" % epoch_done
+        again = "ember train --out %s --resume" % out
+        if source == "full" and args.data != _DEFAULT_DATA:
+            again += " --data %s" % args.data
+        print("%sinterrupted %s: checkpoint saved to %s; continue with `%s`"
+              % ("\n" if progress else "", where, checkpoint_path, again))
         return 130
 
     run_began = time.perf_counter()
@@ -506,8 +514,8 @@ def run(args):
     except ImportError:
         weights = "no model.safetensors (pip install safetensors)"
     last = history[-1]
-    print("done: test accuracy %.2f%% after %d epochs (%.1fs); wrote %s: checkpoint.pt, "
+    print("done: test accuracy %.2f%% after %d epoch%s (%.1fs); wrote %s: checkpoint.pt, "
           "metrics.csv, curves.png, predictions.png, %s"
-          % (100 * last["test_acc"], last["epoch"], time.perf_counter() - run_began, out,
-             weights))
+          % (100 * last["test_acc"], last["epoch"], "s"[:last["epoch"] != 1],
+             time.perf_counter() - run_began, out, weights))
     return 0

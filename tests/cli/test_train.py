@@ -4,11 +4,13 @@ import csv
 import gzip
 import os
 import signal
+import sys
 
 import numpy as np
 import pytest
 
 import ember
+from ember.cli import evaluate
 from ember.cli import train as train_cli
 from tests.cli._helpers import TEST, TRAIN, assert_one_line_error, cli, write_mnist
 
@@ -56,8 +58,9 @@ def test_run_prints_header_and_one_summary_per_epoch(trained_run):
     summaries = [line for line in lines if line.startswith("epoch ")]
     assert [s.split()[1] for s in summaries] == ["1/2", "2/2"]
     for s in summaries:
-        for field in ("train loss", "train acc", "test loss", "test acc", "lr 0.05"):
+        for field in ("train loss", "train acc", "test loss", "test acc", " lr "):
             assert field in s
+    assert "lr 0.05 " in summaries[0] and "lr 0.025 " in summaries[1]  # cosine over 2 epochs
     assert lines[-1].startswith("done: test accuracy")
 
 
@@ -81,7 +84,7 @@ def test_checkpoint_holds_model_optimizer_epoch_and_rng(trained_run):
                                         "dense.dense1.weight", "dense.dense1.bias",
                                         "dense.dense2.weight", "dense.dense2.bias"}
     assert len(checkpoint["optimizer"]["state"]) == 6  # a momentum buffer per parameter
-    assert checkpoint["scheduler"] is None
+    assert checkpoint["scheduler"]["T_max"] == 2 and checkpoint["scheduler"]["last_epoch"] == 2
     assert checkpoint["rng_state"].dtype == ember.uint8
     assert [row["epoch"] for row in checkpoint["history"]] == [1, 2]
 
@@ -120,7 +123,8 @@ def test_same_seed_gives_identical_metrics_and_weights(mnist_root, tmp_path, cap
     assert not np.array_equal(weights_a["dense.dense1.weight"], weights_c["dense.dense1.weight"])
 
 
-@pytest.mark.parametrize("options", [(), ("--optimizer", "adam", "--scheduler", "step")],
+@pytest.mark.parametrize("options", [("--scheduler", "none"),
+                                     ("--optimizer", "adam", "--scheduler", "step")],
                          ids=["sgd-momentum", "adam-steplr"])
 def test_resume_continues_to_exactly_the_uninterrupted_result(mnist_root, tmp_path, capsys,
                                                               options):
@@ -143,32 +147,43 @@ def test_resume_continues_to_exactly_the_uninterrupted_result(mnist_root, tmp_pa
             assert np.array_equal(np.asarray(value), np.asarray(sb[i][key])), key
 
 
-def test_ctrl_c_saves_a_checkpoint_and_resume_matches(mnist_root, tmp_path, capsys,
-                                                      monkeypatch):
+@pytest.mark.parametrize("where", ["training", "testing"])
+def test_ctrl_c_saves_a_checkpoint_and_resume_matches(mnist_root, tmp_path, capsys, monkeypatch,
+                                                      where):
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     common = ("--data", mnist_root, "--epochs", 2, *FAST)
     assert cli(capsys, "train", "--out", straight, *common)[0] == 0
 
-    real_step, calls = ember.optim.SGD.step, []
+    if where == "training":  # second epoch (7 batches of 32 per epoch), third batch
+        real, calls, target = ember.optim.SGD.step, [], (ember.optim.SGD, "step")
+        interrupt_on = 10
+    else:  # while testing after the second epoch
+        real, calls, target = evaluate.evaluate_model, [], (evaluate, "evaluate_model")
+        interrupt_on = 2
 
-    def step(self, *args, **kwargs):
+    def interrupting(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 10:  # second epoch (7 batches of 32 per epoch), third batch
+        if len(calls) == interrupt_on:
             signal.raise_signal(signal.SIGINT)
-        return real_step(self, *args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ember.optim.SGD, "step", step)
+    monkeypatch.setattr(*target, interrupting)
     status, stdout, err = cli(capsys, "train", "--out", stopped, *common)
     assert status == 130
-    assert "interrupted: checkpoint saved to" in stdout and "--resume" in stdout
+    assert ("interrupted %s: checkpoint saved to %s; continue with `ember train --out %s "
+            "--resume --data %s`" % ("in epoch 2 (%d of 7 batches done)"
+                                     % (3 if where == "training" else 7),
+                                     stopped / "checkpoint.pt", stopped, mnist_root)) in stdout
     assert "Traceback" not in err
     checkpoint = ember.load(stopped / "checkpoint.pt")
-    assert checkpoint["epoch"] == 1 and checkpoint["partial"]["batch"] == 3
+    assert checkpoint["epoch"] == 1
+    assert checkpoint["partial"]["batch"] == (3 if where == "training" else 7)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    monkeypatch.setattr(ember.optim.SGD, "step", real_step)
+    monkeypatch.setattr(*target, real)
 
     status, stdout, _ = cli(capsys, "train", "--out", stopped, "--resume", *common)
-    assert status == 0 and "continuing from epoch 2, batch 3" in stdout
+    assert status == 0
+    assert "continuing from epoch 2, batch %d" % checkpoint["partial"]["batch"] in stdout
     a, b = weights(straight / "checkpoint.pt"), weights(stopped / "checkpoint.pt")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert same_metrics(read_metrics(straight), read_metrics(stopped))
@@ -226,7 +241,7 @@ def test_resume_with_a_different_setting_is_refused(mnist_root, tmp_path, capsys
                *FAST)[0] == 0
     status, _, err = cli(capsys, "train", "--data", mnist_root, "--out", tmp_path, "--epochs", 2,
                          "--resume", "--lr", "0.5", *FAST)
-    assert_one_line_error(status, err, "--lr 0.5 differs from the checkpoint's 0.01")
+    assert_one_line_error(status, err, "--lr 0.5 differs from the checkpoint's 0.05")
     status, _, err = cli(capsys, "train", "--data", mnist_root, "--out", tmp_path, "--epochs", 1,
                          "--resume", *FAST)
     assert_one_line_error(status, err, "already holds 1 epochs")
@@ -234,7 +249,7 @@ def test_resume_with_a_different_setting_is_refused(mnist_root, tmp_path, capsys
 
 def test_a_cosine_schedule_cannot_be_lengthened(mnist_root, tmp_path, capsys):
     assert cli(capsys, "train", "--data", mnist_root, "--out", tmp_path, "--epochs", 1,
-               "--scheduler", "cosine", *FAST)[0] == 0
+               *FAST)[0] == 0
     status, _, err = cli(capsys, "train", "--data", mnist_root, "--out", tmp_path, "--epochs", 2,
                          "--resume", *FAST)
     assert_one_line_error(status, err, "cosine schedule")
@@ -299,3 +314,18 @@ def test_unwritable_output_folder_is_an_error(mnist_root, tmp_path, capsys):
     blocker.write_text("not a folder")
     status, _, err = cli(capsys, "train", "--data", mnist_root, "--out", blocker / "run", *FAST)
     assert_one_line_error(status, err, "cannot create output folder")
+
+
+# --- progress bar ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tty, flag, shown", [(True, (), True), (True, ("--no-progress",), False),
+                                              (False, (), False)])
+def test_progress_bar_only_on_a_terminal(mnist_root, tmp_path, capsys, monkeypatch, tty, flag,
+                                         shown):
+    pytest.importorskip("tqdm")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    status, stdout, err = cli(capsys, "train", "--data", mnist_root, "--out", tmp_path,
+                              "--epochs", 1, "--model", "mlp", *flag)
+    assert status == 0
+    assert ("epoch 1/1:" in err and "img/s" in err) is shown, err
+    assert "img/s" not in stdout
