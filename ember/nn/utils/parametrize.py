@@ -42,6 +42,14 @@ def _register_parameter_or_buffer(module, name, value):
         module.register_buffer(name, value)
 
 
+def _owned(t):
+    """A detached copy with its own writable array (0-d results may hold NumPy scalars)."""
+    from ember._backend import np
+    from ember._tensor import _make
+
+    return _make(np.array(t._data, copy=True))
+
+
 def _set_original(dest, src):
     """Make ``dest`` hold ``src``'s values (torch's ``set_``), keeping ``dest``'s identity."""
     dest.data = src.detach()
@@ -84,10 +92,11 @@ class ParametrizationList(ModuleList):
                     raise ValueError("'right_inverse' must return a Tensor or a Sequence of "
                                      "tensors (list, tuple...). Got element %d of type %s"
                                      % (i, type(value).__name__))
+                value = _owned(value)
                 if isinstance(original, Parameter):
-                    value = Parameter(value.detach(), original.requires_grad)
+                    value = Parameter(value, original.requires_grad)
                 else:
-                    value = value.detach().requires_grad_(original.requires_grad)
+                    value.requires_grad_(original.requires_grad)
                 _register_parameter_or_buffer(self, "original%d" % i, value)
         if not self.unsafe:
             z = self()

@@ -4,6 +4,7 @@ import warnings
 
 from ember.nn.parameter import Parameter
 from ember.nn.utils.parametrizations import _norm_except_dim, _weight_norm
+from ember.nn.utils.parametrize import _owned
 
 __all__ = ["WeightNorm", "weight_norm", "remove_weight_norm"]
 
@@ -33,7 +34,7 @@ class WeightNorm:
         weight = getattr(module, name)
         del module._parameters[name]
         module.register_parameter(name + "_g",
-                                  Parameter(_norm_except_dim(weight, fn.dim).detach()))
+                                  Parameter(_owned(_norm_except_dim(weight, fn.dim))))
         module.register_parameter(name + "_v", Parameter(weight.detach()))
         setattr(module, name, fn.compute_weight(module))
         module.register_forward_pre_hook(fn)
