@@ -276,7 +276,10 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                     prev = buf[nr]
                     if prev is None:
                         buf[nr] = g
-                        if owns and _fresh(g, g0, g0_owned, outs):
+                        # A new array (not the incoming gradient or a view) is the engine's
+                        # own; views are resolved where they reach a leaf (``_fresh``).
+                        if owns and g is not g0 and g._data.base is None and \
+                                (len(outs) == 1 or _count(outs, g) == 1):
                             owned[id(g)] = g
                     else:
                         buf[nr] = g = prev + g
@@ -293,6 +296,14 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
     return results
 
 
+def _count(outs, g):
+    n = 0
+    for o in outs:
+        if o is g:
+            n += 1
+    return n
+
+
 def _fresh(g, g0, g0_owned, outs):
     """Whether gradient ``g`` (returned by a built-in node) belongs to nobody else.
 
@@ -301,11 +312,7 @@ def _fresh(g, g0, g0_owned, outs):
     owned gradient can become a leaf's ``.grad`` without a copy (a transposed copy of a weight
     gradient costs more than the GEMM that made it).
     """
-    n = 0
-    for o in outs:
-        if o is g:
-            n += 1
-    if n != 1:
+    if _count(outs, g) != 1:
         return False
     base = g._data.base
     if g is g0:

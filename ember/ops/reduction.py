@@ -19,10 +19,25 @@ from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput,
 
 
 def _expand_reduced(g, in_shape, dims, keepdim):
-    """Broadcast a reduced gradient back to ``in_shape``."""
-    if not keepdim:
-        g = g.reshape(_kept_shape(in_shape, dims))
-    return g.expand(in_shape)
+    """Broadcast a reduced gradient back to ``in_shape`` (one op: the backward of every
+    reduction goes through here)."""
+    return ExpandReduced.apply((g,), in_shape, dims, keepdim)
+
+
+class ExpandReduced(Node):
+    """A read-only broadcast view of ``g`` over the reduced ``dims``; backward sums them."""
+
+    def forward(ctx, g, in_shape, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        if not keepdim:
+            g = g.reshape(_kept_shape(in_shape, dims))
+        return np.broadcast_to(g, in_shape)
+
+    def backward(ctx, gg):
+        return gg.sum(ctx.dims, keepdim=ctx.keepdim)
+
+    def name(self):
+        return "ExpandBackward0"
 
 
 def _kept_shape(in_shape, dims):
