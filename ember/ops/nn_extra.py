@@ -8,7 +8,6 @@ is the other op and every order of derivative comes free. ``grid_sample`` is one
 whose backward returns the gradients for the input and the grid.
 """
 import builtins
-import math
 import warnings
 
 from ember._backend import np
@@ -44,7 +43,7 @@ class _CtcLoss(Node):
     at each class, which is the true gradient once ``lp`` comes out of a log_softmax."""
 
     def forward(ctx, lp, targets, in_len, tgt_len, blank, zero_infinity):
-        t_max, n, c = lp.shape
+        t_max, n = lp.shape[:2]
         s_max = targets.shape[1]
         width = 2 * s_max + 1
         pos = np.arange(width)
