@@ -78,11 +78,26 @@ def _check_device(dev):
 
 def _make(data, requires_grad=False, grad_fn=None):
     """Wrap an ndarray without copying (the hot path of every op)."""
+    if data.__class__ is not _ndarray:
+        # NumPy reductions and ufuncs on 0-d input return scalars; a tensor always holds a
+        # (writable, 0-d if need be) array.
+        data = _as_ndarray(data)
     t = _new(Tensor)
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = grad_fn
     return t
+
+
+_ndarray = np.ndarray
+
+
+def _as_ndarray(data):
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, np.generic):
+        return np.array(data)
+    return data  # another array library's array (CuPy)
 
 
 _new = object.__new__

@@ -6,7 +6,7 @@ call ``Op.apply((a, b), *params)`` runs the forward and, when grad mode is on an
 requires grad, records the node as the result's ``grad_fn``.
 """
 from ember.autograd.grad_mode import _State
-from ember._tensor import Tensor, _make
+from ember._tensor import Tensor, _as_ndarray, _make, _ndarray
 
 # Marks a node whose saved tensors were freed by a backward without retain_graph.
 _RELEASED = ("released",)
@@ -46,6 +46,8 @@ class Node:
             out = cls.forward(ctx, inputs[0]._data, inputs[1]._data, *params)
         else:
             out = cls.forward(ctx, *[t._data for t in inputs], *params)
+        if out.__class__ is not _ndarray:
+            out = _as_ndarray(out)
         if _State.enabled:
             for t in inputs:
                 if t._requires_grad:
