@@ -50,8 +50,10 @@ def _nice_ticks(low, high, count=5):
     return ticks
 
 
-def _panel(draw, box, title, series, y_format, font, small):
-    """One line chart inside ``box`` = (left, top, right, bottom): axes, ticks, lines, legend."""
+def _panel(draw, box, title, series, y_format, font, small, limits=(-math.inf, math.inf),
+           legend_at_top=True):
+    """One line chart inside ``box`` = (left, top, right, bottom): axes, ticks, lines, legend.
+    The y axis stays within ``limits`` (a loss is never below 0, an accuracy never above 100)."""
     left, top, right, bottom = box
     plot_left, plot_top, plot_right, plot_bottom = left + 60, top + 34, right - 12, bottom - 42
     draw.text(((left + right) // 2, top + 4), title, fill=_BLACK, font=font, anchor="mt")
@@ -59,7 +61,8 @@ def _panel(draw, box, title, series, y_format, font, small):
     values = [v for _, ys, _ in series for v in ys if v is not None and math.isfinite(v)]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     pad = (high - low) * 0.05 or 0.05
-    ticks = _nice_ticks(low - pad, high + pad)
+    ticks = _nice_ticks(max(low - pad, limits[0]), min(high + pad, limits[1]))
+    ticks = [t for t in ticks if limits[0] <= t <= limits[1]]
     y_low, y_high = ticks[0], ticks[-1]
     epochs = max((len(ys) for _, ys, _ in series), default=1)
 
@@ -85,15 +88,15 @@ def _panel(draw, box, title, series, y_format, font, small):
               anchor="mb")
     draw.rectangle([plot_left, plot_top, plot_right, plot_bottom], outline=_BLACK)
 
-    for name, ys, color in series:
+    for _, ys, color in series:
         points = [(x_at(i), y_at(v)) for i, v in enumerate(ys)
                   if v is not None and math.isfinite(v)]
         if len(points) > 1:
             draw.line(points, fill=color, width=2)
         for x, y in points:
             draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=color)
-    legend_y = plot_top + 6
-    for name, ys, color in series:
+    legend_y = plot_top + 6 if legend_at_top else plot_bottom - 6 - 18 * len(series)
+    for name, _, color in series:
         draw.line([(plot_right - 110, legend_y + 6), (plot_right - 90, legend_y + 6)], fill=color,
                   width=3)
         draw.text((plot_right - 84, legend_y), name, fill=_BLACK, font=small)
@@ -116,11 +119,11 @@ def plot_curves(rows, path):
     column = lambda key: [row.get(key) for row in rows]  # noqa: E731
     _panel(draw, (0, 0, 450, 360), "loss",
            [("train", column("train_loss"), _BLUE), ("test", column("test_loss"), _ORANGE)],
-           lambda v: "%.3g" % v, font, small)
+           lambda v: "%.3g" % v, font, small, limits=(0.0, math.inf))
     _panel(draw, (450, 0, 900, 360), "accuracy (%)",
            [("train", [None if v is None else 100 * v for v in column("train_acc")], _BLUE),
             ("test", [None if v is None else 100 * v for v in column("test_acc")], _ORANGE)],
-           lambda v: "%g" % round(v, 6), font, small)
+           lambda v: "%g" % round(v, 6), font, small, limits=(0.0, 100.0), legend_at_top=False)
     _save_png(image, path)
 
 

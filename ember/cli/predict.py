@@ -20,8 +20,6 @@ _INK = 0.3  # the fraction of full brightness above which a pixel counts as ink 
 def _to_gray(image):
     """A PIL image of any mode as a float array in [0, 1]; transparency is laid on a background
     that contrasts with the visible strokes."""
-    from PIL import Image
-
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and
                                                "transparency" in image.info):
         rgba = image.convert("RGBA")

@@ -423,7 +423,7 @@ def run(args):
     model = build_model(config["model"])
     optimizer = _make_optimizer(config, model)
     scheduler = _make_scheduler(config, optimizer)
-    history, epoch, partial = [], 0, _fresh_partial()
+    history, epochs_done, partial = [], 0, _fresh_partial()
     if resume is not None:
         try:
             model.load_state_dict(resume["model"])
@@ -433,7 +433,8 @@ def run(args):
         except (KeyError, RuntimeError, ValueError, TypeError) as e:
             raise CommandError("cannot resume from %s: %s" % (resume_path, _one_line(e))) from None
         ember.set_rng_state(resume["rng_state"])
-        history, epoch, partial = list(resume["history"]), resume["epoch"], resume["partial"]
+        history, epochs_done, partial = (list(resume["history"]), resume["epoch"],
+                                         resume["partial"])
 
     progress = args.progress and sys.stdout.isatty()
     params = sum(p.numel() for p in model.parameters())
@@ -449,8 +450,9 @@ def run(args):
               config["batch_size"], config["epochs"], "s"[:config["epochs"] != 1],
               config["seed"]))
     if resume:
-        print("continuing from epoch %d, batch %d (%s)" % (epoch + 1 if partial["batch"] else
-                                                             epoch, partial["batch"], resume_path))
+        print("continuing %s from %s" % (
+            "in epoch %d after batch %d" % (epochs_done + 1, partial["batch"]) if partial["batch"]
+            else "after epoch %d" % epochs_done, resume_path))
     sys.stdout.flush()
 
     def save(epoch_done, part):
@@ -474,7 +476,7 @@ def run(args):
     run_began = time.perf_counter()
     with _Interrupt() as stop:
         try:
-            for epoch in range(epoch + 1, config["epochs"] + 1):
+            for epoch in range(epochs_done + 1, config["epochs"] + 1):
                 if not _train_epoch(model, optimizer, train_set, config, epoch, partial,
                                     args.workers, progress, stop):
                     return interrupted(epoch - 1, partial)

@@ -123,6 +123,16 @@ def test_same_seed_gives_identical_metrics_and_weights(mnist_root, tmp_path, cap
     assert not np.array_equal(weights_a["dense.dense1.weight"], weights_c["dense.dense1.weight"])
 
 
+def test_worker_processes_give_the_same_run(mnist_root, tmp_path, capsys):
+    for name, workers in (("main", 0), ("workers", 2)):
+        status, _, err = cli(capsys, "train", "--data", mnist_root, "--out", tmp_path / name,
+                             "--epochs", 1, "--workers", workers, *FAST)
+        assert status == 0, err
+    a, b = weights(tmp_path / "main" / "checkpoint.pt"), weights(tmp_path / "workers" /
+                                                                   "checkpoint.pt")
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
 @pytest.mark.parametrize("options", [("--scheduler", "none"),
                                      ("--optimizer", "adam", "--scheduler", "step")],
                          ids=["sgd-momentum", "adam-steplr"])
@@ -136,7 +146,7 @@ def test_resume_continues_to_exactly_the_uninterrupted_result(mnist_root, tmp_pa
                             *common)
     assert status == 0
     assert stdout.splitlines()[0].startswith("resuming mlp")
-    assert "continuing from epoch 1, batch 0" in stdout
+    assert "continuing after epoch 1 from %s" % (split / "checkpoint.pt") in stdout
     a, b = weights(straight / "checkpoint.pt"), weights(split / "checkpoint.pt")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert same_metrics(read_metrics(straight), read_metrics(split))
@@ -183,7 +193,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_matches(mnist_root, tmp_path, caps
 
     status, stdout, _ = cli(capsys, "train", "--out", stopped, "--resume", *common)
     assert status == 0
-    assert "continuing from epoch 2, batch %d" % checkpoint["partial"]["batch"] in stdout
+    assert "continuing in epoch 2 after batch %d" % checkpoint["partial"]["batch"] in stdout
     a, b = weights(straight / "checkpoint.pt"), weights(stopped / "checkpoint.pt")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert same_metrics(read_metrics(straight), read_metrics(stopped))
