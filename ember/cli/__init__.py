@@ -76,3 +76,6 @@ def main(argv=None):
     except CommandError as e:
         print("ember %s: error: %s" % (command, e), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("ember %s: interrupted" % command, file=sys.stderr)
+        return 130

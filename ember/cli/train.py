@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 
 import ember
 import ember.nn.functional as F
@@ -493,7 +494,11 @@ def run(args):
                     "time_s": time.perf_counter() - began,
                 })
                 if scheduler is not None:
-                    scheduler.step()
+                    with warnings.catch_warnings():
+                        # A run resumed after its last batch steps the schedule without having
+                        # stepped the optimizer in this process; the order is right all the same.
+                        warnings.filterwarnings("ignore", "Detected call of `lr_scheduler.step")
+                        scheduler.step()
                 partial = _fresh_partial()
                 save(epoch, partial)
                 _write_metrics(os.path.join(out, "metrics.csv"), history)
@@ -503,7 +508,11 @@ def run(args):
                 if stop.requested:
                     return interrupted(epoch, partial)
         except KeyboardInterrupt:  # a second Ctrl-C, or one raised outside the batch loop
-            print("interrupted: the last checkpoint in %s is kept" % checkpoint_path)
+            if os.path.isfile(checkpoint_path):
+                print("interrupted: %s is kept as it was (the last completed save)"
+                      % checkpoint_path)
+            else:
+                print("interrupted before the first checkpoint was saved")
             return 130
 
     _write_metrics(os.path.join(out, "metrics.csv"), history)

@@ -159,17 +159,17 @@ def test_resume_continues_to_exactly_the_uninterrupted_result(mnist_root, tmp_pa
 
 @pytest.mark.parametrize("where", ["training", "testing"])
 def test_ctrl_c_saves_a_checkpoint_and_resume_matches(mnist_root, tmp_path, capsys, monkeypatch,
-                                                      where):
+                                                      recwarn, where):
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     common = ("--data", mnist_root, "--epochs", 2, *FAST)
     assert cli(capsys, "train", "--out", straight, *common)[0] == 0
 
     if where == "training":  # second epoch (7 batches of 32 per epoch), third batch
         real, calls, target = ember.optim.SGD.step, [], (ember.optim.SGD, "step")
-        interrupt_on = 10
-    else:  # while testing after the second epoch
+        interrupt_on, epoch, batch = 10, 2, 3
+    else:  # while testing after the first epoch, before the schedule's first step
         real, calls, target = evaluate.evaluate_model, [], (evaluate, "evaluate_model")
-        interrupt_on = 2
+        interrupt_on, epoch, batch = 1, 1, 7
 
     def interrupting(*args, **kwargs):
         calls.append(1)
@@ -181,19 +181,19 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_matches(mnist_root, tmp_path, caps
     status, stdout, err = cli(capsys, "train", "--out", stopped, *common)
     assert status == 130
     assert ("interrupted %s: checkpoint saved to %s; continue with `ember train --out %s "
-            "--resume --data %s`" % ("in epoch 2 (%d of 7 batches done)"
-                                     % (3 if where == "training" else 7),
+            "--resume --data %s`" % ("in epoch %d (%d of 7 batches done)" % (epoch, batch),
                                      stopped / "checkpoint.pt", stopped, mnist_root)) in stdout
     assert "Traceback" not in err
     checkpoint = ember.load(stopped / "checkpoint.pt")
-    assert checkpoint["epoch"] == 1
-    assert checkpoint["partial"]["batch"] == (3 if where == "training" else 7)
+    assert checkpoint["epoch"] == epoch - 1 and checkpoint["partial"]["batch"] == batch
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     monkeypatch.setattr(*target, real)
 
+    recwarn.clear()
     status, stdout, _ = cli(capsys, "train", "--out", stopped, "--resume", *common)
     assert status == 0
-    assert "continuing in epoch 2 after batch %d" % checkpoint["partial"]["batch"] in stdout
+    assert "continuing in epoch %d after batch %d" % (epoch, batch) in stdout
+    assert [str(w.message) for w in recwarn] == []
     a, b = weights(straight / "checkpoint.pt"), weights(stopped / "checkpoint.pt")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert same_metrics(read_metrics(straight), read_metrics(stopped))
@@ -207,7 +207,17 @@ def test_keyboard_interrupt_outside_the_batch_loop_exits_cleanly(mnist_root, tmp
     monkeypatch.setattr("ember.cli.evaluate.evaluate_model", interrupt)
     status, stdout, err = cli(capsys, "train", "--data", mnist_root, "--out", tmp_path,
                               "--epochs", 1, *FAST)
-    assert status == 130 and "interrupted" in stdout and "Traceback" not in err
+    assert status == 130 and "Traceback" not in err
+    assert stdout.splitlines()[-1] == "interrupted before the first checkpoint was saved"
+
+
+def test_ctrl_c_while_loading_data_exits_cleanly(tmp_path, capsys, monkeypatch):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_cli, "open_mnist", interrupt)
+    status, _, err = cli(capsys, "train", "--out", tmp_path, *FAST)
+    assert status == 130 and err == "ember train: interrupted\n"
 
 
 # --- data sources ------------------------------------------------------------------------------
