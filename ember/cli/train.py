@@ -193,8 +193,16 @@ def open_mnist(data_dir, download=True, require_full=False, sample=False, announ
         present = [name for name in _RAW_FILES
                    if any(os.path.isfile(os.path.join(raw, name + ext)) for ext in ("", ".gz"))]
         if present and len(present) < len(_RAW_FILES):
-            missing = [name for name in _RAW_FILES if name not in present]
-            raise CommandError("incomplete MNIST in %s: missing %s" % (raw, ", ".join(missing)))
+            missing = "incomplete MNIST in %s: missing %s" % (
+                raw, ", ".join(name for name in _RAW_FILES if name not in present))
+            if not download:
+                raise CommandError(missing)
+            try:  # MNIST.download fetches what is missing or fails its checksum
+                _load_split(data_dir, False, False, download=True)
+            except RuntimeError as e:
+                raise CommandError("%s (and download failed: %s)" % (missing, _one_line(e))) \
+                    from None
+            present = _RAW_FILES
         reason = None
         if not present:
             reason = "download disabled"

@@ -302,11 +302,29 @@ def test_resume_from_a_foreign_file_is_an_error(tmp_path, capsys):
     assert_one_line_error(status, err, "is not a checkpoint written by ember train")
 
 
-def test_incomplete_mnist_is_an_error(tmp_path, capsys):
+def test_incomplete_mnist_is_an_error(tmp_path, capsys, monkeypatch):
+    from ember.vision.datasets import mnist
+
     root = write_mnist(tmp_path, train=20, test=10)
     os.remove(os.path.join(root, "MNIST", "raw", "t10k-labels-idx1-ubyte"))
-    status, _, err = cli(capsys, "train", "--data", root, "--out", tmp_path / "out", *FAST)
+    status, _, err = cli(capsys, "train", "--data", root, "--out", tmp_path / "out",
+                         "--no-download", *FAST)
     assert_one_line_error(status, err, "incomplete MNIST in", "missing t10k-labels-idx1-ubyte")
+    assert "download" not in err
+
+    fetched = []
+
+    def offline(url, *args, **kwargs):
+        fetched.append(os.path.basename(url))
+        raise RuntimeError("Error downloading x; tried:\n  %s: <urlopen error offline>" % url)
+
+    monkeypatch.setattr(mnist, "download_url", offline)
+    status, _, err = cli(capsys, "train", "--data", root, "--out", tmp_path / "out", *FAST)
+    assert_one_line_error(status, err, "missing t10k-labels-idx1-ubyte (and download failed: ",
+                          "<urlopen error offline>")
+    assert len(fetched) == 1  # one attempt, reported; the files present are left alone
+    assert sorted(os.listdir(os.path.join(root, "MNIST", "raw"))) == [
+        "t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte"]
 
 
 @pytest.mark.parametrize("damage", ["truncated-gzip", "bad-magic", "short-labels"])
