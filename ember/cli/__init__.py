@@ -6,6 +6,7 @@ Subcommands::
     ember eval CHECKPOINT [--data DIR]
     ember predict CHECKPOINT IMAGE...
     ember run SCRIPT.py [ARGS...]
+    ember run --coverage
 
 ``main(argv)`` runs one and returns its exit status, so tests call it in-process; the console
 script ``ember`` and ``python -m ember`` call it with ``sys.argv``. A bad input (missing or
@@ -51,9 +52,13 @@ def _run_script(argv):
 
     if not argv or argv[0] in ("-h", "--help"):
         stream = sys.stdout if argv else sys.stderr
-        print("usage: ember run SCRIPT.py [ARGS...]\n\nRun a PyTorch script with torch and "
-              "torchvision resolved to ember (see ember.compat).", file=stream)
+        print("usage: ember run SCRIPT.py [ARGS...]\n       ember run --coverage\n\nRun a "
+              "PyTorch script with torch and torchvision resolved to ember (see ember.compat); "
+              "--coverage lists the torch names ember provides.", file=stream)
         return 0 if argv else 2
+    if argv[0] == "--coverage":
+        print(compat.coverage_table(), end="")
+        return 0
     if not os.path.isfile(argv[0]):
         raise CommandError("no such script: %s" % argv[0])
     compat.run_script(argv[0], argv[1:])

@@ -94,3 +94,10 @@ def test_run_missing_script(tmp_path, capsys):
 def test_run_without_a_script(capsys):
     status, _, err = cli(capsys, "run")
     assert status == 2 and err.startswith("usage: ember run SCRIPT.py")
+
+
+def test_run_coverage_lists_the_torch_surface(capsys):
+    status, out, _ = cli(capsys, "run", "--coverage")
+    assert status == 0
+    assert out.startswith("| torch namespace | ember module | names | provided |")
+    assert "| `torch.nn` | `ember.nn` |" in out
