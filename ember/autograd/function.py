@@ -161,14 +161,8 @@ def tag(tensor, **attrs):
 
 def _record(ctx, inputs, out):
     """Attach ``ctx`` as grad_fn of a new output tensor and link it to its inputs."""
-    edges = []
-    for t in inputs:
-        if t._requires_grad:
-            fn = t._grad_fn
-            edges.append((t, 0) if fn is None else (fn, t._output_nr))
-        else:
-            edges.append(None)
-    ctx._edges = edges
+    ctx._edges = [((t, 0) if t._grad_fn is None else (t._grad_fn, t._output_nr))
+                  if t._requires_grad else None for t in inputs]
     res = _new(Tensor)
     res._data = out
     res._requires_grad = True
