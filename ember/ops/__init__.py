@@ -6,6 +6,7 @@ from ember.ops import creation, elementwise, indexing, linalg, nn_ops, reduction
 from ember.ops import conv, normalization, pooling  # noqa: F401 (register their OpInfos)
 from ember.ops import attention  # noqa: F401,E402 (registers its OpInfo)
 from ember.ops import nn_extra  # noqa: F401,E402 (registers its OpInfos)
+from ember.ops import elementwise_extra, pairwise, statistics  # noqa: F401,E402 (register OpInfos)
 from ember.ops._util import sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OPS, OpInfo, SampleInput, T, register
