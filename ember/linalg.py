@@ -6,6 +6,7 @@ are registered); this module is the public namespace, loaded on first use of ``e
 from ember.ops.linalg import det, inv, matrix_norm, solve, svdvals, vector_norm
 from ember.ops.linalg import linalg_norm as norm
 from ember.ops.linalg import matmul, vdot
+from ember.ops.pairwise import linalg_cross as cross
 
-__all__ = ["det", "inv", "matmul", "matrix_norm", "norm", "solve", "svdvals", "vdot",
+__all__ = ["cross", "det", "inv", "matmul", "matrix_norm", "norm", "solve", "svdvals", "vdot",
            "vector_norm"]
