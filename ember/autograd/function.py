@@ -105,12 +105,7 @@ class Node:
     def saved_tensors(self):
         saved = self._saved
         if saved is _RELEASED:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward.")
+            raise freed_graph_error()
         res = []
         for t, v in zip(saved, self._versions):
             if t is None:
@@ -149,6 +144,16 @@ class Node:
 
 
 _new = object.__new__
+
+
+def freed_graph_error():
+    """torch's error for using saved tensors that a backward without retain_graph freed."""
+    return RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved "
+        "tensors after they have already been freed). Saved intermediate values of the "
+        "graph are freed when you call .backward() or autograd.grad(). Specify "
+        "retain_graph=True if you need to backward through the graph a second time or "
+        "if you need to access saved tensors after calling backward.")
 
 
 def tag(tensor, **attrs):

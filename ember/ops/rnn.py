@@ -16,7 +16,7 @@ The kernels have no double backward: their backward is written on arrays.
 """
 from ember._backend import np
 from ember._tensor import _make
-from ember.autograd.function import Node
+from ember.autograd.function import Node, freed_graph_error
 from ember.autograd.grad_mode import _State
 
 
@@ -37,29 +37,6 @@ def padded_steps(seq_len, batch, reverse):
     """The steps of a padded ``(seq_len, batch, *)`` input viewed as ``(seq_len * batch, *)``."""
     order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
     return [(t * batch, (t + 1) * batch, batch) for t in order]
-
-
-def apply_fused(cls, inputs, *params):
-    """Run a multi-output kernel node: a tuple of tensors, all with the node as ``grad_fn``."""
-    ctx = object.__new__(cls)
-    outs = cls.forward(ctx, *[t._data for t in inputs], *params)
-    if _State.enabled and any(t._requires_grad for t in inputs):
-        edges = []
-        for t in inputs:
-            if t._requires_grad:
-                fn = t._grad_fn
-                edges.append((t, 0) if fn is None else (fn, t._output_nr))
-            else:
-                edges.append(None)
-        ctx._edges = edges
-        ctx.n_outputs = len(outs)
-        res = []
-        for i, o in enumerate(outs):
-            t = _make(o, True, ctx)
-            t._output_nr = i
-            res.append(t)
-        return tuple(res)
-    return tuple(_make(o) for o in outs)
 
 
 def _sigmoid_(a):
@@ -95,12 +72,7 @@ class _FusedRNN(Node):
 
     def _check(self):
         if self._released:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward.")
+            raise freed_graph_error()
         if _State.enabled:
             raise RuntimeError("%s: the fused recurrent kernels have no double backward "
                                "(create_graph=True)" % self.name())

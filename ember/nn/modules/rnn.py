@@ -313,7 +313,7 @@ class RNN(RNNBase):
                          bidirectional, 0, device, dtype)
 
     def _layer(self, x, init_states, weights, steps):
-        return K.apply_fused(K.RNNLayer, (x, init_states[0], *weights), steps,
+        return K.RNNLayer.apply_multi((x, init_states[0], *weights), steps,
                              self.mode == "RNN_RELU")
 
     def forward(self, input, hx=None):
@@ -356,7 +356,7 @@ class GRU(RNNBase):
         raise ValueError("GRU: Expected input to be 2D or 3D, got %dD instead" % input.dim())
 
     def _layer(self, x, init_states, weights, steps):
-        return K.apply_fused(K.GRULayer, (x, init_states[0], *weights), steps)
+        return K.GRULayer.apply_multi((x, init_states[0], *weights), steps)
 
     forward = RNN.forward
 
@@ -408,7 +408,7 @@ class LSTM(RNNBase):
         self._check_hidden_size(states[1], cell, "Expected hidden[1] size {}, got {}")
 
     def _layer(self, x, init_states, weights, steps):
-        return K.apply_fused(K.LSTMLayer, (x, *init_states, *weights), steps, self.bias,
+        return K.LSTMLayer.apply_multi((x, *init_states, *weights), steps, self.bias,
                              self.proj_size > 0)
 
     def forward(self, input, hx=None):
@@ -520,7 +520,7 @@ class RNNCell(RNNCellBase):
             raise RuntimeError("Unknown nonlinearity: {}".format(self.nonlinearity))
         input, (h,), batched, steps = self._prepare(input, None if hx is None else [hx],
                                                     [self.hidden_size])
-        _, h_new = K.apply_fused(K.RNNLayer, (input, h, *self._weights()), steps,
+        _, h_new = K.RNNLayer.apply_multi((input, h, *self._weights()), steps,
                                  self.nonlinearity == "relu")
         return h_new if batched else h_new.squeeze(0)
 
@@ -543,7 +543,7 @@ class LSTMCell(RNNCellBase):
     def forward(self, input, hx=None):
         input, (h, c), batched, steps = self._prepare(
             input, None if hx is None else list(hx), [self.hidden_size, self.hidden_size])
-        _, h_new, c_new = K.apply_fused(K.LSTMLayer, (input, h, c, *self._weights()), steps,
+        _, h_new, c_new = K.LSTMLayer.apply_multi((input, h, c, *self._weights()), steps,
                                         self.bias_ih is not None, False)
         if not batched:
             return h_new.squeeze(0), c_new.squeeze(0)
@@ -567,5 +567,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         input, (h,), batched, steps = self._prepare(input, None if hx is None else [hx],
                                                     [self.hidden_size])
-        _, h_new = K.apply_fused(K.GRULayer, (input, h, *self._weights()), steps)
+        _, h_new = K.GRULayer.apply_multi((input, h, *self._weights()), steps)
         return h_new if batched else h_new.squeeze(0)
