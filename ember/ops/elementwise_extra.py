@@ -13,7 +13,7 @@ from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.ops import elementwise as E
 from ember.ops._util import binary_operands, check_broadcast, sum_to_shape, to_float
-from ember.ops.elementwise import _out
+from ember.ops.elementwise import _out, _unary_samples
 from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 
 _HAVE_SCIPY = importlib.util.find_spec("scipy") is not None
@@ -372,16 +372,6 @@ def _tensor_other_errors(name):
                          r"size of tensor a \(3\) must match the size of tensor b \(4\)")
 
     return errors
-
-
-def _unary_samples(low, high):
-    def samples(dtype):
-        yield SampleInput(T(3, 4, low=low, high=high), name="2-d")
-        yield SampleInput(T(low=low, high=high), name="0-d")
-        yield SampleInput(T(5, 4, low=low, high=high, noncontig=True), name="noncontig")
-        yield SampleInput(T(0, 3, low=low, high=high), name="empty")
-
-    return samples
 
 
 def _logit_samples(dtype):
