@@ -24,7 +24,7 @@ from ember.random import (Generator, bernoulli, default_generator, get_rng_state
                           manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
                           randint_like, randn, randn_like, randperm, seed, set_rng_state)
 from ember.ops import clone, contiguous
-from ember.ops.elementwise import allclose, equal, isclose
+from ember.ops.comparison import allclose, equal, isclose
 
 __version__ = "0.1.0"
 

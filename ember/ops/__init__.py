@@ -2,7 +2,8 @@
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
-from ember.ops import creation, elementwise, indexing, linalg, nn_ops, reduction, shape  # noqa
+from ember.ops import (comparison, creation, elementwise, indexing, linalg, nn_ops,  # noqa
+                       reduction, shape)
 from ember.ops import conv, normalization, pooling  # noqa: F401 (register their OpInfos)
 from ember.ops import attention  # noqa: F401,E402 (registers its OpInfo)
 from ember.ops import nn_extra  # noqa: F401,E402 (registers its OpInfos)
@@ -113,6 +114,7 @@ Tensor.zero_ = zero_
 
 
 def _bind_operators():
+    from ember.ops import comparison as C
     from ember.ops import elementwise as E
     from ember.ops.indexing import getitem, setitem
     from ember.ops.linalg import matmul
@@ -138,12 +140,12 @@ def _bind_operators():
     def eq(self, other):
         if not _comparable(other):
             return NotImplemented
-        return E.eq(self, other)
+        return C.eq(self, other)
 
     def ne(self, other):
         if not _comparable(other):
             return NotImplemented
-        return E.ne(self, other)
+        return C.ne(self, other)
 
     ops = {
         "__add__": E.add, "__radd__": r(E.add), "__sub__": E.sub, "__rsub__": r(E.sub),
@@ -151,12 +153,12 @@ def _bind_operators():
         "__floordiv__": E.floor_divide, "__rfloordiv__": r(E.floor_divide),
         "__mod__": E.remainder, "__rmod__": r(E.remainder), "__pow__": E.pow,
         "__rpow__": rpow, "__matmul__": matmul, "__rmatmul__": rmatmul,
-        "__neg__": E.neg, "__pos__": pos, "__abs__": E.abs, "__invert__": E.bitwise_not,
-        "__and__": E.bitwise_and, "__rand__": r(E.bitwise_and), "__or__": E.bitwise_or,
-        "__ror__": r(E.bitwise_or), "__xor__": E.bitwise_xor, "__rxor__": r(E.bitwise_xor),
-        "__lshift__": E.bitwise_left_shift, "__rshift__": E.bitwise_right_shift,
-        "__eq__": eq, "__ne__": ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt,
-        "__ge__": E.ge, "__getitem__": getitem, "__setitem__": setitem,
+        "__neg__": E.neg, "__pos__": pos, "__abs__": E.abs, "__invert__": C.bitwise_not,
+        "__and__": C.bitwise_and, "__rand__": r(C.bitwise_and), "__or__": C.bitwise_or,
+        "__ror__": r(C.bitwise_or), "__xor__": C.bitwise_xor, "__rxor__": r(C.bitwise_xor),
+        "__lshift__": C.bitwise_left_shift, "__rshift__": C.bitwise_right_shift,
+        "__eq__": eq, "__ne__": ne, "__lt__": C.lt, "__le__": C.le, "__gt__": C.gt,
+        "__ge__": C.ge, "__getitem__": getitem, "__setitem__": setitem,
     }
     for name, fn in ops.items():
         setattr(Tensor, name, fn)

@@ -10,6 +10,7 @@ import warnings
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
+from ember.ops import comparison as C
 from ember.ops import elementwise as E
 from ember.ops import reduction as R
 from ember.ops import shape as S
@@ -187,7 +188,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         if length == 0:
             break
         hi, lo = S.narrow(x, d, 1, length - 1), S.narrow(x, d, 0, length - 1)
-        x = E.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
+        x = C.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
     return x
 
 

@@ -1,0 +1,163 @@
+"""Comparisons, logical and bitwise ops, and floating-point class tests (isnan, isinf, ...).
+
+None of these is differentiable: their results are bool or integer tensors. Operands are
+promoted as torch promotes them before comparing; shapes broadcast.
+"""
+from ember._backend import np
+from ember._tensor import Tensor, _make
+from ember.ops._util import binary_operands, check_broadcast
+from ember.ops.elementwise import (_binary_samples, _broadcast_errors, _out, _require_tensors,
+                                   _tensor_binary_samples, _unary_samples)
+from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
+
+
+def _compare(np_fn, name):
+    def op(input, other, *, out=None):
+        a, b = binary_operands(input, other)
+        check_broadcast(a._data, b._data)
+        return _out(_make(np_fn(a._data, b._data)), out)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = "Elementwise ``%s`` comparison with broadcasting; returns a bool tensor." % name
+    return op
+
+
+eq = _compare(np.equal, "eq")
+ne = not_equal = _compare(np.not_equal, "ne")
+lt = less = _compare(np.less, "lt")
+le = less_equal = _compare(np.less_equal, "le")
+gt = greater = _compare(np.greater, "gt")
+ge = greater_equal = _compare(np.greater_equal, "ge")
+
+
+def _logical(np_fn, name):
+    def op(input, other, *, out=None):
+        _require_tensors(name, input, other)
+        a, b = input, other
+        check_broadcast(a._data, b._data)
+        return _out(_make(np_fn(a._data, b._data)), out)
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+
+
+def logical_not(input, *, out=None):
+    return _out(_make(np.logical_not(input._data)), out)
+
+
+def _bitwise(np_fn, name):
+    def op(input, other, *, out=None):
+        a, b = binary_operands(input, other)
+        if a._data.dtype.kind == "f":
+            from ember._tensor_str import dtype_word
+
+            raise NotImplementedError('"%s_cpu" not implemented for \'%s\'' % (
+                name, dtype_word(a._data.dtype)))
+        check_broadcast(a._data, b._data)
+        return _out(_make(np_fn(a._data, b._data)), out)
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input, *, out=None):
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return _out(_make(np.invert(input._data)), out)
+
+
+def bitwise_left_shift(input, other):
+    a, b = binary_operands(input, other)
+    return _make(np.left_shift(a._data, b._data))
+
+
+def bitwise_right_shift(input, other):
+    a, b = binary_operands(input, other)
+    return _make(np.right_shift(a._data, b._data))
+
+
+def isnan(input):
+    return _make(np.isnan(input._data))
+
+
+def isinf(input):
+    return _make(np.isinf(input._data))
+
+
+def isposinf(input):
+    return _make(np.isposinf(input._data))
+
+
+def isneginf(input):
+    return _make(np.isneginf(input._data))
+
+
+def isfinite(input):
+    return _make(np.isfinite(input._data))
+
+
+def isreal(input):
+    return _make(np.ones(input._data.shape, dtype=bool))
+
+
+def signbit(input):
+    return _make(np.signbit(input._data))
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and elements."""
+    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _make(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# --- registration ---------------------------------------------------------------------------
+
+for _name, _fn, _dunder in (("eq", eq, "__eq__"), ("ne", ne, "__ne__"), ("lt", lt, "__lt__"),
+                            ("le", le, "__le__"), ("gt", gt, "__gt__"), ("ge", ge, "__ge__")):
+    register(OpInfo(_name, _fn, _binary_samples, _broadcast_errors, method=True,
+                    inplace=_name + "_", operators=(_dunder,), dtypes=ALL, grad=False))
+for _name, _fn in (("not_equal", not_equal), ("less", less), ("less_equal", less_equal),
+                   ("greater", greater), ("greater_equal", greater_equal)):
+    register(OpInfo(_name, _fn, _binary_samples, method=True, dtypes=("float32",), grad=False))
+for _name, _fn in (("logical_and", logical_and), ("logical_or", logical_or),
+                   ("logical_xor", logical_xor)):
+    register(OpInfo(_name, _fn, _tensor_binary_samples, method=True, inplace=_name + "_",
+                    dtypes=ALL, grad=False))
+register(OpInfo("logical_not", logical_not, _unary_samples(), method=True,
+                inplace="logical_not_", dtypes=ALL, grad=False))
+
+_INTS = ("int64", "int32", "uint8", "bool")
+for _name, _fn, _ops in (("bitwise_and", bitwise_and, ("__and__", "__rand__", "__iand__")),
+                         ("bitwise_or", bitwise_or, ("__or__", "__ror__", "__ior__")),
+                         ("bitwise_xor", bitwise_xor, ("__xor__", "__rxor__", "__ixor__"))):
+    register(OpInfo(_name, _fn, _binary_samples, method=True, inplace=_name + "_",
+                    operators=_ops, dtypes=_INTS, grad=False))
+register(OpInfo("bitwise_not", bitwise_not, _unary_samples(), method=True,
+                inplace="bitwise_not_", operators=("__invert__",), dtypes=_INTS, grad=False))
+
+
+def _special_samples(dtype):
+    yield SampleInput(T(values=[1.0, float("nan"), float("inf"), -float("inf"), -0.0, 2.0]))
+
+
+for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite),
+                   ("isposinf", isposinf), ("isneginf", isneginf), ("signbit", signbit)):
+    register(OpInfo(_name, _fn, _special_samples, method=True, grad=False))
