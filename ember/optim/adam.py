@@ -21,6 +21,24 @@ def _check_weight_decay(weight_decay):
         raise ValueError("Invalid weight_decay value: {}".format(weight_decay))
 
 
+def _decayed_grad(opt, p, grad, group, lr):
+    """The gradient after weight decay; decoupled (AdamW-style) decay shrinks ``p`` first."""
+    if group["weight_decay"] != 0 and group["decoupled_weight_decay"]:
+        p *= 1 - lr * group["weight_decay"]
+        return opt._grad(p, grad, group, decay=False)
+    return opt._grad(p, grad, group)
+
+
+def _update_moments(opt, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp):
+    """Adam's moments in place: exp_avg lerps to grad by 1 - beta1; exp_avg_sq = beta2 *
+    exp_avg_sq + (1 - beta2) * grad**2 (``tmp`` is scratch)."""
+    opt._lerp(exp_avg, grad, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    np.multiply(grad, 1 - beta2, out=tmp)
+    tmp *= grad
+    exp_avg_sq += tmp
+
+
 def _step_tensor():
     """torch's default ``state['step']``: a float32 0-d tensor on the CPU."""
     return _make(np.zeros((), dtype=np.float32))
@@ -76,21 +94,12 @@ class Adam(Optimizer):
     def _update(self, p, grad, state, group):
         lr = _to_scalar(group["lr"])
         beta1, beta2 = group["betas"]
-        wd = group["weight_decay"]
         step = _inc(state["step"])
-        if wd != 0 and group["decoupled_weight_decay"]:
-            p *= 1 - lr * wd
-            grad = self._grad(p, grad, group, decay=False)
-        else:
-            grad = self._grad(p, grad, group)
+        grad = _decayed_grad(self, p, grad, group, lr)
         exp_avg = state["exp_avg"]._data
         exp_avg_sq = state["exp_avg_sq"]._data
         tmp, tmp2 = self._tmp(p), self._tmp(p, 1)
-        self._lerp(exp_avg, grad, 1 - beta1, tmp)
-        exp_avg_sq *= beta2
-        np.multiply(grad, 1 - beta2, out=tmp)
-        tmp *= grad
-        exp_avg_sq += tmp
+        _update_moments(self, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1

@@ -1,7 +1,8 @@
 """NAdam, mirroring ``torch.optim.NAdam``: Adam with Nesterov momentum."""
 from ember._backend import np
 from ember._tensor import _make
-from ember.optim.adam import _check_betas, _check_weight_decay, _step_tensor
+from ember.optim.adam import (_check_betas, _check_weight_decay, _decayed_grad, _step_tensor,
+                              _update_moments)
 from ember.optim.optimizer import (Optimizer, _check_differentiable, _check_lr, _inc,
                                    _to_scalar, _zeros_like)
 
@@ -48,15 +49,10 @@ class NAdam(Optimizer):
     def _update(self, p, grad, state, group):
         lr = _to_scalar(group["lr"])
         beta1, beta2 = group["betas"]
-        wd = group["weight_decay"]
         psi = group["momentum_decay"]
         step = _inc(state["step"])
         bias_correction2 = 1 - beta2 ** step
-        if wd != 0 and group["decoupled_weight_decay"]:
-            p *= 1 - lr * wd
-            grad = self._grad(p, grad, group, decay=False)
-        else:
-            grad = self._grad(p, grad, group)
+        grad = _decayed_grad(self, p, grad, group, lr)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
         # The product lives in a float32 tensor, as torch's, so it rounds like torch's.
@@ -66,11 +62,7 @@ class NAdam(Optimizer):
         exp_avg = state["exp_avg"]._data
         exp_avg_sq = state["exp_avg_sq"]._data
         tmp, denom = self._tmp(p), self._tmp(p, 1)
-        self._lerp(exp_avg, grad, 1 - beta1, tmp)
-        exp_avg_sq *= beta2
-        np.multiply(grad, 1 - beta2, out=tmp)
-        tmp *= grad
-        exp_avg_sq += tmp
+        _update_moments(self, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp)
         np.divide(exp_avg_sq, bias_correction2, out=denom)
         np.sqrt(denom, out=denom)
         denom += group["eps"]

@@ -1,6 +1,7 @@
 """RAdam, mirroring ``torch.optim.RAdam``: Adam with a rectified adaptive learning rate."""
 from ember._backend import np
-from ember.optim.adam import _check_betas, _check_weight_decay, _step_tensor
+from ember.optim.adam import (_check_betas, _check_weight_decay, _decayed_grad, _step_tensor,
+                              _update_moments)
 from ember.optim.optimizer import (Optimizer, _check_differentiable, _check_lr, _inc,
                                    _to_scalar, _zeros_like)
 
@@ -44,21 +45,12 @@ class RAdam(Optimizer):
     def _update(self, p, grad, state, group):
         lr = _to_scalar(group["lr"])
         beta1, beta2 = group["betas"]
-        wd = group["weight_decay"]
         step = _inc(state["step"])
-        if wd != 0 and group["decoupled_weight_decay"]:
-            p *= 1 - lr * wd
-            grad = self._grad(p, grad, group, decay=False)
-        else:
-            grad = self._grad(p, grad, group)
+        grad = _decayed_grad(self, p, grad, group, lr)
         exp_avg = state["exp_avg"]._data
         exp_avg_sq = state["exp_avg_sq"]._data
         tmp, upd = self._tmp(p), self._tmp(p, 1)
-        self._lerp(exp_avg, grad, 1 - beta1, tmp)
-        exp_avg_sq *= beta2
-        np.multiply(grad, 1 - beta2, out=tmp)
-        tmp *= grad
-        exp_avg_sq += tmp
+        _update_moments(self, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         np.divide(exp_avg, bias_correction1, out=upd)
