@@ -334,11 +334,7 @@ def add(input, other, *, alpha=1, out=None):
     if out is None and alpha == 1:
         if isinstance(other, Tensor) and isinstance(input, Tensor):
             if input._data.dtype is other._data.dtype and input._data.dtype.kind != "b":
-                try:
-                    return Add.apply((input, other))
-                except ValueError:
-                    check_broadcast(input._data, other._data)
-                    raise
+                return _binary_apply(Add, input, other)
         elif _fast_scalar(input, other):
             return AddScalar.apply((input,), other)
     a, b = binary_operands(input, other)
@@ -353,11 +349,7 @@ def sub(input, other, *, alpha=1, out=None):
     if out is None and alpha == 1:
         if isinstance(other, Tensor) and isinstance(input, Tensor):
             if input._data.dtype is other._data.dtype and input._data.dtype.kind != "b":
-                try:
-                    return Sub.apply((input, other))
-                except ValueError:
-                    check_broadcast(input._data, other._data)
-                    raise
+                return _binary_apply(Sub, input, other)
         elif _fast_scalar(input, other):
             return SubScalar.apply((input,), other, False)
         elif _fast_scalar(other, input):
@@ -390,11 +382,7 @@ def mul(input, other, *, out=None):
     if out is None:
         if isinstance(other, Tensor) and isinstance(input, Tensor):
             if input._data.dtype is other._data.dtype and input._data.dtype.kind != "b":
-                try:
-                    return Mul.apply((input, other))
-                except ValueError:
-                    check_broadcast(input._data, other._data)
-                    raise
+                return _binary_apply(Mul, input, other)
         elif _fast_scalar(input, other):
             return MulScalar.apply((input,), other)
         elif _fast_scalar(other, input):
