@@ -12,7 +12,7 @@ from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
 from ember.ops._util import (as_tensor_operand, binary_operands, cast, check_broadcast,
                              sum_to_shape, to_float)
-from ember.ops.registry import (ALL, FLOAT, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
+from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
                                 register)
 
 

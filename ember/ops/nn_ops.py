@@ -7,7 +7,7 @@ import math
 
 from ember import _dtype as D
 from ember._backend import np
-from ember._tensor import Tensor, _make
+from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State

@@ -13,6 +13,7 @@ from ember._tensor import Tensor, _make
 from ember.ops import comparison as C
 from ember.ops import elementwise as E
 from ember.ops import reduction as R
+from ember.ops import sorting
 from ember.ops import shape as S
 from ember.ops._util import cast, shape_str, to_float, wrap_dim
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
@@ -314,7 +315,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         d = wrap_dim(dim, nd)
         x = input.reshape(1) if nd == 0 else S.movedim(input, d, -1)
-    values = R.sort(x, -1).values  # NaN sorts last
+    values = sorting.sort(x, -1).values  # NaN sorts last
     sorted_ = values._data
     n = sorted_.shape[-1]
     q_flat = qs.reshape(-1)

@@ -50,7 +50,7 @@ def test_value_and_version_counter(name):
     assert_close(e, t, 1e-6, 1e-6, name)
     assert e._version == t._version, name
     if not name.startswith("setitem"):
-        assert re is e
+        assert re is e and rt is t
     op(e, ember)
     op(t, torch)
     assert e._version == t._version, name

@@ -1,5 +1,4 @@
 """grad_fn names and leaf errors exactly as torch's (``repr`` shows ``grad_fn=<...>``)."""
-import numpy as np
 import pytest
 import torch
 

@@ -1,0 +1,131 @@
+"""Sorting: sort, argsort, msort, topk, unique.
+
+Values come back through ``_select`` (a gather whose backward scatters the gradient to the
+chosen positions), so sort and topk are differentiable; indices are int64 and are not.
+"""
+import builtins
+
+from ember import return_types
+from ember._backend import np
+from ember._tensor import _make
+from ember.ops._util import wrap_dim
+from ember.ops.reduction import _TIES, _argsort, _dim_errors, _TakeAlong
+from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
+                                register)
+
+
+def sort(input, dim=-1, descending=False, *, stable=False, out=None):
+    """``(values, indices)`` sorted along ``dim``; the order of ties is stable."""
+    if isinstance(dim, builtins.bool):
+        dim, descending = -1, dim
+    nd = input._data.ndim
+    d = wrap_dim(dim, nd)
+    if nd == 0:
+        return return_types.sort(input.clone(), _make(np.asarray(0)))
+    index = _argsort(input._data, d, descending).astype(np.int64)
+    return return_types.sort(_TakeAlong.apply((input,), index, d, True), _make(index))
+
+
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    """Indices that sort ``input`` along ``dim``."""
+    return sort(input, dim, descending, stable=stable).indices
+
+
+def msort(input, *, out=None):
+    """``input`` sorted along its first dim."""
+    return sort(input, 0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``.
+
+    The result is always sorted, which ``sorted=False`` allows.
+    """
+    nd = input._data.ndim
+    d = wrap_dim(dim, nd)
+    size = input._data.shape[d] if nd else 1
+    if k < 0 or k > size:
+        raise RuntimeError("selected index k out of range")
+    if nd == 0:
+        return return_types.topk(input.clone(), _make(np.asarray(0)))
+    index = _argsort(input._data, d, largest)
+    index = np.take(index, np.arange(k), axis=d).astype(np.int64)
+    return return_types.topk(_TakeAlong.apply((input,), index, d, True), _make(index))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements (sorted), optionally with inverse indices and counts.
+
+    With ``dim``, the distinct slices along that dim. Not differentiable.
+    """
+    a = input._data
+    if dim is not None:
+        d = wrap_dim(dim, a.ndim)
+        values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+        inverse = inverse.reshape(-1)
+    else:
+        values, inverse, counts = np.unique(a.reshape(-1), return_inverse=True,
+                                            return_counts=True)
+        inverse = inverse.reshape(a.shape)
+    res = (_make(values),)
+    if return_inverse:
+        res += (_make(inverse.astype(np.int64)),)
+    if return_counts:
+        res += (_make(counts.astype(np.int64)),)
+    return res[0] if len(res) == 1 else res
+
+
+# --- records ----------------------------------------------------------------------------------
+
+def _sort_samples(dtype):
+    yield SampleInput(T(3, 4))
+    yield SampleInput(T(3, 4), 0)
+    yield SampleInput(T(2, 3, 4), -1, True)
+    yield SampleInput(T(2, 3, 4), descending=True, dim=1)
+    yield SampleInput(T())
+    yield SampleInput(T(0, 3), 1)
+    yield SampleInput(T(4, 5, noncontig=True), -1)
+    ties = _TIES + [[float("nan")] * 13] if dtype.startswith("float") else _TIES
+    yield SampleInput(T(values=ties), dim=1, stable=True, name="ties and nan")
+    yield SampleInput(T(values=ties), dim=0, descending=True, stable=True,
+                      name="ties and nan descending")
+
+
+register(OpInfo("sort", sort, _sort_samples, _dim_errors, method=True, dtypes=INT_FLOAT))
+register(OpInfo("argsort", argsort, _sort_samples, _dim_errors, method=True, dtypes=INT_FLOAT,
+                grad=False))
+register(OpInfo("msort", msort, lambda dt: iter([SampleInput(T(3, 4)), SampleInput(T(5)),
+                                                 SampleInput(T(3, 4, noncontig=True))]),
+                method=True, dtypes=INT_FLOAT))
+
+
+def _topk_samples(dtype):
+    yield SampleInput(T(3, 4), 2)
+    yield SampleInput(T(3, 4), 3, 0)
+    yield SampleInput(T(2, 3, 4), 1, -1, False)
+    yield SampleInput(T(2, 3, 4), 0, 1)
+    yield SampleInput(T(2, 3, 4), 4, largest=False)
+    yield SampleInput(T(), 1)
+    yield SampleInput(T(4, 5, noncontig=True), 2, 0)
+
+
+def _topk_errors():
+    yield ErrorInput(SampleInput(T(3, 4), 5), RuntimeError, "selected index k out of range")
+    yield ErrorInput(SampleInput(T(3, 4), 1, 2), IndexError, "Dimension out of range")
+
+
+register(OpInfo("topk", topk, _topk_samples, _topk_errors, method=True))
+
+
+def _unique_samples(dtype):
+    yield SampleInput(T(values=[[1, 3, 3, 2], [2, 2, 1, 0]]))
+    yield SampleInput(T(values=[[1, 3, 3, 2], [2, 2, 1, 0]]), return_inverse=True)
+    yield SampleInput(T(values=[[1, 3, 3, 2], [2, 2, 1, 0]]), return_counts=True)
+    yield SampleInput(T(values=[[1, 3, 3], [1, 3, 3], [0, 2, 1]]), return_inverse=True,
+                      return_counts=True, dim=0)
+    yield SampleInput(T(values=[[1, 3, 3], [1, 3, 3], [0, 2, 1]]), return_inverse=True, dim=-1)
+    yield SampleInput(T(0, 3))
+    yield SampleInput(T(4, 5, noncontig=True, low=-3, high=3, dtype="int64"))
+
+
+register(OpInfo("unique", unique, _unique_samples, method=True, dtypes=ALL, grad=False))
