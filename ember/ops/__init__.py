@@ -2,8 +2,8 @@
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
-from ember.ops import (comparison, creation, elementwise, indexing, linalg, nn_ops,  # noqa
-                       reduction, shape, sorting)
+from ember.ops import (comparison, creation, elementwise, indexing, linalg,  # noqa
+                       manipulation, nn_ops, reduction, shape, sorting)
 from ember.ops import conv, normalization, pooling  # noqa: F401 (register their OpInfos)
 from ember.ops import attention  # noqa: F401,E402 (registers its OpInfo)
 from ember.ops import nn_extra  # noqa: F401,E402 (registers its OpInfos)

@@ -15,7 +15,7 @@ from ember.ops import elementwise as E
 from ember.ops.linalg import matmul
 from ember.ops.nn_ops import dropout, linear, pad, softmax
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
-from ember.ops.shape import cat
+from ember.ops.manipulation import cat
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 

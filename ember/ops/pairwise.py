@@ -16,6 +16,7 @@ from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops import elementwise as E
 from ember.ops import linalg as L
+from ember.ops import manipulation as M
 from ember.ops import shape as S
 from ember.ops._util import binary_operands, broadcast_shapes_error, cast, shape_str, wrap_dim
 from ember.ops.creation import zeros
@@ -148,9 +149,9 @@ def _cross(a, b, d, name):
                            % (name, d, sa[d], sb[d]))
     a, b = S.broadcast_tensors(*binary_operands(a, b))
     d = wrap_dim(d, a._data.ndim)
-    a0, a1, a2 = (S.select(a, d, i) for i in range(3))
-    b0, b1, b2 = (S.select(b, d, i) for i in range(3))
-    return S.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+    a0, a1, a2 = (M.select(a, d, i) for i in range(3))
+    b0, b1, b2 = (M.select(b, d, i) for i in range(3))
+    return M.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
 
 
 def _check_same_ndim(a, b, name):
@@ -184,7 +185,7 @@ def trace(input):
         raise RuntimeError("trace: expected a matrix, but got tensor with dim %d" % a.ndim)
     if a.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
-    return S.diagonal(input).sum()
+    return M.diagonal(input).sum()
 
 
 def block_diag(*tensors):
@@ -201,10 +202,10 @@ def block_diag(*tensors):
     rows, left = [], 0
     for blk in blocks:
         r, c = blk._data.shape
-        rows.append(S.cat([zeros(r, left, dtype=dt), blk, zeros(r, width - left - c, dtype=dt)],
+        rows.append(M.cat([zeros(r, left, dtype=dt), blk, zeros(r, width - left - c, dtype=dt)],
                           1))
         left += c
-    return S.cat(rows, 0)
+    return M.cat(rows, 0)
 
 
 def _check_vector(t):
@@ -220,8 +221,8 @@ def cartesian_prod(*tensors):
         return tensors[0]
     if builtins.any(t.dtype != tensors[0].dtype for t in tensors):
         raise RuntimeError("meshgrid expects all tensors to have the same dtype")
-    grids = S.meshgrid(*tensors, indexing="ij")
-    return S.stack([g.reshape(-1) for g in grids], 1)
+    grids = M.meshgrid(*tensors, indexing="ij")
+    return M.stack([g.reshape(-1) for g in grids], 1)
 
 
 def combinations(input, r=2, with_replacement=False):

@@ -14,6 +14,7 @@ from ember.ops import comparison as C
 from ember.ops import elementwise as E
 from ember.ops import reduction as R
 from ember.ops import sorting
+from ember.ops import manipulation as M
 from ember.ops import shape as S
 from ember.ops._util import cast, shape_str, to_float, wrap_dim
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
@@ -183,12 +184,12 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         if extra is not input:
             _check_diff_part(input, extra, d)
         parts.append(extra)
-    x = S.cat(parts, d) if len(parts) > 1 else input
+    x = M.cat(parts, d) if len(parts) > 1 else input
     for _ in range(n):
         length = x._data.shape[d]
         if length == 0:
             break
-        hi, lo = S.narrow(x, d, 1, length - 1), S.narrow(x, d, 0, length - 1)
+        hi, lo = M.narrow(x, d, 1, length - 1), M.narrow(x, d, 0, length - 1)
         x = C.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
     return x
 

@@ -17,7 +17,7 @@ from ember.nn.parameter import Parameter
 from ember.nn.utils.rnn import PackedSequence
 from ember.ops import rnn as K
 from ember.ops.creation import empty, zeros
-from ember.ops.shape import cat, stack
+from ember.ops.manipulation import cat, stack
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

@@ -19,7 +19,7 @@ from ember.nn.modules.normalization import LayerNorm
 from ember.nn.parameter import Parameter
 from ember.ops.attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
 from ember.ops.creation import empty, full
-from ember.ops.shape import triu
+from ember.ops.manipulation import triu
 
 __all__ = ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
            "TransformerEncoderLayer", "TransformerDecoderLayer"]

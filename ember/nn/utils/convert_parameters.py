@@ -6,7 +6,7 @@ __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 def parameters_to_vector(parameters):
     """One 1-D tensor holding every parameter's values, in order (differentiable)."""
-    from ember.ops.shape import cat
+    from ember.ops.manipulation import cat
 
     return cat([p.reshape(-1) for p in parameters])
 

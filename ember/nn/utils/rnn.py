@@ -184,7 +184,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     Returns ``(T, B, *)`` (``(B, T, *)`` with ``batch_first``), ``T`` the longest length; the
     padding goes after each sequence (``padding_side='right'``) or before it (``'left'``).
     """
-    from ember.ops.shape import cat
+    from ember.ops.manipulation import cat
 
     if padding_side not in ("left", "right"):
         raise RuntimeError("Expected padding_side to be one of left or right, but got %s."
