@@ -1,8 +1,10 @@
 """The one module that knows which array library backs a tensor.
 
-Ops never import NumPy for array work directly; they ask ``array_module`` for the module that
-owns their inputs (NumPy today, CuPy later), the way Chainer's ``get_array_module`` does. There is
-no global switch: the arrays themselves decide.
+Op code imports ``np`` from here rather than NumPy itself. Ufuncs and array methods dispatch on
+their inputs (NumPy's ``__array_ufunc__`` / ``__array_function__`` protocols, which CuPy
+implements), so the arrays decide, with no global switch; where an op must *create* an array of
+the inputs' kind, ``array_module`` gives the owning module (NumPy today, CuPy later), like
+Chainer's ``get_array_module``.
 """
 import numpy
 

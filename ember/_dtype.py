@@ -66,13 +66,6 @@ def from_numpy_dtype(np_dtype):
         ) from None
 
 
-def to_numpy_dtype(d):
-    """NumPy dtype for an ember dtype (also accepts NumPy dtypes, Python types and names)."""
-    if d.__class__ is dtype:
-        return d.np
-    return as_dtype(d).np
-
-
 def as_dtype(d):
     """Normalise what users pass as ``dtype=`` (ember dtype, NumPy dtype, Python type)."""
     if d.__class__ is dtype:
@@ -181,7 +174,3 @@ def result_type(*operands):
         else:
             dim = d if dim is None else promote_types(dim, d)
     return _combine(dim, _combine(zero, wrapped))
-
-
-def is_floating_point_dtype(d):
-    return d.is_floating_point

@@ -289,14 +289,7 @@ class BackwardCFunction(FunctionCtx, Node):
     def backward(self, *grads):
         if self.materialize_grads:
             grads = tuple(g if g is not None else _zeros_for(self, i) for i, g in enumerate(grads))
-        fn_cls = self._fn_cls
-        if getattr(fn_cls, "_once_differentiable", False):
-            from ember.autograd.grad_mode import no_grad
-
-            with no_grad():
-                res = fn_cls.backward(self, *grads)
-        else:
-            res = fn_cls.backward(self, *grads)
+        res = self._fn_cls.backward(self, *grads)
         if not isinstance(res, tuple):
             res = (res,)
         n = len(self._edges)
@@ -434,7 +427,6 @@ class Function(metaclass=_FunctionMeta):
         ctx.n_outputs = len(outs)
         saved = []
         versions = []
-        out_ids = {id(o): i for i, o in enumerate(result) if isinstance(o, Tensor)}
         for t in ctx._to_save:
             if t is None:
                 saved.append(_NoneSaved)
@@ -442,7 +434,6 @@ class Function(metaclass=_FunctionMeta):
             else:
                 saved.append(t)
                 versions.append(0 if t._vc is None else t._vc[0])
-        del out_ids
         ctx._saved = tuple(saved)
         ctx._versions = tuple(versions)
         return result[0] if single else tuple(result)

@@ -176,7 +176,3 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
         raise RuntimeError("number of steps must be non-negative")
     arr = np.power(base, np.linspace(float(start), float(end), builtins.int(steps)))
     return _finish(arr.astype(_dtype_or_default(dtype).np), requires_grad)
-
-
-def float_like_scalar(value, like):
-    return _make(np.asarray(value, dtype=like._data.dtype))

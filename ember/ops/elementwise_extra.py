@@ -326,14 +326,6 @@ def _binary_samples(low=-2.0, high=2.0):
     return samples
 
 
-def _scalar_samples(low, high):
-    def samples(dtype):
-        yield from _binary_samples(low, high)(dtype)
-        yield SampleInput(T(3, 4, low=low, high=high), 1.5, name="scalar other")
-
-    return samples
-
-
 def _xlogy_samples(dtype):
     yield from _binary_samples(0.2, 3.0)(dtype)
     yield SampleInput(T(values=[0.0, 1.5, 0.0, -2.0]), T(values=[0.5, 2.0, 3.0, 0.5]),
