@@ -333,11 +333,11 @@ class Tensor:
         if self._data.ndim > 2:
             from ember import ops
 
-            return ops.shape.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+            return ops.views.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
         if self._data.ndim == 2:
             from ember import ops
 
-            return ops.shape.permute(self, (1, 0))
+            return ops.views.permute(self, (1, 0))
         return self
 
     @property
@@ -640,7 +640,7 @@ class Tensor:
         _check_device(dev)
         if dtype is None or D.as_dtype(dtype).np == self._data.dtype:
             return self.clone() if copy else self
-        from ember.ops.elementwise import _cast
+        from ember.ops.arithmetic import _cast
 
         return _cast(self, D.as_dtype(dtype))
 

@@ -2,39 +2,46 @@
 
 Every function is defined once in ``ember/ops`` (with its registry record) and re-exported here.
 """
-from ember.ops.elementwise import logsigmoid, relu  # noqa: F401
-from ember.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
-                            cosine_embedding_loss, cross_entropy, gaussian_nll_loss,
-                            hinge_embedding_loss, huber_loss, kl_div, l1_loss,
-                            margin_ranking_loss, mse_loss, multi_margin_loss,
-                            multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
-                            poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
-                            triplet_margin_loss, triplet_margin_with_distance_loss)
-from ember.ops.nn_ops import (alpha_dropout, bilinear, celu, cosine_similarity,  # noqa: F401
-                              dropout, dropout1d, dropout2d, dropout3d, elu, elu_, embedding,
-                              embedding_bag, feature_alpha_dropout, gelu, glu, hardshrink,
-                              hardsigmoid, hardswish, hardtanh, hardtanh_, interpolate,
-                              leaky_relu, leaky_relu_, linear, log_softmax, mish, normalize,
-                              one_hot, pad, pairwise_distance, pixel_shuffle, pixel_unshuffle,
-                              prelu, relu6, relu_, rrelu, rrelu_, selu, sigmoid, silu, softmax,
-                              softmin, softplus, softshrink, softsign, tanh, tanhshrink,
-                              threshold, threshold_, upsample, upsample_bilinear,
-                              upsample_nearest)
+from ember.ops.nn.activation import logsigmoid, relu  # noqa: F401
+from ember.ops.nn.loss import (binary_cross_entropy,  # noqa: F401
+                               binary_cross_entropy_with_logits, cosine_embedding_loss,
+                               cross_entropy, gaussian_nll_loss, hinge_embedding_loss, huber_loss,
+                               kl_div, l1_loss, margin_ranking_loss, mse_loss, multi_margin_loss,
+                               multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
+                               poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
+                               triplet_margin_loss, triplet_margin_with_distance_loss)
+from ember.ops.nn.activation import (celu, elu, elu_, gelu, glu, hardshrink,  # noqa: F401
+                                     hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
+                                     leaky_relu_, log_softmax, mish, prelu, relu6, relu_, rrelu,
+                                     rrelu_, selu, sigmoid, silu, softmax, softmin, softplus,
+                                     softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
+from ember.ops.nn.distance import cosine_similarity, pairwise_distance  # noqa: F401
+from ember.ops.nn.dropout import (alpha_dropout, dropout, dropout1d, dropout2d,  # noqa: F401
+                                  dropout3d, feature_alpha_dropout)
+from ember.ops.nn.linear import bilinear, linear  # noqa: F401
+from ember.ops.nn.normalization import normalize  # noqa: F401
+from ember.ops.nn.padding import pad  # noqa: F401
+from ember.ops.nn.pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
+from ember.ops.nn.sparse import embedding, embedding_bag, one_hot  # noqa: F401
+from ember.ops.nn.upsampling import (interpolate, upsample, upsample_bilinear,  # noqa: F401
+                                     upsample_nearest)
 
 # --- convolution, pooling, normalisation (ember/ops/conv.py, pooling.py, normalization.py) ---
-from ember.ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401,E402
-                            conv_transpose2d, conv_transpose3d)
-from ember.ops.normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401,E402
-                                     layer_norm, local_response_norm)
-from ember.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401,E402
-                               adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
-                               lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_unpool1d,
-                               max_unpool2d)
+from ember.ops.nn.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
+                               conv_transpose2d, conv_transpose3d)
+from ember.ops.nn.normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
+                                        layer_norm, local_response_norm)
+from ember.ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
+                                  adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+                                  lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_unpool1d,
+                                  max_unpool2d)
 
 # --- attention (ember/ops/attention.py) ---
-from ember.ops.attention import (multi_head_attention_forward,  # noqa: F401,E402
-                                 scaled_dot_product_attention)
+from ember.ops.nn.attention import (multi_head_attention_forward,  # noqa: F401
+                                    scaled_dot_product_attention)
 
 # --- CTC loss, sliding blocks, spatial transformers (ember/ops/nn_extra.py) ---
-from ember.ops.nn_extra import (affine_grid, ctc_loss, fold, grid_sample,  # noqa: F401,E402
-                                gumbel_softmax, unfold)
+from ember.ops.nn.activation import gumbel_softmax  # noqa: F401
+from ember.ops.nn.fold import fold, unfold  # noqa: F401
+from ember.ops.nn.loss import ctc_loss  # noqa: F401
+from ember.ops.nn.upsampling import affine_grid, grid_sample  # noqa: F401

@@ -2,12 +2,38 @@
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
-from ember.ops import (comparison, creation, elementwise, indexing, linalg,  # noqa
-                       manipulation, nn_ops, reduction, shape, sorting)
-from ember.ops import conv, normalization, pooling  # noqa: F401 (register their OpInfos)
-from ember.ops import attention  # noqa: F401,E402 (registers its OpInfo)
-from ember.ops import nn_extra  # noqa: F401,E402 (registers its OpInfos)
-from ember.ops import elementwise_extra, pairwise, statistics  # noqa: F401,E402 (register OpInfos)
+# Importing each op file registers its ops; the order is the import-time layer order
+# (an op file imports earlier ones at its top, later ones at its bottom).
+import ember.ops.arithmetic  # noqa: E402,F401
+import ember.ops.unary  # noqa: E402,F401
+import ember.ops.special  # noqa: E402,F401
+import ember.ops.comparison  # noqa: E402,F401
+import ember.ops.views  # noqa: E402,F401
+import ember.ops.creation  # noqa: E402,F401
+import ember.ops.manipulation  # noqa: E402,F401
+import ember.ops.reduction  # noqa: E402,F401
+import ember.ops.cumulative  # noqa: E402,F401
+import ember.ops.indexing  # noqa: E402,F401
+import ember.ops.scatter_gather  # noqa: E402,F401
+import ember.ops.blas  # noqa: E402,F401
+import ember.ops.linalg  # noqa: E402,F401
+import ember.ops.sorting  # noqa: E402,F401
+import ember.ops.statistics  # noqa: E402,F401
+import ember.ops.nn.activation  # noqa: E402,F401
+import ember.ops.nn.linear  # noqa: E402,F401
+import ember.ops.nn.dropout  # noqa: E402,F401
+import ember.ops.nn.sparse  # noqa: E402,F401
+import ember.ops.nn.padding  # noqa: E402,F401
+import ember.ops.nn.upsampling  # noqa: E402,F401
+import ember.ops.nn.pixelshuffle  # noqa: E402,F401
+import ember.ops.nn.distance  # noqa: E402,F401
+import ember.ops.nn.conv  # noqa: E402,F401
+import ember.ops.nn.pooling  # noqa: E402,F401
+import ember.ops.nn.normalization  # noqa: E402,F401
+import ember.ops.nn.fold  # noqa: E402,F401
+import ember.ops.nn.loss  # noqa: E402,F401
+import ember.ops.nn.attention  # noqa: E402,F401
+import ember.ops.nn.rnn  # noqa: E402,F401
 from ember.ops._util import sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OPS, OpInfo, SampleInput, T, register
@@ -115,9 +141,10 @@ Tensor.zero_ = zero_
 
 def _bind_operators():
     from ember.ops import comparison as C
-    from ember.ops import elementwise as E
+    from ember.ops import arithmetic, unary
+    from ember.ops.arithmetic import add, div, floor_divide, mul, neg, remainder, sub
     from ember.ops.indexing import getitem, setitem
-    from ember.ops.linalg import matmul
+    from ember.ops.blas import matmul
 
     def r(fn):
         def reflected(self, other):
@@ -129,7 +156,7 @@ def _bind_operators():
         return matmul(other, self)
 
     def rpow(self, other):
-        return E.pow(other, self)
+        return arithmetic.pow(other, self)
 
     def pos(self):
         return self
@@ -148,12 +175,12 @@ def _bind_operators():
         return C.ne(self, other)
 
     ops = {
-        "__add__": E.add, "__radd__": r(E.add), "__sub__": E.sub, "__rsub__": r(E.sub),
-        "__mul__": E.mul, "__rmul__": r(E.mul), "__truediv__": E.div, "__rtruediv__": r(E.div),
-        "__floordiv__": E.floor_divide, "__rfloordiv__": r(E.floor_divide),
-        "__mod__": E.remainder, "__rmod__": r(E.remainder), "__pow__": E.pow,
+        "__add__": add, "__radd__": r(add), "__sub__": sub, "__rsub__": r(sub),
+        "__mul__": mul, "__rmul__": r(mul), "__truediv__": div, "__rtruediv__": r(div),
+        "__floordiv__": floor_divide, "__rfloordiv__": r(floor_divide),
+        "__mod__": remainder, "__rmod__": r(remainder), "__pow__": arithmetic.pow,
         "__rpow__": rpow, "__matmul__": matmul, "__rmatmul__": rmatmul,
-        "__neg__": E.neg, "__pos__": pos, "__abs__": E.abs, "__invert__": C.bitwise_not,
+        "__neg__": neg, "__pos__": pos, "__abs__": unary.abs, "__invert__": C.bitwise_not,
         "__and__": C.bitwise_and, "__rand__": r(C.bitwise_and), "__or__": C.bitwise_or,
         "__ror__": r(C.bitwise_or), "__xor__": C.bitwise_xor, "__rxor__": r(C.bitwise_xor),
         "__lshift__": C.bitwise_left_shift, "__rshift__": C.bitwise_right_shift,

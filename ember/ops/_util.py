@@ -34,7 +34,7 @@ def cast(t, dtype):
     """``t`` converted to ``dtype`` (differentiable; no copy when it already has it)."""
     if t._data.dtype == dtype.np:
         return t
-    from ember.ops.elementwise import _cast
+    from ember.ops.arithmetic import _cast
 
     return _cast(t, dtype)
 

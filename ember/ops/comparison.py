@@ -6,8 +6,8 @@ promoted as torch promotes them before comparing; shapes broadcast.
 from ember._backend import np
 from ember._tensor import _make
 from ember.ops._util import binary_operands, check_broadcast
-from ember.ops.elementwise import (_binary_samples, _broadcast_errors, _out, _require_tensors,
-                                   _tensor_binary_samples, _unary_samples)
+from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out, _require_tensors,
+                                  _tensor_binary_samples, _unary_samples)
 from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
 
 

@@ -6,7 +6,7 @@ import builtins
 from ember import _dtype as D
 from ember._backend import np
 from ember._tensor import Tensor, _as_array, _check_device, _make
-from ember.ops.shape import parse_shape
+from ember.ops.views import parse_shape
 
 
 def _finish(arr, requires_grad):

@@ -3,200 +3,135 @@ split/chunk/unbind (views), repeat/tile/repeat_interleave, flip/roll/rot90, tril
 diagonal, unfold and meshgrid.
 """
 import builtins
+import itertools
 
+from ember import _dtype as D
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
-from ember.ops._util import shape_str, wrap_dim, wrap_dims
-from ember.ops.registry import ALL, ErrorInput, OpInfo, SampleInput, T, register
-from ember.ops.shape import (as_view, expand, parse_shape, reshape, transpose, unsqueeze)
+from ember.ops._util import cast, shape_str, wrap_dim, wrap_dims
+from ember.ops.creation import zeros
+from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.views import (
+    _E,
+    _IDX,
+    _S,
+    Diagonal,
+    DiagonalBackward,
+    Slice,
+    _diag_dims,
+    _errors,
+    _int,
+    _samples,
+    expand,
+    parse_shape,
+    reshape,
+    transpose,
+    unsqueeze,
+)
 
 
-# --- slices: narrow, select, split, chunk, unbind ---------------------------------------------
-
-class Slice(Node):
-    """A basic-index view ``a[idx]``; backward writes the gradient into zeros."""
-
-    def forward(ctx, a, idx):
-        ctx.in_shape, ctx.idx = a.shape, idx
-        return a[idx]
-
-    def backward(ctx, g):
-        return SliceBackward.apply((g,), ctx.idx, ctx.in_shape)
-
-
-class SliceBackward(Node):
-    def forward(ctx, g, idx, shape):
-        ctx.idx = idx
-        out = np.zeros(shape, dtype=g.dtype)
-        out[idx] = g
-        return out
-
-    def backward(ctx, gg):
-        return Slice.apply((gg,), ctx.idx)
+def block_diag(*tensors):
+    """A block-diagonal matrix with ``tensors`` (0-d, 1-d or 2-d) on its diagonal."""
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               "Input %d has %d dimensions" % (i, t._data.ndim))
+    if not tensors:
+        return zeros(1, 0)
+    dt = D.result_type(*tensors)
+    blocks = [cast(t.reshape(1, -1) if t._data.ndim < 2 else t, dt) for t in tensors]
+    width = builtins.sum(blk._data.shape[1] for blk in blocks)
+    rows, left = [], 0
+    for blk in blocks:
+        r, c = blk._data.shape
+        rows.append(cat([zeros(r, left, dtype=dt), blk, zeros(r, width - left - c, dtype=dt)],
+                          1))
+        left += c
+    return cat(rows, 0)
 
 
-def _slice_view(input, dim, key):
-    return as_view(Slice.apply((input,), (slice(None),) * dim + (key,)), input)
+def _block_diag_samples(dtype):
+    yield SampleInput(T(2, 3), T(1, 2), T(2, 2))
+    yield SampleInput(T(), T(3), T(2, 1))
+    yield SampleInput(T(2, 2), T(2, 2, dtype="int32"), name="mixed dtypes")
+    yield SampleInput(T(0, 2), T(1, 1), name="empty block")
+    yield SampleInput(T(3, 2, noncontig=True))
+    yield SampleInput()
 
 
-def _int(x):
-    return builtins.int(x.item()) if isinstance(x, Tensor) else builtins.int(x)
+def _block_diag_errors():
+    yield ErrorInput(SampleInput(T(2, 2, 2)), RuntimeError, "Input 0 has 3 dimensions")
 
 
-def narrow(input, dim, start, length):
-    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
-    nd = input._data.ndim
-    if nd == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, nd)
-    size = input._data.shape[d]
-    start, length = _int(start), _int(length)
-    if start < -size or start > size:
-        raise IndexError("start out of range (expected to be in range of [%d, %d], but got %d)"
-                         % (-size, size, start))
-    if start < 0:
-        start += size
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
-    if start + length > size:
-        raise RuntimeError("start (%d) + length (%d) exceeds dimension size (%d)."
-                           % (start, length, size))
-    return _slice_view(input, d, slice(start, start + length))
+register(OpInfo("block_diag", block_diag, _block_diag_samples, _block_diag_errors,
+                dtypes=INT_FLOAT))
 
 
-def select(input, dim, index):
-    """The view ``input[..., index, ...]`` with ``dim`` removed."""
-    nd = input._data.ndim
-    if nd == 0:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, nd)
-    size = input._data.shape[d]
-    index = _int(index)
-    if index < -size or index >= size:
-        raise IndexError("select(): index %d out of range for tensor of size %s at dimension %d"
-                         % (index, shape_str(input._data.shape), d))
-    return _slice_view(input, d, index + size if index < 0 else index)
+def _check_vector(t):
+    if t._data.ndim != 1:
+        raise RuntimeError("Expect a 1D vector, but got shape %s" % shape_str(t._data.shape))
 
 
-def _pieces(input, d, sizes):
-    out, start = [], 0
-    for s in sizes:
-        out.append(_slice_view(input, d, slice(start, start + s)))
-        start += s
-    return tuple(out)
+def cartesian_prod(*tensors):
+    """All tuples of one element from each 1-d tensor, as rows (the tensor itself for one)."""
+    for t in tensors:
+        _check_vector(t)
+    if len(tensors) == 1:
+        return tensors[0]
+    if builtins.any(t.dtype != tensors[0].dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
 
 
-def split(tensor, split_size_or_sections, dim=0):
-    """Views of ``split_size``-long pieces (the last may be shorter), or of the given sizes."""
-    nd = tensor._data.ndim
-    if nd == 0:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = wrap_dim(dim, nd)
-    size = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, (list, tuple)):
-        sizes = [_int(s) for s in split_size_or_sections]
-        if builtins.sum(sizes) != size or builtins.any(s < 0 for s in sizes):
-            raise RuntimeError("split_with_sizes expects split_sizes to sum exactly to %d (input "
-                               "tensor's size at dimension %d), but got split_sizes=%s"
-                               % (size, d, shape_str(sizes)))
-        return _pieces(tensor, d, sizes)
-    step = _int(split_size_or_sections)
-    if step < 0:
-        raise RuntimeError("split expects split_size be non-negative, but got split_size=%d"
-                           % step)
-    if step == 0:
-        if size != 0:
-            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
-                               "dimension size of %d" % size)
-        return _pieces(tensor, d, [0])
-    n = builtins.max((size + step - 1) // step, 1)
-    return _pieces(tensor, d, [step] * (n - 1) + [size - step * (n - 1)])
+def _cartesian_prod_samples(dtype):
+    yield SampleInput(T(2), T(3))
+    yield SampleInput(T(2), T(1), T(3))
+    yield SampleInput(T(4))
+    yield SampleInput(T(0), T(2))
 
 
-def split_with_sizes(input, split_sizes, dim=0):
-    return split(input, list(split_sizes), dim)
+def _vector_errors():
+    yield ErrorInput(SampleInput(T(2, 2)), RuntimeError, r"Expect a 1D vector, but got shape "
+                     r"\[2, 2\]")
 
 
-def tensor_split(input, indices_or_sections, dim=0):
-    """Split into ``sections`` near-equal views, or at the given ``indices``, as NumPy's
-    ``array_split``."""
-    nd = input._data.ndim
-    if nd == 0:
-        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
-                           "tensor with 0 dims")
-    d = wrap_dim(dim, nd)
-    size = input._data.shape[d]
-    spec = indices_or_sections
-    if isinstance(spec, Tensor):
-        if spec._data.dtype.kind not in "iu" or spec._data.ndim > 1:
-            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
-                               "zero-dimensional or one-dimensional tensor, but got a tensor "
-                               "with %d dims" % spec._data.ndim)
-        spec = spec._data.item() if spec._data.ndim == 0 else spec._data.tolist()
-    if isinstance(spec, (list, tuple)):
-        bounds = [0]
-        for i in spec:
-            i = _int(i)
-            bounds.append(builtins.min(builtins.max(i + size if i < 0 else i, 0), size))
-        bounds.append(size)
-        return tuple(_slice_view(input, d, slice(bounds[k], builtins.max(bounds[k + 1],
-                                                                            bounds[k])))
-                     for k in range(len(bounds) - 1))
-    n = _int(spec)
-    if n <= 0:
-        raise RuntimeError("number of sections must be larger than 0, got %d" % n)
-    q, r = divmod(size, n)
-    return _pieces(input, d, [q + 1] * r + [q] * (n - r))
+register(OpInfo("cartesian_prod", cartesian_prod, _cartesian_prod_samples, _vector_errors,
+                dtypes=INT_FLOAT))
 
 
-def chunk(input, chunks, dim=0):
-    """At most ``chunks`` views of ``ceil(size / chunks)`` elements along ``dim``."""
-    chunks = _int(chunks)
-    if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
-    nd = input._data.ndim
-    if nd == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    size = input._data.shape[wrap_dim(dim, nd)]
-    if size == 0:
-        return _pieces(input, wrap_dim(dim, nd), [0] * chunks)
-    return split(input, (size + chunks - 1) // chunks, dim)
+def combinations(input, r=2, with_replacement=False):
+    """All length-``r`` combinations of the elements of the 1-d ``input``, as rows (like
+    ``itertools.combinations``, or ``combinations_with_replacement``)."""
+    _check_vector(input)
+    if r < 0:
+        raise RuntimeError("Expect a non-negative number, but got %d" % r)
+    if r == 0:
+        return _make(np.empty((0,), dtype=input._data.dtype))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    index = np.array(list(pick(range(input._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return input.index_select(0, _make(index.reshape(-1))).reshape(index.shape)
 
 
-def _split_along(name, dim, min_dims):
-    def fn(input, indices_or_sections):
-        nd = input._data.ndim
-        if nd < min_dims:
-            raise RuntimeError("torch.%s requires a tensor with at least %d dimension, but got a "
-                               "tensor with %d dimensions!" % (name, min_dims, nd))
-        d = dim if dim is not None else (0 if nd == 1 else 1)
-        if isinstance(indices_or_sections, builtins.int) and input._data.shape[d] % \
-                indices_or_sections:
-            raise RuntimeError("torch.%s attempted to split along dimension %d, but the size of "
-                               "the dimension %d is not divisible by the split_size %d!" % (
-                                   name, d, input._data.shape[d], indices_or_sections))
-        return tensor_split(input, indices_or_sections, d)
-
-    fn.__name__ = name
-    return fn
+def _combinations_samples(dtype):
+    yield SampleInput(T(4))
+    yield SampleInput(T(4), 3)
+    yield SampleInput(T(3), 2, True)
+    yield SampleInput(T(3), 1)
+    yield SampleInput(T(3), 0)
+    yield SampleInput(T(3), 4)
+    yield SampleInput(T(0), 2)
 
 
-hsplit = _split_along("hsplit", None, 1)
-vsplit = _split_along("vsplit", 0, 2)
-dsplit = _split_along("dsplit", 2, 3)
+def _combinations_errors():
+    yield from _vector_errors()
+    yield ErrorInput(SampleInput(T(3), -1), RuntimeError, "Expect a non-negative number")
 
 
-def unbind(input, dim=0):
-    """The views ``select(input, dim, i)`` for every ``i``."""
-    nd = input._data.ndim
-    if nd == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = wrap_dim(dim, nd)
-    return tuple(_slice_view(input, d, i) for i in range(input._data.shape[d]))
+register(OpInfo("combinations", combinations, _combinations_samples, _combinations_errors,
+                dtypes=INT_FLOAT))
 
-
-# --- concatenation ----------------------------------------------------------------------------
 
 class Cat(Node):
     def forward(ctx, *args):
@@ -279,8 +214,34 @@ def cat(tensors, dim=0, *, out=None):
 concat = cat
 
 
+def _cat_samples(dtype):
+    yield _S([T(2, 3), T(4, 3)], 0)
+    yield _S([T(2, 3), T(2, 1), T(2, 2)], -1)
+    yield _S([T(2, 3, noncontig=True), T(2, 3)], 1)
+    yield _S([T(0, 3), T(2, 3)])
+    yield _S([T(2, 3), T(0)], 1, name="1-d empty skipped")
+    yield _S([T(3)])
+    yield _S([T(2, 3), T(2, 3, dtype="int64")], name="promotion")
+
+
+def _cat_errors():
+    yield _E(_S([T(3, 2), T(4, 2)], 1), RuntimeError,
+             r"Sizes of tensors must match except in dimension 1. Expected size 3 but got size 4 "
+             r"for tensor number 1 in the list.")
+    yield _E(_S([]), ValueError, "expected a non-empty list of Tensors")
+    yield _E(_S([T(2, 3), T(2, 3, 1)]), RuntimeError,
+             "Tensors must have same number of dimensions: got 2 and 3")
+    yield _E(_S([T(), T()]), RuntimeError, r"zero-dimensional tensor \(at position 0\)")
+
+
+register(OpInfo("cat", cat, _cat_samples, _cat_errors, dtypes=ALL))
+
+
 def concatenate(tensors, axis=0, out=None):
     return cat(tensors, axis)
+
+
+register(OpInfo("concatenate", concatenate, _cat_samples))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -296,6 +257,15 @@ def stack(tensors, dim=0, *, out=None):
                                                        shape_str(t._data.shape), i))
     d = wrap_dim(dim, len(shape) + 1)
     return tag(cat([unsqueeze(t, d) for t in tensors], d), stack=True)
+
+
+register(OpInfo("stack", stack, _samples(
+    _S([T(2, 3), T(2, 3)]), _S([T(2, 3), T(2, 3), T(2, 3)], -1),
+    _S([T(2, 3, noncontig=True), T(2, 3)], 1), _S([T(), T()]), _S([T(0, 3), T(0, 3)], 1),
+    _S([T(2, 3), T(2, 3, dtype="int64")])), _errors(
+    _E(_S([T(2, 3), T(2, 4)]), RuntimeError, r"stack expects each tensor to be equal size, but "
+       r"got \[2, 3\] at entry 0 and \[2, 4\] at entry 1"),
+    _E(_S([]), RuntimeError, "stack expects a non-empty TensorList")), dtypes=ALL))
 
 
 def _atleast(n, name):
@@ -323,7 +293,11 @@ def _grow(t, n):
 
 
 atleast_1d = _atleast(1, "atleast_1d")
+
+
 atleast_2d = _atleast(2, "atleast_2d")
+
+
 atleast_3d = _atleast(3, "atleast_3d")
 
 
@@ -334,6 +308,10 @@ def hstack(tensors, *, out=None):
     return cat(tensors, 1)
 
 
+register(OpInfo("hstack", hstack, _samples(
+    _S([T(3), T(2)]), _S([T(2, 3), T(2, 1)]), _S([T(), T()]))))
+
+
 def vstack(tensors, *, out=None):
     return cat(atleast_2d(_tensor_list(tensors, "vstack")), 0)
 
@@ -341,8 +319,15 @@ def vstack(tensors, *, out=None):
 row_stack = vstack
 
 
+register(OpInfo("vstack", vstack, _samples(_S([T(3), T(3)]), _S([T(2, 3), T(1, 3)]))))
+
+
 def dstack(tensors, *, out=None):
     return cat(atleast_3d(_tensor_list(tensors, "dstack")), 2)
+
+
+register(OpInfo("dstack", dstack, _samples(
+    _S([T(3), T(3)]), _S([T(2, 3), T(2, 3)]), _S([T(2, 2, 1), T(2, 2, 3)]))))
 
 
 def column_stack(tensors, *, out=None):
@@ -350,7 +335,11 @@ def column_stack(tensors, *, out=None):
     return cat([reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors], 1)
 
 
-# --- repetition -------------------------------------------------------------------------------
+register(OpInfo("column_stack", column_stack, _samples(
+    _S([T(3), T(3, 2), T(3)]), _S([T(), T()])), _errors(
+    _E(_S([T(3), T(3, 2), T()]), RuntimeError, "Sizes of tensors must match except in "
+       "dimension 1")), dtypes=ALL))
+
 
 class Repeat(Node):
     def forward(ctx, a, sizes):
@@ -382,10 +371,23 @@ def repeat(input, *sizes):
     return Repeat.apply((input,), sizes)
 
 
+register(OpInfo("repeat", repeat, _samples(
+    _S(T(2, 3), (2, 1)), _S(T(2, 3), 2, 1, 2), _S(T(), (3,)), _S(T(2, 3, noncontig=True), 1, 2),
+    _S(T(0, 2), 2, 2), _S(T(2, 3), (0, 1))), _errors(
+    _E(_S(T(2, 3), (2,)), RuntimeError, "Number of dimensions of repeat dims can not be smaller"),
+    _E(_S(T(2, 3), (-1, 1)), RuntimeError, r"negative dimension -1: \[-2, 3\]")),
+    method=True, torch_name="Tensor.repeat", dtypes=ALL))
+
+
 def tile(input, dims):
     dims = parse_shape((dims,) if isinstance(dims, builtins.int) else tuple(dims))
     dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, dims)
+
+
+register(OpInfo("tile", tile, _samples(
+    _S(T(2, 3), (2,)), _S(T(2, 3), (2, 1, 2)), _S(T(), (3,)),
+    _S(T(2, 3, noncontig=True), (2, 2))), method=True, dtypes=ALL))
 
 
 class RepeatInterleave(Node):
@@ -454,7 +456,16 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return RepeatInterleave.apply((input,), reps, d)
 
 
-# --- reordering: flip, roll, rot90 ------------------------------------------------------------
+register(OpInfo("repeat_interleave", repeat_interleave, _samples(
+    _S(T(2, 3), 2), _S(T(2, 3), T(values=[1, 2], **_IDX), 0),
+    _S(T(2, 3), T(values=[0, 2, 1], **_IDX), -1), _S(T(2, 3), 3, 1), _S(T(), 2),
+    _S(T(2, 3, noncontig=True), T(values=[2], **_IDX), 1), _S(T(0, 3), 2, 0),
+    _S(T(values=[1, 2, 0], **_IDX))), _errors(
+    _E(_S(T(2, 3), T(values=[1, 2], **_IDX), 1), RuntimeError, r"repeats must have the same "
+       r"size as input along dim, but got repeats.size\(0\) = 2 and input.size\(1\) = 3"),
+    _E(_S(T(2, 3), -1, 0), RuntimeError, "Repeats must be non-negative")),
+    method=True, dtypes=ALL))
+
 
 class Flip(Node):
     def forward(ctx, a, dims):
@@ -473,16 +484,31 @@ def flip(input, dims):
     return Flip.apply((input,), dims)
 
 
+register(OpInfo("flip", flip, _samples(
+    _S(T(2, 3, 4), (0, 2)), _S(T(2, 3), (-1,)), _S(T(), ()), _S(T(3, 4, noncontig=True), (0, 1)),
+    _S(T(0, 3), [0])), _errors(
+    _E(_S(T(2, 3), (0, 0)), RuntimeError, "dim 0 appears multiple times in the list of dims")),
+    method=True, dtypes=ALL))
+
+
 def fliplr(input):
     if input._data.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
+register(OpInfo("fliplr", fliplr, _samples(_S(T(2, 3)), _S(T(2, 3, 4))), _errors(
+    _E(_S(T(3)), RuntimeError, "Input must be >= 2-d.")), method=True))
+
+
 def flipud(input):
     if input._data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
+
+
+register(OpInfo("flipud", flipud, _samples(_S(T(3)), _S(T(2, 3))), _errors(
+    _E(_S(T()), RuntimeError, "Input must be >= 1-d.")), method=True))
 
 
 class Roll(Node):
@@ -514,6 +540,13 @@ def roll(input, shifts, dims=None):
     return Roll.apply((input,), tuple(_int(s) for s in shifts), dims)
 
 
+register(OpInfo("roll", roll, _samples(
+    _S(T(3, 4), 1), _S(T(3, 4), (1, -2), (0, 1)), _S(T(3, 4), 5, 1),
+    _S(T(3, 4, noncontig=True), -1, -1), _S(T(), 0), _S(T(0, 3), 1, 0)), _errors(
+    _E(_S(T(3, 4), (1, 2), (0,)), RuntimeError, "shifts and dimensions must align. shifts: 2, "
+       "dims:1")), method=True, dtypes=ALL))
+
+
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the
     second)."""
@@ -537,7 +570,13 @@ def rot90(input, k=1, dims=(0, 1)):
     return Flip.apply((input,), ())
 
 
-# --- triangles and diagonals ------------------------------------------------------------------
+register(OpInfo("rot90", rot90, _samples(
+    _S(T(2, 3)), _S(T(2, 3), 2), _S(T(2, 3, 4), -1, (2, 0)), _S(T(2, 3), 3, (1, 0)),
+    _S(T(2, 3), 0), _S(T(2, 3, noncontig=True), 5)), _errors(
+    _E(_S(T(2, 3), 1, (0,)), RuntimeError, "expected total rotation dims == 2, but got dims = 1"),
+    _E(_S(T(2, 3), 1, (0, -2)), RuntimeError, "expected rotation dims to be different")),
+    method=True, dtypes=ALL))
+
 
 class Tril(Node):
     def forward(ctx, a, k, upper):
@@ -567,55 +606,12 @@ def _triangle(upper):
 tril, triu = _triangle(False), _triangle(True)
 
 
-def _diag_view(a, offset, d1, d2):
-    """The writable strided view of diagonal ``offset`` of dims ``d1``, ``d2`` (moved last)."""
-    idx = [slice(None)] * a.ndim
-    if offset >= 0:
-        idx[d2] = slice(offset, None)
-    else:
-        idx[d1] = slice(-offset, None)
-    b = a[tuple(idx)]
-    n = builtins.max(0, builtins.min(b.shape[d1], b.shape[d2]))
-    keep = [k for k in range(a.ndim) if k != d1 and k != d2]
-    return np.lib.stride_tricks.as_strided(
-        b, tuple(b.shape[k] for k in keep) + (n,),
-        tuple(b.strides[k] for k in keep) + (b.strides[d1] + b.strides[d2],))
-
-
-class Diagonal(Node):
-    def forward(ctx, a, offset, d1, d2, copy):
-        ctx.in_shape, ctx.args = a.shape, (offset, d1, d2)
-        out = _diag_view(a, offset, d1, d2)
-        return out.copy() if copy else out
-
-    def backward(ctx, g):
-        return DiagonalBackward.apply((g,), ctx.in_shape, *ctx.args)
-
-
-class DiagonalBackward(Node):
-    """Zeros of ``shape`` with ``g`` on a diagonal (also diag of a vector and diag_embed)."""
-
-    def forward(ctx, g, shape, offset, d1, d2):
-        ctx.args = (offset, d1, d2)
-        out = np.zeros(shape, dtype=g.dtype)
-        _diag_view(out, offset, d1, d2)[...] = g
-        return out
-
-    def backward(ctx, gg):
-        return Diagonal.apply((gg,), *ctx.args, False)
-
-
-def _diag_dims(nd, dim1, dim2):
-    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
-    if d1 == d2:
-        raise RuntimeError("diagonal dimensions cannot be identical %d, %d" % (dim1, dim2))
-    return d1, d2
-
-
-def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The view of diagonal ``offset`` of the ``dim1`` x ``dim2`` planes, as the last dim."""
-    d1, d2 = _diag_dims(input._data.ndim, dim1, dim2)
-    return as_view(Diagonal.apply((input,), _int(offset), d1, d2, False), input)
+for _name, _fn in (("tril", tril), ("triu", triu)):
+    register(OpInfo(_name, _fn, _samples(
+        _S(T(3, 4)), _S(T(3, 4), 1), _S(T(2, 3, 4), -1), _S(T(4, 3, noncontig=True), 2),
+        _S(T(0, 3))), _errors(
+        _E(_S(T(3)), RuntimeError, "%s: input tensor must have at least 2 dimensions" % _name)),
+        method=True, inplace=_name + "_", dtypes=ALL))
 
 
 def diag(input, diagonal=0, *, out=None):
@@ -629,6 +625,13 @@ def diag(input, diagonal=0, *, out=None):
     if nd != 2:
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got %dD" % nd)
     return Diagonal.apply((input,), k, 0, 1, True)
+
+
+register(OpInfo("diag", diag, _samples(
+    _S(T(3)), _S(T(3), 1), _S(T(3), -2), _S(T(3, 4)), _S(T(3, 4), 1), _S(T(3, 4), -2),
+    _S(T(4, 3, noncontig=True)), _S(T(0))), _errors(
+    _E(_S(T(2, 2, 2)), RuntimeError, r"diag\(\): Supports 1D or 2D tensors. Got 3D")),
+    method=True, dtypes=ALL))
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
@@ -646,54 +649,11 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return DiagonalBackward.apply((input,), tuple(shape), offset, d1, d2)
 
 
-# --- windows and grids ------------------------------------------------------------------------
-
-class Unfold(Node):
-    def forward(ctx, a, d, size, step):
-        ctx.in_shape, ctx.args = a.shape, (d, size, step)
-        n = (a.shape[d] - size) // step + 1
-        st = a.strides
-        return np.lib.stride_tricks.as_strided(
-            a, a.shape[:d] + (n,) + a.shape[d + 1:] + (size,),
-            st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],))
-
-    def backward(ctx, g):
-        return UnfoldBackward.apply((g,), ctx.in_shape, *ctx.args)
-
-
-class UnfoldBackward(Node):
-    """Add every window's gradient back at its position (windows may overlap)."""
-
-    def forward(ctx, g, shape, d, size, step):
-        ctx.args = (d, size, step)
-        out = np.zeros(shape, dtype=g.dtype)
-        n = g.shape[d]
-        lead = (slice(None),) * d
-        for k in range(size):
-            out[lead + (slice(k, k + step * (n - 1) + 1, step),)] += g[..., k]
-        return out
-
-    def backward(ctx, gg):
-        return Unfold.apply((gg,), *ctx.args)
-
-
-def unfold(input, dimension, size, step):
-    """``Tensor.unfold``: a view of all ``size``-long windows along ``dimension``, ``step``
-    apart, in a new last dim."""
-    nd = input._data.ndim
-    d = wrap_dim(dimension, nd)
-    if nd == 0:
-        input = reshape(input, (1,))
-    n = input._data.shape[d]
-    if size > n:
-        raise RuntimeError("maximum size for tensor at dimension %d is %d but size is %d"
-                           % (d, n, size))
-    if step <= 0:
-        raise RuntimeError("step is %d but must be > 0" % step)
-    if size < 0:
-        raise RuntimeError("size is %d but must be >= 0" % size)
-    out = as_view(Unfold.apply((input,), d, size, step), input)
-    return reshape(out, (size,)) if nd == 0 else out
+register(OpInfo("diag_embed", diag_embed, _samples(
+    _S(T(3)), _S(T(2, 3)), _S(T(2, 3), 1), _S(T(2, 3), -1, 0, 2), _S(T(2, 3), 0, -1, 0),
+    _S(T(2, 3, noncontig=True), 2)), _errors(
+    _E(_S(T(2, 3), 1, 0, 0), RuntimeError, "diagonal dimensions cannot be identical 0, 0")),
+    method=True, dtypes=ALL))
 
 
 def meshgrid(*tensors, indexing=None):
@@ -723,168 +683,18 @@ def meshgrid(*tensors, indexing=None):
     return tuple(out)
 
 
-# --- registration of the slicing, joining and reordering ops ---------------------------------
-
-def _samples(*samples):
-    return lambda dtype: iter(samples)
-
-
-def _errors(*errors):
-    return lambda: iter(errors)
-
-
-_S, _E = SampleInput, ErrorInput
-_IDX = dict(dtype="int64", grad=False)
-
-register(OpInfo("narrow", narrow, _samples(
-    _S(T(4, 5), 1, 1, 3), _S(T(4, 5), -1, -2, 2), _S(T(4, 5, noncontig=True), 0, 4, 0),
-    _S(T(4, 5), 0, T(values=1, **_IDX), 2), _S(T(0, 3), 1, 1, 2)), _errors(
-    _E(_S(T(3, 4), 1, 3, 2), RuntimeError, r"start \(3\) \+ length \(2\) exceeds dimension size "
-       r"\(4\)"),
-    _E(_S(T(3, 4), 1, 5, 0), IndexError, r"start out of range")), method=True, dtypes=ALL))
-register(OpInfo("select", select, _samples(
-    _S(T(3, 4), 1, 2), _S(T(3, 4), -1, -1), _S(T(3, 4, noncontig=True), 0, 1), _S(T(3), 0, 0)),
-    _errors(_E(_S(T(3, 4), 0, 3), IndexError, r"select\(\): index 3 out of range for tensor of "
-               r"size \[3, 4\] at dimension 0")), method=True, dtypes=ALL))
-register(OpInfo("split", split, _samples(
-    _S(T(5, 4), 2), _S(T(5, 4), [1, 3, 1]), _S(T(4, 6), 4, -1), _S(T(0, 3), 2),
-    _S(T(4, 6, noncontig=True), [2, 0, 4], 1)), _errors(
-    _E(_S(T(2, 3), [1, 1], 1), RuntimeError, r"split_with_sizes expects split_sizes to sum "
-       r"exactly to 3 \(input tensor's size at dimension 1\), but got split_sizes=\[1, 1\]"),
-    _E(_S(T(2, 3), -1), RuntimeError, "split_size=-1")), method=True, dtypes=ALL))
-register(OpInfo("split_with_sizes", split_with_sizes, _samples(_S(T(5, 4), [1, 3, 1])),
-                method=True, torch_name="Tensor.split_with_sizes"))
-register(OpInfo("tensor_split", tensor_split, _samples(
-    _S(T(7, 3), 3), _S(T(3, 7), [1, 5, 3, 9], 1), _S(T(7), T(values=[1, 5], **_IDX)),
-    _S(T(7), T(values=3, **_IDX)), _S(T(4, 5, noncontig=True), 2, -1), _S(T(0, 3), 2)),
-    _errors(_E(_S(T(), 1), RuntimeError, "expected at least a 1-dimensional tensor"),
-            _E(_S(T(4), 0), RuntimeError, "number of sections must be larger than 0, got 0")),
-    method=True, dtypes=ALL))
-register(OpInfo("chunk", chunk, _samples(
-    _S(T(6, 4), 4), _S(T(5, 4), 2, 1), _S(T(0, 3), 2), _S(T(3, 8, noncontig=True), 3, -1)),
-    _errors(_E(_S(T(3, 4), 0, 1), RuntimeError, "chunk expects `chunks` to be greater than 0, "
-               "got: 0")), method=True, dtypes=ALL))
-register(OpInfo("unbind", unbind, _samples(
-    _S(T(3, 4)), _S(T(3, 4), -1), _S(T(2, 3, noncontig=True), 1), _S(T(0, 3), 1)),
-    _errors(_E(_S(T()), IndexError, "Dimension specified as 0 but tensor has no dimensions")),
-    method=True, dtypes=ALL))
-register(OpInfo("hsplit", hsplit, _samples(_S(T(4, 6), 2), _S(T(4, 6), [1, 3]), _S(T(6), 3)),
-                _errors(_E(_S(T(4, 6), 4), RuntimeError, "not divisible by the split_size 4")),
-                method=True))
-register(OpInfo("vsplit", vsplit, _samples(_S(T(4, 6), 2), _S(T(4, 6), [3])), method=True))
-register(OpInfo("dsplit", dsplit, _samples(_S(T(2, 2, 4), 2)), method=True))
-
-
-def _cat_samples(dtype):
-    yield _S([T(2, 3), T(4, 3)], 0)
-    yield _S([T(2, 3), T(2, 1), T(2, 2)], -1)
-    yield _S([T(2, 3, noncontig=True), T(2, 3)], 1)
-    yield _S([T(0, 3), T(2, 3)])
-    yield _S([T(2, 3), T(0)], 1, name="1-d empty skipped")
-    yield _S([T(3)])
-    yield _S([T(2, 3), T(2, 3, dtype="int64")], name="promotion")
-
-
-def _cat_errors():
-    yield _E(_S([T(3, 2), T(4, 2)], 1), RuntimeError,
-             r"Sizes of tensors must match except in dimension 1. Expected size 3 but got size 4 "
-             r"for tensor number 1 in the list.")
-    yield _E(_S([]), ValueError, "expected a non-empty list of Tensors")
-    yield _E(_S([T(2, 3), T(2, 3, 1)]), RuntimeError,
-             "Tensors must have same number of dimensions: got 2 and 3")
-    yield _E(_S([T(), T()]), RuntimeError, r"zero-dimensional tensor \(at position 0\)")
-
-
-register(OpInfo("cat", cat, _cat_samples, _cat_errors, dtypes=ALL))
-register(OpInfo("concat", concat, _cat_samples, _cat_errors))
-register(OpInfo("concatenate", concatenate, _cat_samples))
-register(OpInfo("stack", stack, _samples(
-    _S([T(2, 3), T(2, 3)]), _S([T(2, 3), T(2, 3), T(2, 3)], -1),
-    _S([T(2, 3, noncontig=True), T(2, 3)], 1), _S([T(), T()]), _S([T(0, 3), T(0, 3)], 1),
-    _S([T(2, 3), T(2, 3, dtype="int64")])), _errors(
-    _E(_S([T(2, 3), T(2, 4)]), RuntimeError, r"stack expects each tensor to be equal size, but "
-       r"got \[2, 3\] at entry 0 and \[2, 4\] at entry 1"),
-    _E(_S([]), RuntimeError, "stack expects a non-empty TensorList")), dtypes=ALL))
-register(OpInfo("hstack", hstack, _samples(
-    _S([T(3), T(2)]), _S([T(2, 3), T(2, 1)]), _S([T(), T()]))))
-register(OpInfo("vstack", vstack, _samples(_S([T(3), T(3)]), _S([T(2, 3), T(1, 3)]))))
-register(OpInfo("row_stack", row_stack, _samples(_S([T(3), T(3)]))))
-register(OpInfo("dstack", dstack, _samples(
-    _S([T(3), T(3)]), _S([T(2, 3), T(2, 3)]), _S([T(2, 2, 1), T(2, 2, 3)]))))
-register(OpInfo("column_stack", column_stack, _samples(
-    _S([T(3), T(3, 2), T(3)]), _S([T(), T()])), _errors(
-    _E(_S([T(3), T(3, 2), T()]), RuntimeError, "Sizes of tensors must match except in "
-       "dimension 1")), dtypes=ALL))
-for _n in (1, 2, 3):
-    register(OpInfo("atleast_%dd" % _n, globals()["atleast_%dd" % _n], _samples(
-        _S(T()), _S(T(3)), _S(T(2, 3)), _S(T(2, 3, 4)), _S([T(), T(2)]), _S(T(), T(3, 2)))))
-register(OpInfo("repeat", repeat, _samples(
-    _S(T(2, 3), (2, 1)), _S(T(2, 3), 2, 1, 2), _S(T(), (3,)), _S(T(2, 3, noncontig=True), 1, 2),
-    _S(T(0, 2), 2, 2), _S(T(2, 3), (0, 1))), _errors(
-    _E(_S(T(2, 3), (2,)), RuntimeError, "Number of dimensions of repeat dims can not be smaller"),
-    _E(_S(T(2, 3), (-1, 1)), RuntimeError, r"negative dimension -1: \[-2, 3\]")),
-    method=True, torch_name="Tensor.repeat", dtypes=ALL))
-register(OpInfo("tile", tile, _samples(
-    _S(T(2, 3), (2,)), _S(T(2, 3), (2, 1, 2)), _S(T(), (3,)),
-    _S(T(2, 3, noncontig=True), (2, 2))), method=True, dtypes=ALL))
-register(OpInfo("repeat_interleave", repeat_interleave, _samples(
-    _S(T(2, 3), 2), _S(T(2, 3), T(values=[1, 2], **_IDX), 0),
-    _S(T(2, 3), T(values=[0, 2, 1], **_IDX), -1), _S(T(2, 3), 3, 1), _S(T(), 2),
-    _S(T(2, 3, noncontig=True), T(values=[2], **_IDX), 1), _S(T(0, 3), 2, 0),
-    _S(T(values=[1, 2, 0], **_IDX))), _errors(
-    _E(_S(T(2, 3), T(values=[1, 2], **_IDX), 1), RuntimeError, r"repeats must have the same "
-       r"size as input along dim, but got repeats.size\(0\) = 2 and input.size\(1\) = 3"),
-    _E(_S(T(2, 3), -1, 0), RuntimeError, "Repeats must be non-negative")),
-    method=True, dtypes=ALL))
-register(OpInfo("flip", flip, _samples(
-    _S(T(2, 3, 4), (0, 2)), _S(T(2, 3), (-1,)), _S(T(), ()), _S(T(3, 4, noncontig=True), (0, 1)),
-    _S(T(0, 3), [0])), _errors(
-    _E(_S(T(2, 3), (0, 0)), RuntimeError, "dim 0 appears multiple times in the list of dims")),
-    method=True, dtypes=ALL))
-register(OpInfo("fliplr", fliplr, _samples(_S(T(2, 3)), _S(T(2, 3, 4))), _errors(
-    _E(_S(T(3)), RuntimeError, "Input must be >= 2-d.")), method=True))
-register(OpInfo("flipud", flipud, _samples(_S(T(3)), _S(T(2, 3))), _errors(
-    _E(_S(T()), RuntimeError, "Input must be >= 1-d.")), method=True))
-register(OpInfo("roll", roll, _samples(
-    _S(T(3, 4), 1), _S(T(3, 4), (1, -2), (0, 1)), _S(T(3, 4), 5, 1),
-    _S(T(3, 4, noncontig=True), -1, -1), _S(T(), 0), _S(T(0, 3), 1, 0)), _errors(
-    _E(_S(T(3, 4), (1, 2), (0,)), RuntimeError, "shifts and dimensions must align. shifts: 2, "
-       "dims:1")), method=True, dtypes=ALL))
-register(OpInfo("rot90", rot90, _samples(
-    _S(T(2, 3)), _S(T(2, 3), 2), _S(T(2, 3, 4), -1, (2, 0)), _S(T(2, 3), 3, (1, 0)),
-    _S(T(2, 3), 0), _S(T(2, 3, noncontig=True), 5)), _errors(
-    _E(_S(T(2, 3), 1, (0,)), RuntimeError, "expected total rotation dims == 2, but got dims = 1"),
-    _E(_S(T(2, 3), 1, (0, -2)), RuntimeError, "expected rotation dims to be different")),
-    method=True, dtypes=ALL))
-for _name, _fn in (("tril", tril), ("triu", triu)):
-    register(OpInfo(_name, _fn, _samples(
-        _S(T(3, 4)), _S(T(3, 4), 1), _S(T(2, 3, 4), -1), _S(T(4, 3, noncontig=True), 2),
-        _S(T(0, 3))), _errors(
-        _E(_S(T(3)), RuntimeError, "%s: input tensor must have at least 2 dimensions" % _name)),
-        method=True, inplace=_name + "_", dtypes=ALL))
-register(OpInfo("diag", diag, _samples(
-    _S(T(3)), _S(T(3), 1), _S(T(3), -2), _S(T(3, 4)), _S(T(3, 4), 1), _S(T(3, 4), -2),
-    _S(T(4, 3, noncontig=True)), _S(T(0))), _errors(
-    _E(_S(T(2, 2, 2)), RuntimeError, r"diag\(\): Supports 1D or 2D tensors. Got 3D")),
-    method=True, dtypes=ALL))
-register(OpInfo("diagonal", diagonal, _samples(
-    _S(T(3, 4)), _S(T(3, 4), 1), _S(T(3, 4), -1), _S(T(2, 3, 4), 0, 0, 2),
-    _S(T(2, 3, 4), 1, -1, 0), _S(T(3, 4, noncontig=True)), _S(T(3, 4), 5)), _errors(
-    _E(_S(T(3, 4), 0, 1, 1), RuntimeError, "diagonal dimensions cannot be identical 1, 1")),
-    method=True, dtypes=ALL))
-register(OpInfo("diag_embed", diag_embed, _samples(
-    _S(T(3)), _S(T(2, 3)), _S(T(2, 3), 1), _S(T(2, 3), -1, 0, 2), _S(T(2, 3), 0, -1, 0),
-    _S(T(2, 3, noncontig=True), 2)), _errors(
-    _E(_S(T(2, 3), 1, 0, 0), RuntimeError, "diagonal dimensions cannot be identical 0, 0")),
-    method=True, dtypes=ALL))
-register(OpInfo("Tensor.unfold", unfold, _samples(
-    _S(T(3, 7), 1, 3, 2), _S(T(3, 7), -1, 2, 2), _S(T(5, 2), 0, 5, 1), _S(T(), 0, 1, 1),
-    _S(T(4, 6, noncontig=True), 1, 2, 1), _S(T(2, 3), 1, 0, 1)), _errors(
-    _E(_S(T(2, 3), 1, 4, 1), RuntimeError, "maximum size for tensor at dimension 1 is 3 but "
-       "size is 4"),
-    _E(_S(T(2, 3), 1, 2, 0), RuntimeError, "step is 0 but must be > 0")),
-    method="unfold", dtypes=ALL))
 register(OpInfo("meshgrid", meshgrid, _samples(
     _S(T(2), T(3), indexing="ij"), _S(T(2), T(3), T(2), indexing="xy"),
     _S(T(), T(3), indexing="ij"), _S([T(2), T(3)], indexing="xy")), _errors(
     _E(_S(T(2), T(3), indexing="ab"), RuntimeError, "indexing must be one of"))))
+
+
+register(OpInfo("concat", concat, _cat_samples, _cat_errors))
+
+
+register(OpInfo("row_stack", row_stack, _samples(_S([T(3), T(3)]))))
+
+
+for _n in (1, 2, 3):
+    register(OpInfo("atleast_%dd" % _n, globals()["atleast_%dd" % _n], _samples(
+        _S(T()), _S(T(3)), _S(T(2, 3)), _S(T(2, 3, 4)), _S([T(), T(2)]), _S(T(), T(3, 2)))))

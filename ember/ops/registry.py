@@ -114,6 +114,12 @@ def register(info):
     return info.func
 
 
+def register_nn(name, func, samples, errors=None, **kw):
+    """Register ``torch.nn.functional.<name>``."""
+    return register(OpInfo("nn.functional." + name, func, samples, errors,
+                           torch_name="nn.functional." + name, **kw))
+
+
 def not_differentiable(name, test_file):
     NOT_DIFFERENTIABLE[name] = test_file
 

@@ -9,7 +9,7 @@ from ember import return_types
 from ember._backend import np
 from ember._tensor import _make
 from ember.ops._util import wrap_dim
-from ember.ops.reduction import _TIES, _argsort, _dim_errors, _TakeAlong
+from ember.ops.reduction import _TIES, _TakeAlong, _argsort, _dim_errors
 from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
                                 register)
 

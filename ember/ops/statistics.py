@@ -11,11 +11,14 @@ import warnings
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.ops import comparison as C
-from ember.ops import elementwise as E
-from ember.ops import reduction as R
+from ember.ops.arithmetic import _out, clamp, lerp
+from ember.ops.unary import sqrt
+from ember.ops import reduction
+from ember.ops.reduction import mean
 from ember.ops import sorting
-from ember.ops import manipulation as M
-from ember.ops import shape as S
+from ember.ops.manipulation import cat
+from ember.ops.views import narrow
+from ember.ops.views import movedim
 from ember.ops._util import cast, shape_str, to_float, wrap_dim
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 from ember.return_types import _return_type
@@ -83,7 +86,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     pos = ((flat - lo) * np.asarray(bins, a.dtype) / (hi - lo)).astype(np.int64)
     pos = np.minimum(pos, bins - 1)
     res = _make(np.bincount(pos, minlength=bins).astype(a.dtype))
-    return E._out(res, out)
+    return _out(res, out)
 
 
 def _num(x):
@@ -154,7 +157,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         rows = bd.size // n if n else int(np.prod(bd.shape[:-1]))
         idx = _binary_search(bd.reshape(rows, n), vals.reshape(rows, vals.shape[-1]), right)
     res = _make(idx.reshape(vals.shape).astype(np.int32 if out_int32 else np.int64))
-    return E._out(res, out)
+    return _out(res, out)
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
@@ -184,12 +187,12 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         if extra is not input:
             _check_diff_part(input, extra, d)
         parts.append(extra)
-    x = M.cat(parts, d) if len(parts) > 1 else input
+    x = cat(parts, d) if len(parts) > 1 else input
     for _ in range(n):
         length = x._data.shape[d]
         if length == 0:
             break
-        hi, lo = M.narrow(x, d, 1, length - 1), M.narrow(x, d, 0, length - 1)
+        hi, lo = narrow(x, d, 1, length - 1), narrow(x, d, 0, length - 1)
         x = C.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
     return x
 
@@ -253,14 +256,14 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         w = aw if w is None else w * aw
     if w is None:
         w_sum = float(n)
-        avg = R.mean(x, 1)
+        avg = mean(x, 1)
     else:
-        w_sum = R.sum(w)
-        avg = R.sum(x * w, 1) / w_sum
+        w_sum = reduction.sum(w)
+        avg = reduction.sum(x * w, 1) / w_sum
     if w is None or aweights is None or correction == 0:
         norm = w_sum - correction
     else:
-        norm = w_sum - correction * R.sum(w * aw) / w_sum
+        norm = w_sum - correction * reduction.sum(w * aw) / w_sum
     if (norm.item() if isinstance(norm, Tensor) else norm) <= 0:
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the number of observations.")
@@ -277,10 +280,10 @@ def corrcoef(input):
     c = cov(input)
     if c._data.ndim == 0:
         return c / c
-    std = E.sqrt(c.diagonal())
+    std = sqrt(c.diagonal())
     c = c / std.unsqueeze(1)
     c = c / std.unsqueeze(0)
-    return E.clamp(c, -1, 1)
+    return clamp(c, -1, 1)
 
 
 # --- quantile, nanquantile -----------------------------------------------------------------------
@@ -315,7 +318,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
         x = input.reshape(-1)
     else:
         d = wrap_dim(dim, nd)
-        x = input.reshape(1) if nd == 0 else S.movedim(input, d, -1)
+        x = input.reshape(1) if nd == 0 else movedim(input, d, -1)
     values = sorting.sort(x, -1).values  # NaN sorts last
     sorted_ = values._data
     n = sorted_.shape[-1]
@@ -343,7 +346,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
             weights = q.reshape(-1) * _make(scale) + _make(offset - below)
         else:
             weights = _make(ranks - below)
-        res = E.lerp(values.gather(-1, _make(below.astype(np.int64))),
+        res = lerp(values.gather(-1, _make(below.astype(np.int64))),
                      values.gather(-1, _make(np.ceil(ranks).astype(np.int64))), weights)
     # res has the kept dims then q's dim; the result puts q's dim first.
     if keepdim:
@@ -352,7 +355,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
         elif nd:
             res = res.unsqueeze(d)
     q_is_vector = isinstance(q, Tensor) and q._data.ndim == 1
-    return S.movedim(res, -1, 0) if q_is_vector else res.squeeze(-1)
+    return movedim(res, -1, 0) if q_is_vector else res.squeeze(-1)
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):

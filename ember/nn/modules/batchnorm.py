@@ -3,7 +3,7 @@ from ember import _dtype as D
 from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops import normalization as N
+from ember.ops.nn import normalization as N
 from ember.ops.creation import empty, ones, tensor, zeros
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]

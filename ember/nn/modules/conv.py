@@ -4,7 +4,7 @@ import math
 from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops import conv as _conv
+from ember.ops.nn import conv as _conv
 from ember.ops.creation import empty
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]

@@ -1,7 +1,7 @@
 """Loss modules: each stores its options (and weight buffers) and calls its functional form."""
 from ember.nn import functional as F
 from ember.nn.modules.module import Module
-from ember.ops.loss import _legacy_string
+from ember.ops.nn.loss import _legacy_string
 
 __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "HuberLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",

@@ -5,7 +5,7 @@ from ember.nn import init
 from ember.nn.modules.batchnorm import _NormBase
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops import normalization as N
+from ember.ops.nn import normalization as N
 from ember.ops.creation import empty
 
 __all__ = ["LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",

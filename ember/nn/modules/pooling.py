@@ -1,6 +1,6 @@
 """Pooling layers: max, average, adaptive, power-average and max-unpooling, as ``torch.nn``."""
 from ember.nn.modules.module import Module
-from ember.ops import pooling as P
+from ember.ops.nn import pooling as P
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",

@@ -15,7 +15,7 @@ from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.nn.utils.rnn import PackedSequence
-from ember.ops import rnn as K
+from ember.ops.nn import rnn as K
 from ember.ops.creation import empty, zeros
 from ember.ops.manipulation import cat, stack
 

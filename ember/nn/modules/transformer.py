@@ -17,7 +17,7 @@ from ember.nn.modules.linear import Linear
 from ember.nn.modules.module import Module
 from ember.nn.modules.normalization import LayerNorm
 from ember.nn.parameter import Parameter
-from ember.ops.attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
+from ember.ops.nn.attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
 from ember.ops.creation import empty, full
 from ember.ops.manipulation import triu
 

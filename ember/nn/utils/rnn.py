@@ -8,7 +8,7 @@ from collections import namedtuple
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
-from ember.ops.rnn import GatherRows, ScatterRows
+from ember.ops.nn.rnn import GatherRows, ScatterRows
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence",
            "pad_sequence", "unpad_sequence", "pack_sequence", "unpack_sequence"]

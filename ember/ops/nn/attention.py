@@ -11,11 +11,14 @@ import warnings
 from ember import _dtype as D
 from ember._backend import np
 from ember._tensor import Tensor, _make
-from ember.ops import elementwise as E
-from ember.ops.linalg import matmul
-from ember.ops.nn_ops import dropout, linear, pad, softmax
-from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.blas import matmul
+from ember.ops.indexing import where
 from ember.ops.manipulation import cat
+from ember.ops.nn.activation import softmax
+from ember.ops.nn.dropout import dropout
+from ember.ops.nn.linear import linear
+from ember.ops.nn.padding import pad
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -87,7 +90,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if bias is not None or tensor_mask is not None:
         dead = np.isneginf(scores._data).all(-1, keepdims=True)
         if dead.any():
-            scores = E.where(_make(dead), 0.0, scores)
+            scores = where(_make(dead), 0.0, scores)
         else:
             dead = None
     attn = softmax(scores, -1)

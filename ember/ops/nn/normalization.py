@@ -13,9 +13,11 @@ from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
-from ember.ops.conv import _Geometry, _shape_str
-from ember.ops.pooling import _AvgPool
-from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.arithmetic import clamp_min
+from ember.ops.nn.conv import _Geometry, _shape_str
+from ember.ops.nn.distance import _vector_norm
+from ember.ops.nn.pooling import _AvgPool
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register, register_nn
 
 _int = builtins.int
 
@@ -382,3 +384,13 @@ register(OpInfo("instance_norm", instance_norm, _instance_norm_samples, _instanc
 register(OpInfo("local_response_norm", local_response_norm, _lrn_samples, _lrn_errors,
                 torch_name=_F + "local_response_norm", atol=1e-5, rtol=1e-5))
 del _F
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``input / max(||input||_p, eps)`` along ``dim``."""
+    norm = _vector_norm(input, p, dim, keepdim=True)
+    return input / clamp_min(norm, eps)
+
+
+register_nn("normalize", normalize, lambda dt: iter([
+    SampleInput(T(3, 4)), SampleInput(T(3, 4), p=1.0, dim=0), SampleInput(T(2, 3, 4), 3.0, -1)]))

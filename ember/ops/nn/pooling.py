@@ -15,7 +15,7 @@ import math
 from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Node
-from ember.ops.conv import _Geometry, _shape_str
+from ember.ops.nn.conv import _Geometry, _shape_str
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 _int = builtins.int
@@ -352,7 +352,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, nd, pool):
-    from ember.ops.elementwise import abs as _abs, relu, sign
+    from ember.ops.nn.activation import relu
+    from ember.ops.unary import abs as _abs
+    from ember.ops.unary import sign
 
     kernel = _ntuple(kernel_size, nd, "lp_pool%dd" % nd, "kernel_size")
     if stride is not None:

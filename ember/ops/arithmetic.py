@@ -1,0 +1,1049 @@
+"""Arithmetic: add, sub, mul, div, floor_divide, remainder, fmod, pow, atan2, maximum/minimum,
+clamp, lerp, addcmul/addcdiv, hypot, logaddexp, copysign and the dtype cast.
+
+Broadcasting ops reduce their gradients back to each input's shape with ``sum_to_shape``.
+"""
+import math
+
+from ember import _dtype as D
+from ember._backend import np
+from ember._tensor import Tensor, _make
+from ember.autograd.function import Node, tag
+from ember.ops._util import (
+    as_tensor_operand,
+    binary_operands,
+    cast,
+    check_broadcast,
+    sum_to_shape,
+    to_float,
+)
+from ember.ops.inplace import register_ufunc
+from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
+
+
+class ToCopy(Node):
+    def forward(ctx, a, dtype):
+        ctx.src_dtype = D.from_numpy_dtype(a.dtype)
+        return a.astype(dtype.np)
+
+    def backward(ctx, g):
+        return cast(g, ctx.src_dtype)
+
+
+def _cast(t, dtype):
+    if dtype.is_floating_point and t._data.dtype.kind == "f":
+        return ToCopy.apply((t,), dtype)
+    # Casting to or from integers is not differentiable.
+    return _make(t._data.astype(dtype.np))
+
+
+class Add(Node):
+    # Input shapes are kept only when they differ (broadcasting); equal shapes need no
+    # reduction, and skipping the bookkeeping keeps the common case cheap.
+    shapes = None
+    alpha = 1
+
+    def forward(ctx, a, b, alpha=1):
+        if a.shape != b.shape:
+            ctx.shapes = (a.shape, b.shape)
+        if alpha == 1:
+            return a + b
+        ctx.alpha = alpha
+        return a + b * alpha
+
+    def backward(ctx, g):
+        gb = g if ctx.alpha == 1 else g * ctx.alpha
+        if ctx.shapes is None:
+            return g, gb
+        sa, sb = ctx.shapes
+        return sum_to_shape(g, sa), sum_to_shape(gb, sb)
+
+
+class AddScalar(Node):
+    """``a + s`` for a Python number ``s`` (torch's Scalar overload: no tensor made for ``s``)."""
+
+    def forward(ctx, a, s):
+        return a + s
+
+    def backward(ctx, g):
+        return g
+
+    def name(self):
+        return "AddBackward0"
+
+
+def _is_number(x):
+    cls = x.__class__
+    return cls is float or cls is int
+
+
+def _fast_scalar(t, s):
+    """True when ``t op s`` keeps ``t``'s dtype, so the scalar can go to NumPy as it is.
+
+    NumPy treats Python scalars as weakly typed (NEP 50), like torch's wrapped numbers, for
+    floating tensors and for int64 tensors with int scalars.
+    """
+    if not isinstance(t, Tensor) or not _is_number(s):
+        return False
+    kind = t._data.dtype.kind
+    return kind == "f" or (kind == "i" and s.__class__ is int and t._data.dtype.itemsize == 8
+                           and -2 ** 62 < s < 2 ** 62)
+
+
+def _binary_apply(node, a, b, *params):
+    try:
+        return node.apply((a, b), *params)
+    except ValueError:
+        if a._data.shape != b._data.shape:
+            check_broadcast(a._data, b._data)
+        raise
+
+
+def _check_alpha(a, alpha):
+    if alpha != 1 and a._data.dtype.kind in "iub" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and torch's type promotion."""
+    if out is None and alpha == 1:
+        if isinstance(other, Tensor) and isinstance(input, Tensor):
+            if input._data.dtype is other._data.dtype and input._data.dtype.kind != "b":
+                return _binary_apply(Add, input, other)
+        elif _fast_scalar(input, other):
+            return AddScalar.apply((input,), other)
+    a, b = binary_operands(input, other)
+    _check_alpha(a, alpha)
+    if a._data.dtype.kind == "b" and alpha == 1:
+        return _out(_make(np.logical_or(a._data, b._data)), out)
+    return _out(_binary_apply(Add, a, b, alpha), out)
+
+
+def _out(result, out):
+    """Support torch's ``out=`` argument: copy into ``out`` (resizing it like torch)."""
+    if out is None:
+        return result
+    if out._requires_grad and _grad_enabled():
+        raise RuntimeError("%s(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad."
+                           % "op")
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._bump_version()
+    return out
+
+
+def _grad_enabled():
+    from ember.autograd.grad_mode import _State
+
+    return _State.enabled
+
+
+def _binary_samples(dtype):
+    yield SampleInput(T(3, 4), T(3, 4), name="same")
+    yield SampleInput(T(3, 4), T(4), name="broadcast")
+    yield SampleInput(T(2, 1, 4), T(3, 1), name="broadcast both")
+    yield SampleInput(T(), T(), name="0-d")
+    yield SampleInput(T(3, 4, noncontig=True), T(3, 4), name="noncontig")
+    yield SampleInput(T(0, 4), T(4), name="empty")
+    yield SampleInput(T(3, 4), 2.5, name="scalar")
+    yield SampleInput(T(3, 4), T(), name="0-d other")
+
+
+def _broadcast_errors():
+    yield ErrorInput(SampleInput(T(2, 3), T(4)), RuntimeError, r"size of tensor a \(3\) must "
+                     r"match the size of tensor b \(4\) at non-singleton dimension 1")
+
+
+register_ufunc(add, np.add)
+
+
+register(OpInfo("add", add, _binary_samples, _broadcast_errors, method=True, inplace="add_",
+                operators=("__add__", "__radd__", "__iadd__"), dtypes=ALL))
+
+
+class Sub(Node):
+    shapes = None
+    alpha = 1
+
+    def forward(ctx, a, b, alpha=1):
+        if a.shape != b.shape:
+            ctx.shapes = (a.shape, b.shape)
+        if alpha == 1:
+            return a - b
+        ctx.alpha = alpha
+        return a - b * alpha
+
+    def backward(ctx, g):
+        gb = -g if ctx.alpha == 1 else g * -ctx.alpha
+        if ctx.shapes is None:
+            return g, gb
+        sa, sb = ctx.shapes
+        return sum_to_shape(g, sa), sum_to_shape(gb, sb)
+
+
+class SubScalar(Node):
+    """``a - s`` (``reverse``: ``s - a``)."""
+
+    def forward(ctx, a, s, reverse):
+        ctx.reverse = reverse
+        return s - a if reverse else a - s
+
+    def backward(ctx, g):
+        return -g if ctx.reverse else g
+
+    def name(self):
+        return "RsubBackward1" if self.reverse else "SubBackward0"
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``; bool tensors are refused, as in torch."""
+    if out is None and alpha == 1:
+        if isinstance(other, Tensor) and isinstance(input, Tensor):
+            if input._data.dtype is other._data.dtype and input._data.dtype.kind != "b":
+                return _binary_apply(Sub, input, other)
+        elif _fast_scalar(input, other):
+            return SubScalar.apply((input,), other, False)
+        elif _fast_scalar(other, input):
+            return SubScalar.apply((other,), input, True)
+    a_bool = _is_bool(input)
+    b_bool = _is_bool(other)
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    a, b = binary_operands(input, other)
+    _check_alpha(a, alpha)
+    return _out(_binary_apply(Sub, a, b, alpha), out)
+
+
+def _is_bool(x):
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind == "b"
+    return isinstance(x, (bool, np.bool_))
+
+
+register_ufunc(sub, np.subtract)
+
+
+register(OpInfo("sub", sub, _binary_samples, _broadcast_errors, method=True, inplace="sub_",
+                operators=("__sub__", "__rsub__", "__isub__"), dtypes=INT_FLOAT))
+
+
+class Mul(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return a * b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (sum_to_shape(g * b, a._data.shape) if need[0] else None,
+                sum_to_shape(g * a, b._data.shape) if need[1] else None)
+
+
+class MulScalar(Node):
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a * s
+
+    def backward(ctx, g):
+        return g * ctx.s
+
+    def name(self):
+        return "MulBackward0"
+
+
+def mul(input, other, *, out=None):
+    if out is None:
+        if isinstance(other, Tensor) and isinstance(input, Tensor):
+            if input._data.dtype is other._data.dtype and input._data.dtype.kind != "b":
+                return _binary_apply(Mul, input, other)
+        elif _fast_scalar(input, other):
+            return MulScalar.apply((input,), other)
+        elif _fast_scalar(other, input):
+            return MulScalar.apply((other,), input)
+    a, b = binary_operands(input, other)
+    if a._data.dtype.kind == "b":
+        return _out(_make(np.logical_and(a._data, b._data)), out)
+    return _out(_binary_apply(Mul, a, b), out)
+
+
+register_ufunc(mul, np.multiply)
+
+
+register(OpInfo("mul", mul, _binary_samples, _broadcast_errors, method=True, inplace="mul_",
+                operators=("__mul__", "__rmul__", "__imul__"), dtypes=ALL))
+
+
+class Div(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return a / b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (sum_to_shape(g / b, a._data.shape) if need[0] else None,
+                sum_to_shape(-g * a / (b * b), b._data.shape) if need[1] else None)
+
+
+class DivScalar(Node):
+    """``a / s`` (``reverse``: ``s / a``, whose backward needs the output)."""
+
+    save_output = True
+
+    def forward(ctx, a, s, reverse):
+        ctx.s, ctx.reverse = s, reverse
+        return s / a if reverse else a / s
+
+    def backward(ctx, g):
+        if ctx.reverse:
+            (out,) = ctx.saved_tensors
+            return -g * out * out / ctx.s if ctx.s != 0 else g * 0
+        return g / ctx.s
+
+    def name(self):
+        # torch computes ``s / t`` as ``t.reciprocal() * s``
+        return "MulBackward0" if self.reverse else "DivBackward0"
+
+
+class RoundedDiv(Node):
+    """``div`` with ``rounding_mode``: piecewise constant, so its gradient is zero (as torch)."""
+
+    def forward(ctx, a, b, mode):
+        ctx.shapes = (a.shape, b.shape)
+        if a.dtype.kind in "iub":
+            if a.size:
+                _check_int_divisor(b)
+            if mode == "floor":
+                return np.floor_divide(a, b)
+            q = np.floor_divide(a, b)
+            fix = (q < 0) & (np.remainder(a, b) != 0)
+            return q + fix.astype(q.dtype)
+        q = a / b
+        return np.floor(q) if mode == "floor" else np.trunc(q)
+
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return sum_to_shape(g * 0, sa), sum_to_shape(g * 0, sb)
+
+
+def _check_int_divisor(b):
+    if b.size and (np.asarray(b) == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (ints give the default float dtype) or ``rounding_mode`` 'trunc'/'floor'."""
+    if rounding_mode is None and out is None:
+        if isinstance(other, Tensor) and isinstance(input, Tensor):
+            if input._data.dtype is other._data.dtype and input._data.dtype.kind == "f":
+                return _binary_apply(Div, input, other)
+        elif _fast_scalar(input, other) and input._data.dtype.kind == "f":
+            return DivScalar.apply((input,), other, False)
+        elif _fast_scalar(other, input) and other._data.dtype.kind == "f":
+            return DivScalar.apply((other,), input, True)
+    a, b = binary_operands(input, other)
+    if rounding_mode is None:
+        return _out(_binary_apply(Div, to_float(a), to_float(b)), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         "found '%s'" % rounding_mode)
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError('"div_%s_cpu" not implemented for \'Bool\'' % rounding_mode)
+    return _out(_binary_apply(RoundedDiv, a, b, rounding_mode), out)
+
+
+def _nonzero_binary_samples(dtype):
+    for s in _binary_samples(dtype):
+        args = tuple(T(*a.shape, low=1.0, high=3, noncontig=a.noncontig) if isinstance(a, T)
+                     else a for a in s.args)
+        yield SampleInput(*args, name=s.name)
+
+
+register_ufunc(div, np.true_divide)
+
+
+register(OpInfo("div", div, _nonzero_binary_samples, _broadcast_errors, method=True,
+                inplace="div_", operators=("__truediv__", "__rtruediv__", "__itruediv__"),
+                dtypes=INT_FLOAT))
+
+
+class Remainder(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        if a.dtype.kind in "iu" and a.size:
+            _check_int_divisor(b)
+        return np.remainder(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        gb = -g * div(a, b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
+        return sum_to_shape(g, sa), None if gb is None else sum_to_shape(gb, sb)
+
+
+def remainder(input, other, *, out=None):
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Remainder, a, b), out)
+
+
+register(OpInfo("remainder", remainder, _nonzero_binary_samples, method=True,
+                inplace="remainder_", operators=("__mod__", "__rmod__"), dtypes=INT_FLOAT,
+                gradgrad=False))
+
+
+class Fmod(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        if a.dtype.kind in "iu" and a.size:
+            _check_int_divisor(b)
+        return np.fmod(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        gb = -g * div(a, b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
+        return sum_to_shape(g, sa), None if gb is None else sum_to_shape(gb, sb)
+
+
+def fmod(input, other, *, out=None):
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Fmod, a, b), out)
+
+
+register(OpInfo("fmod", fmod, _nonzero_binary_samples, method=True, inplace="fmod_",
+                dtypes=INT_FLOAT, gradgrad=False))
+
+
+class Pow(Node):
+    save = (0, 1)
+    save_output = True
+
+    def name(self):
+        return "PowBackward%d" % self.__dict__.get("variant", 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        if a.dtype.kind in "iu" and (np.asarray(b) < 0).any():
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return np.power(a, b)
+
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            # d/da a**b = b * a**(b-1), taken as 0 where b == 0 (torch's convention).
+            ga = where(b == 0, 0.0, g * b * pow(a, b - 1))
+            ga = sum_to_shape(ga, sa)
+        if need[1]:
+            gb = where((a == 0) & (b >= 0), 0.0, g * out * log(a))
+            gb = sum_to_shape(gb, sb)
+        return ga, gb
+
+
+def pow(input, exponent, *, out=None):
+    if _is_bool(input) and _is_bool(exponent):
+        if isinstance(exponent, Tensor):
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        # x ** False is True and x ** True is x: bool stays bool, as in torch.
+        return _out(input.clone() if exponent else ones_like_bool(input), out)
+    a, b = binary_operands(input, exponent)
+    res = _binary_apply(Pow, a, b)
+    # torch's overloads: Tensor ** Scalar, Tensor ** Tensor, Scalar ** Tensor
+    variant = 1 if isinstance(input, Tensor) and isinstance(exponent, Tensor) else \
+        0 if isinstance(input, Tensor) else 2
+    tag(res, variant=variant)
+    return _out(res, out)
+
+
+def _positive_binary_samples(dtype):
+    yield SampleInput(T(3, 4, low=0.5, high=2), T(3, 4, low=0.5, high=2))
+    yield SampleInput(T(3, 4, low=0.5, high=2), T(4, low=0.5, high=2))
+    yield SampleInput(T(low=0.5, high=2), T(low=0.5, high=2))
+    yield SampleInput(T(3, 4, low=0.5, high=2, noncontig=True), 1.5)
+
+
+register(OpInfo("pow", pow, _positive_binary_samples, method=True, inplace="pow_",
+                operators=("__pow__", "__rpow__", "__ipow__")))
+
+
+class Atan2(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return np.arctan2(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        denom = a * a + b * b
+        return sum_to_shape(g * b / denom, sa), sum_to_shape(-g * a / denom, sb)
+
+
+def atan2(input, other, *, out=None):
+    _require_tensors("atan2", input, other)
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Atan2, to_float(a), to_float(b)), out)
+
+
+arctan2 = atan2
+
+
+def _require_tensors(name, *args):
+    for a in args:
+        if not isinstance(a, Tensor):
+            raise TypeError("%s(): argument 'other' must be Tensor, not %s"
+                            % (name, type(a).__name__))
+
+
+def _nonzero_tensor_samples(dtype):
+    for s in _nonzero_binary_samples(dtype):
+        if all(not isinstance(a, (int, float)) for a in s.args):
+            yield s
+
+
+register(OpInfo("atan2", atan2, _nonzero_tensor_samples, method=True, inplace="atan2_"))
+
+
+class Maximum(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return np.maximum(a, b)
+
+    def backward(ctx, g):
+        # Ties split the gradient equally, as torch does.
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        half = g * 0.5
+        ga = where(a > b, g, where(a == b, half, 0.0))
+        gb = where(b > a, g, where(a == b, half, 0.0))
+        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
+
+
+def maximum(input, other, *, out=None):
+    _require_tensors("maximum", input, other)
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Maximum, a, b), out)
+
+
+def _tensor_binary_samples(dtype):
+    """Binary samples without Python-scalar operands (for ops torch requires tensors for)."""
+    for s in _binary_samples(dtype):
+        if all(not isinstance(a, (int, float)) for a in s.args):
+            yield s
+
+
+register(OpInfo("maximum", maximum, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+
+class Minimum(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return np.minimum(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        half = g * 0.5
+        ga = where(a < b, g, where(a == b, half, 0.0))
+        gb = where(b < a, g, where(a == b, half, 0.0))
+        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
+
+
+def minimum(input, other, *, out=None):
+    _require_tensors("minimum", input, other)
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Minimum, a, b), out)
+
+
+register(OpInfo("minimum", minimum, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha)
+
+
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
+
+
+register(OpInfo("true_divide", true_divide, _nonzero_binary_samples, method=True))
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+register(OpInfo("floor_divide", floor_divide, _nonzero_binary_samples, method=True,
+                inplace="floor_divide_", operators=("__floordiv__", "__rfloordiv__"),
+                dtypes=INT_FLOAT, grad=False))
+
+
+def ones_like_bool(t):
+    return _make(np.ones(t._data.shape, dtype=bool))
+
+
+def float_power(input, exponent, *, out=None):
+    a, b = binary_operands(input, exponent)
+    return pow(cast(a, D.float64), cast(b, D.float64), out=out)
+
+
+register(OpInfo("float_power", float_power, _positive_binary_samples, method=True))
+
+
+def fmax(input, other, *, out=None):
+    _require_tensors("fmax", input, other)
+    a, b = binary_operands(input, other)
+    from ember.ops.comparison import isnan
+
+    return where(isnan(b) | (a >= b), a, b)
+
+
+register(OpInfo("fmax", fmax, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+
+def fmin(input, other, *, out=None):
+    _require_tensors("fmin", input, other)
+    a, b = binary_operands(input, other)
+    from ember.ops.comparison import isnan
+
+    return where(isnan(b) | (a <= b), a, b)
+
+
+register(OpInfo("fmin", fmin, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+
+class Neg(Node):
+    def forward(ctx, a):
+        return np.negative(a)
+
+    def backward(ctx, g):
+        return -g
+
+
+def neg(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    return _out(Neg.apply((input,)), out)
+
+
+negative = neg
+
+
+def _unary_samples(low=-2.0, high=2.0):
+    def samples(dtype):
+        yield SampleInput(T(3, 4, low=low, high=high), name="2-d")
+        yield SampleInput(T(low=low, high=high), name="0-d")
+        yield SampleInput(T(5, 4, low=low, high=high, noncontig=True), name="noncontig")
+        yield SampleInput(T(0, 3, low=low, high=high), name="empty")
+
+    return samples
+
+
+register(OpInfo("neg", neg, _unary_samples(), method=True, inplace="neg_",
+                operators=("__neg__",), dtypes=INT_FLOAT))
+
+
+class Clamp(Node):
+    save = (0,)
+
+    def name(self):
+        return "ClampBackward1"
+
+    def forward(ctx, a, lo, hi):
+        out = a
+        if lo is not None:
+            out = np.maximum(out, np.asarray(lo, a.dtype))
+        if hi is not None:
+            out = np.minimum(out, np.asarray(hi, a.dtype))
+        if out is a:
+            out = a.copy()
+        ctx.lo, ctx.hi = lo, hi
+        return out
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        mask = None
+        if ctx.lo is not None:
+            mask = a >= ctx.lo
+        if ctx.hi is not None:
+            m = a <= ctx.hi
+            mask = m if mask is None else mask & m
+        return g * mask if mask is not None else g
+
+
+class ClampTensor(Node):
+    """clamp with tensor bounds: the gradient goes to whichever of input/min/max was chosen."""
+
+    save = (0, 1, 2)
+
+    def forward(ctx, a, lo, hi):
+        ctx.shapes = (a.shape, lo.shape, hi.shape)
+        return np.minimum(np.maximum(a, lo), hi)
+
+    def backward(ctx, g):
+        a, lo, hi = ctx.saved_tensors
+        sa, sl, sh = ctx.shapes
+        use_hi = (maximum(a, lo) > hi) | (lo > hi)
+        use_lo = (a < lo) & ~use_hi
+        ga = where(use_hi | use_lo, 0.0, g)
+        return (sum_to_shape(ga, sa), sum_to_shape(where(use_lo, g, 0.0), sl),
+                sum_to_shape(where(use_hi, g, 0.0), sh))
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Clamp to [min, max]; bounds may be numbers or tensors (broadcast), as torch."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        dt = D.result_type(*(x for x in (input, min, max) if x is not None))
+        a = cast(input, dt)
+        info = np.finfo(dt.np) if dt.is_floating_point else np.iinfo(dt.np)
+        lo = cast(as_tensor_operand(min, dt), dt) if min is not None else _make(
+            np.asarray(-np.inf if dt.is_floating_point else info.min, dt.np))
+        hi = cast(as_tensor_operand(max, dt), dt) if max is not None else _make(
+            np.asarray(np.inf if dt.is_floating_point else info.max, dt.np))
+        return _out(ClampTensor.apply((a, lo, hi)), out)
+    dt = D.result_type(input, *(x for x in (min, max) if x is not None))
+    a = cast(input, dt)
+    lo = None if min is None else np.asarray(min, dt.np).item()
+    hi = None if max is None else np.asarray(max, dt.np).item()
+    return _out(Clamp.apply((a,), lo, hi), out)
+
+
+clip = clamp
+
+
+def _clamp_samples(dtype):
+    yield SampleInput(T(3, 4, values=[[-1.7, -0.4, 0.3, 2.6], [1.2, -2.2, 0.8, -0.9],
+                                      [3.1, -3.3, 0.1, 5.4]]), -1.0, 1.0)
+    yield SampleInput(T(3, 4), min=-0.5)
+    yield SampleInput(T(3, 4), max=0.5)
+    yield SampleInput(T(5, 4, noncontig=True), -1.0, 1.0)
+    yield SampleInput(T(3, 4), T(3, 4, low=-2, high=-0.1), T(4, low=0.1, high=2), name="tensor")
+    yield SampleInput(T(3, 4), min=T(3, 1), name="tensor min")
+
+
+def _clamp_errors():
+    yield ErrorInput(SampleInput(T(2, 3)), RuntimeError, "At least one of 'min' or 'max'")
+
+
+register(OpInfo("clamp", clamp, _clamp_samples, _clamp_errors, method=True, inplace="clamp_",
+                dtypes=INT_FLOAT))
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+register(OpInfo("clamp_min", clamp_min, lambda dt: iter([SampleInput(T(3, 4), 0.2)]),
+                method=True, inplace="clamp_min_"))
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+register(OpInfo("clamp_max", clamp_max, lambda dt: iter([SampleInput(T(3, 4), 0.2)]),
+                method=True, inplace="clamp_max_"))
+
+
+class Lerp(Node):
+    save = (0, 1, 2)
+
+    def forward(ctx, start, end, weight):
+        ctx.shapes = (start.shape, end.shape, weight.shape)
+        return start + weight * (end - start)
+
+    def backward(ctx, g):
+        s, e, w = ctx.saved_tensors
+        ss, se, sw = ctx.shapes
+        need = ctx.needs_input_grad
+        return (sum_to_shape(g * (1 - w), ss) if need[0] else None,
+                sum_to_shape(g * w, se) if need[1] else None,
+                sum_to_shape(g * (e - s), sw) if need[2] else None)
+
+
+def lerp(input, end, weight, *, out=None):
+    dt = input.dtype
+    w = cast(as_tensor_operand(weight, dt), dt)
+    return _out(Lerp.apply((input, cast(end, dt), w)), out)
+
+
+def _lerp_samples(dtype):
+    yield SampleInput(T(3, 4), T(3, 4), 0.3)
+    yield SampleInput(T(3, 4), T(4), T(3, 1, low=0, high=1))
+
+
+register(OpInfo("lerp", lerp, _lerp_samples, method=True, inplace="lerp_"))
+
+
+class Addcmul(Node):
+    save = (1, 2)
+
+    def forward(ctx, a, t1, t2, value):
+        ctx.shapes, ctx.value = (a.shape, t1.shape, t2.shape), value
+        return a + value * (t1 * t2)
+
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        sa, s1, s2 = ctx.shapes
+        v = ctx.value
+        return (sum_to_shape(g, sa), sum_to_shape(g * t2 * v, s1), sum_to_shape(g * t1 * v, s2))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    dt = D.result_type(input, tensor1, tensor2)
+    return _out(Addcmul.apply((cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)), value), out)
+
+
+def _addc_samples(dtype):
+    yield SampleInput(T(3, 4), T(3, 4), T(3, 4, low=0.5, high=2), value=0.5)
+    yield SampleInput(T(4), T(3, 1), T(3, 4, low=0.5, high=2))
+
+
+register(OpInfo("addcmul", addcmul, _addc_samples, method=True, inplace="addcmul_"))
+
+
+class Addcdiv(Node):
+    save = (1, 2)
+
+    def forward(ctx, a, t1, t2, value):
+        ctx.shapes, ctx.value = (a.shape, t1.shape, t2.shape), value
+        return a + value * (t1 / t2)
+
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        sa, s1, s2 = ctx.shapes
+        v = ctx.value
+        return (sum_to_shape(g, sa), sum_to_shape(g * v / t2, s1),
+                sum_to_shape(-g * v * t1 / (t2 * t2), s2))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
+                           "future release addcdiv will perform a true division of tensor1 and "
+                           "tensor2. The historic addcdiv behavior can be implemented as "
+                           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) "
+                           "for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter "
+                           "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    dt = D.result_type(input, tensor1, tensor2)
+    return _out(Addcdiv.apply((cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)), value), out)
+
+
+register(OpInfo("addcdiv", addcdiv, _addc_samples, method=True, inplace="addcdiv_"))
+
+
+register(OpInfo("arctan2", arctan2, _nonzero_tensor_samples, method=True))
+
+
+register(OpInfo("negative", negative, _unary_samples(), method=True, inplace="negative_"))
+
+
+register(OpInfo("clip", clip, _clamp_samples, method=True, inplace="clip_"))
+
+
+def _require_tensor(name, other, arg="other"):
+    if not isinstance(other, Tensor):
+        raise TypeError("%s(): argument '%s' (position 2) must be Tensor, not %s"
+                        % (name, arg, type(other).__name__))
+
+
+def _binary(node, a, b):
+    if a._data.shape != b._data.shape:
+        check_broadcast(a._data, b._data)
+    return node.apply((a, b))
+
+
+class Hypot(Node):
+    save = (0, 1)
+    save_output = True
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return np.hypot(a, b)
+
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        return sum_to_shape(g * a / out, sa), sum_to_shape(g * b / out, sb)
+
+
+def hypot(input, other, *, out=None):
+    """``sqrt(input**2 + other**2)`` without overflow or underflow in the squares."""
+    _require_tensor("hypot", other)
+    return _out(_binary(Hypot, *binary_operands(input, other)), out)
+
+
+def _ranged_binary_samples(low=-2.0, high=2.0):
+    def samples(dtype):
+        yield SampleInput(T(3, 4, low=low, high=high), T(3, 4, low=low, high=high), name="same")
+        yield SampleInput(T(3, 4, low=low, high=high), T(4, low=low, high=high),
+                          name="broadcast")
+        yield SampleInput(T(2, 1, 4, low=low, high=high), T(3, 1, low=low, high=high),
+                          name="broadcast both")
+        yield SampleInput(T(low=low, high=high), T(low=low, high=high), name="0-d")
+        yield SampleInput(T(3, 4, low=low, high=high, noncontig=True),
+                          T(3, 4, low=low, high=high), name="noncontig")
+        yield SampleInput(T(0, 4, low=low, high=high), T(4, low=low, high=high), name="empty")
+
+    return samples
+
+
+def _tensor_other_errors(name):
+    def errors():
+        yield ErrorInput(SampleInput(T(3), 2.0), TypeError, r"%s\(\): argument 'other'" % name)
+        yield ErrorInput(SampleInput(T(2, 3), T(4)), RuntimeError,
+                         r"size of tensor a \(3\) must match the size of tensor b \(4\)")
+
+    return errors
+
+
+register(OpInfo("hypot", hypot, _ranged_binary_samples(), _tensor_other_errors("hypot"), method=True,
+                inplace="hypot_"))
+
+
+def _float_operands(input, other):
+    """Both operands promoted to a common dtype, integers to the default float."""
+    a, b = binary_operands(input, other)
+    return to_float(a), to_float(b)
+
+
+class Copysign(Node):
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        out = np.copysign(a, b)
+        # The gradient is +-1 (0 where a is 0): whether the sign was flipped.
+        ctx.flip = np.where(a == 0, 0, np.where(np.signbit(a) == np.signbit(out), 1, -1))
+        return out
+
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        need = ctx.needs_input_grad
+        ga = sum_to_shape(g * _make(ctx.flip.astype(g._data.dtype)), sa) if need[0] else None
+        # The result does not change with other's magnitude: a zero gradient, as torch.
+        gb = sum_to_shape(g * 0, sb) if need[1] else None
+        return ga, gb
+
+
+def copysign(input, other, *, out=None):
+    """``input``'s magnitude with ``other``'s sign (the sign bit, so -0.0 counts negative)."""
+    return _out(_binary(Copysign, *_float_operands(input, other)), out)
+
+
+def _copysign_samples(dtype):
+    yield from _ranged_binary_samples()(dtype)
+    yield SampleInput(T(values=[1.5, -2.0, 0.5, -0.25]), T(values=[-0.0, 0.0, -1.0, 2.0], grad=False),
+                      name="signed zeros")
+    yield SampleInput(T(3, 4), -1.0, name="scalar other")
+
+
+register(OpInfo("copysign", copysign, _copysign_samples, method=True, inplace="copysign_",
+                dtypes=INT_FLOAT))
+
+
+class LogAddExp(Node):
+    """``log(exp(a) + exp(b))`` (``base2``: ``log2(2**a + 2**b)``)."""
+
+    save = (0, 1)
+
+    def forward(ctx, a, b, base2):
+        ctx.shapes, ctx.base2 = (a.shape, b.shape), base2
+        return np.logaddexp2(a, b) if base2 else np.logaddexp(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        scale = math.log(2.0) if ctx.base2 else 1.0
+        # d/da = exp(a) / (exp(a) + exp(b)) = sigmoid(a - b), with the base's scale.
+        ga = g * sigmoid((a - b) * scale)
+        gb = g * sigmoid((b - a) * scale)
+        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
+
+    def name(self):
+        return "LogAddExp2Backward0" if self.base2 else "LogAddExpBackward0"
+
+
+def logaddexp(input, other, *, out=None):
+    """``log(exp(input) + exp(other))``, computed without overflow."""
+    _require_tensor("logaddexp", other)
+    a, b = binary_operands(input, other)
+    if a._data.shape != b._data.shape:
+        check_broadcast(a._data, b._data)
+    return _out(LogAddExp.apply((a, b), False), out)
+
+
+register(OpInfo("logaddexp", logaddexp, _ranged_binary_samples(-3.0, 3.0),
+                _tensor_other_errors("logaddexp"), method=True))
+
+
+def logaddexp2(input, other, *, out=None):
+    """``log2(2**input + 2**other)``, computed without overflow."""
+    _require_tensor("logaddexp2", other)
+    a, b = binary_operands(input, other)
+    if a._data.shape != b._data.shape:
+        check_broadcast(a._data, b._data)
+    return _out(LogAddExp.apply((a, b), True), out)
+
+
+register(OpInfo("logaddexp2", logaddexp2, _ranged_binary_samples(-3.0, 3.0),
+                _tensor_other_errors("logaddexp2"), method=True))
+
+
+def heaviside(input, values, *, out=None):
+    """0 where ``input < 0``, 1 where ``input > 0`` and ``values`` where it is 0.
+
+    Not differentiable (as torch). ``values`` must be a tensor of ``input``'s dtype.
+    """
+    _require_tensor("heaviside", values, "values")
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    a, v = input._data, values._data
+    if a.shape != v.shape:
+        check_broadcast(a, v)
+    res = np.where(a == 0, v, (a > 0).astype(a.dtype))
+    return _out(_make(np.asarray(res, dtype=a.dtype)), out)
+
+
+def _heaviside_samples(dtype):
+    yield SampleInput(T(values=[-1.5, 0.0, 2.0, 0.0]), T(values=[0.5, 0.25, 0.75, 2.0]))
+    yield SampleInput(T(values=[[-1.0, 0.0, 3.0], [0.0, 2.0, -2.0]]), T(values=0.5),
+                      name="0-d values")
+    yield SampleInput(T(values=[[-1.0, 0.0, 3.0], [0.0, 2.0, -2.0]]), T(values=[0.1, 0.2, 0.3]),
+                      name="broadcast")
+
+
+def _heaviside_errors():
+    yield ErrorInput(SampleInput(T(3), 0.5), TypeError, "must be Tensor")
+    yield ErrorInput(SampleInput(T(3), T(3, dtype="float64")), RuntimeError, "different dtypes")
+
+
+register(OpInfo("heaviside", heaviside, _heaviside_samples, _heaviside_errors, method=True,
+                inplace="heaviside_", grad=False))
+
+from ember.ops.unary import log, sigmoid  # noqa: E402
+from ember.ops.indexing import where  # noqa: E402

@@ -1,0 +1,1 @@
+"""The functional forms of ``torch.nn``: one file per ``nn/modules`` file."""

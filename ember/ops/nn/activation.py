@@ -1,0 +1,645 @@
+"""Activation functions (``torch.nn.functional``): relu, gelu, silu, softmax, log_softmax,
+the piecewise-linear family and the smooth family.
+"""
+import math
+
+from ember import _dtype as D
+from ember._backend import np
+from ember._tensor import _make
+from ember._tensor_str import dtype_word
+from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
+from ember.ops import unary
+from ember.ops._util import cast, to_float, wrap_dim
+from ember.ops.arithmetic import _unary_samples, clamp
+from ember.ops.indexing import where
+from ember.ops.inplace import apply_inplace
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register, register_nn
+from ember.ops.unary import _away_from_ties, _erf, erf, exp
+from ember.random import default_generator
+
+
+class LogSigmoid(Node):
+    save = (0,)
+
+    def forward(ctx, a):
+        # log(sigmoid(a)) = min(a, 0) - log1p(exp(-|a|)), stable for large |a|.
+        return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * sigmoid(-a)
+
+
+def logsigmoid(input):
+    return LogSigmoid.apply((input,))
+
+
+register(OpInfo("logsigmoid", logsigmoid, _unary_samples(-30.0, 30.0),
+                torch_name="nn.functional.logsigmoid"))
+
+
+class Relu(Node):
+    save_output = True
+
+    def forward(ctx, a):
+        return np.maximum(a, 0)
+
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return ThresholdBackward.apply((g, out))
+
+
+class ThresholdBackward(Node):
+    """g where y > 0, else 0: ReLU's backward as one kernel (``g * mask`` is 5x faster than
+    ``np.where``, see PERFORMANCE.md). Linear in ``g``, so its backward is itself."""
+
+    def forward(ctx, g, y):
+        ctx.y = y
+        return g * (y > 0)
+
+    def backward(ctx, gg):
+        return ThresholdBackward.apply((gg, _make(ctx.y))), None
+
+
+def relu(input, inplace=False):
+    """max(input, 0). ``inplace=True`` writes into ``input`` as ``relu_`` does."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
+    if inplace:
+        return input.relu_()
+    return Relu.apply((input,))
+
+
+register(OpInfo("relu", relu, _away_from_ties, method=True, inplace="relu_",
+                dtypes=("float32", "float64", "int64")))
+
+
+class Softmax(Node):
+    save_output = True
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        e = np.exp(a - a.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        gy = g * y
+        return gy - y * gy.sum(ctx.dim, keepdim=True)
+
+
+def _softmax_dim(input, dim):
+    if dim is None:
+        # torch's legacy implicit choice
+        nd = input._data.ndim
+        return 0 if nd in (0, 1, 3) else 1
+    return wrap_dim(dim, input._data.ndim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    if dtype is not None:
+        input = cast(input, D.as_dtype(dtype))
+    input = to_float(input)
+    if input._data.ndim == 0:
+        return Softmax.apply((input.reshape(1),), 0).reshape(())
+    return Softmax.apply((input,), _softmax_dim(input, dim))
+
+
+def _softmax_samples(dtype):
+    yield SampleInput(T(3, 5), 1)
+    yield SampleInput(T(3, 5), 0)
+    yield SampleInput(T(2, 3, 4), -1)
+    yield SampleInput(T(4, 6, noncontig=True), 1)
+    yield SampleInput(T(3, 4, values=[[1000.0, 0.0, -1000.0, 5.0], [88.0, 89.0, 90.0, 91.0],
+                                      [-500.0, -501.0, 3.0, 0.0]]), 1, name="large logits")
+    yield SampleInput(T(), 0)
+
+
+register(OpInfo("softmax", softmax, _softmax_samples, method=True))
+
+
+register_nn("softmax", softmax, lambda dt: iter([SampleInput(T(3, 4), 1)]))
+
+
+class LogSoftmax(Node):
+    save_output = True
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        shifted = a - a.max(axis=dim, keepdims=True)
+        shifted -= np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        return shifted
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - y.exp() * g.sum(ctx.dim, keepdim=True)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along ``dim`` without overflow for large logits."""
+    if dtype is not None:
+        input = cast(input, D.as_dtype(dtype))
+    input = to_float(input)
+    if input._data.ndim == 0:
+        return LogSoftmax.apply((input.reshape(1),), 0).reshape(())
+    return LogSoftmax.apply((input,), _softmax_dim(input, dim))
+
+
+register(OpInfo("log_softmax", log_softmax, _softmax_samples, method=True))
+
+
+register_nn("log_softmax", log_softmax, lambda dt: iter([SampleInput(T(3, 4), -1)]))
+
+
+def _const(arr):
+    """A constant (no-grad) tensor wrapping ``arr``."""
+    return _make(arr)
+
+
+def _inplace(input, fn, *args, **kwargs):
+    """Run the out-of-place ``fn`` and write its result into ``input`` (the ``inplace=True``
+    form of an activation)."""
+    return apply_inplace(input, fn, args, kwargs)
+
+
+def _check_float(input, name):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError('"%s" not implemented for \'%s\'' % (name, dtype_word(input._data.dtype)))
+
+
+class _PiecewiseLinear(Node):
+    """An activation whose derivative is piecewise constant: ``forward`` stores the derivative
+    (a constant array) so the backward is one multiply, and double backward is exact."""
+
+    def backward(ctx, g):
+        return g * _const(ctx.slope)
+
+
+class LeakyRelu(_PiecewiseLinear):
+    def forward(ctx, a, negative_slope):
+        pos = a > 0
+        ctx.slope = np.where(pos, a.dtype.type(1), a.dtype.type(negative_slope))
+        return a * ctx.slope
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """max(0, x) + negative_slope * min(0, x)."""
+    _check_float(input, "leaky_relu")
+    if inplace:
+        return _inplace(input, leaky_relu, negative_slope)
+    return LeakyRelu.apply((input,), negative_slope)
+
+
+def _act_samples(*extra, low=-3.0, high=3.0):
+    def samples(dtype):
+        yield SampleInput(T(3, 4, low=low, high=high), *extra)
+        yield SampleInput(T(2, 3, 4, noncontig=True, low=low, high=high), *extra)
+        yield SampleInput(T(low=low, high=high), *extra)
+
+    return samples
+
+
+def _float_only_errors(fn_name):
+    """torch refuses integer input for most activations."""
+
+    def errors():
+        yield ErrorInput(SampleInput(T(3, dtype="int64")), RuntimeError, "not implemented")
+
+    return errors
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamp to [min_val, max_val] (gradient zero at and beyond the bounds)."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _inplace(input, hardtanh, min_val, max_val)
+    return Hardtanh.apply((input,), min_val, max_val)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    if inplace:
+        return _inplace(input, globals()["threshold"], threshold, value)
+    return Threshold.apply((input,), threshold, value)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    _check_float(input, "hardshrink")
+    return Hardshrink.apply((input,), lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd, x + lambd or 0, shrinking x towards 0 by lambd."""
+    if lambd < 0:
+        raise RuntimeError("lambda must be greater or equal to 0, but found to be %s." % lambd)
+    _check_float(input, "softshrink")
+    return Softshrink.apply((input,), lambd)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    _check_float(input, "hardsigmoid")
+    if inplace:
+        return _inplace(input, hardsigmoid)
+    return Hardsigmoid.apply((input,))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    _check_float(input, "elu")
+    if inplace:
+        return _inplace(input, elu, alpha)
+    return Elu.apply((input,), alpha, 1.0, 1.0)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (swish)."""
+    _check_float(input, "silu")
+    if inplace:
+        return _inplace(input, silu)
+    return Silu.apply((input,))
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    _check_float(input, "mish")
+    if inplace:
+        return _inplace(input, mish)
+    return Mish.apply((input,))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold."""
+    _check_float(input, "softplus")
+    return Softplus.apply((input,), beta, threshold)
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
+    _check_float(input, "hardswish")
+    if inplace:
+        return _inplace(input, hardswish)
+    return Hardswish.apply((input,))
+
+
+def relu6(input, inplace=False):
+    """min(max(0, x), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    _check_float(input, "selu")
+    if inplace:
+        return _inplace(input, selu)
+    return Elu.apply((input,), _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    _check_float(input, "celu")
+    if inplace:
+        return _inplace(input, celu, alpha)
+    return Elu.apply((input,), alpha, 1.0, 1.0 / alpha)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (unary.abs(input) + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - unary.tanh(input)
+
+
+for _name, _fn, _extra in (
+        ("leaky_relu", leaky_relu, (0.2,)), ("hardtanh", hardtanh, (-0.5, 1.5)),
+        ("relu6", relu6, ()), ("threshold", threshold, (0.3, -2.0)),
+        ("hardshrink", hardshrink, (0.7,)), ("softshrink", softshrink, (0.7,)),
+        ("hardsigmoid", hardsigmoid, ()), ("hardswish", hardswish, ()),
+        ("elu", elu, (0.7,)), ("selu", selu, ()), ("celu", celu, (1.3,)),
+        ("silu", silu, ()), ("mish", mish, ()), ("softplus", softplus, (2.0, 3.0)),
+        ("softsign", softsign, ()), ("tanhshrink", tanhshrink, ())):
+    register_nn(_name, _fn, _act_samples(*_extra),
+        None if _name in ("softsign", "tanhshrink", "hardtanh", "relu6", "threshold")
+        else _float_only_errors(_name))
+
+
+class Hardtanh(_PiecewiseLinear):
+    def forward(ctx, a, lo, hi):
+        ctx.slope = ((a > lo) & (a < hi)).astype(a.dtype)
+        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+
+
+class Threshold(_PiecewiseLinear):
+    def forward(ctx, a, threshold, value):
+        keep = a > threshold
+        ctx.slope = keep.astype(a.dtype)
+        return np.where(keep, a, a.dtype.type(value))
+
+
+class Hardshrink(_PiecewiseLinear):
+    def forward(ctx, a, lambd):
+        keep = (a < -lambd) | (a > lambd)
+        ctx.slope = keep.astype(a.dtype)
+        return a * ctx.slope
+
+
+class Softshrink(_PiecewiseLinear):
+    def forward(ctx, a, lambd):
+        keep = (a < -lambd) | (a > lambd)
+        ctx.slope = keep.astype(a.dtype)
+        return (a - np.sign(a) * a.dtype.type(lambd)) * ctx.slope
+
+
+class Hardsigmoid(_PiecewiseLinear):
+    def forward(ctx, a):
+        ctx.slope = ((a > -3) & (a < 3)).astype(a.dtype) * a.dtype.type(1 / 6)
+        return np.clip(a / 6 + a.dtype.type(0.5), 0, 1).astype(a.dtype, copy=False)
+
+
+class RreluNoise(_PiecewiseLinear):
+    def forward(ctx, a, lower, upper):
+        r = default_generator._rng.uniform(lower, upper, a.shape).astype(a.dtype)
+        ctx.slope = np.where(a <= 0, r, a.dtype.type(1))
+        return a * ctx.slope
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Leaky ReLU with a random slope in [lower, upper] per element when training, the mean
+    slope (lower + upper) / 2 otherwise."""
+    _check_float(input, "rrelu")
+    if inplace:
+        return _inplace(input, rrelu, lower, upper, training)
+    if not training:
+        return LeakyRelu.apply((input,), (lower + upper) / 2)
+    return RreluNoise.apply((input,), lower, upper)
+
+
+register_nn("rrelu", rrelu, _act_samples(0.1, 0.3))
+
+
+class _Smooth(Node):
+    """A smooth activation. ``grad_np(x)`` gives f'(x) on arrays (one fused multiply in a plain
+    backward); ``grad_ember(x)`` gives it with ember ops so that double backward works."""
+
+    save = (0,)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if not _State.enabled:
+            return _make(g._data * ctx.grad_np(x._data))
+        return g * ctx.grad_ember(x)
+
+
+class Elu(_Smooth):
+    def forward(ctx, a, alpha, scale, input_scale):
+        ctx.p = (alpha, scale, input_scale)
+        neg = np.expm1(np.minimum(a, 0) * a.dtype.type(input_scale)) * a.dtype.type(alpha)
+        return np.where(a > 0, a, neg) * a.dtype.type(scale)
+
+    def grad_np(ctx, x):
+        alpha, scale, s_in = ctx.p
+        t = x.dtype.type
+        return np.where(x > 0, t(scale), np.exp(np.minimum(x, 0) * t(s_in)) * t(alpha * scale * s_in))
+
+    def grad_ember(ctx, x):
+        alpha, scale, s_in = ctx.p
+        return where(x > 0, float(scale), exp(clamp(x, max=0) * s_in) * (alpha * scale * s_in))
+
+
+class Gelu(_Smooth):
+    _K = math.sqrt(2 / math.pi)
+
+    def forward(ctx, a, approximate):
+        ctx.approximate = approximate
+        t = a.dtype.type
+        if approximate == "tanh":
+            inner = t(Gelu._K) * (a + t(0.044715) * a * a * a)
+            return t(0.5) * a * (1 + np.tanh(inner))
+        return t(0.5) * a * (1 + _erf(a * t(1 / math.sqrt(2))))
+
+    def grad_np(ctx, x):
+        t = x.dtype.type
+        if ctx.approximate == "tanh":
+            th = np.tanh(t(Gelu._K) * (x + t(0.044715) * x * x * x))
+            return t(0.5) * (1 + th) + t(0.5) * x * (1 - th * th) * t(Gelu._K) * (
+                1 + t(3 * 0.044715) * x * x)
+        cdf = t(0.5) * (1 + _erf(x * t(1 / math.sqrt(2))))
+        return cdf + x * np.exp(t(-0.5) * x * x) * t(1 / math.sqrt(2 * math.pi))
+
+    def grad_ember(ctx, x):
+        if ctx.approximate == "tanh":
+            th = unary.tanh(Gelu._K * (x + 0.044715 * x * x * x))
+            return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * Gelu._K * (1 + 3 * 0.044715 * x * x)
+        cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
+        return cdf + x * exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x), Phi the standard normal CDF; ``approximate='tanh'`` uses the tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _check_float(input, "gelu")
+    return Gelu.apply((input,), approximate)
+
+
+register_nn("gelu", gelu, _act_samples())
+
+
+register_nn("gelu_tanh", lambda x: gelu(x, approximate="tanh"), _act_samples(),
+    ref=lambda torch, x: torch.nn.functional.gelu(x, approximate="tanh"))
+
+
+def _sigmoid_np(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Silu(_Smooth):
+    def forward(ctx, a):
+        return a * _sigmoid_np(a)
+
+    def grad_np(ctx, x):
+        s = _sigmoid_np(x)
+        return s * (1 + x * (1 - s))
+
+    def grad_ember(ctx, x):
+        s = unary.sigmoid(x)
+        return s * (1 + x * (1 - s))
+
+
+def _softplus_np(x, beta, threshold):
+    t = x.dtype.type
+    bx = x * t(beta)
+    return np.where(bx > threshold, x, np.log1p(np.exp(np.minimum(bx, threshold))) / t(beta))
+
+
+class Mish(_Smooth):
+    def forward(ctx, a):
+        return a * np.tanh(_softplus_np(a, 1.0, 20.0))
+
+    def grad_np(ctx, x):
+        tsp = np.tanh(_softplus_np(x, 1.0, 20.0))
+        return tsp + x * (1 - tsp * tsp) * _sigmoid_np(x)
+
+    def grad_ember(ctx, x):
+        tsp = unary.tanh(softplus(x))
+        return tsp + x * (1 - tsp * tsp) * unary.sigmoid(x)
+
+
+class Softplus(_Smooth):
+    def forward(ctx, a, beta, threshold):
+        ctx.p = (beta, threshold)
+        return _softplus_np(a, beta, threshold)
+
+    def grad_np(ctx, x):
+        beta, threshold = ctx.p
+        bx = x * x.dtype.type(beta)
+        return np.where(bx > threshold, x.dtype.type(1), _sigmoid_np(bx))
+
+    def grad_ember(ctx, x):
+        beta, threshold = ctx.p
+        bx = x * beta
+        return where(bx > threshold, 1.0, unary.sigmoid(bx))
+
+
+class Hardswish(_Smooth):
+    def forward(ctx, a):
+        t = a.dtype.type
+        return a * np.clip(a + t(3), 0, 6) / t(6)
+
+    def grad_np(ctx, x):
+        t = x.dtype.type
+        return np.where(x < -3, t(0), np.where(x <= 3, x / t(3) + t(0.5), t(1)))
+
+    def grad_ember(ctx, x):
+        return where(x < -3, 0.0, where(x <= 3, x / 3 + 0.5, 1.0))
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, True)
+
+
+def threshold_(input, threshold, value):
+    return globals()["threshold"](input, threshold, value, True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
+
+
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), one weight per channel (dim 1) or one shared."""
+    n = weight._data.size
+    if input._data.ndim == 0 and n != 1:
+        raise RuntimeError("Not allow zero-dim input tensor.")
+    if n != 1:
+        channels = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0] \
+            if input._data.ndim == 1 else 1
+        if channels != n:
+            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
+                               "parameter numbers = %d and channel size = %d." % (n, channels))
+        shape = [1] * input._data.ndim
+        shape[1 if input._data.ndim >= 2 else 0] = n
+        w = weight.reshape(tuple(shape))
+    else:
+        w = weight.reshape(())
+    return where(input > 0, input, w * input)
+
+
+register_nn("prelu", prelu, lambda dt: iter([SampleInput(T(2, 3, 4), T(3)), SampleInput(T(2, 3), T(1)),
+                                     SampleInput(T(5), T(1))]),
+    lambda: iter([ErrorInput(SampleInput(T(2, 3, 4), T(2)), RuntimeError, "Mismatch")]))
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``."""
+    if input._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if size % 2:
+        raise RuntimeError("Halving dimension must be even, but dimension %d is size %d"
+                           % (d, size))
+    head = (slice(None),) * d
+    a = input[head + (slice(0, size // 2),)]
+    b = input[head + (slice(size // 2, size),)]
+    return a * unary.sigmoid(b)
+
+
+register_nn("glu", glu, lambda dt: iter([SampleInput(T(3, 4)), SampleInput(T(2, 4, 3), 1)]),
+    lambda: iter([ErrorInput(SampleInput(T(3, 5)), RuntimeError, "Halving dimension")]))
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along ``dim``."""
+    if dtype is not None:
+        input = cast(input, D.as_dtype(dtype))
+    return softmax(-input, dim)
+
+
+register_nn("softmin", softmin, lambda dt: iter([SampleInput(T(3, 4), 1), SampleInput(T(2, 3, 4), 0)]))
+
+
+def tanh(input):
+    return unary.tanh(input)
+
+
+def sigmoid(input):
+    return unary.sigmoid(input)
+
+
+def relu_(input):
+    return relu(input, inplace=True)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Softmax of ``(logits + Gumbel noise) / tau``; with ``hard`` the one-hot of its argmax in
+    the forward and the soft sample's gradient in the backward (straight-through).
+
+    Example:
+        >>> import ember
+        >>> y = gumbel_softmax(ember.zeros(2, 5), hard=True)
+        >>> y.sum(1).tolist()
+        [1.0, 1.0]
+    """
+    from ember import random
+
+    noise = np.asarray(random._rng(None).exponential(size=tuple(logits.shape)),
+                       dtype=logits._data.dtype)
+    gumbels = (logits - _make(np.log(noise))) / tau
+    y_soft = gumbels.softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft._data.argmax(axis=dim)
+    one_hot = np.zeros_like(y_soft._data)
+    np.put_along_axis(one_hot, np.expand_dims(index, dim), 1, axis=dim)
+    return _make(one_hot) - y_soft.detach() + y_soft
+
+
+register_nn("gumbel_softmax", gumbel_softmax,
+    lambda dt: iter([SampleInput(T(3, 5)), SampleInput(T(2, 3, 4), 0.5, True, dim=1)]),
+    grad=False, nondeterministic=True)

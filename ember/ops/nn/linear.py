@@ -1,0 +1,111 @@
+"""``linear`` and ``bilinear``."""
+from ember._tensor import _make
+from ember._tensor_str import dtype_word
+from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
+from ember.ops._util import cast
+from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
+
+
+class Linear(Node):
+    """y = x @ W.T + b in one BLAS call; the backward computes grad_x, grad_W and grad_b in one
+    pass (on arrays for a plain backward, with ember ops when building a graph)."""
+
+    save = (0, 1)
+
+    def forward(ctx, x, w, b=None):
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        has_bias = len(need) == 3
+        if not _State.enabled:
+            ga = g._data
+            gx = _make(ga @ w._data) if need[0] else None
+            g2 = ga.reshape(-1, ga.shape[-1]) if ga.ndim != 2 else ga
+            gw = gb = None
+            if need[1]:
+                xa = x._data
+                x2 = xa.reshape(-1, xa.shape[-1]) if xa.ndim != 2 else xa
+                gw = _make(g2.T @ x2)
+            if has_bias and need[2]:
+                gb = _make(g2.sum(0))
+            return (gx, gw, gb) if has_bias else (gx, gw)
+        gx = g @ w if need[0] else None
+        g2 = g.reshape(-1, g.shape[-1])
+        gw = g2.t() @ x.reshape(-1, x.shape[-1]) if need[1] else None
+        if has_bias:
+            return gx, gw, (g2.sum(0) if need[2] else None)
+        return gx, gw
+
+
+def linear(input, weight, bias=None):
+    """y = x A^T + b over the last dimension of ``input``.
+
+    Shape:
+        - input: ``(*, in_features)``; weight: ``(out_features, in_features)``;
+          bias: ``(out_features)``; output: ``(*, out_features)``.
+    """
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError("mat1 and mat2 must have the same dtype, but got %s and %s"
+                           % (dtype_word(input._data.dtype), dtype_word(weight._data.dtype)))
+    if input._data.ndim == 0 or weight._data.ndim != 2 or \
+            input._data.shape[-1] != weight._data.shape[1]:
+        rows = input._data.size // max(input._data.shape[-1], 1) if input._data.ndim else 1
+        cols = input._data.shape[-1] if input._data.ndim else 1
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (%dx%d and %dx%d)" % (
+            rows, cols, *(tuple(reversed(weight._data.shape)) + (1,))[:2]))
+    if bias is None:
+        return Linear.apply((input, weight))
+    if bias._data.dtype != input._data.dtype:
+        bias = cast(bias, input.dtype)
+    return Linear.apply((input, weight, bias))
+
+
+def _linear_samples(dtype):
+    yield SampleInput(T(4, 3), T(5, 3), T(5))
+    yield SampleInput(T(2, 3, 3), T(5, 3))
+    yield SampleInput(T(3), T(2, 3), T(2))
+    yield SampleInput(T(4, 3, noncontig=True), T(5, 3, noncontig=True), T(5))
+
+
+def _linear_errors():
+    yield ErrorInput(SampleInput(T(4, 3), T(5, 4)), RuntimeError, "cannot be multiplied")
+    yield ErrorInput(SampleInput(T(4, 3), T(5, 3, dtype="float64")), RuntimeError, "same dtype")
+
+
+register_nn("linear", linear, _linear_samples, _linear_errors)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y = x1^T A x2 + b for each output feature (A is ``weight[k]``).
+
+    Shape:
+        - input1: ``(*, in1)``, input2: ``(*, in2)``, weight: ``(out, in1, in2)``,
+          bias: ``(out)``, output: ``(*, out)``.
+    """
+    if input1._data.shape[:-1] != input2._data.shape[:-1]:
+        raise RuntimeError("bilinear(): input batch dimensions do not match: got %s and %s"
+                           % (list(input1.shape[:-1]), list(input2.shape[:-1])))
+    if weight._data.ndim != 3 or weight._data.shape[1] != input1._data.shape[-1] or \
+            weight._data.shape[2] != input2._data.shape[-1]:
+        raise RuntimeError("bilinear(): input size does not match weight size: got %d but "
+                           "expected %d" % (input1._data.shape[-1], weight._data.shape[1]))
+    lead = input1._data.shape[:-1]
+    x1 = input1.reshape(-1, input1._data.shape[-1])
+    x2 = input2.reshape(-1, input2._data.shape[-1])
+    out_f, in1, in2 = weight._data.shape
+    # (N, in1) @ (in1, out*in2) -> (N, out, in2), then contract in2 with x2.
+    t = (x1 @ weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
+    y = (t @ x2.unsqueeze(-1)).reshape(-1, out_f)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(lead + (out_f,))
+
+
+register_nn("bilinear", bilinear, lambda dt: iter([SampleInput(T(3, 2), T(3, 4), T(5, 2, 4), T(5)),
+                                           SampleInput(T(2, 3, 2), T(2, 3, 4), T(2, 2, 4))]))

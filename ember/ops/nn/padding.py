@@ -1,0 +1,125 @@
+"""``pad`` in its modes: constant, reflect, replicate, circular."""
+from ember._backend import np
+from ember.autograd.function import Node
+from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
+
+
+class ConstantPad(Node):
+    """Pad (or crop, for negative amounts) the trailing dims with a constant; the backward is
+    the opposite pad, so double backward comes free."""
+
+    def forward(ctx, a, pads, value):
+        ctx.pads = pads
+        return _constant_pad_np(a, pads, value)
+
+    def backward(ctx, g):
+        return ConstantPad.apply((g,), [(-lo, -hi) for lo, hi in ctx.pads], 0)
+
+
+def _constant_pad_np(a, pads, value):
+    """``pads`` lists (before, after) for every dim of ``a``."""
+    crop = tuple(slice(max(-lo, 0), a.shape[d] - max(-hi, 0)) for d, (lo, hi) in enumerate(pads))
+    a = a[crop]
+    grow = [(max(lo, 0), max(hi, 0)) for lo, hi in pads]
+    shape = tuple(s + lo + hi for s, (lo, hi) in zip(a.shape, grow))
+    if any(s < 0 for s in shape):
+        raise RuntimeError("The input size %d, plus negative padding %d and %d resulted in a "
+                           "negative output size, which is invalid. Check dimension %d of your "
+                           "input." % _negative_pad_info(a.shape, pads))
+    out = np.full(shape, value, dtype=a.dtype)
+    out[tuple(slice(lo, lo + s) for s, (lo, _) in zip(a.shape, grow))] = a
+    return out
+
+
+def _negative_pad_info(shape, pads):
+    for d, (s, (lo, hi)) in enumerate(zip(shape, pads)):
+        if s + lo + hi < 0:
+            return s, lo, hi, d
+    return 0, 0, 0, 0
+
+
+class AxisMaps(Node):
+    """Apply a matrix along each of some axes: ``out = M_d @ x`` along axis ``d``. Reflect,
+    replicate and circular padding, nearest and linear interpolation are all such maps; the
+    backward applies the transposed matrices."""
+
+    def forward(ctx, a, mats):
+        ctx.mats = mats
+        for d, m in mats:
+            a = np.moveaxis(np.tensordot(m, a, axes=([1], [d])), 0, d)
+        return np.ascontiguousarray(a)
+
+    def backward(ctx, g):
+        return AxisMaps.apply((g,), [(d, m.T) for d, m in reversed(ctx.mats)])
+
+
+def _gather_matrix(src, n_in, dtype):
+    m = np.zeros((len(src), n_in), dtype=dtype)
+    m[np.arange(len(src)), src] = 1
+    return m
+
+
+_NP_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)`` starting
+    from the last dim. Modes: ``constant`` (negative pads crop), ``reflect``, ``replicate``,
+    ``circular``."""
+    pad = tuple(int(p) for p in pad)
+    nd = input._data.ndim
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > nd:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           "dimension but got padding length %d and input of dimension %d"
+                           % (len(pad), nd))
+    k = len(pad) // 2
+    pairs = [(0, 0)] * (nd - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
+    if mode == "constant":
+        return ConstantPad.apply((input,), pairs, 0 if value is None else value)
+    if mode not in _NP_PAD_MODES:
+        raise NotImplementedError("Unrecognised padding mode %s" % mode)
+    if value is not None and value != 0:
+        raise RuntimeError('Padding mode "%s" doesn\'t take in value argument.' % mode)
+    if not (1 <= k <= 3 and nd in (k + 1, k + 2)):
+        raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are "
+                                  "supported for now")
+    mats = []
+    for d in range(nd - k, nd):
+        lo, hi = pairs[d]
+        n = input._data.shape[d]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError("Argument #4: Padding size should be less than the corresponding "
+                               "input dimension, but got: padding (%d, %d) at dimension %d of "
+                               "input %s" % (lo, hi, d, list(input.shape)))
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        base = np.arange(n)[max(-lo, 0): n - max(-hi, 0)]
+        src = np.pad(base, (max(lo, 0), max(hi, 0)), mode=_NP_PAD_MODES[mode])
+        if mode == "circular" and (lo < 0 or hi < 0):
+            src = np.pad(np.arange(n), (max(lo, 0), max(hi, 0)), mode="wrap")
+            src = src[max(-lo, 0): len(src) - max(-hi, 0)]
+        if lo or hi:
+            mats.append((d, _gather_matrix(src, n, input._data.dtype)))
+    if not mats:
+        return input.clone()
+    return AxisMaps.apply((input,), mats)
+
+
+def _pad_samples(dtype):
+    yield SampleInput(T(2, 3, 4), (1, 2))
+    yield SampleInput(T(2, 3, 4), (1, 0, -1, 2), value=1.5)
+    yield SampleInput(T(1, 2, 4, 5), (2, 1, 1, 3), mode="reflect")
+    yield SampleInput(T(2, 3, 4), (3, 2), mode="replicate")
+    yield SampleInput(T(1, 2, 4, 5), (2, 1, 1, 3), mode="circular")
+    yield SampleInput(T(1, 2, 3, 4, 3), (1, 1, 2, 0, 1, 1), mode="replicate")
+
+
+def _pad_errors():
+    yield ErrorInput(SampleInput(T(2, 3), (1, 2, 3)), RuntimeError, "divisible by 2")
+    yield ErrorInput(SampleInput(T(1, 2, 3), (3, 1), mode="reflect"), RuntimeError,
+                     "Padding size should be less than")
+
+
+register_nn("pad", pad, _pad_samples, _pad_errors)

@@ -1,0 +1,234 @@
+"""Special functions (``torch.special``): erfc, erfinv, lgamma, digamma, polygamma, xlogy, logit,
+sinc.
+"""
+import importlib.util
+import math
+
+from ember._backend import np
+from ember._tensor import Tensor
+from ember.autograd.function import Node
+from ember.ops._util import sum_to_shape, to_float
+from ember.ops.arithmetic import (
+    _binary,
+    _float_operands,
+    _out,
+    _ranged_binary_samples,
+    _unary_samples,
+    clamp,
+)
+from ember.ops.registry import INT_FLOAT, OpInfo, SampleInput, T, register
+from ember.ops.unary import cos, exp, log, sin
+
+_HAVE_SCIPY = importlib.util.find_spec("scipy") is not None
+
+
+class Erfinv(Node):
+    save_output = True
+
+    def forward(ctx, a):
+        return _special("erfinv")(a).astype(a.dtype, copy=False)
+
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (math.sqrt(math.pi) / 2) * exp(out * out)
+
+
+def erfinv(input, *, out=None):
+    """The inverse of :func:`erf` on ``(-1, 1)`` (needs SciPy)."""
+    return _out(Erfinv.apply((to_float(input),)), out)
+
+
+def _polygamma_method(self, n):
+    return polygamma(n, self)
+
+
+def lgamma(input, *, out=None):
+    """``log(|gamma(input)|)`` (needs SciPy)."""
+    return _out(Lgamma.apply((to_float(input),)), out)
+
+
+def digamma(input, *, out=None):
+    """The logarithmic derivative of gamma (needs SciPy)."""
+    return _out(Polygamma.apply((to_float(input),), 0), out)
+
+
+def polygamma(n, input, *, out=None):
+    """The ``n``-th derivative of :func:`digamma` (needs SciPy)."""
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return _out(Polygamma.apply((to_float(input),), n), out)
+
+
+if _HAVE_SCIPY:
+    def _polygamma_samples(dtype):
+        yield SampleInput(1, T(3, 4, low=0.5, high=4.0))
+        yield SampleInput(2, T(low=0.5, high=4.0))
+        yield SampleInput(0, T(0, 3, low=0.5, high=4.0))
+
+    register(OpInfo("erfinv", erfinv, _unary_samples(-0.9, 0.9), method=True,
+                    inplace="erfinv_"))
+    register(OpInfo("lgamma", lgamma, _unary_samples(0.2, 5.0), method=True, inplace="lgamma_",
+                    dtypes=INT_FLOAT, atol=1e-4, rtol=1e-5))
+    register(OpInfo("digamma", digamma, _unary_samples(0.3, 5.0), method=True,
+                    inplace="digamma_", atol=1e-4, rtol=1e-5))
+    register(OpInfo("polygamma", polygamma, _polygamma_samples, atol=1e-4, rtol=1e-5))
+    if not hasattr(Tensor, "polygamma"):
+        Tensor.polygamma = _polygamma_method
+
+
+def _special(name):
+    """``scipy.special.<name>``, imported on first use."""
+    import scipy.special
+
+    return getattr(scipy.special, name)
+
+
+class Erfc(Node):
+    save = (0,)
+
+    def forward(ctx, a):
+        if _HAVE_SCIPY:
+            return _special("erfc")(a).astype(a.dtype, copy=False)
+        flat = a.reshape(-1)
+        res = np.fromiter((math.erfc(v) for v in flat.tolist()), dtype=a.dtype, count=flat.size)
+        return res.reshape(a.shape)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * (-2 / math.sqrt(math.pi)) * exp(-(a * a))
+
+
+def erfc(input, *, out=None):
+    """``1 - erf(input)``, accurate where erf is close to 1."""
+    return _out(Erfc.apply((to_float(input),)), out)
+
+
+register(OpInfo("erfc", erfc, _unary_samples(-2.0, 2.0), method=True, inplace="erfc_",
+                dtypes=INT_FLOAT))
+
+
+class Xlogy(Node):
+    save = (0, 1)
+
+    def forward(ctx, x, y):
+        ctx.shapes = (x.shape, y.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = x * np.log(y)
+        # 0 * log(y) is 0 even where log(y) is -inf, but NaN in y still propagates.
+        return np.where((x == 0) & ~np.isnan(y), np.zeros((), x.dtype), out)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        sx, sy = ctx.shapes
+        need = ctx.needs_input_grad
+        gx = gy = None
+        if need[0]:
+            # d/dx is log(y), also at x == 0 (as torch), except where the value is pinned to 0
+            # because y <= 0 as well.
+            gx = where((x == 0) & (y <= 0), 0.0, xlogy(g, y))
+            gx = sum_to_shape(gx, sx)
+        if need[1]:
+            gy = sum_to_shape(g * x / y, sy)
+        return gx, gy
+
+
+def xlogy(input, other, *, out=None):
+    """``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN)."""
+    return _out(_binary(Xlogy, *_float_operands(input, other)), out)
+
+
+def _xlogy_samples(dtype):
+    yield from _ranged_binary_samples(0.2, 3.0)(dtype)
+    yield SampleInput(T(values=[0.0, 1.5, 0.0, -2.0]), T(values=[0.5, 2.0, 3.0, 0.5]),
+                      name="zero x")
+    # log(0) = -inf: only the values are compared there.
+    yield SampleInput(T(values=[0.0, 0.0, 1.5, 0.0], grad=False),
+                      T(values=[0.0, float("nan"), 0.0, -1.0], grad=False), name="zero y")
+    yield SampleInput(2.0, T(3, 4, low=0.2, high=3.0), name="scalar input")
+    yield SampleInput(T(3, 4), 3, name="scalar other")
+
+
+register(OpInfo("xlogy", xlogy, _xlogy_samples, method=True, inplace="xlogy_",
+                dtypes=INT_FLOAT))
+
+
+def logit(input, eps=None, *, out=None):
+    """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
+    p = to_float(input)
+    if eps is not None:
+        p = clamp(p, eps, 1 - eps)
+    return _out(log(p / (1 - p)), out)
+
+
+def _logit_samples(dtype):
+    yield from _unary_samples(0.05, 0.95)(dtype)
+    yield SampleInput(T(values=[0.05, 0.3, 0.97, 0.5, 0.01, 0.6]), 0.1, name="eps")
+
+
+register(OpInfo("logit", logit, _logit_samples, method=True, inplace="logit_"))
+
+
+class Sinc(Node):
+    save = (0,)
+
+    def forward(ctx, a):
+        return np.sinc(a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        zero = a == 0
+        # sinc is smooth at 0 with slope 0; keep the division away from 0/0 there.
+        x = where(zero, 1.0, a) * math.pi
+        slope = (x * cos(x) - sin(x)) * math.pi / (x * x)
+        return g * where(zero, 0.0, slope)
+
+
+def sinc(input, *, out=None):
+    """The normalised sinc, ``sin(pi x) / (pi x)``, and 1 at 0."""
+    return _out(Sinc.apply((to_float(input),)), out)
+
+
+def _sinc_samples(dtype):
+    yield from _unary_samples(-2.5, 2.5)(dtype)
+    yield SampleInput(T(values=[1.0, -2.0, 0.5, 1e-3]), name="integers")
+    # The slope at 0 is 0 (compared with torch); the second derivative there is not modelled.
+    yield SampleInput(T(values=[0.0, 1.5], grad=False), name="zero")
+
+
+register(OpInfo("sinc", sinc, _sinc_samples, method=True, inplace="sinc_"))
+
+
+class Lgamma(Node):
+    save = (0,)
+
+    def forward(ctx, a):
+        return _special("gammaln")(a).astype(a.dtype, copy=False)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * digamma(a)
+
+
+class Polygamma(Node):
+    """The ``n``-th derivative of digamma (``n = 0``: digamma itself)."""
+
+    save = (0,)
+
+    def forward(ctx, a, n):
+        ctx.n = n
+        if n == 0:
+            res = _special("psi")(a)
+            # SciPy gives NaN at 0; torch gives -inf there (the left and right limits differ).
+            res = np.where(a == 0, -np.inf, res)
+        else:
+            res = _special("polygamma")(n, a)
+        return np.asarray(res).astype(a.dtype, copy=False)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * Polygamma.apply((a,), ctx.n + 1)
+
+    def name(self):
+        return "DigammaBackward0" if self.n == 0 else "PolygammaBackward0"
+
+from ember.ops.indexing import where  # noqa: E402
