@@ -10,8 +10,8 @@ What the script uses but ember lacks fails clearly: ``torch.fft_thing`` raises
 ``AttributeError: ember does not implement torch.fft_thing yet`` and ``import torch.distributed``
 raises ``ModuleNotFoundError`` with the same words.
 
-The surface ember covers is listed by ``coverage_table()``, generated from ember's modules (run
-``python -m ember.compat --coverage`` to print it).
+How much of torch's surface ember covers is counted by ``coverage_table()`` (the census of
+``ember._census``; run ``python -m ember.compat --coverage`` to print it).
 
 Example::
 
@@ -31,12 +31,6 @@ __all__ = ["run_script", "torch_aliases", "coverage_table", "main"]
 
 # torch's top-level packages and the ember package each one maps to.
 _ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
-
-# The torch namespaces ``coverage_table`` reports, in order.
-_NAMESPACES = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.nn.utils",
-               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.linalg",
-               "torch.utils.data", "torchvision.datasets", "torchvision.transforms")
-
 
 def _ember_name(torch_name):
     """``'torch.nn.functional'`` -> ``'ember.nn.functional'``; None if not a torch name."""
@@ -148,41 +142,22 @@ def run_script(path, argv=()):
         sys.path[:] = saved_path
 
 
-def _public_names(module):
-    """The public names ``module`` provides: its ``__all__``, else what it defines or exports."""
-    names = getattr(module, "__all__", None)
-    if names is None:
-        names = []
-        for name, value in vars(module).items():
-            if name.startswith("_") or isinstance(value, types.ModuleType):
-                continue
-            origin = getattr(value, "__module__", None)
-            if isinstance(value, (type, types.FunctionType)) and not (origin or "").startswith(
-                    "ember"):
-                continue  # helpers the module imported for itself (e.g. from NumPy)
-            names.append(name)
-    return sorted(set(names))
-
-
 def coverage_table():
-    """A markdown table of the torch surface ember provides, generated from ember's modules.
+    """The census of the torch surface (``ember._census``): per namespace the share of torch's
+    public names ember provides, then the missing names and the deliberate omissions with their
+    reasons. It compares with the installed torch, so it needs torch.
 
-    One row per torch namespace: the ember module it maps to and the public names that module
-    provides (its ``__all__``, or the functions, classes and values it defines). A namespace
-    ember does not have yet is listed as missing.
+    Raises:
+        ModuleNotFoundError: torch is not installed.
     """
-    rows = ["| torch namespace | ember module | names | provided |", "|---|---|---|---|"]
-    for torch_name in _NAMESPACES:
-        ember_name = _ember_name(torch_name)
-        try:
-            module = importlib.import_module(ember_name)
-        except ImportError:
-            rows.append("| `%s` | — | 0 | not implemented yet |" % torch_name)
-            continue
-        names = _public_names(module)
-        rows.append("| `%s` | `%s` | %d | %s |" % (torch_name, ember_name, len(names),
-                                                  ", ".join("`%s`" % n for n in names)))
-    return "\n".join(rows) + "\n"
+    from ember import _census
+
+    try:
+        importlib.import_module("torch")
+    except ImportError:
+        raise ModuleNotFoundError("the census compares ember with torch's public names: install "
+                                  "torch to see it") from None
+    return _census.coverage_table() + "\n" + _census.coverage_details()
 
 
 def main(argv=None):

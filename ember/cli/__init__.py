@@ -54,10 +54,13 @@ def _run_script(argv):
         stream = sys.stdout if argv else sys.stderr
         print("usage: ember run SCRIPT.py [ARGS...]\n       ember run --coverage\n\nRun a "
               "PyTorch script with torch and torchvision resolved to ember (see ember.compat); "
-              "--coverage lists the torch names ember provides.", file=stream)
+              "--coverage counts the torch names ember provides, omits and lacks.", file=stream)
         return 0 if argv else 2
     if argv[0] == "--coverage":
-        print(compat.coverage_table(), end="")
+        try:
+            print(compat.coverage_table(), end="")
+        except ModuleNotFoundError as e:
+            raise CommandError(str(e)) from None
         return 0
     if not os.path.isfile(argv[0]):
         raise CommandError("no such script: %s" % argv[0])

@@ -99,5 +99,6 @@ def test_run_without_a_script(capsys):
 def test_run_coverage_lists_the_torch_surface(capsys):
     status, out, _ = cli(capsys, "run", "--coverage")
     assert status == 0
-    assert out.startswith("| torch namespace | ember module | names | provided |")
-    assert "| `torch.nn` | `ember.nn` |" in out
+    assert out.startswith("| torch namespace | provided | omitted | missing | coverage | target |")
+    assert "| `torch.nn.utils.rnn` | 8 | 2 | 0 | 100.0% | 95% |" in out
+    assert "omitted (quantization: ember has no quantized tensors): " in out
