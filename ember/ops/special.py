@@ -1,50 +1,57 @@
-"""Special functions (``torch.special``): erfc, erfinv, lgamma, digamma, polygamma, xlogy, logit,
-sinc.
+"""Special functions (``torch.special``): erf, erfc, erfinv, lgamma, digamma, polygamma, xlogy,
+logit, sinc.
+
+The one-input ones are lines of the table in ``unary.py``; their host kernels live in
+``_special_math.py``.
 """
-import importlib.util
 import math
 
 from ember._backend import np
 from ember._tensor import Tensor
 from ember.autograd.function import Node
+from ember.ops import _special_math
 from ember.ops._util import sum_to_shape, to_float
-from ember.ops.arithmetic import (
-    _binary,
-    _float_operands,
-    _out,
-    _ranged_binary_samples,
-    _unary_samples,
-    clamp,
-)
+from ember.ops.arithmetic import (_binary, _float_operands, _out, _ranged_binary_samples,
+                                  _unary_samples, clamp)
 from ember.ops.registry import INT_FLOAT, OpInfo, SampleInput, T, register
-from ember.ops.unary import cos, exp, log, sin
+from ember.ops.unary import X, Y, Unary, UnaryOp, cos, exp, log, sin, table_op, unary_function
 
-_HAVE_SCIPY = importlib.util.find_spec("scipy") is not None
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
-
-class Erfinv(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return _special("erfinv")(a).astype(a.dtype, copy=False)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (math.sqrt(math.pi) / 2) * exp(out * out)
+# name, kernel, keeps, gradient, sample range
+erf = table_op("erf", _special_math.erf, X, lambda g, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
+erfc = table_op("erfc", _special_math.erfc, X,
+                lambda g, x: g * -_TWO_OVER_SQRT_PI * exp(-(x * x)))
+_ERFINV = UnaryOp("erfinv", _special_math.erfinv, Y,
+                  lambda g, y: g * (math.sqrt(math.pi) / 2) * exp(y * y))
+_LGAMMA = UnaryOp("lgamma", _special_math.gammaln, X, lambda g, x: g * digamma(x))
 
 
 def erfinv(input, *, out=None):
     """The inverse of :func:`erf` on ``(-1, 1)`` (needs SciPy)."""
-    return _out(Erfinv.apply((to_float(input),)), out)
-
-
-def _polygamma_method(self, n):
-    return polygamma(n, self)
+    return _out(Unary.apply((to_float(input),), _ERFINV), out)
 
 
 def lgamma(input, *, out=None):
     """``log(|gamma(input)|)`` (needs SciPy)."""
-    return _out(Lgamma.apply((to_float(input),)), out)
+    return _out(Unary.apply((to_float(input),), _LGAMMA), out)
+
+
+class Polygamma(Node):
+    """The ``n``-th derivative of digamma (``n = 0``: digamma itself)."""
+
+    save = (0,)
+
+    def forward(ctx, a, n):
+        ctx.n = n
+        return _special_math.polygamma(n, a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * Polygamma.apply((a,), ctx.n + 1)
+
+    def name(self):
+        return "DigammaBackward0" if self.n == 0 else "PolygammaBackward0"
 
 
 def digamma(input, *, out=None):
@@ -59,7 +66,11 @@ def polygamma(n, input, *, out=None):
     return _out(Polygamma.apply((to_float(input),), n), out)
 
 
-if _HAVE_SCIPY:
+def _polygamma_method(self, n):
+    return polygamma(n, self)
+
+
+if _special_math.HAVE_SCIPY:
     def _polygamma_samples(dtype):
         yield SampleInput(1, T(3, 4, low=0.5, high=4.0))
         yield SampleInput(2, T(low=0.5, high=4.0))
@@ -74,37 +85,6 @@ if _HAVE_SCIPY:
     register(OpInfo("polygamma", polygamma, _polygamma_samples, atol=1e-4, rtol=1e-5))
     if not hasattr(Tensor, "polygamma"):
         Tensor.polygamma = _polygamma_method
-
-
-def _special(name):
-    """``scipy.special.<name>``, imported on first use."""
-    import scipy.special
-
-    return getattr(scipy.special, name)
-
-
-class Erfc(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        if _HAVE_SCIPY:
-            return _special("erfc")(a).astype(a.dtype, copy=False)
-        flat = a.reshape(-1)
-        res = np.fromiter((math.erfc(v) for v in flat.tolist()), dtype=a.dtype, count=flat.size)
-        return res.reshape(a.shape)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * (-2 / math.sqrt(math.pi)) * exp(-(a * a))
-
-
-def erfc(input, *, out=None):
-    """``1 - erf(input)``, accurate where erf is close to 1."""
-    return _out(Erfc.apply((to_float(input),)), out)
-
-
-register(OpInfo("erfc", erfc, _unary_samples(-2.0, 2.0), method=True, inplace="erfc_",
-                dtypes=INT_FLOAT))
 
 
 class Xlogy(Node):
@@ -168,24 +148,20 @@ def _logit_samples(dtype):
 register(OpInfo("logit", logit, _logit_samples, method=True, inplace="logit_"))
 
 
-class Sinc(Node):
-    save = (0,)
+def _sinc_grad(g, x):
+    zero = x == 0
+    # sinc is smooth at 0 with slope 0; keep the division away from 0/0 there.
+    t = where(zero, 1.0, x) * math.pi
+    slope = (t * cos(t) - sin(t)) * math.pi / (t * t)
+    return g * where(zero, 0.0, slope)
 
-    def forward(ctx, a):
-        return np.sinc(a)
 
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        zero = a == 0
-        # sinc is smooth at 0 with slope 0; keep the division away from 0/0 there.
-        x = where(zero, 1.0, a) * math.pi
-        slope = (x * cos(x) - sin(x)) * math.pi / (x * x)
-        return g * where(zero, 0.0, slope)
+_sinc = unary_function(UnaryOp("sinc", np.sinc, X, _sinc_grad))
 
 
 def sinc(input, *, out=None):
     """The normalised sinc, ``sin(pi x) / (pi x)``, and 1 at 0."""
-    return _out(Sinc.apply((to_float(input),)), out)
+    return _sinc(input, out=out)
 
 
 def _sinc_samples(dtype):
@@ -196,39 +172,5 @@ def _sinc_samples(dtype):
 
 
 register(OpInfo("sinc", sinc, _sinc_samples, method=True, inplace="sinc_"))
-
-
-class Lgamma(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return _special("gammaln")(a).astype(a.dtype, copy=False)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * digamma(a)
-
-
-class Polygamma(Node):
-    """The ``n``-th derivative of digamma (``n = 0``: digamma itself)."""
-
-    save = (0,)
-
-    def forward(ctx, a, n):
-        ctx.n = n
-        if n == 0:
-            res = _special("psi")(a)
-            # SciPy gives NaN at 0; torch gives -inf there (the left and right limits differ).
-            res = np.where(a == 0, -np.inf, res)
-        else:
-            res = _special("polygamma")(n, a)
-        return np.asarray(res).astype(a.dtype, copy=False)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * Polygamma.apply((a,), ctx.n + 1)
-
-    def name(self):
-        return "DigammaBackward0" if self.n == 0 else "PolygammaBackward0"
 
 from ember.ops.indexing import where  # noqa: E402

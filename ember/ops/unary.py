@@ -1,5 +1,9 @@
-"""One-input elementwise math: exp, log, trigonometric and hyperbolic functions, sqrt, abs, sign,
-rounding, sigmoid, erf, nan_to_num.
+"""One-input elementwise math.
+
+The smooth functions (exp, log, trigonometric and hyperbolic functions, sqrt, sigmoid, ...) are a
+table: each line names the op, its NumPy kernel, what its backward keeps (the input ``x`` or the
+output ``y``) and its gradient written with ember ops. One Node class, ``Unary``, runs every line.
+The ops with rules of their own (abs, sign, square, rounding, nan_to_num, ...) follow the table.
 """
 import math
 
@@ -10,395 +14,66 @@ from ember.ops._util import cast, to_float
 from ember.ops.arithmetic import _out, _unary_samples
 from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
 
-
-class Abs(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.abs(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * sign(a)
+# What a table op's backward keeps.
+X, Y, NOTHING = "input", "output", None
 
 
-def abs(input, *, out=None):
-    if input._data.dtype.kind == "b":
-        raise RuntimeError("abs does not support bool tensors")
-    return _out(Abs.apply((input,)), out)
+class UnaryOp:
+    """One line of the table: ``kernel(x)`` on arrays; ``grad(g, v)`` with ember ops, where ``v``
+    is the input (``keeps=X``), the output (``keeps=Y``) or None."""
+
+    __slots__ = ("name", "kernel", "keeps", "grad", "node_name")
+
+    def __init__(self, name, kernel, keeps, grad, node_name=None):
+        self.name, self.kernel, self.keeps, self.grad = name, kernel, keeps, grad
+        self.node_name = (node_name or name[0].upper() + name[1:]) + "Backward0"
 
 
-absolute = abs
+class Unary(Node):
+    """The Node of every table op; the table line is its one parameter."""
 
-
-def _away_from_ties(dtype):
-    yield SampleInput(T(3, 4, values=[[-1.7, -0.4, 0.3, 2.6], [1.2, -2.2, 0.8, -0.9],
-                                       [3.1, -3.3, 0.1, 5.4]]))
-    yield SampleInput(T(values=1.3))
-
-
-register(OpInfo("abs", abs, _away_from_ties, method=True, inplace="abs_",
-                operators=("__abs__",), dtypes=INT_FLOAT))
-
-
-class Sign(Node):
-    def forward(ctx, a):
-        return np.sign(a)
+    def forward(ctx, a, op):
+        ctx.op = op
+        if op.keeps is X:
+            ctx.save = (0,)
+        elif op.keeps is Y:
+            ctx.save_output = True
+        return op.kernel(a)
 
     def backward(ctx, g):
-        return g * 0
-
-
-def sign(input, *, out=None):
-    if input._data.dtype.kind == "b":
-        return input.clone()
-    return _out(Sign.apply((input,)), out)
-
-
-register(OpInfo("sign", sign, _unary_samples(), method=True, inplace="sign_", dtypes=ALL))
-
-
-class Reciprocal(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.reciprocal(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return -g * out * out
-
-
-def _unary(node, float_only=True):
-    def op(input, *, out=None):
-        t = to_float(input) if float_only else input
-        return _out(node.apply((t,)), out)
-
-    return op
-
-
-reciprocal = _unary(Reciprocal)
-
-
-class Sqrt(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.sqrt(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g / (2 * out)
-
-
-sqrt = _unary(Sqrt)
-
-
-class Rsqrt(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return 1 / np.sqrt(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return -0.5 * g * out * out * out
-
-
-rsqrt = _unary(Rsqrt)
-
-
-class Exp(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.exp(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out
-
-
-exp = _unary(Exp)
-
-
-class Exp2(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.exp2(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out * math.log(2.0)
-
-
-exp2 = _unary(Exp2)
-
-
-class Expm1(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.expm1(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (out + 1)
-
-
-expm1 = _unary(Expm1)
-
-
-class Log(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.log(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g / a
-
-
-log = _unary(Log)
-
-
-class Log2(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.log2(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g / (a * math.log(2.0))
-
-
-log2 = _unary(Log2)
-
-
-class Log10(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.log10(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g / (a * math.log(10.0))
-
-
-log10 = _unary(Log10)
-
-
-class Log1p(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.log1p(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g / (a + 1)
-
-
-log1p = _unary(Log1p)
-
-
-class Sin(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.sin(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * cos(a)
-
-
-sin = _unary(Sin)
-
-
-class Cos(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.cos(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return -g * sin(a)
-
-
-cos = _unary(Cos)
-
-
-class Tan(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.tan(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (1 + out * out)
-
-
-tan = _unary(Tan)
-
-
-class Asin(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.arcsin(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * rsqrt(1 - a * a)
-
-
-asin = arcsin = _unary(Asin)
-
-
-class Acos(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.arccos(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return -g * rsqrt(1 - a * a)
-
-
-acos = arccos = _unary(Acos)
-
-
-class Atan(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.arctan(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g / (1 + a * a)
-
-
-atan = arctan = _unary(Atan)
-
-
-class Sinh(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.sinh(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * cosh(a)
-
-
-sinh = _unary(Sinh)
-
-
-class Cosh(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return np.cosh(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * sinh(a)
-
-
-cosh = _unary(Cosh)
-
-
-class Tanh(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        return np.tanh(a)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return TanhBackward.apply((g, out))
-
-
-tanh = _unary(Tanh)
-
-
-class Sigmoid(Node):
-    save_output = True
-
-    def forward(ctx, a):
-        # exp of a non-positive number only: no overflow for large |a|.
-        e = np.exp(-np.abs(a))
-        return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return SigmoidBackward.apply((g, out))
-
-
-sigmoid = _unary(Sigmoid)
-
-
-class Erf(Node):
-    save = (0,)
-
-    def forward(ctx, a):
-        return _erf(a)
-
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * (2 / math.sqrt(math.pi)) * exp(-(a * a))
-
-
-erf = _unary(Erf)
-
-
-for _name, _fn, _low, _high in (
-        ("reciprocal", reciprocal, 0.5, 2.0), ("sqrt", sqrt, 0.1, 3.0), ("rsqrt", rsqrt, 0.2, 3.0),
-        ("exp", exp, -2.0, 2.0), ("exp2", exp2, -2.0, 2.0), ("expm1", expm1, -2.0, 2.0),
-        ("log", log, 0.1, 3.0), ("log2", log2, 0.1, 3.0), ("log10", log10, 0.1, 3.0),
-        ("log1p", log1p, -0.5, 3.0), ("sin", sin, -3.0, 3.0), ("cos", cos, -3.0, 3.0),
-        ("tan", tan, -1.2, 1.2), ("asin", asin, -0.9, 0.9), ("acos", acos, -0.9, 0.9),
-        ("atan", atan, -3.0, 3.0), ("sinh", sinh, -2.0, 2.0), ("cosh", cosh, -2.0, 2.0),
-        ("tanh", tanh, -3.0, 3.0), ("sigmoid", sigmoid, -5.0, 5.0), ("erf", erf, -2.0, 2.0),
-        ("arcsin", arcsin, -0.9, 0.9), ("arccos", arccos, -0.9, 0.9),
-        ("arctan", arctan, -3.0, 3.0)):
-    register(OpInfo(_name, _fn, _unary_samples(_low, _high), method=True, inplace=_name + "_",
-                    dtypes=INT_FLOAT))
-
-
-class Square(Node):
-    save = (0,)
+        if ctx.op.keeps is NOTHING:
+            return ctx.op.grad(g, None)
+        (v,) = ctx.saved_tensors
+        return ctx.op.grad(g, v)
 
     def name(self):
-        return "PowBackward0"
+        return self.op.node_name
 
 
-    def forward(ctx, a):
-        return np.square(a)
+def unary_function(op, float_only=True):
+    """The public function of table op ``op`` (integer inputs become float unless told)."""
 
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * 2 * a
+    def fn(input, *, out=None):
+        t = to_float(input) if float_only else input
+        return _out(Unary.apply((t,), op), out)
 
-
-def square(input, *, out=None):
-    if input._data.dtype.kind == "b":
-        input = cast(input, D.int64)
-    return _out(Square.apply((input,)), out)
+    fn.__name__ = fn.__qualname__ = op.name
+    return fn
 
 
-register(OpInfo("square", square, _unary_samples(), method=True, inplace="square_",
-                dtypes=INT_FLOAT))
+def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=()):
+    """Define, register (with samples in ``[low, high]``) and return the table op ``name``."""
+    fn = unary_function(UnaryOp(name, kernel, keeps, grad))
+    for n in (name,) + aliases:
+        register(OpInfo(n, fn, _unary_samples(low, high), method=True, inplace=n + "_",
+                        dtypes=INT_FLOAT))
+    return fn
+
+
+def _stable_sigmoid(a):
+    # exp of a non-positive number only: no overflow for large |a|.
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
 class TanhBackward(Node):
@@ -427,29 +102,92 @@ class SigmoidBackward(Node):
         return gg * y * (1 - y), gg * g * (1 - 2 * y)
 
 
-def _erf(a):
-    """erf from SciPy when installed (vectorised); otherwise ``math.erf`` element by element."""
-    try:
-        from scipy.special import erf as scipy_erf
-    except ImportError:
-        scipy_erf = None
-    if scipy_erf is not None:
-        return scipy_erf(a).astype(a.dtype, copy=False)
-    flat = a.reshape(-1)
-    out = np.fromiter((math.erf(v) for v in flat.tolist()), dtype=a.dtype, count=flat.size)
-    return out.reshape(a.shape)
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+# name, kernel, keeps, gradient, sample range
+reciprocal = table_op("reciprocal", np.reciprocal, Y, lambda g, y: -g * y * y, 0.5, 2.0)
+sqrt = table_op("sqrt", np.sqrt, Y, lambda g, y: g / (2 * y), 0.1, 3.0)
+rsqrt = table_op("rsqrt", lambda a: 1 / np.sqrt(a), Y, lambda g, y: -0.5 * g * y * y * y, 0.2, 3.0)
+exp = table_op("exp", np.exp, Y, lambda g, y: g * y)
+exp2 = table_op("exp2", np.exp2, Y, lambda g, y: g * y * _LN2)
+expm1 = table_op("expm1", np.expm1, Y, lambda g, y: g * (y + 1))
+log = table_op("log", np.log, X, lambda g, x: g / x, 0.1, 3.0)
+log2 = table_op("log2", np.log2, X, lambda g, x: g / (x * _LN2), 0.1, 3.0)
+log10 = table_op("log10", np.log10, X, lambda g, x: g / (x * _LN10), 0.1, 3.0)
+log1p = table_op("log1p", np.log1p, X, lambda g, x: g / (x + 1), -0.5, 3.0)
+sin = table_op("sin", np.sin, X, lambda g, x: g * cos(x), -3.0, 3.0)
+cos = table_op("cos", np.cos, X, lambda g, x: -g * sin(x), -3.0, 3.0)
+tan = table_op("tan", np.tan, Y, lambda g, y: g * (1 + y * y), -1.2, 1.2)
+asin = arcsin = table_op("asin", np.arcsin, X, lambda g, x: g * rsqrt(1 - x * x), -0.9, 0.9,
+                         aliases=("arcsin",))
+acos = arccos = table_op("acos", np.arccos, X, lambda g, x: -g * rsqrt(1 - x * x), -0.9, 0.9,
+                         aliases=("arccos",))
+atan = arctan = table_op("atan", np.arctan, X, lambda g, x: g / (1 + x * x), -3.0, 3.0,
+                         aliases=("arctan",))
+sinh = table_op("sinh", np.sinh, X, lambda g, x: g * cosh(x))
+cosh = table_op("cosh", np.cosh, X, lambda g, x: g * sinh(x))
+tanh = table_op("tanh", np.tanh, Y, lambda g, y: TanhBackward.apply((g, y)), -3.0, 3.0)
+sigmoid = table_op("sigmoid", _stable_sigmoid, Y, lambda g, y: SigmoidBackward.apply((g, y)),
+                   -5.0, 5.0)
+
+_ABS = UnaryOp("abs", np.abs, X, lambda g, x: g * sign(x))
+_SIGN = UnaryOp("sign", np.sign, NOTHING, lambda g, _: g * 0)
+_SQUARE = UnaryOp("square", np.square, X, lambda g, x: g * 2 * x, node_name="Pow")
+_FRAC = UnaryOp("frac", lambda a: a - np.trunc(a), NOTHING, lambda g, _: g)
 
 
-class Frac(Node):
-    def forward(ctx, a):
-        return a - np.trunc(a)
+def abs(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("abs does not support bool tensors")
+    return _out(Unary.apply((input,), _ABS), out)
 
-    def backward(ctx, g):
-        return g
+
+absolute = abs
+
+
+def _away_from_ties(dtype):
+    yield SampleInput(T(3, 4, values=[[-1.7, -0.4, 0.3, 2.6], [1.2, -2.2, 0.8, -0.9],
+                                       [3.1, -3.3, 0.1, 5.4]]))
+    yield SampleInput(T(values=1.3))
+
+
+register(OpInfo("abs", abs, _away_from_ties, method=True, inplace="abs_",
+                operators=("__abs__",), dtypes=INT_FLOAT))
+register(OpInfo("absolute", absolute, _away_from_ties, method=True))
+
+
+def sign(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        return input.clone()
+    return _out(Unary.apply((input,), _SIGN), out)
+
+
+register(OpInfo("sign", sign, _unary_samples(), method=True, inplace="sign_", dtypes=ALL))
+
+
+def sgn(input, *, out=None):
+    """The sign of each element (for real tensors, :func:`sign`)."""
+    return _out(sign(input), out)
+
+
+# torch's sgn returns its zero gradient as a ZeroTensor, which has no NumPy form; for real
+# tensors sgn is sign, whose gradient is an ordinary zero tensor, so the oracle is sign.
+register(OpInfo("sgn", sgn, _unary_samples(-2.0, 2.0), method=True, inplace="sgn_", dtypes=ALL,
+                ref=lambda torch, *args, **kwargs: torch.sign(*args, **kwargs)))
+
+
+def square(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        input = cast(input, D.int64)
+    return _out(Unary.apply((input,), _SQUARE), out)
+
+
+register(OpInfo("square", square, _unary_samples(), method=True, inplace="square_",
+                dtypes=INT_FLOAT))
 
 
 def frac(input, *, out=None):
-    return _out(Frac.apply((input,)), out)
+    return _out(Unary.apply((input,), _FRAC), out)
 
 
 register(OpInfo("frac", frac, _unary_samples(-3.0, 3.0), method=True, inplace="frac_"))
@@ -488,11 +226,6 @@ register(OpInfo("round", round, _round_samples, method=True, inplace="round_",
                 dtypes=INT_FLOAT))
 
 
-for _name, _fn in list(globals().items()):
-    if _fn is not None and getattr(_fn, "__name__", None) == "op":
-        _fn.__name__ = _fn.__qualname__ = _name
-
-
 def _rounding(np_fn, name):
     def op(input, *, out=None):
         if input._data.dtype.kind in "iub":
@@ -504,17 +237,8 @@ def _rounding(np_fn, name):
 
 
 floor = _rounding(np.floor, "floor")
-
-
 ceil = _rounding(np.ceil, "ceil")
-
-
-trunc = _rounding(np.trunc, "trunc")
-
-
-fix = trunc
-
-
+trunc = fix = _rounding(np.trunc, "trunc")
 for _name, _fn in (("floor", floor), ("ceil", ceil), ("trunc", trunc), ("fix", fix)):
     register(OpInfo(_name, _fn, _away_from_ties, method=True, inplace=_name + "_",
                     dtypes=INT_FLOAT))
@@ -546,20 +270,6 @@ def _nan_samples(dtype):
 
 register(OpInfo("nan_to_num", nan_to_num, _nan_samples, method=True, inplace="nan_to_num_",
                 gradgrad=True))
-
-
-register(OpInfo("absolute", absolute, _away_from_ties, method=True))
-
-
-def sgn(input, *, out=None):
-    """The sign of each element (for real tensors, :func:`sign`)."""
-    return _out(sign(input), out)
-
-
-# torch's sgn returns its zero gradient as a ZeroTensor, which has no NumPy form; for real
-# tensors sgn is sign, whose gradient is an ordinary zero tensor, so the oracle is sign.
-register(OpInfo("sgn", sgn, _unary_samples(-2.0, 2.0), method=True, inplace="sgn_", dtypes=ALL,
-                ref=lambda torch, *args, **kwargs: torch.sign(*args, **kwargs)))
 
 
 def deg2rad(input, *, out=None):

@@ -15,7 +15,9 @@ from ember.ops.arithmetic import _unary_samples, clamp
 from ember.ops.indexing import where
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register, register_nn
-from ember.ops.unary import _away_from_ties, _erf, erf, exp
+from ember.ops import _special_math
+from ember.ops.special import erf
+from ember.ops.unary import _away_from_ties, exp
 from ember.random import default_generator
 
 
@@ -425,7 +427,7 @@ class Gelu(_Smooth):
         if approximate == "tanh":
             inner = t(Gelu._K) * (a + t(0.044715) * a * a * a)
             return t(0.5) * a * (1 + np.tanh(inner))
-        return t(0.5) * a * (1 + _erf(a * t(1 / math.sqrt(2))))
+        return t(0.5) * a * (1 + _special_math.erf(a * t(1 / math.sqrt(2))))
 
     def grad_np(ctx, x):
         t = x.dtype.type
@@ -433,7 +435,7 @@ class Gelu(_Smooth):
             th = np.tanh(t(Gelu._K) * (x + t(0.044715) * x * x * x))
             return t(0.5) * (1 + th) + t(0.5) * x * (1 - th * th) * t(Gelu._K) * (
                 1 + t(3 * 0.044715) * x * x)
-        cdf = t(0.5) * (1 + _erf(x * t(1 / math.sqrt(2))))
+        cdf = t(0.5) * (1 + _special_math.erf(x * t(1 / math.sqrt(2))))
         return cdf + x * np.exp(t(-0.5) * x * x) * t(1 / math.sqrt(2 * math.pi))
 
     def grad_ember(ctx, x):
