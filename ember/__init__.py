@@ -34,10 +34,14 @@ for _name, _info in _OPS.items():
 del _name, _info
 
 _LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "compat", "cuda", "backends",
-         "return_types"}
+         "return_types", "func"}
 
 
 def __getattr__(name):
+    if name == "vmap":
+        from ember.func import vmap
+
+        return vmap
     if name in _LAZY:
         return _importlib.import_module("ember." + name)
     raise AttributeError("module 'ember' has no attribute %r" % name)

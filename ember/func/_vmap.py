@@ -1,0 +1,150 @@
+"""``vmap``: map a function over a dimension of its inputs.
+
+ember has no batching rules yet: ``vmap`` runs ``func`` once per batch entry on the selected
+slices and stacks the results along ``out_dims``, with torch's argument checking, nesting,
+``chunk_size`` and ``randomness`` semantics (``"error"`` raises when ``func`` draws random
+numbers, ``"same"`` replays one random stream for every entry, ``"different"`` lets each entry
+draw its own).
+"""
+import functools
+
+from ember._tensor import Tensor
+from ember.func._pytree import tree_flatten, tree_unflatten
+
+
+def _name(func):
+    return getattr(func, "__name__", repr(func))
+
+
+def _flat_dims(dims, tree, what, func, errtree):
+    """``dims`` (an int/None or a prefix tree of them) broadcast over the leaves of ``tree``."""
+    if dims is None or isinstance(dims, int):
+        return [dims] * len(tree_flatten(tree)[0])
+    if isinstance(dims, (tuple, list)) and isinstance(tree, (tuple, list)) \
+            and len(dims) == len(tree):
+        return [d for p, t in zip(dims, tree) for d in _flat_dims(p, t, what, func, errtree)]
+    if isinstance(dims, dict) and isinstance(tree, dict) and set(dims) == set(tree):
+        return [d for k in tree for d in _flat_dims(dims[k], tree[k], what, func, errtree)]
+    raise errtree()
+
+
+def _check_in_dims(func, in_dims, args):
+    if not isinstance(in_dims, (int, tuple)):
+        raise ValueError("vmap(%s, in_dims=%s, ...)(<inputs>): expected `in_dims` to be int or a "
+                         "(potentially nested) tuple matching the structure of inputs, got: %s."
+                         % (_name(func), in_dims, type(in_dims)))
+    if not args:
+        raise ValueError("vmap(%s)(<inputs>): got no inputs. Maybe you forgot to add inputs, or "
+                         "you are trying to vmap over a function with no inputs. The latter is "
+                         "unsupported." % _name(func))
+    flat_args, spec = tree_flatten(args)
+
+    def err():
+        return ValueError("vmap(%s, in_dims=%s, ...)(<inputs>): in_dims is not compatible with "
+                          "the structure of `inputs`." % (_name(func), in_dims))
+
+    dims = _flat_dims(in_dims if isinstance(in_dims, int) else tuple(in_dims), args, "in_dims",
+                      func, err)
+    head = "vmap(%s, in_dims=%s, ...)(<inputs>): " % (_name(func), in_dims)
+    for i, (arg, d) in enumerate(zip(flat_args, dims)):
+        if d is not None and not isinstance(d, int):
+            raise ValueError(head + "Got in_dim=%s for an input but in_dim must be either an "
+                             "integer dimension or None." % d)
+        if d is None:
+            continue
+        if not isinstance(arg, Tensor):
+            raise ValueError(head + "Got in_dim=%d for an input but the input is of type %s. We "
+                             "cannot vmap over non-Tensor arguments, please use None as the "
+                             "respective in_dim" % (d, type(arg)))
+        n = arg.dim()
+        if not -n <= d < n:
+            raise ValueError(head + "Got in_dim=%d for some input, but that input is a Tensor of "
+                             "dimensionality %d so expected in_dim to satisfy -%d <= in_dim < %d."
+                             % (d, n, n, n))
+        dims[i] = d % n
+    sizes = [a.shape[d] for a, d in zip(flat_args, dims) if d is not None]
+    if not sizes:
+        raise ValueError("vmap: Expected at least one Tensor to vmap over")
+    if any(s != sizes[0] for s in sizes):
+        raise ValueError("vmap: Expected all tensors to have the same size in the mapped "
+                         "dimension, got sizes %s for the mapped dimension" % sizes)
+    return flat_args, spec, dims, sizes[0]
+
+
+def _stack_outputs(func, outs, out_dims, batch_size):
+    from ember.ops.manipulation import stack
+
+    spec = tree_flatten(outs[0])[1]
+    flat = [tree_flatten(o)[0] for o in outs]
+
+    def err():
+        return ValueError("vmap(%s, ..., out_dims=%s)(<inputs>): out_dims is not compatible with "
+                          "the structure of `outputs`." % (_name(func), out_dims))
+
+    dims = _flat_dims(out_dims, outs[0], "out_dims", func, err)
+    res = []
+    for i, d in enumerate(dims):
+        column = [f[i] for f in flat]
+        if d is None:
+            res.append(column[0])
+            continue
+        if not isinstance(column[0], Tensor):
+            raise ValueError("vmap(%s, ...): `%s` must only return Tensors, got type %s. Did you "
+                             "mean to set out_dims= to None for output?"
+                             % (_name(func), _name(func), type(column[0])))
+        n = column[0].dim() + 1
+        if not -n <= d < n:
+            raise IndexError("Dimension out of range (expected to be in range of [%d, %d], but "
+                             "got %d)" % (-n, n - 1, d))
+        res.append(stack(column, dim=d))
+    return tree_unflatten(res, spec)
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """Vectorise ``func`` over dimension ``in_dims`` of its inputs (``torch.vmap``).
+
+    Args:
+        func: the function to map; it sees one slice of each batched input.
+        in_dims: the mapped dimension of each input (an int, ``None`` for an unmapped input,
+            or a tuple matching the arguments, nested for containers).
+        out_dims: where the mapped dimension goes in each output.
+        randomness: ``"error"``, ``"different"`` or ``"same"``.
+        chunk_size: accepted (entries are computed one at a time).
+
+    Example::
+
+        >>> import ember
+        >>> ember.vmap(ember.dot)(ember.ones(3, 2), ember.ones(3, 2))
+        tensor([2., 2., 2.])
+    """
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
+                           "'same'. Got %s" % randomness)
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
+        raise ValueError("vmap: chunk_size should be None or greater than 0. (got %s)"
+                         % chunk_size)
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        from ember import random as R
+
+        flat_args, spec, dims, batch_size = _check_in_dims(func, in_dims, args)
+        outs = []
+        state = R.get_rng_state()
+        for b in range(batch_size):
+            if randomness == "same":
+                R.set_rng_state(state)
+            sliced = [a if d is None else a.select(d, b) for a, d in zip(flat_args, dims)]
+            outs.append(func(*tree_unflatten(sliced, spec), **kwargs))
+            if randomness == "error" and b == 0 and not _same_state(state, R.get_rng_state()):
+                raise RuntimeError("vmap: called random operation while in randomness error "
+                                   "mode. Please either use the 'same' or 'different' randomness "
+                                   "flags on vmap or perform the randomness operation out of "
+                                   "vmap")
+        return _stack_outputs(func, outs, out_dims, batch_size)
+
+    return wrapped
+
+
+def _same_state(a, b):
+    return a.shape == b.shape and bool((a == b).all())
