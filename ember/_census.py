@@ -495,7 +495,7 @@ NOT_YET = {
         "issue 15 (distributed helper)":
             "distributed is_distributed",
         "issue 14 (distributions/func/fft helper)":
-            "distributions fft func istft stft vmap",
+            "distributions fft istft stft",
     },
     "torch.Tensor": {
         "not yet (issue 12)":
