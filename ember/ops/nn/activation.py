@@ -8,7 +8,6 @@ from ember._backend import np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
-from ember.autograd.grad_mode import _State
 from ember.ops import unary
 from ember.ops._util import cast, to_float, wrap_dim
 from ember.ops.arithmetic import _unary_samples, clamp
@@ -17,7 +16,7 @@ from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register, register_nn
 from ember.ops import _special_math
 from ember.ops.special import erf
-from ember.ops.unary import _away_from_ties, exp
+from ember.ops.unary import _away_from_ties, _stable_sigmoid, exp
 from ember.random import default_generator
 
 
@@ -390,16 +389,14 @@ register_nn("rrelu", rrelu, _act_samples(0.1, 0.3))
 
 
 class _Smooth(Node):
-    """A smooth activation. ``grad_np(x)`` gives f'(x) on arrays (one fused multiply in a plain
-    backward); ``grad_ember(x)`` gives it with ember ops so that double backward works."""
+    """A smooth activation: ``derivative(x)`` gives f'(x) with ember ops, so that double backward
+    works."""
 
     save = (0,)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if not _State.enabled:
-            return _make(g._data * ctx.grad_np(x._data))
-        return g * ctx.grad_ember(x)
+        return g * ctx.derivative(x)
 
 
 class Elu(_Smooth):
@@ -408,12 +405,7 @@ class Elu(_Smooth):
         neg = np.expm1(np.minimum(a, 0) * a.dtype.type(input_scale)) * a.dtype.type(alpha)
         return np.where(a > 0, a, neg) * a.dtype.type(scale)
 
-    def grad_np(ctx, x):
-        alpha, scale, s_in = ctx.p
-        t = x.dtype.type
-        return np.where(x > 0, t(scale), np.exp(np.minimum(x, 0) * t(s_in)) * t(alpha * scale * s_in))
-
-    def grad_ember(ctx, x):
+    def derivative(ctx, x):
         alpha, scale, s_in = ctx.p
         return where(x > 0, float(scale), exp(clamp(x, max=0) * s_in) * (alpha * scale * s_in))
 
@@ -429,16 +421,7 @@ class Gelu(_Smooth):
             return t(0.5) * a * (1 + np.tanh(inner))
         return t(0.5) * a * (1 + _special_math.erf(a * t(1 / math.sqrt(2))))
 
-    def grad_np(ctx, x):
-        t = x.dtype.type
-        if ctx.approximate == "tanh":
-            th = np.tanh(t(Gelu._K) * (x + t(0.044715) * x * x * x))
-            return t(0.5) * (1 + th) + t(0.5) * x * (1 - th * th) * t(Gelu._K) * (
-                1 + t(3 * 0.044715) * x * x)
-        cdf = t(0.5) * (1 + _special_math.erf(x * t(1 / math.sqrt(2))))
-        return cdf + x * np.exp(t(-0.5) * x * x) * t(1 / math.sqrt(2 * math.pi))
-
-    def grad_ember(ctx, x):
+    def derivative(ctx, x):
         if ctx.approximate == "tanh":
             th = unary.tanh(Gelu._K * (x + 0.044715 * x * x * x))
             return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * Gelu._K * (1 + 3 * 0.044715 * x * x)
@@ -461,20 +444,11 @@ register_nn("gelu_tanh", lambda x: gelu(x, approximate="tanh"), _act_samples(),
     ref=lambda torch, x: torch.nn.functional.gelu(x, approximate="tanh"))
 
 
-def _sigmoid_np(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
 class Silu(_Smooth):
     def forward(ctx, a):
-        return a * _sigmoid_np(a)
+        return a * _stable_sigmoid(a)
 
-    def grad_np(ctx, x):
-        s = _sigmoid_np(x)
-        return s * (1 + x * (1 - s))
-
-    def grad_ember(ctx, x):
+    def derivative(ctx, x):
         s = unary.sigmoid(x)
         return s * (1 + x * (1 - s))
 
@@ -489,11 +463,7 @@ class Mish(_Smooth):
     def forward(ctx, a):
         return a * np.tanh(_softplus_np(a, 1.0, 20.0))
 
-    def grad_np(ctx, x):
-        tsp = np.tanh(_softplus_np(x, 1.0, 20.0))
-        return tsp + x * (1 - tsp * tsp) * _sigmoid_np(x)
-
-    def grad_ember(ctx, x):
+    def derivative(ctx, x):
         tsp = unary.tanh(softplus(x))
         return tsp + x * (1 - tsp * tsp) * unary.sigmoid(x)
 
@@ -503,12 +473,7 @@ class Softplus(_Smooth):
         ctx.p = (beta, threshold)
         return _softplus_np(a, beta, threshold)
 
-    def grad_np(ctx, x):
-        beta, threshold = ctx.p
-        bx = x * x.dtype.type(beta)
-        return np.where(bx > threshold, x.dtype.type(1), _sigmoid_np(bx))
-
-    def grad_ember(ctx, x):
+    def derivative(ctx, x):
         beta, threshold = ctx.p
         bx = x * beta
         return where(bx > threshold, 1.0, unary.sigmoid(bx))
@@ -519,11 +484,7 @@ class Hardswish(_Smooth):
         t = a.dtype.type
         return a * np.clip(a + t(3), 0, 6) / t(6)
 
-    def grad_np(ctx, x):
-        t = x.dtype.type
-        return np.where(x < -3, t(0), np.where(x <= 3, x / t(3) + t(0.5), t(1)))
-
-    def grad_ember(ctx, x):
+    def derivative(ctx, x):
         return where(x < -3, 0.0, where(x <= 3, x / 3 + 0.5, 1.0))
 
 
