@@ -34,7 +34,7 @@ for _name, _info in _OPS.items():
 del _name, _info
 
 _LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "compat", "cuda", "backends",
-         "return_types", "func"}
+         "return_types", "func", "onnx"}
 
 
 def __getattr__(name):

@@ -146,6 +146,37 @@ class Node:
 _new = object.__new__
 
 
+class observe_ops:
+    """Context manager: ``observer(cls, inputs, params, kwparams, outputs)`` runs after every
+    op application inside it (``outputs`` is a tuple of tensors). ``ember.onnx`` traces models
+    with it; outside it ``apply`` pays nothing."""
+
+    def __init__(self, observer):
+        self._observer = observer
+
+    def __enter__(self):
+        apply, apply_multi = Node.__dict__["apply"].__func__, Node.__dict__["apply_multi"].__func__
+        observer = self._observer
+        self._saved = (apply, apply_multi)
+
+        def traced_apply(cls, inputs, *params, **kwparams):
+            out = apply(cls, inputs, *params, **kwparams)
+            observer(cls, inputs, params, kwparams, (out,))
+            return out
+
+        def traced_apply_multi(cls, inputs, *params):
+            outs = apply_multi(cls, inputs, *params)
+            observer(cls, inputs, params, {}, outs)
+            return outs
+
+        Node.apply, Node.apply_multi = classmethod(traced_apply), classmethod(traced_apply_multi)
+        return self
+
+    def __exit__(self, *exc):
+        Node.apply, Node.apply_multi = (classmethod(f) for f in self._saved)
+        return False
+
+
 def freed_graph_error():
     """torch's error for using saved tensors that a backward without retain_graph freed."""
     return RuntimeError(

@@ -1,0 +1,114 @@
+"""The ONNX graph under construction: nodes, initializers and value names.
+
+Lowerings add nodes through :class:`Graph` (``g.op("Relu", x)``) and never touch ``onnx``
+protobufs directly, so the opset differences (``axes`` as attribute before opset 18 for most
+reductions, as input after) live in one place.
+"""
+import numpy as np
+
+# ONNX reductions whose ``axes`` moved from an attribute to an input in opset 18 (ReduceSum
+# moved in 13).
+_AXES_INPUT_SINCE = {"ReduceSum": 13}
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+class Graph:
+    """Nodes and initializers of one exported graph.
+
+    Args:
+        opset: the target opset version (13 to 21).
+    """
+
+    def __init__(self, opset):
+        self.opset = opset
+        self.nodes = []
+        self.initializers = {}  # name -> ndarray
+        self._names = set()
+        self._consts = {}
+
+    def fresh(self, hint):
+        """A value name not used yet, built from ``hint``."""
+        base = hint.replace("/", ".") or "v"
+        name, k = base, 0
+        while name in self._names:
+            k += 1
+            name = "%s_%d" % (base, k)
+        self._names.add(name)
+        return name
+
+    def reserve(self, name):
+        self._names.add(name)
+        return name
+
+    def op(self, op_type, *inputs, outputs=1, name=None, **attrs):
+        """Add a node; returns its output name (or a list of ``outputs`` names when > 1)."""
+        from onnx import helper
+
+        outs = [self.fresh("/%s_out" % op_type) for _ in range(outputs)]
+        node_name = self.fresh(name or op_type)
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+        inputs = list(inputs)
+        while inputs and inputs[-1] is None:
+            inputs.pop()
+        self.nodes.append(helper.make_node(op_type, ["" if i is None else i for i in inputs],
+                                           outs, name=node_name, **attrs))
+        return outs[0] if outputs == 1 else outs
+
+    def const(self, value, dtype=None, name=None):
+        """An initializer holding ``value`` (deduplicated for small constants)."""
+        arr = np.asarray(value, dtype=dtype)
+        if not arr.flags.c_contiguous:
+            arr = np.ascontiguousarray(arr)
+        key = None
+        if arr.size <= 16 and name is None:
+            key = (arr.dtype.str, arr.shape, arr.tobytes())
+            if key in self._consts:
+                return self._consts[key]
+        out = self.fresh(name or "onnx::Constant")
+        self.initializers[out] = arr
+        if key is not None:
+            self._consts[key] = out
+        return out
+
+    def ints(self, values):
+        return self.const(np.asarray(values, dtype=np.int64).reshape(-1))
+
+    # --- helpers whose form depends on the opset -------------------------------------------
+    def reduce(self, op_type, x, axes, keepdims):
+        """``op_type`` (ReduceMean, ReduceSum, ...) over ``axes`` (None: all)."""
+        since = _AXES_INPUT_SINCE.get(op_type, 18)
+        keep = int(bool(keepdims))
+        if axes is None:
+            return self.op(op_type, x, keepdims=keep)
+        axes = [int(a) for a in axes]
+        if self.opset >= since:
+            return self.op(op_type, x, self.ints(axes), keepdims=keep)
+        return self.op(op_type, x, axes=axes, keepdims=keep)
+
+    def squeeze(self, x, axes):
+        return self.op("Squeeze", x, self.ints(axes))
+
+    def unsqueeze(self, x, axes):
+        return self.op("Unsqueeze", x, self.ints(axes))
+
+    def slice(self, x, starts, ends, axes, steps=None):
+        ends = [min(int(e), _INT64_MAX) for e in ends]
+        return self.op("Slice", x, self.ints(starts), self.ints(ends), self.ints(axes),
+                       None if steps is None else self.ints(steps))
+
+    def cast(self, x, np_dtype):
+        from onnx import helper
+
+        return self.op("Cast", x, to=helper.np_dtype_to_tensor_dtype(np.dtype(np_dtype)))
+
+    def along_axes(self, x, ndim, mats):
+        """``x`` multiplied along axis ``d`` by the matrix ``m`` (``(out_d, in_d)``) for each
+        ``(d, m)`` in ``mats``: a Transpose, a MatMul with ``m.T`` and the inverse Transpose.
+        Interpolation, adaptive average pooling and reflect/replicate padding are such maps."""
+        for d, m in mats:
+            perm = [i for i in range(ndim) if i != d] + [d]
+            inv = [perm.index(i) for i in range(ndim)]
+            t = self.op("Transpose", x, perm=perm)
+            t = self.op("MatMul", t, self.const(np.ascontiguousarray(m.T)))
+            x = self.op("Transpose", t, perm=inv)
+        return x

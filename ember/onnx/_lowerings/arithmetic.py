@@ -1,0 +1,258 @@
+"""Elementwise math: arithmetic, unary functions, clamps, where, casts."""
+import math
+
+import numpy as np
+
+from ember.ops import elementwise as E
+from ember.ops import elementwise_extra as X
+from ember.onnx._trace import lowers
+
+
+def operands(call):
+    """The inputs, cast to the output's dtype where the trace shows another (ember promotes
+    operand dtypes before its kernels; ONNX wants them equal)."""
+    dt = call.outs[0].dtype
+    return [x if a.dtype == dt else call.g.cast(x, dt)
+            for x, a in zip(call.inputs, call.arrays)]
+
+
+def scalar(call, value, dtype=None):
+    return call.g.const(np.asarray(value, dtype=dtype or call.outs[0].dtype))
+
+
+_UNARY = {E.Abs: "Abs", E.Acos: "Acos", E.Asin: "Asin", E.Atan: "Atan", E.Cos: "Cos",
+          E.Cosh: "Cosh", E.Erf: "Erf", E.Exp: "Exp", E.Log: "Log", E.Neg: "Neg",
+          E.Reciprocal: "Reciprocal", E.Relu: "Relu", E.Sigmoid: "Sigmoid", E.Sign: "Sign",
+          E.Sin: "Sin", E.Sinh: "Sinh", E.Sqrt: "Sqrt", E.Tan: "Tan", E.Tanh: "Tanh"}
+
+
+@lowers(*_UNARY)
+def _unary(call):
+    return call.g.op(_UNARY[call.op_class], *operands(call))
+
+
+_BINARY = {E.Mul: "Mul", E.Div: "Div", E.Maximum: "Max", E.Minimum: "Min", E.Pow: "Pow"}
+
+
+@lowers(*_BINARY)
+def _binary(call):
+    if call.op_class is E.Pow:
+        a = operands(call)[0]
+        return call.g.op("Pow", a, call.inputs[1])
+    return call.g.op(_BINARY[call.op_class], *operands(call))
+
+
+@lowers(E.Add, E.Sub)
+def _add_sub(call):
+    a, b = operands(call)
+    alpha = call.params[0] if call.params else 1
+    if alpha != 1:
+        b = call.g.op("Mul", b, scalar(call, alpha))
+    return call.g.op("Add" if call.op_class is E.Add else "Sub", a, b)
+
+
+@lowers(E.AddScalar, E.MulScalar)
+def _scalar_op(call):
+    (x,) = operands(call)
+    return call.g.op("Add" if call.op_class is E.AddScalar else "Mul", x,
+                     scalar(call, call.params[0]))
+
+
+@lowers(E.SubScalar, E.DivScalar)
+def _scalar_sub_div(call):
+    (x,) = operands(call)
+    s, reverse = call.params
+    s = scalar(call, s)
+    op = "Sub" if call.op_class is E.SubScalar else "Div"
+    return call.g.op(op, s, x) if reverse else call.g.op(op, x, s)
+
+
+@lowers(E.Square)
+def _square(call):
+    (x,) = operands(call)
+    return call.g.op("Mul", x, x)
+
+
+@lowers(E.Rsqrt)
+def _rsqrt(call):
+    return call.g.op("Reciprocal", call.g.op("Sqrt", *operands(call)))
+
+
+@lowers(E.Log2, E.Log10, E.Log1p, E.Expm1, E.Exp2)
+def _logs(call):
+    g, (x,) = call.g, operands(call)
+    cls = call.op_class
+    if cls is E.Log1p:
+        return g.op("Log", g.op("Add", x, scalar(call, 1)))
+    if cls is E.Expm1:
+        return g.op("Sub", g.op("Exp", x), scalar(call, 1))
+    if cls is E.Exp2:
+        return g.op("Pow", scalar(call, 2), x)
+    return g.op("Div", g.op("Log", x), scalar(call, math.log(2 if cls is E.Log2 else 10)))
+
+
+@lowers(E.LogSigmoid)
+def _log_sigmoid(call):
+    # -softplus(-x), stable for large |x|
+    g, (x,) = call.g, operands(call)
+    return g.op("Neg", g.op("Softplus", g.op("Neg", x)))
+
+
+@lowers(E.Clamp)
+def _clamp(call):
+    (x,) = operands(call)
+    lo, hi = call.params
+    return call.g.op("Clip", x, None if lo is None else scalar(call, lo),
+                     None if hi is None else scalar(call, hi))
+
+
+@lowers(E.ClampTensor)
+def _clamp_tensor(call):
+    g, ops = call.g, operands(call)
+    x = ops[0]
+    if call.arrays[1] is not None:
+        x = g.op("Max", x, ops[1])
+    if len(ops) > 2:
+        x = g.op("Min", x, ops[2])
+    return x
+
+
+@lowers(E.Where)
+def _where(call):
+    g, dt = call.g, call.outs[0].dtype
+    cond = call.inputs[0]
+    if call.arrays[0].dtype != np.bool_:
+        cond = g.cast(cond, np.bool_)
+    a, b = [x if arr.dtype == dt else g.cast(x, dt)
+            for x, arr in zip(call.inputs[1:], call.arrays[1:])]
+    return g.op("Where", cond, a, b)
+
+
+@lowers(E.ToCopy)
+def _to_copy(call):
+    return call.g.cast(call.inputs[0], call.outs[0].dtype)
+
+
+@lowers(E.Rounding)
+def _rounding(call):
+    fn = call.params[0]
+    decimals = call.params[1] if len(call.params) > 1 else 0
+    names = {np.floor: "Floor", np.ceil: "Ceil", np.round: "Round", np.rint: "Round"}
+    g, (x,) = call.g, operands(call)
+    if fn is np.trunc:
+        return g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
+    if fn not in names:
+        call.fail("rounding with %s" % getattr(fn, "__name__", fn))
+    if decimals:
+        s = scalar(call, 10.0 ** decimals)
+        return g.op("Div", g.op(names[fn], g.op("Mul", x, s)), s)
+    return g.op(names[fn], x)
+
+
+@lowers(E.RoundedDiv)
+def _rounded_div(call):
+    g = call.g
+    a, b = call.inputs
+    dt = call.outs[0].dtype
+    mode = call.params[0]
+    if dt.kind == "f":
+        q = g.op("Div", *operands(call))
+        if mode == "floor":
+            return g.op("Floor", q)
+        return g.op("Mul", g.op("Sign", q), g.op("Floor", g.op("Abs", q)))
+    call.fail("integer division with rounding_mode=%r" % mode)
+
+
+@lowers(E.Remainder, E.Fmod)
+def _remainder(call):
+    g, (a, b) = call.g, operands(call)
+    if call.op_class is E.Fmod:
+        return g.op("Mod", a, b, fmod=1)
+    if call.outs[0].dtype.kind != "f":
+        return g.op("Mod", a, b, fmod=0)
+    # Python's remainder (the sign of the divisor): a - floor(a / b) * b
+    return g.op("Sub", a, g.op("Mul", g.op("Floor", g.op("Div", a, b)), b))
+
+
+@lowers(E.Atan2)
+def _atan2(call):
+    # atan(y/x) corrected by quadrant
+    g = call.g
+    y, x = operands(call)
+    base = g.op("Atan", g.op("Div", y, x))
+    pi = scalar(call, math.pi)
+    zero = scalar(call, 0)
+    x_neg = g.op("Less", x, zero)
+    y_neg = g.op("Less", y, zero)
+    shift = g.op("Where", y_neg, g.op("Neg", pi), pi)
+    return g.op("Add", base, g.op("Where", x_neg, shift, zero))
+
+
+@lowers(E.Lerp)
+def _lerp(call):
+    g = call.g
+    a, b, w = operands(call)
+    return g.op("Add", a, g.op("Mul", w, g.op("Sub", b, a)))
+
+
+@lowers(E.Addcmul, E.Addcdiv)
+def _addc(call):
+    g = call.g
+    a, t1, t2 = operands(call)
+    prod = g.op("Mul" if call.op_class is E.Addcmul else "Div", t1, t2)
+    value = call.params[0]
+    if value != 1:
+        prod = g.op("Mul", prod, scalar(call, value))
+    return g.op("Add", a, prod)
+
+
+@lowers(E.Frac)
+def _frac(call):
+    g, (x,) = call.g, operands(call)
+    trunc = g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
+    return g.op("Sub", x, trunc)
+
+
+@lowers(E.NanToNum)
+def _nan_to_num(call):
+    g, (x,) = call.g, operands(call)
+    nan, posinf, neginf = call.params
+    info = np.finfo(call.outs[0].dtype)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    x = g.op("Where", g.op("IsNaN", x), scalar(call, 0.0 if nan is None else nan), x)
+    x = g.op("Where", g.op("IsInf", x, detect_negative=0), scalar(call, posinf), x)
+    return g.op("Where", g.op("IsInf", x, detect_positive=0), scalar(call, neginf), x)
+
+
+@lowers(X.Erfc)
+def _erfc(call):
+    g, (x,) = call.g, operands(call)
+    return g.op("Sub", scalar(call, 1), g.op("Erf", x))
+
+
+@lowers(X.Hypot)
+def _hypot(call):
+    g, (a, b) = call.g, operands(call)
+    return g.op("Sqrt", g.op("Add", g.op("Mul", a, a), g.op("Mul", b, b)))
+
+
+@lowers(X.LogAddExp)
+def _logaddexp(call):
+    g, (a, b) = call.g, operands(call)
+    base2 = call.params[0]
+    if base2:
+        ln2 = scalar(call, math.log(2))
+        a, b = g.op("Mul", a, ln2), g.op("Mul", b, ln2)
+    m = g.op("Max", a, b)
+    s = g.op("Add", g.op("Exp", g.op("Sub", a, m)), g.op("Exp", g.op("Sub", b, m)))
+    out = g.op("Add", m, g.op("Log", s))
+    return g.op("Div", out, ln2) if base2 else out
+
+
+@lowers(X.Xlogy)
+def _xlogy(call):
+    g, (x, y) = call.g, operands(call)
+    zero = scalar(call, 0)
+    prod = g.op("Mul", x, g.op("Log", y))
+    return g.op("Where", g.op("Equal", x, zero), zero, prod)

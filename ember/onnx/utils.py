@@ -1,0 +1,278 @@
+"""``ember.onnx.export``: trace a model once and write it as an ONNX model (torch.onnx.utils)."""
+import os
+import warnings
+
+import numpy as np
+
+from ember._tensor import Tensor
+from ember.onnx.errors import OnnxExporterError
+
+__all__ = ["export", "is_in_onnx_export"]
+
+_EXPORTING = [False]
+
+
+def is_in_onnx_export():
+    """True while :func:`export` runs the model."""
+    return _EXPORTING[0]
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError("ember.onnx.export needs the onnx package: pip install "
+                          "'ember[onnx]'") from None
+    return onnx
+
+
+def _flat_tensors(obj, what):
+    if isinstance(obj, Tensor):
+        return [obj]
+    if isinstance(obj, (tuple, list)):
+        return [t for o in obj for t in _flat_tensors(o, what)]
+    if isinstance(obj, dict):
+        return [t for o in obj.values() for t in _flat_tensors(o, what)]
+    if obj is None or isinstance(obj, (int, float, bool, str)):
+        return []
+    raise OnnxExporterError("ember.onnx.export: the model's %s holds a %s; only tensors (in "
+                            "tuples, lists and dicts) can be exported" % (what, type(obj).__name__))
+
+
+def _split_args(args, kwargs):
+    """torch's convention: a tuple of positional args, optionally ending with a dict of kwargs."""
+    if isinstance(args, Tensor):
+        args = (args,)
+    args = tuple(args)
+    if args and isinstance(args[-1], dict):
+        kwargs = {**args[-1], **(kwargs or {})}
+        args = args[:-1]
+    return args, dict(kwargs or {})
+
+
+def _perturbed(t):
+    """Another input of the same shape and dtype, to find constants that depend on the input."""
+    a = t._data
+    flat = np.roll(a.reshape(-1), 1)
+    if a.dtype.kind == "f":
+        flat = flat * 1.5 + 0.125
+    return _make(flat.reshape(a.shape).astype(a.dtype))
+
+
+def _make(array):
+    from ember._tensor import _make as make
+
+    return make(np.ascontiguousarray(array))
+
+
+def _traced_inputs(args, kwargs, perturb):
+    """Copies of the tensor arguments; floating ones require grad, so that every op on them
+    records its node (in-place ops then rebind names instead of writing behind the tracer)."""
+    def copy(obj):
+        if isinstance(obj, Tensor):
+            t = _make(obj._data.copy()) if not perturb else _perturbed(obj)
+            if t._data.dtype.kind in "fc":
+                t.requires_grad_(True)
+            return t
+        if isinstance(obj, (tuple, list)):
+            return type(obj)(copy(o) for o in obj)
+        if isinstance(obj, dict):
+            return {k: copy(v) for k, v in obj.items()}
+        return obj
+    return copy(args), copy(kwargs)
+
+
+def _run(tracer, model, args, kwargs):
+    from ember.autograd.function import observe_ops
+    from ember.autograd.grad_mode import enable_grad
+
+    handles = tracer.hook(model)
+    saved = tracer.warn_on_conversion()
+    patched = tracer.patch_public()
+    try:
+        with enable_grad(), observe_ops(tracer.observe):
+            output = model(*args, **kwargs)
+        # outputs that no traced op computed are constants: checked like op operands
+        tracer.signatures.append(["<output>", "", [
+            t._data.copy() for t in _flat_tensors(output, "output")
+            if tracer._key(t) not in tracer.names]])
+        return output
+    finally:
+        tracer.unpatch(patched)
+        for name, fn in saved.items():
+            setattr(Tensor, name, fn)
+        for h in handles:
+            h.remove()
+
+
+def _dynamic_spec(dynamic_axes, names):
+    """``{value name: {axis: symbol}}`` from torch's two forms of ``dynamic_axes``."""
+    spec = {}
+    for name, axes in (dynamic_axes or {}).items():
+        if name not in names:
+            warnings.warn("Provided key %s for dynamic axes is not a valid input/output name"
+                          % name)
+            continue
+        if isinstance(axes, dict):
+            spec[name] = {int(a): str(s) for a, s in axes.items()}
+        else:
+            spec[name] = {int(a): "%s_dynamic_axes_%d" % (name, i + 1)
+                          for i, a in enumerate(axes)}
+    return spec
+
+
+def _value_info(onnx, name, array, axes):
+    from onnx import helper
+
+    shape = [axes.get(i, d) for i, d in enumerate(array.shape)]
+    return helper.make_tensor_value_info(
+        name, helper.np_dtype_to_tensor_dtype(array.dtype), shape)
+
+
+def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=None,
+           input_names=None, output_names=None, opset_version=None, dynamic_axes=None,
+           keep_initializers_as_inputs=False, do_constant_folding=True, dynamo=False,
+           training=None, **unused):
+    """Export ``model`` to ONNX: run it once on ``args``, recording the ember ops it applies,
+    and write the graph of their ONNX lowerings to ``f`` (a path or a binary file).
+
+    Args:
+        model: an ``nn.Module`` (put in eval mode for the run, then restored) or a function.
+        args: a tensor or a tuple of arguments (a trailing dict holds keyword arguments).
+        f: a path or a writable binary file; ``None`` only returns the ``onnx.ModelProto``.
+        kwargs: keyword arguments of the model.
+        export_params: store parameters and buffers as initializers (else as graph inputs).
+        input_names, output_names: names of the graph's inputs and outputs, in order.
+        opset_version: ONNX opset, 13 to 21 (default 17).
+        dynamic_axes: ``{name: [axis, ...]}`` or ``{name: {axis: symbol}}``: dimensions that
+            are symbolic in the graph (a batch exported at 1 runs at 64).
+        do_constant_folding: accepted; the graph is emitted folded where ember knows the values.
+        dynamo: accepted and ignored: ember has one exporter, the tracer.
+
+    Returns:
+        the ``onnx.ModelProto`` written.
+
+    Raises:
+        UnsupportedOperatorError: the model applies an op that has no ONNX lowering; the
+            message names the op and the module that called it.
+
+    Example::
+
+        >>> import ember, io
+        >>> buf = io.BytesIO()
+        >>> m = ember.onnx.export(ember.nn.Linear(3, 2), (ember.zeros(1, 3),), buf)
+        >>> [n.op_type for n in m.graph.node]
+        ['Gemm', 'Identity']
+    """
+    onnx = _onnx()
+    from onnx import helper, numpy_helper
+
+    from ember.onnx import _lowerings  # noqa: F401  (registers the lowerings)
+    from ember.onnx._graph import Graph
+    from ember.onnx._trace import Tracer
+
+    opset = 17 if opset_version is None else int(opset_version)
+    if not 13 <= opset <= 21:
+        raise ValueError("ember.onnx.export supports opset versions 13 to 21, got %d" % opset)
+    args, kwargs = _split_args(args, kwargs)
+    from ember.nn import Module
+
+    is_module = isinstance(model, Module)
+    if not is_module:
+        fn = model
+        model = Module()
+        model.forward = fn
+    was_training = model.training
+    model.train(bool(training)) if training is not None else model.eval()
+    _EXPORTING[0] = True
+    try:
+        g = Graph(opset)
+        tracer = Tracer(g, model, export_params)
+        targs, tkwargs = _traced_inputs(args, kwargs, False)
+        inputs = _flat_tensors((targs, tkwargs), "arguments")
+        in_names = list(input_names or [])
+        in_names += ["input_%d" % i if len(inputs) > 1 else "input"
+                     for i in range(len(in_names), len(inputs))]
+        in_names = [g.reserve(n) for n in in_names[:len(inputs)]]
+        out_given = list(output_names or [])
+        spec = _dynamic_spec(dynamic_axes, set(in_names) | set(out_given))
+        for t, name in zip(inputs, in_names):
+            tracer.bind(t, name, spec.get(name, {}).keys())
+        output = _run(tracer, model, targs, tkwargs)
+        outputs = _flat_tensors(output, "output")
+        if not outputs:
+            raise OnnxExporterError("ember.onnx.export: the model returned no tensor")
+        _check_constants(model, args, kwargs, tracer)
+    finally:
+        _EXPORTING[0] = False
+        model.train(was_training)
+    out_names = out_given + ["output_%d" % i if len(outputs) > 1 else "output"
+                             for i in range(len(out_given), len(outputs))]
+    spec = _dynamic_spec(dynamic_axes, set(in_names) | set(out_names))
+    graph_outputs = []
+    for t, name in zip(outputs, out_names):
+        src = tracer.names.get(tracer._key(t)) or tracer.name_of(t)
+        g.nodes.append(helper.make_node("Identity", [src], [g.reserve(name)],
+                                        name=g.fresh("Identity")))
+        axes = spec.get(name) or {a: "%s_dim_%d" % (name, a) for a in tracer.dyn.get(src, ())}
+        if spec and not spec.get(name):
+            # with dynamic inputs, sizes the tracer cannot follow are left unknown
+            axes = {**{a: None for a in range(t._data.ndim)}, **axes}
+        graph_outputs.append(_value_info(onnx, name, t._data, axes))
+    graph_inputs = [_value_info(onnx, n, t._data, spec.get(n, {}))
+                    for n, t in zip(in_names, inputs)]
+    graph_inputs += [_value_info(onnx, n, a, {}) for n, a in tracer.graph_params]
+    initializers = [numpy_helper.from_array(a, name) for name, a in g.initializers.items()]
+    if keep_initializers_as_inputs:
+        graph_inputs += [_value_info(onnx, name, a, {}) for name, a in g.initializers.items()]
+    graph = helper.make_graph(g.nodes, type(model).__name__ if is_module else "main_graph",
+                              graph_inputs, graph_outputs, initializers)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="ember", producer_version=_version())
+    proto.ir_version = min(proto.ir_version, 10)
+    onnx.checker.check_model(proto)
+    if f is not None:
+        if isinstance(f, (str, os.PathLike)):
+            onnx.save(proto, os.fspath(f))
+        else:
+            f.write(proto.SerializeToString())
+    return proto
+
+
+def _version():
+    import ember
+
+    return ember.__version__
+
+
+def _check_constants(model, args, kwargs, tracer):
+    """Run the model again on other input values; an op whose constant operands change with
+    the inputs got data the tracer did not see (an op outside the op layer, or a Python value
+    read from a tensor), and the exported graph would compute something else."""
+    from ember.onnx._trace import Tracer
+
+    second = Tracer(None, model)
+    pargs, pkwargs = _traced_inputs(args, kwargs, True)
+    for t in _flat_tensors((pargs, pkwargs), "arguments"):
+        second.bind(t, "input")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _run(second, model, pargs, pkwargs)
+    first = tracer.signatures
+    if [s[:2] for s in first] != [s[:2] for s in second.signatures]:
+        from ember.onnx._trace import TracerWarning
+
+        warnings.warn("The model applies different ops for other input values (data-dependent "
+                      "control flow): the exported graph holds the path taken for the given "
+                      "inputs", TracerWarning, stacklevel=3)
+        return
+    for (op, path, a), (_, _, b) in zip(first, second.signatures):
+        if len(a) != len(b) or any(x.shape != y.shape or not np.array_equal(x, y, equal_nan=True)
+                                   for x, y in zip(a, b)):
+            from ember.onnx.errors import UnsupportedOperatorError
+
+            raise UnsupportedOperatorError(
+                "ember.onnx.export: the op %s (called from module '%s') received a value "
+                "computed from the inputs outside the traced ops (an op without a lowering, "
+                "or a Python number read from a tensor); the export would compute something "
+                "else for other inputs" % (op, path or "<top>"))
