@@ -12,6 +12,30 @@ _AXES_INPUT_SINCE = {"ReduceSum": 13}
 _INT64_MAX = np.iinfo(np.int64).max
 
 
+# numpy dtype -> onnx.TensorProto data type
+ONNX_DTYPES = {np.dtype(k): v for k, v in (
+    ("float32", 1), ("uint8", 2), ("int8", 3), ("uint16", 4), ("int16", 5), ("int32", 6),
+    ("int64", 7), ("bool", 9), ("float16", 10), ("float64", 11), ("uint32", 12),
+    ("uint64", 13))}
+
+
+class OpNode:
+    """One ONNX node before it becomes a protobuf (``ember.utils.tensorboard`` reads these
+    without the onnx package)."""
+
+    __slots__ = ("op_type", "inputs", "outputs", "name", "attrs")
+
+    def __init__(self, op_type, inputs, outputs, name, attrs):
+        self.op_type, self.inputs, self.outputs = op_type, inputs, outputs
+        self.name, self.attrs = name, attrs
+
+    def proto(self):
+        from onnx import helper
+
+        return helper.make_node(self.op_type, self.inputs, self.outputs, name=self.name,
+                                **self.attrs)
+
+
 class Graph:
     """Nodes and initializers of one exported graph.
 
@@ -25,10 +49,11 @@ class Graph:
         self.initializers = {}  # name -> ndarray
         self._names = set()
         self._consts = {}
+        self.scope = ""  # the module path of the op being lowered: names read "/conv/Conv"
 
     def fresh(self, hint):
         """A value name not used yet, built from ``hint``."""
-        base = hint.replace("/", ".") or "v"
+        base = hint or "v"
         name, k = base, 0
         while name in self._names:
             k += 1
@@ -40,18 +65,15 @@ class Graph:
         self._names.add(name)
         return name
 
-    def op(self, op_type, *inputs, outputs=1, name=None, **attrs):
+    def op(self, op_type, *inputs, outputs=1, **attrs):
         """Add a node; returns its output name (or a list of ``outputs`` names when > 1)."""
-        from onnx import helper
-
-        outs = [self.fresh("/%s_out" % op_type) for _ in range(outputs)]
-        node_name = self.fresh(name or op_type)
-        attrs = {k: v for k, v in attrs.items() if v is not None}
+        outs = [self.fresh("%s/%s_output" % (self.scope, op_type)) for _ in range(outputs)]
         inputs = list(inputs)
         while inputs and inputs[-1] is None:
             inputs.pop()
-        self.nodes.append(helper.make_node(op_type, ["" if i is None else i for i in inputs],
-                                           outs, name=node_name, **attrs))
+        self.nodes.append(OpNode(op_type, ["" if i is None else i for i in inputs], outs,
+                                 self.fresh("%s/%s" % (self.scope, op_type)),
+                                 {k: v for k, v in attrs.items() if v is not None}))
         return outs[0] if outputs == 1 else outs
 
     def const(self, value, dtype=None, name=None):
@@ -97,9 +119,7 @@ class Graph:
                        None if steps is None else self.ints(steps))
 
     def cast(self, x, np_dtype):
-        from onnx import helper
-
-        return self.op("Cast", x, to=helper.np_dtype_to_tensor_dtype(np.dtype(np_dtype)))
+        return self.op("Cast", x, to=ONNX_DTYPES[np.dtype(np_dtype)])
 
     def along_axes(self, x, ndim, mats):
         """``x`` multiplied along axis ``d`` by the matrix ``m`` (``(out_d, in_d)``) for each

@@ -198,6 +198,7 @@ class Tracer:
         call = Call(self, op, in_names, [t._data for t in inputs], params, kwparams,
                     [t._data for t in outputs], [self.dyn.get(n, set()) for n in in_names], path)
         call.op_class = cls
+        self.g.scope = _scope(path)
         result = lowering(call)
         if isinstance(result, str):
             result = [result]
@@ -255,6 +256,7 @@ class Tracer:
         call.op_class = type(module)
         call.module_obj = module
         call.output = output
+        self.g.scope = _scope(path)
         result = MODULE_LOWERINGS[type(module)](call)
         out_dyn = call.out_dyn or [self._default_dyn(call, o.shape) for o in call.outs]
         for t, name, dyn in zip(outs, result, out_dyn):
@@ -323,6 +325,7 @@ class Tracer:
         names = [self.name_of(t) for t in tensors]
         call = Call(self, name, names, [t._data for t in tensors], args, kwargs,
                     [t._data for t in outs], [self.dyn.get(n, set()) for n in names], path)
+        self.g.scope = _scope(path)
         result = PUBLIC_LOWERINGS[name](call)
         if isinstance(result, str):
             result = [result]
@@ -353,6 +356,10 @@ class Tracer:
         Tensor.__bool__ = wrap("__bool__", "boolean")
         Tensor.item = wrap("item", "number")
         return saved
+
+
+def _scope(path):
+    return "/" + path.replace(".", "/") if path else ""
 
 
 def _flat(obj):

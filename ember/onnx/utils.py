@@ -167,18 +167,58 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=None
     onnx = _onnx()
     from onnx import helper, numpy_helper
 
-    from ember.onnx import _lowerings  # noqa: F401  (registers the lowerings)
-    from ember.onnx._graph import Graph
-    from ember.onnx._trace import Tracer
-
     opset = 17 if opset_version is None else int(opset_version)
     if not 13 <= opset <= 21:
         raise ValueError("ember.onnx.export supports opset versions 13 to 21, got %d" % opset)
-    args, kwargs = _split_args(args, kwargs)
-    from ember.nn import Module
+    trace = trace_model(model, args, kwargs, input_names, output_names, dynamic_axes, opset,
+                        export_params, training)
+    g, tracer, spec = trace.graph, trace.tracer, trace.spec
+    in_names, inputs = trace.input_names, trace.inputs
+    graph_outputs = []
+    for t, name in zip(trace.outputs, trace.output_names):
+        src = trace.output_values[name]
+        axes = spec.get(name) or {a: "%s_dim_%d" % (name, a) for a in tracer.dyn.get(src, ())}
+        if spec and not spec.get(name):
+            # with dynamic inputs, sizes the tracer cannot follow are left unknown
+            axes = {**{a: None for a in range(t._data.ndim)}, **axes}
+        graph_outputs.append(_value_info(onnx, name, t._data, axes))
+    graph_inputs = [_value_info(onnx, n, t._data, spec.get(n, {}))
+                    for n, t in zip(in_names, inputs)]
+    graph_inputs += [_value_info(onnx, n, a, {}) for n, a in tracer.graph_params]
+    initializers = [numpy_helper.from_array(a, name) for name, a in g.initializers.items()]
+    if keep_initializers_as_inputs:
+        graph_inputs += [_value_info(onnx, name, a, {}) for name, a in g.initializers.items()]
+    graph = helper.make_graph([n.proto() for n in g.nodes], trace.name,
+                              graph_inputs, graph_outputs, initializers)
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="ember", producer_version=_version())
+    proto.ir_version = min(proto.ir_version, 10)
+    onnx.checker.check_model(proto)
+    if f is not None:
+        if isinstance(f, (str, os.PathLike)):
+            onnx.save(proto, os.fspath(f))
+        else:
+            f.write(proto.SerializeToString())
+    return proto
 
-    is_module = isinstance(model, Module)
-    if not is_module:
+
+class Trace:
+    """A traced model: the graph, the tracer's bookkeeping and the graph's inputs/outputs."""
+
+
+def trace_model(model, args=(), kwargs=None, input_names=None, output_names=None,
+                dynamic_axes=None, opset=17, export_params=True, training=None, check=True):
+    """Run ``model`` once under the tracer and return a :class:`Trace` (used by
+    :func:`export` and by ``SummaryWriter.add_graph``; needs no onnx package)."""
+    from ember.nn import Module
+    from ember.onnx import _lowerings  # noqa: F401  (registers the lowerings)
+    from ember.onnx._graph import Graph, OpNode
+    from ember.onnx._trace import Tracer
+
+    args, kwargs = _split_args(args, kwargs)
+    res = Trace()
+    res.name = type(model).__name__ if isinstance(model, Module) else "main_graph"
+    if not isinstance(model, Module):
         fn = model
         model = Module()
         model.forward = fn
@@ -202,41 +242,23 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=None
         outputs = _flat_tensors(output, "output")
         if not outputs:
             raise OnnxExporterError("ember.onnx.export: the model returned no tensor")
-        _check_constants(model, args, kwargs, tracer)
+        if check:
+            _check_constants(model, args, kwargs, tracer)
     finally:
         _EXPORTING[0] = False
         model.train(was_training)
     out_names = out_given + ["output_%d" % i if len(outputs) > 1 else "output"
                              for i in range(len(out_given), len(outputs))]
-    spec = _dynamic_spec(dynamic_axes, set(in_names) | set(out_names))
-    graph_outputs = []
+    res.output_values = {}
+    g.scope = ""
     for t, name in zip(outputs, out_names):
         src = tracer.names.get(tracer._key(t)) or tracer.name_of(t)
-        g.nodes.append(helper.make_node("Identity", [src], [g.reserve(name)],
-                                        name=g.fresh("Identity")))
-        axes = spec.get(name) or {a: "%s_dim_%d" % (name, a) for a in tracer.dyn.get(src, ())}
-        if spec and not spec.get(name):
-            # with dynamic inputs, sizes the tracer cannot follow are left unknown
-            axes = {**{a: None for a in range(t._data.ndim)}, **axes}
-        graph_outputs.append(_value_info(onnx, name, t._data, axes))
-    graph_inputs = [_value_info(onnx, n, t._data, spec.get(n, {}))
-                    for n, t in zip(in_names, inputs)]
-    graph_inputs += [_value_info(onnx, n, a, {}) for n, a in tracer.graph_params]
-    initializers = [numpy_helper.from_array(a, name) for name, a in g.initializers.items()]
-    if keep_initializers_as_inputs:
-        graph_inputs += [_value_info(onnx, name, a, {}) for name, a in g.initializers.items()]
-    graph = helper.make_graph(g.nodes, type(model).__name__ if is_module else "main_graph",
-                              graph_inputs, graph_outputs, initializers)
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
-                              producer_name="ember", producer_version=_version())
-    proto.ir_version = min(proto.ir_version, 10)
-    onnx.checker.check_model(proto)
-    if f is not None:
-        if isinstance(f, (str, os.PathLike)):
-            onnx.save(proto, os.fspath(f))
-        else:
-            f.write(proto.SerializeToString())
-    return proto
+        res.output_values[name] = src
+        g.nodes.append(OpNode("Identity", [src], [g.reserve(name)], g.fresh("Identity"), {}))
+    res.graph, res.tracer, res.inputs, res.outputs = g, tracer, inputs, outputs
+    res.input_names, res.output_names = in_names, out_names
+    res.spec = _dynamic_spec(dynamic_axes, set(in_names) | set(out_names))
+    return res
 
 
 def _version():

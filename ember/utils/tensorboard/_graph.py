@@ -1,0 +1,45 @@
+"""A traced model (``ember.onnx.utils.trace_model``) as the GraphDef TensorBoard's graph
+dashboard draws: one node per op, named by the module path that called it (so the dashboard
+folds the graph into the module tree), parameters and constants as their own nodes."""
+from tensorboard.compat.proto.attr_value_pb2 import AttrValue
+from tensorboard.compat.proto.graph_pb2 import GraphDef
+from tensorboard.compat.proto.node_def_pb2 import NodeDef
+from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
+from tensorboard.compat.proto.versions_pb2 import VersionDef
+
+
+def _shape_attr(shape):
+    dims = [TensorShapeProto.Dim(size=int(s)) for s in shape]
+    return AttrValue(list=AttrValue.ListValue(shape=[TensorShapeProto(dim=dims)]))
+
+
+def graph_def(trace):
+    g = trace.graph
+    top = trace.name
+    producer = {}
+    nodes = []
+    for name, t in zip(trace.input_names, trace.inputs):
+        producer[name] = "%s/input/%s" % (top, name)
+        nodes.append(NodeDef(name=producer[name], op="IO Node",
+                             attr={"_output_shapes": _shape_attr(t._data.shape)}))
+    params = {n for n, _ in trace.tracer.params.values()}
+    for name, array in g.initializers.items():
+        kind = "Parameter" if name in params else "Constant"
+        producer[name] = "%s/%s" % (top, name.replace(".", "/").replace(":", "_"))
+        nodes.append(NodeDef(name=producer[name], op=kind,
+                             attr={"_output_shapes": _shape_attr(array.shape)}))
+    outputs = set(trace.output_names)
+    for node in g.nodes:
+        if node.op_type == "Identity" and node.outputs[0] in outputs:
+            out = node.outputs[0]
+            producer[out] = "%s/output/%s" % (top, out)
+            nodes.append(NodeDef(name=producer[out], op="IO Node",
+                                 input=[producer[i] for i in node.inputs if i in producer]))
+            continue
+        name = top + node.name
+        for o in node.outputs:
+            producer[o] = name
+        attr = {k: AttrValue(s=repr(v).encode()) for k, v in node.attrs.items()}
+        nodes.append(NodeDef(name=name, op=node.op_type, attr=attr,
+                             input=[producer[i] for i in node.inputs if i in producer]))
+    return GraphDef(node=nodes, versions=VersionDef(producer=22))
