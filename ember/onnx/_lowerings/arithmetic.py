@@ -3,8 +3,11 @@ import math
 
 import numpy as np
 
-from ember.ops import elementwise as E
-from ember.ops import elementwise_extra as X
+from ember.ops import arithmetic as A
+from ember.ops import indexing as I
+from ember.ops import special as SP
+from ember.ops import unary as U
+from ember.ops.nn import activation as ACT
 from ember.onnx._trace import lowers
 
 
@@ -20,10 +23,10 @@ def scalar(call, value, dtype=None):
     return call.g.const(np.asarray(value, dtype=dtype or call.outs[0].dtype))
 
 
-_UNARY = {E.Abs: "Abs", E.Acos: "Acos", E.Asin: "Asin", E.Atan: "Atan", E.Cos: "Cos",
-          E.Cosh: "Cosh", E.Erf: "Erf", E.Exp: "Exp", E.Log: "Log", E.Neg: "Neg",
-          E.Reciprocal: "Reciprocal", E.Relu: "Relu", E.Sigmoid: "Sigmoid", E.Sign: "Sign",
-          E.Sin: "Sin", E.Sinh: "Sinh", E.Sqrt: "Sqrt", E.Tan: "Tan", E.Tanh: "Tanh"}
+_UNARY = {U.Abs: "Abs", U.Acos: "Acos", U.Asin: "Asin", U.Atan: "Atan", U.Cos: "Cos",
+          U.Cosh: "Cosh", U.Erf: "Erf", U.Exp: "Exp", U.Log: "Log", A.Neg: "Neg",
+          U.Reciprocal: "Reciprocal", ACT.Relu: "Relu", U.Sigmoid: "Sigmoid", U.Sign: "Sign",
+          U.Sin: "Sin", U.Sinh: "Sinh", U.Sqrt: "Sqrt", U.Tan: "Tan", U.Tanh: "Tanh"}
 
 
 @lowers(*_UNARY)
@@ -31,74 +34,74 @@ def _unary(call):
     return call.g.op(_UNARY[call.op_class], *operands(call))
 
 
-_BINARY = {E.Mul: "Mul", E.Div: "Div", E.Maximum: "Max", E.Minimum: "Min", E.Pow: "Pow"}
+_BINARY = {A.Mul: "Mul", A.Div: "Div", A.Maximum: "Max", A.Minimum: "Min", A.Pow: "Pow"}
 
 
 @lowers(*_BINARY)
 def _binary(call):
-    if call.op_class is E.Pow:
+    if call.op_class is A.Pow:
         a = operands(call)[0]
         return call.g.op("Pow", a, call.inputs[1])
     return call.g.op(_BINARY[call.op_class], *operands(call))
 
 
-@lowers(E.Add, E.Sub)
+@lowers(A.Add, A.Sub)
 def _add_sub(call):
     a, b = operands(call)
     alpha = call.params[0] if call.params else 1
     if alpha != 1:
         b = call.g.op("Mul", b, scalar(call, alpha))
-    return call.g.op("Add" if call.op_class is E.Add else "Sub", a, b)
+    return call.g.op("Add" if call.op_class is A.Add else "Sub", a, b)
 
 
-@lowers(E.AddScalar, E.MulScalar)
+@lowers(A.AddScalar, A.MulScalar)
 def _scalar_op(call):
     (x,) = operands(call)
-    return call.g.op("Add" if call.op_class is E.AddScalar else "Mul", x,
+    return call.g.op("Add" if call.op_class is A.AddScalar else "Mul", x,
                      scalar(call, call.params[0]))
 
 
-@lowers(E.SubScalar, E.DivScalar)
+@lowers(A.SubScalar, A.DivScalar)
 def _scalar_sub_div(call):
     (x,) = operands(call)
     s, reverse = call.params
     s = scalar(call, s)
-    op = "Sub" if call.op_class is E.SubScalar else "Div"
+    op = "Sub" if call.op_class is A.SubScalar else "Div"
     return call.g.op(op, s, x) if reverse else call.g.op(op, x, s)
 
 
-@lowers(E.Square)
+@lowers(U.Square)
 def _square(call):
     (x,) = operands(call)
     return call.g.op("Mul", x, x)
 
 
-@lowers(E.Rsqrt)
+@lowers(U.Rsqrt)
 def _rsqrt(call):
     return call.g.op("Reciprocal", call.g.op("Sqrt", *operands(call)))
 
 
-@lowers(E.Log2, E.Log10, E.Log1p, E.Expm1, E.Exp2)
+@lowers(U.Log2, U.Log10, U.Log1p, U.Expm1, U.Exp2)
 def _logs(call):
     g, (x,) = call.g, operands(call)
     cls = call.op_class
-    if cls is E.Log1p:
+    if cls is U.Log1p:
         return g.op("Log", g.op("Add", x, scalar(call, 1)))
-    if cls is E.Expm1:
+    if cls is U.Expm1:
         return g.op("Sub", g.op("Exp", x), scalar(call, 1))
-    if cls is E.Exp2:
+    if cls is U.Exp2:
         return g.op("Pow", scalar(call, 2), x)
-    return g.op("Div", g.op("Log", x), scalar(call, math.log(2 if cls is E.Log2 else 10)))
+    return g.op("Div", g.op("Log", x), scalar(call, math.log(2 if cls is U.Log2 else 10)))
 
 
-@lowers(E.LogSigmoid)
+@lowers(ACT.LogSigmoid)
 def _log_sigmoid(call):
     # -softplus(-x), stable for large |x|
     g, (x,) = call.g, operands(call)
     return g.op("Neg", g.op("Softplus", g.op("Neg", x)))
 
 
-@lowers(E.Clamp)
+@lowers(A.Clamp)
 def _clamp(call):
     (x,) = operands(call)
     lo, hi = call.params
@@ -106,7 +109,7 @@ def _clamp(call):
                      None if hi is None else scalar(call, hi))
 
 
-@lowers(E.ClampTensor)
+@lowers(A.ClampTensor)
 def _clamp_tensor(call):
     g, ops = call.g, operands(call)
     x = ops[0]
@@ -117,7 +120,7 @@ def _clamp_tensor(call):
     return x
 
 
-@lowers(E.Where)
+@lowers(I.Where)
 def _where(call):
     g, dt = call.g, call.outs[0].dtype
     cond = call.inputs[0]
@@ -128,12 +131,12 @@ def _where(call):
     return g.op("Where", cond, a, b)
 
 
-@lowers(E.ToCopy)
+@lowers(A.ToCopy)
 def _to_copy(call):
     return call.g.cast(call.inputs[0], call.outs[0].dtype)
 
 
-@lowers(E.Rounding)
+@lowers(U.Rounding)
 def _rounding(call):
     fn = call.params[0]
     decimals = call.params[1] if len(call.params) > 1 else 0
@@ -149,7 +152,7 @@ def _rounding(call):
     return g.op(names[fn], x)
 
 
-@lowers(E.RoundedDiv)
+@lowers(A.RoundedDiv)
 def _rounded_div(call):
     g = call.g
     a, b = call.inputs
@@ -163,10 +166,10 @@ def _rounded_div(call):
     call.fail("integer division with rounding_mode=%r" % mode)
 
 
-@lowers(E.Remainder, E.Fmod)
+@lowers(A.Remainder, A.Fmod)
 def _remainder(call):
     g, (a, b) = call.g, operands(call)
-    if call.op_class is E.Fmod:
+    if call.op_class is A.Fmod:
         return g.op("Mod", a, b, fmod=1)
     if call.outs[0].dtype.kind != "f":
         return g.op("Mod", a, b, fmod=0)
@@ -174,7 +177,7 @@ def _remainder(call):
     return g.op("Sub", a, g.op("Mul", g.op("Floor", g.op("Div", a, b)), b))
 
 
-@lowers(E.Atan2)
+@lowers(A.Atan2)
 def _atan2(call):
     # atan(y/x) corrected by quadrant
     g = call.g
@@ -188,32 +191,32 @@ def _atan2(call):
     return g.op("Add", base, g.op("Where", x_neg, shift, zero))
 
 
-@lowers(E.Lerp)
+@lowers(A.Lerp)
 def _lerp(call):
     g = call.g
     a, b, w = operands(call)
     return g.op("Add", a, g.op("Mul", w, g.op("Sub", b, a)))
 
 
-@lowers(E.Addcmul, E.Addcdiv)
+@lowers(A.Addcmul, A.Addcdiv)
 def _addc(call):
     g = call.g
     a, t1, t2 = operands(call)
-    prod = g.op("Mul" if call.op_class is E.Addcmul else "Div", t1, t2)
+    prod = g.op("Mul" if call.op_class is A.Addcmul else "Div", t1, t2)
     value = call.params[0]
     if value != 1:
         prod = g.op("Mul", prod, scalar(call, value))
     return g.op("Add", a, prod)
 
 
-@lowers(E.Frac)
+@lowers(U.Frac)
 def _frac(call):
     g, (x,) = call.g, operands(call)
     trunc = g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
     return g.op("Sub", x, trunc)
 
 
-@lowers(E.NanToNum)
+@lowers(U.NanToNum)
 def _nan_to_num(call):
     g, (x,) = call.g, operands(call)
     nan, posinf, neginf = call.params
@@ -225,19 +228,19 @@ def _nan_to_num(call):
     return g.op("Where", g.op("IsInf", x, detect_positive=0), scalar(call, neginf), x)
 
 
-@lowers(X.Erfc)
+@lowers(SP.Erfc)
 def _erfc(call):
     g, (x,) = call.g, operands(call)
     return g.op("Sub", scalar(call, 1), g.op("Erf", x))
 
 
-@lowers(X.Hypot)
+@lowers(A.Hypot)
 def _hypot(call):
     g, (a, b) = call.g, operands(call)
     return g.op("Sqrt", g.op("Add", g.op("Mul", a, a), g.op("Mul", b, b)))
 
 
-@lowers(X.LogAddExp)
+@lowers(A.LogAddExp)
 def _logaddexp(call):
     g, (a, b) = call.g, operands(call)
     base2 = call.params[0]
@@ -250,7 +253,7 @@ def _logaddexp(call):
     return g.op("Div", out, ln2) if base2 else out
 
 
-@lowers(X.Xlogy)
+@lowers(SP.Xlogy)
 def _xlogy(call):
     g, (x, y) = call.g, operands(call)
     zero = scalar(call, 0)

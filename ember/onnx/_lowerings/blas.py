@@ -1,15 +1,15 @@
 """Matrix products: matmul, addmm/baddbmm, dot, einsum."""
-from ember.ops import linalg as L
+from ember.ops import blas as B
 from ember.onnx._lowerings.arithmetic import operands, scalar
 from ember.onnx._trace import lowers
 
 
-@lowers(L.Matmul, L.Dot)
+@lowers(B.Matmul, B.Dot)
 def _matmul(call):
     return call.g.op("MatMul", *operands(call))
 
 
-@lowers(L.AddMatmul)
+@lowers(B.AddMatmul)
 def _addmm(call):
     g = call.g
     c, m1, m2 = operands(call)
@@ -24,7 +24,7 @@ def _addmm(call):
     return g.op("Add", out, c)
 
 
-@lowers(L.Einsum)
+@lowers(B.Einsum)
 def _einsum(call):
     subs, out_sub = call.params
     return call.g.op("Einsum", *operands(call), equation=",".join(subs) + "->" + out_sub)

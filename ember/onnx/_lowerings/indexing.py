@@ -3,6 +3,7 @@ gather, index_select, masked_fill."""
 import numpy as np
 
 from ember.ops import indexing as I
+from ember.ops import scatter_gather as SG
 from ember.onnx._lowerings.arithmetic import operands
 from ember.onnx._trace import lowers
 
@@ -90,7 +91,7 @@ def _index_select(call):
     return call.g.op("Gather", call.inputs[0], call.input_of(np.asarray(idx, np.int64)), axis=d)
 
 
-@lowers(I.Gather)
+@lowers(SG.Gather)
 def _gather(call):
     index, d = call.params
     return call.g.op("GatherElements", call.inputs[0],

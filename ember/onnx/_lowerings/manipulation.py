@@ -3,6 +3,7 @@ import numpy as np
 
 from ember import ops
 from ember.ops import manipulation as M
+from ember.ops import views as V
 from ember.onnx._lowerings.indexing import basic_index
 from ember.onnx._trace import lowers
 
@@ -18,7 +19,7 @@ def _cat(call):
     return call.g.op("Concat", *kept, axis=int(dim))
 
 
-@lowers(M.Slice)
+@lowers(V.Slice)
 def _slice(call):
     return basic_index(call, call.inputs[0], call.arrays[0].shape, call.params[0])
 

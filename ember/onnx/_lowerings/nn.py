@@ -4,16 +4,21 @@ import math
 
 import numpy as np
 
-from ember.ops import conv as C
-from ember.ops import nn_ops as N
-from ember.ops import normalization as NORM
-from ember.ops import pooling as P
+from ember.ops.nn import activation as ACT
+from ember.ops.nn import conv as C
+from ember.ops.nn import distance as DIST
+from ember.ops.nn import dropout as DROP
+from ember.ops.nn import linear as LIN
+from ember.ops.nn import normalization as NORM
+from ember.ops.nn import padding as PAD
+from ember.ops.nn import pooling as P
+from ember.ops.nn import sparse as SPARSE
 from ember.onnx._lowerings.arithmetic import operands, scalar
 from ember.onnx._trace import lowers
 
 
 # --- linear ----------------------------------------------------------------------------------
-@lowers(N.Linear)
+@lowers(LIN.Linear)
 def _linear(call):
     g = call.g
     x, w = call.inputs[:2]
@@ -63,7 +68,7 @@ def _index_pad(call):
     return x
 
 
-@lowers(N.ConstantPad)
+@lowers(PAD.ConstantPad)
 def _constant_pad(call):
     g = call.g
     pads, value = call.params
@@ -72,7 +77,7 @@ def _constant_pad(call):
     return g.op("Pad", operands(call)[0], g.ints(lo + hi), scalar(call, value), mode="constant")
 
 
-@lowers(N.AxisMaps)
+@lowers(PAD.AxisMaps)
 def _axis_maps(call):
     return call.g.along_axes(call.inputs[0], call.arrays[0].ndim, call.params[0])
 
@@ -157,29 +162,29 @@ def _normalize(call):
 
 
 # --- activations -----------------------------------------------------------------------------
-@lowers(N.Softmax, N.LogSoftmax)
+@lowers(ACT.Softmax, ACT.LogSoftmax)
 def _softmax(call):
-    op = "Softmax" if call.op_class is N.Softmax else "LogSoftmax"
+    op = "Softmax" if call.op_class is ACT.Softmax else "LogSoftmax"
     return call.g.op(op, call.inputs[0], axis=int(call.params[0]))
 
 
-@lowers(N.LeakyRelu)
+@lowers(ACT.LeakyRelu)
 def _leaky_relu(call):
     return call.g.op("LeakyRelu", call.inputs[0], alpha=float(call.params[0]))
 
 
-@lowers(N.Hardtanh)
+@lowers(ACT.Hardtanh)
 def _hardtanh(call):
     lo, hi = call.params
     return call.g.op("Clip", call.inputs[0], scalar(call, lo), scalar(call, hi))
 
 
-@lowers(N.ClampMinValue)
+@lowers(DIST.ClampMinValue)
 def _clamp_min(call):
     return call.g.op("Max", call.inputs[0], scalar(call, call.params[0]))
 
 
-@lowers(N.Threshold)
+@lowers(ACT.Threshold)
 def _threshold(call):
     g = call.g
     threshold, value = call.params
@@ -187,31 +192,31 @@ def _threshold(call):
     return g.op("Where", g.op("Greater", x, scalar(call, threshold)), x, scalar(call, value))
 
 
-@lowers(N.Hardshrink, N.Softshrink)
+@lowers(ACT.Hardshrink, ACT.Softshrink)
 def _shrink(call):
     lambd = float(call.params[0])
-    bias = lambd if call.op_class is N.Softshrink else 0.0
+    bias = lambd if call.op_class is ACT.Softshrink else 0.0
     return call.g.op("Shrink", call.inputs[0], lambd=lambd, bias=bias)
 
 
-@lowers(N.Hardsigmoid)
+@lowers(ACT.Hardsigmoid)
 def _hardsigmoid(call):
     return call.g.op("HardSigmoid", call.inputs[0], alpha=1 / 6, beta=0.5)
 
 
-@lowers(N.Hardswish)
+@lowers(ACT.Hardswish)
 def _hardswish(call):
     return call.g.op("HardSwish", call.inputs[0])
 
 
-@lowers(N.Elu)
+@lowers(ACT.Elu)
 def _elu(call):
     # scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1))
     g = call.g
     alpha, scale, input_scale = call.params
     x = call.inputs[0]
-    if scale != 1 and input_scale == 1 and math.isclose(alpha, N._SELU_ALPHA) \
-            and math.isclose(scale, N._SELU_SCALE):
+    if scale != 1 and input_scale == 1 and math.isclose(alpha, ACT._SELU_ALPHA) \
+            and math.isclose(scale, ACT._SELU_SCALE):
         return g.op("Selu", x, alpha=float(alpha), gamma=float(scale))
     if input_scale == 1 and scale == 1:
         return g.op("Elu", x, alpha=float(alpha))
@@ -223,7 +228,7 @@ def _elu(call):
     return g.op("Mul", y, scalar(call, scale))
 
 
-@lowers(N.Gelu)
+@lowers(ACT.Gelu)
 def _gelu(call):
     g = call.g
     x = call.inputs[0]
@@ -238,20 +243,20 @@ def _gelu(call):
     return g.op("Mul", g.op("Mul", half, x), g.op("Add", one, erf))
 
 
-@lowers(N.Silu)
+@lowers(ACT.Silu)
 def _silu(call):
     x = call.inputs[0]
     return call.g.op("Mul", x, call.g.op("Sigmoid", x))
 
 
-@lowers(N.Mish)
+@lowers(ACT.Mish)
 def _mish(call):
     g = call.g
     x = call.inputs[0]
     return g.op("Mul", x, g.op("Tanh", g.op("Softplus", x)))
 
 
-@lowers(N.Softplus)
+@lowers(ACT.Softplus)
 def _softplus(call):
     g = call.g
     beta, threshold = call.params
@@ -264,14 +269,14 @@ def _softplus(call):
 
 
 # --- embedding, dropout ----------------------------------------------------------------------
-@lowers(N.Embedding)
+@lowers(SPARSE.Embedding)
 def _embedding(call):
     idx = call.input_of(call.params[0])
     call.out_dyn = [set(call.tracer.dyn.get(idx, ()))]
     return call.g.op("Gather", call.inputs[0], idx, axis=0)
 
 
-@lowers(N.Dropout)
+@lowers(DROP.Dropout)
 def _dropout(call):
     call.fail("dropout in training mode (export puts the model in eval mode; pass "
               "training=None or call model.eval())")

@@ -1,6 +1,7 @@
 """Reductions: sum, mean, amax/amin, var/std, prod, logsumexp, norms, cumsum."""
 import numpy as np
 
+from ember.ops import cumulative as CU
 from ember.ops import reduction as R
 from ember.onnx._lowerings.arithmetic import scalar
 from ember.onnx._trace import lowers
@@ -77,6 +78,6 @@ def _vector_norm(call):
     return g.op("Pow", g.reduce("ReduceSum", powered, dims, keepdim), scalar(call, 1.0 / p))
 
 
-@lowers(R.Cumsum)
+@lowers(CU.Cumsum)
 def _cumsum(call):
     return call.g.op("CumSum", _input(call), call.g.const(np.asarray(call.params[0], np.int64)))

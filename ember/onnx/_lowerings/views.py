@@ -8,11 +8,11 @@ axis symbolic through flattening.
 import itertools
 import warnings
 
-from ember.ops import shape as S
+from ember.ops import views as V
 from ember.onnx._trace import TracerWarning, lowers
 
 
-@lowers(S.Reshape, S.View, S.UnsafeView)
+@lowers(V.Reshape, V.View, V.UnsafeView)
 def _reshape(call):
     in_shape = call.arrays[0].shape
     out_shape = call.outs[0].shape
@@ -58,7 +58,7 @@ def _kept(n, axes, dyn):
     return {kept.index(a) for a in dyn if a in kept}
 
 
-@lowers(S.Squeeze)
+@lowers(V.Squeeze)
 def _squeeze(call):
     in_shape = call.arrays[0].shape
     dyn = call.in_dyn[0]
@@ -67,7 +67,7 @@ def _squeeze(call):
     return call.g.squeeze(call.inputs[0], axes)
 
 
-@lowers(S.Unsqueeze)
+@lowers(V.Unsqueeze)
 def _unsqueeze(call):
     out_shape = call.outs[0].shape
     axes = _size1_axes(call.arrays[0].shape, out_shape, ())
@@ -76,12 +76,12 @@ def _unsqueeze(call):
     return call.g.unsqueeze(call.inputs[0], axes)
 
 
-@lowers(S.Alias)
+@lowers(V.Alias)
 def _alias(call):
     return call.g.op("Identity", call.inputs[0])
 
 
-@lowers(S.Transpose)
+@lowers(V.Transpose)
 def _transpose(call):
     nd = call.arrays[0].ndim
     d0, d1 = call.params
@@ -91,14 +91,14 @@ def _transpose(call):
     return call.g.op("Transpose", call.inputs[0], perm=perm)
 
 
-@lowers(S.Permute)
+@lowers(V.Permute)
 def _permute(call):
     perm = [int(d) for d in call.params[0]]
     call.out_dyn = [{perm.index(a) for a in call.in_dyn[0]}]
     return call.g.op("Transpose", call.inputs[0], perm=perm)
 
 
-@lowers(S.Expand)
+@lowers(V.Expand)
 def _expand(call):
     # ONNX's Expand broadcasts both ways: a target size of 1 keeps the input's size, so the
     # sizes the input already has are written as 1 and stay dynamic.
