@@ -5,6 +5,7 @@ Subcommands::
     ember train [--model net|lenet5|mlp] [--epochs N] [--data DIR] [--out DIR] [--resume] ...
     ember eval CHECKPOINT [--data DIR]
     ember predict CHECKPOINT IMAGE...
+    ember export CHECKPOINT --onnx model.onnx
     ember run SCRIPT.py [ARGS...]
     ember run --coverage
 
@@ -31,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser():
-    from ember.cli import evaluate, predict, train
+    from ember.cli import evaluate, export, predict, train
 
     parser = _Parser(prog="ember", description="Train, evaluate and use MNIST classifiers on "
                      "ember, or run a PyTorch script on ember.")
@@ -40,6 +41,7 @@ def _build_parser():
     train.add_parser(commands)
     evaluate.add_parser(commands)
     predict.add_parser(commands)
+    export.add_parser(commands)
     commands.add_parser("run", help="run a PyTorch script with torch and torchvision resolved "
                         "to ember", add_help=False)
     return parser

@@ -93,11 +93,38 @@ def _read_image(path):
         raise CommandError("cannot read image %s: %s" % (path, message)) from None
 
 
+def _onnx_session(path):
+    """An onnxruntime session on the ONNX file ``path`` (``ember export`` writes them)."""
+    import os
+
+    try:
+        import onnxruntime
+    except ImportError:
+        raise CommandError("running an ONNX model needs onnxruntime: pip install "
+                           "'ember[onnx]'") from None
+    if not os.path.isfile(path):
+        raise CommandError("no such model: %s" % path)
+    try:
+        return onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own types for unreadable models
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CommandError("cannot load ONNX model %s: %s" % (path, message)) from None
+
+
+def _predict_onnx(session, images):
+    """Class probabilities from the model's logits (softmax over the last axis)."""
+    (logits,) = session.run(None, {session.get_inputs()[0].name: images})
+    logits = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(logits)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def add_parser(commands):
     p = commands.add_parser(
-        "predict", help="classify digit images with a checkpoint",
+        "predict", help="classify digit images with a checkpoint or an ONNX model",
         description="Classify digit images (PNG, JPEG, ...: any size or colour mode, converted "
-                    "to 28x28 MNIST-like grayscale) with a checkpoint of ember train.")
+                    "to 28x28 MNIST-like grayscale) with a checkpoint of ember train, or with an "
+                    "ONNX file of ember export (run by onnxruntime).")
     p.add_argument("checkpoint", metavar="CHECKPOINT")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.set_defaults(func=run)
@@ -114,10 +141,17 @@ def run(args):
     except ImportError:
         raise CommandError("Pillow is needed to read images: pip install 'ember[train]'") \
             from None
-    model, _ = model_from_checkpoint(read_checkpoint(args.checkpoint), args.checkpoint)
+    onnx_file = args.checkpoint.endswith(".onnx")
+    if onnx_file:
+        session = _onnx_session(args.checkpoint)
+    else:
+        model, _ = model_from_checkpoint(read_checkpoint(args.checkpoint), args.checkpoint)
     transform = mnist_transform()
-    images = [transform(mnist_like(_read_image(path))) for path in args.images]
-    probabilities = predict_batch(model, ember.stack(images)).tolist()
+    images = ember.stack([transform(mnist_like(_read_image(path))) for path in args.images])
+    if onnx_file:
+        probabilities = _predict_onnx(session, images.numpy()).tolist()
+    else:
+        probabilities = predict_batch(model, images).tolist()
     for path, p in zip(args.images, probabilities):
         best = max(range(len(p)), key=p.__getitem__)
         print("%s: %d (%.1f%%)  probabilities: %s" % (

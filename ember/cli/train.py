@@ -102,6 +102,9 @@ def add_parser(commands):
                    help="BLAS threads (default: the BLAS library's choice)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar (also off when stdout is not a terminal)")
+    p.add_argument("--tensorboard", metavar="DIR", default=None,
+                   help="also log loss, accuracy, learning rate, weight histograms and the "
+                        "prediction grid per epoch to DIR for TensorBoard")
     p.set_defaults(func=run)
     return p
 
@@ -469,6 +472,8 @@ def run(args):
                    checkpoint_path)
 
     def interrupted(epoch_done, part):
+        if board is not None:
+            board.close()
         save(epoch_done, part)
         if part["batch"]:
             where = "in epoch %d (%d of %d batches done)" % (
@@ -482,6 +487,11 @@ def run(args):
               % ("\n" if progress else "", where, checkpoint_path, again))
         return 130
 
+    board = None
+    if args.tensorboard:
+        from ember.cli.tensorboard import log_epoch, open_writer
+
+        board = open_writer(args.tensorboard)
     run_began = time.perf_counter()
     with _Interrupt() as stop:
         try:
@@ -513,6 +523,8 @@ def run(args):
                 plot_curves(history, os.path.join(out, "curves.png"))
                 print(_summary(history[-1], config["epochs"]))
                 sys.stdout.flush()
+                if board is not None:
+                    log_epoch(board, history[-1], model, test_set)
                 if stop.requested:
                     return interrupted(epoch, partial)
         except KeyboardInterrupt:  # a second Ctrl-C, or one raised outside the batch loop
@@ -523,6 +535,8 @@ def run(args):
                 print("interrupted before the first checkpoint was saved")
             return 130
 
+    if board is not None:
+        board.close()
     _write_metrics(os.path.join(out, "metrics.csv"), history)
     plot_curves(history, os.path.join(out, "curves.png"))
     _write_predictions(model, test_set, os.path.join(out, "predictions.png"))
