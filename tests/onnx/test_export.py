@@ -262,3 +262,10 @@ def test_import_ember_does_not_import_onnx():
     code = "import sys, ember, ember.onnx; print('onnx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_line_of_the_unary_table():
+    from ember.onnx._lowerings.arithmetic import _TABLE
+
+    x = ember.rand(2, 5) * 0.8 + 0.1  # inside every function's domain
+    _check(Fn(lambda x: tuple(getattr(ember, n)(x) for n in sorted(_TABLE))), [x])

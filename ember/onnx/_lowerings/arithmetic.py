@@ -23,15 +23,52 @@ def scalar(call, value, dtype=None):
     return call.g.const(np.asarray(value, dtype=dtype or call.outs[0].dtype))
 
 
-_UNARY = {U.Abs: "Abs", U.Acos: "Acos", U.Asin: "Asin", U.Atan: "Atan", U.Cos: "Cos",
-          U.Cosh: "Cosh", U.Erf: "Erf", U.Exp: "Exp", U.Log: "Log", A.Neg: "Neg",
-          U.Reciprocal: "Reciprocal", ACT.Relu: "Relu", U.Sigmoid: "Sigmoid", U.Sign: "Sign",
-          U.Sin: "Sin", U.Sinh: "Sinh", U.Sqrt: "Sqrt", U.Tan: "Tan", U.Tanh: "Tanh"}
+_SIMPLE = {A.Neg: "Neg", ACT.Relu: "Relu"}
 
 
-@lowers(*_UNARY)
+@lowers(*_SIMPLE)
+def _simple(call):
+    return call.g.op(_SIMPLE[call.op_class], *operands(call))
+
+
+# The lines of the one-input table (ember.ops.unary) by name: an ONNX operator, or a function
+# of (graph, x, call) composing several.
+_TABLE = {name: name.capitalize() for name in (
+    "abs", "acos", "asin", "atan", "cos", "cosh", "erf", "exp", "log", "reciprocal", "sigmoid",
+    "sign", "sin", "sinh", "sqrt", "tan", "tanh")}
+_TABLE.update({
+    "square": lambda g, x, c: g.op("Mul", x, x),
+    "rsqrt": lambda g, x, c: g.op("Reciprocal", g.op("Sqrt", x)),
+    "log1p": lambda g, x, c: g.op("Log", g.op("Add", x, scalar(c, 1))),
+    "expm1": lambda g, x, c: g.op("Sub", g.op("Exp", x), scalar(c, 1)),
+    "exp2": lambda g, x, c: g.op("Pow", scalar(c, 2), x),
+    "log2": lambda g, x, c: g.op("Div", g.op("Log", x), scalar(c, math.log(2))),
+    "log10": lambda g, x, c: g.op("Div", g.op("Log", x), scalar(c, math.log(10))),
+    "erfc": lambda g, x, c: g.op("Sub", scalar(c, 1), g.op("Erf", x)),
+    "frac": lambda g, x, c: g.op("Sub", x, _trunc(g, x)),
+    "sinc": lambda g, x, c: _sinc(g, x, c),
+})
+
+
+def _trunc(g, x):
+    return g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
+
+
+def _sinc(g, x, c):
+    pix = g.op("Mul", x, scalar(c, math.pi))
+    zero = g.op("Equal", x, scalar(c, 0))
+    safe = g.op("Where", zero, scalar(c, 1), pix)
+    return g.op("Where", zero, scalar(c, 1), g.op("Div", g.op("Sin", safe), safe))
+
+
+@lowers(U.Unary)
 def _unary(call):
-    return call.g.op(_UNARY[call.op_class], *operands(call))
+    line = call.params[0]
+    how = _TABLE.get(line.name)
+    if how is None:
+        call.fail("%s has no ONNX form" % line.name)
+    (x,) = operands(call)
+    return call.g.op(how, x) if isinstance(how, str) else how(call.g, x, call)
 
 
 _BINARY = {A.Mul: "Mul", A.Div: "Div", A.Maximum: "Max", A.Minimum: "Min", A.Pow: "Pow"}
@@ -68,30 +105,6 @@ def _scalar_sub_div(call):
     s = scalar(call, s)
     op = "Sub" if call.op_class is A.SubScalar else "Div"
     return call.g.op(op, s, x) if reverse else call.g.op(op, x, s)
-
-
-@lowers(U.Square)
-def _square(call):
-    (x,) = operands(call)
-    return call.g.op("Mul", x, x)
-
-
-@lowers(U.Rsqrt)
-def _rsqrt(call):
-    return call.g.op("Reciprocal", call.g.op("Sqrt", *operands(call)))
-
-
-@lowers(U.Log2, U.Log10, U.Log1p, U.Expm1, U.Exp2)
-def _logs(call):
-    g, (x,) = call.g, operands(call)
-    cls = call.op_class
-    if cls is U.Log1p:
-        return g.op("Log", g.op("Add", x, scalar(call, 1)))
-    if cls is U.Expm1:
-        return g.op("Sub", g.op("Exp", x), scalar(call, 1))
-    if cls is U.Exp2:
-        return g.op("Pow", scalar(call, 2), x)
-    return g.op("Div", g.op("Log", x), scalar(call, math.log(2 if cls is U.Log2 else 10)))
 
 
 @lowers(ACT.LogSigmoid)
@@ -143,7 +156,7 @@ def _rounding(call):
     names = {np.floor: "Floor", np.ceil: "Ceil", np.round: "Round", np.rint: "Round"}
     g, (x,) = call.g, operands(call)
     if fn is np.trunc:
-        return g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
+        return _trunc(g, x)
     if fn not in names:
         call.fail("rounding with %s" % getattr(fn, "__name__", fn))
     if decimals:
@@ -209,13 +222,6 @@ def _addc(call):
     return g.op("Add", a, prod)
 
 
-@lowers(U.Frac)
-def _frac(call):
-    g, (x,) = call.g, operands(call)
-    trunc = g.op("Mul", g.op("Sign", x), g.op("Floor", g.op("Abs", x)))
-    return g.op("Sub", x, trunc)
-
-
 @lowers(U.NanToNum)
 def _nan_to_num(call):
     g, (x,) = call.g, operands(call)
@@ -226,12 +232,6 @@ def _nan_to_num(call):
     x = g.op("Where", g.op("IsNaN", x), scalar(call, 0.0 if nan is None else nan), x)
     x = g.op("Where", g.op("IsInf", x, detect_negative=0), scalar(call, posinf), x)
     return g.op("Where", g.op("IsInf", x, detect_positive=0), scalar(call, neginf), x)
-
-
-@lowers(SP.Erfc)
-def _erfc(call):
-    g, (x,) = call.g, operands(call)
-    return g.op("Sub", scalar(call, 1), g.op("Erf", x))
 
 
 @lowers(A.Hypot)
