@@ -5,6 +5,7 @@
 Submodules load on first attribute access, so ``import ember`` stays fast.
 """
 import importlib as _importlib
+import math as _math
 
 from ember._backend import get_num_threads, set_num_threads
 from ember._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
@@ -25,6 +26,8 @@ from ember.random import (Generator, bernoulli, default_generator, get_rng_state
                           randint_like, randn, randn_like, randperm, seed, set_rng_state)
 from ember.ops import clone, contiguous
 from ember.ops.comparison import allclose, equal, isclose
+from ember._legacy import LEGACY_TYPES as _LEGACY_TYPES, set_default_tensor_type
+from ember.amp.autocast_mode import autocast, get_autocast_dtype, is_autocast_enabled
 
 __version__ = "0.1.0"
 
@@ -32,9 +35,13 @@ for _name, _info in _OPS.items():
     if not _name.startswith("_") and "." not in _info.torch_name:
         globals()[_name] = _info.func
 del _name, _info
+globals().update(_LEGACY_TYPES)
+
+pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 
 _LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "compat", "cuda", "backends",
          "return_types", "func", "onnx"}
+_LAZY.update(("accelerator", "amp", "hub", "jit", "mps"))
 
 
 def __getattr__(name):
@@ -89,3 +96,33 @@ def load(f, *args, **kwargs):
     from ember.serialization import load as _load
 
     return _load(f, *args, **kwargs)
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
+            options=None, disable=False):
+    """``torch.compile``: returns ``model`` itself, which runs eagerly with the same results.
+
+    Compiling is an optimization ember has no use for (there is no graph to compile on eager
+    NumPy), so every option is accepted and changes nothing. Without ``model`` it is a decorator.
+    """
+    if model is None:
+        return lambda fn: compile(fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                  mode=mode, options=options, disable=disable)
+    if not callable(model):
+        raise AssertionError("A callable function is expected, but %s is provided."
+                             % type(model))
+    return model
+
+
+def set_default_device(device):
+    """Make ``device`` the default for new tensors: only the CPU exists here, so ``"cpu"`` (or
+    None) is accepted and any other device raises the error moving a tensor there raises."""
+    from ember._tensor import _check_device
+
+    _check_device(device)
+
+
+def get_default_device():
+    from ember._tensor import _CPU
+
+    return _CPU

@@ -207,17 +207,18 @@ OMISSIONS = {
         "TorchScript's compiler IR and runtime types: ember runs eagerly and has no JIT":
             "AggregationType AliasDb AnyType Argument ArgumentSpec AwaitType Block BoolType "
             "CallStack Capsule ClassType Code CompilationUnit CompleteArgumentSpec ComplexType "
-            "ConcreteModuleType ConcreteModuleTypeBuilder DeepCopyMemoTable DeviceObjType DictType "
-            "EnumType ErrorReport ExecutionPlan FileCheck FloatType FunctionSchema Future "
-            "FutureType Gradient Graph GraphExecutorState IODescriptor InferredType IntType "
-            "InterfaceType JITException ListType LiteScriptModule Node NoneType NumberType "
-            "OperatorInfo OptionalType PyObjectType RRefType ScriptClass ScriptClassFunction "
-            "ScriptDict ScriptDictIterator ScriptDictKeyIterator ScriptFunction ScriptList "
-            "ScriptListIterator ScriptMethod ScriptModule ScriptModuleSerializer ScriptObject "
-            "ScriptObjectProperty StaticModule StreamObjType StringType SymBoolType SymIntType Tag "
-            "TensorType TracingState TupleType Type UnionType Use Value classes fork "
-            "import_ir_module import_ir_module_from_buffer merge_type_from_type_comment parse_ir "
-            "parse_schema parse_type_comment unify_type_list wait",
+            "ConcreteModuleType ConcreteModuleTypeBuilder DeepCopyMemoTable DeviceObjType "
+            "DictType EnumType ErrorReport ExecutionPlan FileCheck FloatType FunctionSchema "
+            "Future FutureType Gradient Graph GraphExecutorState IODescriptor InferredType "
+            "IntType InterfaceType JITException ListType LiteScriptModule Node NoneType "
+            "NumberType OperatorInfo OptionalType PyObjectType RRefType ScriptClass "
+            "ScriptClassFunction ScriptDict ScriptDictIterator ScriptDictKeyIterator "
+            "ScriptFunction ScriptList ScriptListIterator ScriptMethod ScriptModule "
+            "ScriptModuleSerializer ScriptObject ScriptObjectProperty StaticModule StreamObjType "
+            "StringType SymBoolType SymIntType Tag TensorType TracingState TupleType Type "
+            "UnionType Use Value classes fork import_ir_module import_ir_module_from_buffer "
+            "merge_type_from_type_comment parse_ir parse_schema parse_type_comment "
+            "unify_type_list wait",
         "typed storages: ember tensors are backed by NumPy arrays, not torch storages":
             "BFloat16Storage BoolStorage ByteStorage CharStorage ComplexDoubleStorage "
             "ComplexFloatStorage DoubleStorage FloatStorage HalfStorage IntStorage LongStorage "
@@ -236,12 +237,12 @@ OMISSIONS = {
             "fbgemm_pack_gemm_matrix_fp16 fbgemm_pack_quantized_matrix "
             "fused_moving_avg_obs_fake_quant int_repr per_channel_affine "
             "per_channel_affine_float_qparams per_channel_symmetric per_tensor_affine "
-            "per_tensor_symmetric q_per_channel_axis q_per_channel_scales q_per_channel_zero_points "
-            "q_scale q_zero_point qint32 qint8 qscheme quantization quantize_per_channel "
-            "quantize_per_tensor quantize_per_tensor_dynamic quantized_batch_norm quantized_gru "
-            "quantized_gru_cell quantized_lstm quantized_lstm_cell quantized_max_pool1d "
-            "quantized_max_pool2d quantized_max_pool3d quantized_rnn_relu_cell "
-            "quantized_rnn_tanh_cell quint2x4 quint4x2 quint8",
+            "per_tensor_symmetric q_per_channel_axis q_per_channel_scales "
+            "q_per_channel_zero_points q_scale q_zero_point qint32 qint8 qscheme quantization "
+            "quantize_per_channel quantize_per_tensor quantize_per_tensor_dynamic "
+            "quantized_batch_norm quantized_gru quantized_gru_cell quantized_lstm "
+            "quantized_lstm_cell quantized_max_pool1d quantized_max_pool2d quantized_max_pool3d "
+            "quantized_rnn_relu_cell quantized_rnn_tanh_cell quint2x4 quint4x2 quint8",
         "symbolic shapes of torch.compile's tracer: ember runs eagerly":
             "SymBool SymFloat SymInt cond sym_constrain_range sym_constrain_range_for_size "
             "sym_float sym_fresh_size sym_int sym_ite sym_max sym_min sym_not sym_sqrt sym_sum "
@@ -249,11 +250,11 @@ OMISSIONS = {
         "internal kernels behind public functions (SyncBatchNorm stats, native_*, grid sampler)":
             "affine_grid_generator batch_norm_backward_elemt batch_norm_backward_reduce "
             "batch_norm_elemt batch_norm_gather_stats batch_norm_gather_stats_with_counts "
-            "batch_norm_stats batch_norm_update_stats constant_pad_nd convolution embedding_renorm_ "
-            "frobenius_norm grid_sampler grid_sampler_2d grid_sampler_3d hash_tensor "
-            "max_pool1d_with_indices native_batch_norm native_channel_shuffle native_dropout "
-            "native_group_norm native_layer_norm native_norm norm_except_dim nuclear_norm rsub "
-            "slice_inverse",
+            "batch_norm_stats batch_norm_update_stats constant_pad_nd convolution "
+            "embedding_renorm_ frobenius_norm grid_sampler grid_sampler_2d grid_sampler_3d "
+            "hash_tensor max_pool1d_with_indices native_batch_norm native_channel_shuffle "
+            "native_dropout native_group_norm native_layer_norm native_norm norm_except_dim "
+            "nuclear_norm rsub slice_inverse",
         "functionalization's *_copy variants of view ops (call the view and .clone())":
             "alias_copy as_strided_copy detach_copy diagonal_copy expand_copy narrow_copy "
             "permute_copy select_copy slice_copy split_copy split_with_sizes_copy squeeze_copy "
@@ -269,8 +270,8 @@ OMISSIONS = {
             "ccol_indices_copy col_indices_copy crow_indices_copy dsmm hsmm hspmm indices_copy "
             "jagged nested resize_as_sparse_ row_indices_copy saddmm segment_reduce smm sparse "
             "sparse_bsc sparse_bsc_tensor sparse_bsr sparse_bsr_tensor sparse_compressed_tensor "
-            "sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor "
-            "spmm sspaddmm values_copy",
+            "sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr "
+            "sparse_csr_tensor spmm sspaddmm values_copy",
         "packages outside ember's scope (graph capture, export, packaging, C++ extensions)":
             "compiler export futures fx masked monitor package signal",
         "vendor kernels torch picks internally (cuDNN, MIOpen, oneDNN, FBGEMM, Vulkan)":
@@ -291,12 +292,12 @@ OMISSIONS = {
             "bfloat16",
         "sparse and nested layouts: ember tensors are dense and strided":
             "ccol_indices coalesce col_indices crow_indices dense_dim indices is_coalesced "
-            "is_sparse_csr resize_as_sparse_ row_indices smm sparse_dim sparse_mask sparse_resize_ "
-            "sparse_resize_and_clear_ sspaddmm to_dense to_padded_tensor to_sparse to_sparse_bsc "
-            "to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr values",
+            "is_sparse_csr resize_as_sparse_ row_indices smm sparse_dim sparse_mask "
+            "sparse_resize_ sparse_resize_and_clear_ sspaddmm to_dense to_padded_tensor to_sparse "
+            "to_sparse_bsc to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr values",
         "quantization: ember has no quantized tensors":
-            "dequantize int_repr q_per_channel_axis q_per_channel_scales q_per_channel_zero_points "
-            "q_scale q_zero_point qscheme",
+            "dequantize int_repr q_per_channel_axis q_per_channel_scales "
+            "q_per_channel_zero_points q_scale q_zero_point qscheme",
         "removed from torch (calling it raises there); the linalg function replaces it":
             "eig lstsq reinforce solve symeig",
         "internal kernels behind public functions (SyncBatchNorm stats, native_*, grid sampler)":
@@ -322,10 +323,10 @@ OMISSIONS = {
     },
     "torch.nn.functional": {
         "docstring fragments and type-checking flags, not API":
-            "BroadcastingList1 BroadcastingList2 BroadcastingList3 GRID_SAMPLE_INTERPOLATION_MODES "
-            "GRID_SAMPLE_PADDING_MODES ScalingType SwizzleType TYPE_CHECKING assert_int_or_pair "
-            "has_torch_function has_torch_function_unary has_torch_function_variadic "
-            "reproducibility_notes sparse_support_notes tf32_notes",
+            "BroadcastingList1 BroadcastingList2 BroadcastingList3 "
+            "GRID_SAMPLE_INTERPOLATION_MODES GRID_SAMPLE_PADDING_MODES ScalingType SwizzleType "
+            "TYPE_CHECKING assert_int_or_pair has_torch_function has_torch_function_unary "
+            "has_torch_function_variadic reproducibility_notes sparse_support_notes tf32_notes",
         "vendor kernels torch picks internally (cuDNN, MIOpen, oneDNN, FBGEMM, Vulkan)":
             "conv_tbc native_channel_shuffle",
         "CUDA-only machinery (streams, graphs, allocators, NVTX, NCCL, device properties)":
@@ -333,7 +334,8 @@ OMISSIONS = {
     },
     "torch.nn.utils": {
         "channels-last memory formats: ember arrays have no memory-format switch":
-            "convert_conv2d_weight_memory_format convert_conv3d_weight_memory_format memory_format",
+            "convert_conv2d_weight_memory_format convert_conv3d_weight_memory_format "
+            "memory_format",
     },
     "torch.nn.utils.rnn": {
         "docstring fragments and type-checking flags, not API":
@@ -349,8 +351,8 @@ OMISSIONS = {
     },
     "torch.autograd": {
         "torch's C++ runtime internals (dispatcher, loggers, build and linking flags)":
-            "NestedIOFunction enforce_grad_layout_policy has_torch_function is_view_replay_enabled "
-            "kineto_available profiler_legacy profiler_util",
+            "NestedIOFunction enforce_grad_layout_policy has_torch_function "
+            "is_view_replay_enabled kineto_available profiler_legacy profiler_util",
     },
     "torch.autograd.graph": {
         "docstring fragments and type-checking flags, not API":
@@ -395,28 +397,22 @@ OMISSIONS = {
             "ComplexFloatStorage DoubleStorage FloatStorage HalfStorage IntStorage LongStorage "
             "ShortStorage",
         "dtypes NumPy cannot hold (bfloat16, float8, float4, sub-byte, raw bits)":
-            "BFloat16Tensor is_bf16_supported",
+            "BFloat16Tensor",
         "CUDA-only machinery (streams, graphs, allocators, NVTX, NCCL, device properties)":
-            "BoolTensor ByteTensor CUDAGraph CUDAPluggableAllocator CharTensor CudaError "
-            "DeferredCudaCallError Device DoubleTensor Event ExternalStream FloatTensor "
-            "GreenContext HalfTensor IntTensor LongTensor MemPool ShortTensor Stream StreamContext "
-            "amp caching_allocator_alloc caching_allocator_delete caching_allocator_disabled "
-            "caching_allocator_enable can_device_access_peer change_current_allocator check_error "
-            "clock_rate cudaStatus cudart current_blas_handle current_solver_handle current_stream "
-            "default_generators default_stream device device_memory_used device_of gds "
-            "get_allocator_backend get_arch_list get_device_capability get_device_properties "
-            "get_gencode_flags get_per_process_memory_fraction get_rng_state get_rng_state_all "
+            "CUDAGraph CUDAPluggableAllocator CudaError DeferredCudaCallError Device Event "
+            "ExternalStream GreenContext MemPool Stream StreamContext caching_allocator_alloc "
+            "caching_allocator_delete caching_allocator_disabled caching_allocator_enable "
+            "can_device_access_peer change_current_allocator check_error clock_rate cudaStatus "
+            "cudart current_blas_handle current_solver_handle default_generators "
+            "device_memory_used gds get_allocator_backend get_per_process_memory_fraction "
             "get_stream_from_external get_sync_debug_mode graph graph_pool_handle graphs "
-            "green_contexts has_half has_magma host_memory_stats host_memory_stats_as_nested_dict "
-            "init initial_seed ipc_collect is_current_stream_capturing is_tf32_supported jiterator "
-            "list_gpu_processes make_graphed_callables max_memory_allocated max_memory_cached "
-            "max_memory_reserved mem_get_info memory memory_allocated memory_cached memory_reserved "
-            "memory_snapshot memory_stats memory_stats_as_nested_dict memory_summary memory_usage "
-            "nccl nvtx power_draw profiler random reset_accumulated_host_memory_stats "
-            "reset_accumulated_memory_stats reset_max_memory_allocated reset_max_memory_cached "
-            "reset_peak_host_memory_stats reset_peak_memory_stats seed seed_all set_device "
-            "set_per_process_memory_fraction set_rng_state set_rng_state_all set_stream "
-            "set_sync_debug_mode sparse stream streams temperature tunable use_mem_pool utilization",
+            "green_contexts has_half has_magma is_current_stream_capturing jiterator "
+            "list_gpu_processes make_graphed_callables memory memory_snapshot memory_summary "
+            "memory_usage nccl nvtx power_draw profiler random "
+            "reset_accumulated_host_memory_stats reset_accumulated_memory_stats "
+            "reset_max_memory_allocated reset_max_memory_cached reset_peak_host_memory_stats "
+            "reset_peak_memory_stats set_per_process_memory_fraction set_stream "
+            "set_sync_debug_mode sparse streams temperature tunable use_mem_pool utilization",
         "docstring fragments and type-checking flags, not API":
             "DEVICE_REQUIREMENT PYTORCH_RELEASES_CODE_CC TYPE_CHECKING",
     },
@@ -427,10 +423,11 @@ OMISSIONS = {
     "torch.jit": {
         "TorchScript's compiler IR and runtime types: ember runs eagerly and has no JIT":
             "Attribute CompilationUnit Error ONNXTracedModule RecursiveScriptClass "
-            "RecursiveScriptModule TopLevelTracedModule TracedModule TracingCheckError annotations "
-            "enable_onednn_fusion export_opnames frontend fuser jit_module_from_flatbuffer "
-            "last_executed_optimized_graph onednn_fusion_enabled run_frozen_optimizations "
-            "save_jit_module_to_flatbuffer set_fusion_strategy strict_fusion",
+            "RecursiveScriptModule TopLevelTracedModule TracedModule TracingCheckError "
+            "annotations enable_onednn_fusion export_opnames frontend fuser "
+            "jit_module_from_flatbuffer last_executed_optimized_graph onednn_fusion_enabled "
+            "run_frozen_optimizations save_jit_module_to_flatbuffer set_fusion_strategy "
+            "strict_fusion",
     },
     "torch.profiler": {
         "CUDA-only machinery (streams, graphs, allocators, NVTX, NCCL, device properties)":
@@ -445,49 +442,45 @@ OMISSIONS = {
 NOT_YET = {
     "torch": {
         "not yet (issue 12)":
-            "AcceleratorError BoolTensor BufferDict ByteTensor CharTensor DoubleTensor Event "
-            "FatalError FloatTensor GradScaler HalfTensor IntTensor LongTensor ModuleDict "
-            "OutOfMemoryError ParameterDict ShortTensor Stream abs_ accelerator acos_ acosh acosh_ "
-            "adaptive_avg_pool1d adaptive_max_pool1d addmv_ addr alpha_dropout alpha_dropout_ amp "
-            "arccos_ arccosh arccosh_ arcsin_ arcsinh arcsinh_ arctan_ arctanh arctanh_ "
-            "are_deterministic_algorithms_enabled as_strided as_strided_ as_strided_scatter asin_ "
-            "asinh asinh_ atan_ atanh atanh_ autocast avg_pool1d bartlett_window batch_norm "
-            "bilinear binary_cross_entropy_with_logits binomial bit bitwise_left_shift "
-            "bitwise_right_shift blackman_window can_cast ceil_ celu celu_ channel_shuffle "
-            "channels_last_3d cholesky cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_ "
-            "clear_autocast_cache clip_ compile conv1d conv2d conv3d conv_transpose1d "
-            "conv_transpose2d conv_transpose3d cos_ cosh_ cosine_embedding_loss cosine_similarity "
-            "cpu ctc_loss cumulative_trapezoid deg2rad_ detach detach_ diagflat diagonal_scatter "
-            "divide dropout dropout_ e embedding embedding_bag empty_permuted empty_quantized "
-            "empty_strided erf_ erfc_ exp2_ exp_ expm1_ feature_alpha_dropout "
+            "AcceleratorError BufferDict Event FatalError GradScaler ModuleDict OutOfMemoryError "
+            "ParameterDict Stream abs_ acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d "
+            "addmv_ addr alpha_dropout alpha_dropout_ arccos_ arccosh arccosh_ arcsin_ arcsinh "
+            "arcsinh_ arctan_ arctanh arctanh_ are_deterministic_algorithms_enabled as_strided "
+            "as_strided_ as_strided_scatter asin_ asinh asinh_ atan_ atanh atanh_ avg_pool1d "
+            "bartlett_window batch_norm bilinear binary_cross_entropy_with_logits binomial bit "
+            "bitwise_left_shift bitwise_right_shift blackman_window can_cast ceil_ celu celu_ "
+            "channel_shuffle channels_last_3d cholesky cholesky_inverse cholesky_solve clamp_ "
+            "clamp_max_ clamp_min_ clear_autocast_cache clip_ conv1d conv2d conv3d "
+            "conv_transpose1d conv_transpose2d conv_transpose3d cos_ cosh_ cosine_embedding_loss "
+            "cosine_similarity cpu ctc_loss cumulative_trapezoid deg2rad_ detach detach_ diagflat "
+            "diagonal_scatter divide dropout dropout_ embedding embedding_bag empty_permuted "
+            "empty_quantized empty_strided erf_ erfc_ exp2_ exp_ expm1_ feature_alpha_dropout "
             "feature_alpha_dropout_ feature_dropout feature_dropout_ fill fill_ finfo fix_ floor_ "
             "frac_ frexp from_dlpack frombuffer functional gcd gcd_ geqrf get_autocast_cpu_dtype "
-            "get_autocast_dtype get_autocast_gpu_dtype get_default_device "
-            "get_deterministic_debug_mode get_device_module get_float32_matmul_precision "
-            "get_num_interop_threads gradient group_norm gru gru_cell hamming_window hann_window "
-            "hardshrink hinge_embedding_loss histogram histogramdd hub i0 i0_ igamma igammac iinfo "
-            "index_put_ index_reduce inf instance_norm is_anomaly_check_nan_enabled "
-            "is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled "
-            "is_autocast_enabled is_deterministic_algorithms_warn_only_enabled is_inference "
-            "is_same_size is_signed is_warn_always_enabled isin isreal jit kaiser_window kl_div "
-            "layer_norm layout lcm lcm_ ldexp ldexp_ legacy_contiguous_format lobpcg log10_ log1p_ "
-            "log2_ log_ logcumsumexp logdet logit_ lstm lstm_cell lu lu_solve lu_unpack "
+            "get_autocast_gpu_dtype get_deterministic_debug_mode get_device_module "
+            "get_float32_matmul_precision get_num_interop_threads gradient group_norm gru "
+            "gru_cell hamming_window hann_window hardshrink hinge_embedding_loss histogram "
+            "histogramdd i0 i0_ igamma igammac iinfo index_put_ index_reduce instance_norm "
+            "is_anomaly_check_nan_enabled is_anomaly_enabled is_autocast_cache_enabled "
+            "is_autocast_cpu_enabled is_deterministic_algorithms_warn_only_enabled is_inference "
+            "is_same_size is_signed is_warn_always_enabled isin isreal kaiser_window kl_div "
+            "layer_norm layout lcm lcm_ ldexp ldexp_ legacy_contiguous_format lobpcg log10_ "
+            "log1p_ log2_ log_ logcumsumexp logdet logit_ lstm lstm_cell lu lu_solve lu_unpack "
             "margin_ranking_loss matrix_exp matrix_power max_pool1d max_pool2d max_pool3d "
-            "memory_format mps multiply multiprocessing mvlgamma nan nan_to_num_ nanmedian neg_ "
-            "negative_ newaxis nextafter nonzero_static orgqr ormqr pairwise_distance pca_lowrank "
-            "pdist pi pinverse pixel_shuffle pixel_unshuffle poisson_nll_loss positive prelu "
-            "profiler qr quasirandom rad2deg_ reciprocal_ relu_ resize_as_ rms_norm rnn_relu "
-            "rnn_relu_cell rnn_tanh rnn_tanh_cell round_ rrelu rrelu_ rsqrt_ scalar_tensor "
-            "select_scatter selu selu_ set_anomaly_enabled set_autocast_cache_enabled "
-            "set_autocast_cpu_dtype set_autocast_cpu_enabled set_autocast_dtype "
-            "set_autocast_enabled set_autocast_gpu_dtype set_default_device set_default_tensor_type "
-            "set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal "
-            "set_num_interop_threads set_warn_always sigmoid_ sin_ sinc_ sinh_ slice_scatter "
-            "slogdet special split_with_sizes sqrt_ square_ subtract svd svd_lowrank tan_ tanh_ "
-            "testing threshold threshold_ to_dlpack torch_version trapezoid trapz triangular_solve "
-            "tril_indices triplet_margin_loss triu_indices trunc_ typename uint16 uint32 uint64 "
-            "unique_consecutive unravel_index use_deterministic_algorithms vander version xlogy_ "
-            "zero_",
+            "memory_format multiply multiprocessing mvlgamma nan_to_num_ nanmedian neg_ negative_ "
+            "nextafter nonzero_static orgqr ormqr pairwise_distance pca_lowrank pdist pinverse "
+            "pixel_shuffle pixel_unshuffle poisson_nll_loss positive prelu profiler qr "
+            "quasirandom rad2deg_ reciprocal_ relu_ resize_as_ rms_norm rnn_relu rnn_relu_cell "
+            "rnn_tanh rnn_tanh_cell round_ rrelu rrelu_ rsqrt_ scalar_tensor select_scatter selu "
+            "selu_ set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype "
+            "set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled "
+            "set_autocast_gpu_dtype set_deterministic_debug_mode set_float32_matmul_precision "
+            "set_flush_denormal set_num_interop_threads set_warn_always sigmoid_ sin_ sinc_ sinh_ "
+            "slice_scatter slogdet special split_with_sizes sqrt_ square_ subtract svd "
+            "svd_lowrank tan_ tanh_ testing threshold threshold_ to_dlpack torch_version "
+            "trapezoid trapz triangular_solve tril_indices triplet_margin_loss triu_indices "
+            "trunc_ typename uint16 uint32 uint64 unique_consecutive unravel_index "
+            "use_deterministic_algorithms vander version xlogy_ zero_",
         "issue 14: complex dtypes":
             "angle cdouble cfloat chalf complex complex128 complex32 complex64 conj conj_physical "
             "conj_physical_ imag is_complex is_conj is_neg polar real resolve_conj resolve_neg "
@@ -500,22 +493,23 @@ NOT_YET = {
     "torch.Tensor": {
         "not yet (issue 12)":
             "absolute_ acosh acosh_ addr addr_ allclose apply_ arccosh arccosh_ arcsinh arcsinh_ "
-            "arctan2_ arctanh arctanh_ as_strided as_strided_ as_strided_scatter as_subclass asinh "
-            "asinh_ atanh atanh_ bitwise_left_shift bitwise_left_shift_ bitwise_right_shift "
-            "bitwise_right_shift_ cholesky cholesky_inverse cholesky_solve const_data_ptr diagflat "
-            "diagonal_scatter dim_order divide divide_ equal fill_diagonal_ float_power_ frexp gcd "
-            "gcd_ geqrf get_device grad_dtype greater_ greater_equal_ hardshrink histogram i0 i0_ "
-            "igamma igamma_ igammac igammac_ index index_reduce index_reduce_ is_cpu is_inference "
-            "is_mps is_nonzero is_same_size isclose isreal lcm lcm_ ldexp ldexp_ less_ less_equal_ "
-            "logcumsumexp logdet lu lu_solve map2_ map_ matrix_exp matrix_power module_load "
-            "multiply multiply_ mvlgamma mvlgamma_ name nanmedian new new_empty_strided nextafter "
-            "nextafter_ nonzero_static not_equal_ orgqr ormqr pinverse polygamma_ positive prelu qr "
-            "resize resize_ resize_as resize_as_ select_scatter slice_scatter slogdet squeeze_ "
-            "subtract subtract_ sum_to_size svd swapaxes_ swapdims_ t_ transpose_ triangular_solve "
-            "true_divide_ unique_consecutive unsqueeze_ volatile where",
+            "arctan2_ arctanh arctanh_ as_strided as_strided_ as_strided_scatter as_subclass "
+            "asinh asinh_ atanh atanh_ bitwise_left_shift bitwise_left_shift_ bitwise_right_shift "
+            "bitwise_right_shift_ cholesky cholesky_inverse cholesky_solve const_data_ptr "
+            "diagflat diagonal_scatter dim_order divide divide_ equal fill_diagonal_ float_power_ "
+            "frexp gcd gcd_ geqrf get_device grad_dtype greater_ greater_equal_ hardshrink "
+            "histogram i0 i0_ igamma igamma_ igammac igammac_ index index_reduce index_reduce_ "
+            "is_cpu is_inference is_mps is_nonzero is_same_size isclose isreal lcm lcm_ ldexp "
+            "ldexp_ less_ less_equal_ logcumsumexp logdet lu lu_solve map2_ map_ matrix_exp "
+            "matrix_power module_load multiply multiply_ mvlgamma mvlgamma_ name nanmedian new "
+            "new_empty_strided nextafter nextafter_ nonzero_static not_equal_ orgqr ormqr "
+            "pinverse polygamma_ positive prelu qr resize resize_ resize_as resize_as_ "
+            "select_scatter slice_scatter slogdet squeeze_ subtract subtract_ sum_to_size svd "
+            "swapaxes_ swapdims_ t_ transpose_ triangular_solve true_divide_ unique_consecutive "
+            "unsqueeze_ where",
         "issue 14: complex dtypes":
-            "angle cdouble cfloat chalf conj conj_physical conj_physical_ imag is_conj is_neg real "
-            "resolve_conj resolve_neg",
+            "angle cdouble cfloat chalf conj conj_physical conj_physical_ imag is_conj is_neg "
+            "real resolve_conj resolve_neg",
         "issue 15 (distributed helper)":
             "is_distributed",
         "issue 14 (distributions/func/fft helper)":
@@ -535,8 +529,9 @@ NOT_YET = {
     },
     "torch.nn.functional": {
         "not yet (issue 12)":
-            "adaptive_avg_pool3d adaptive_max_pool1d_with_indices adaptive_max_pool2d_with_indices "
-            "adaptive_max_pool3d adaptive_max_pool3d_with_indices avg_pool3d celu_ channel_shuffle "
+            "adaptive_avg_pool3d adaptive_max_pool1d_with_indices "
+            "adaptive_max_pool2d_with_indices adaptive_max_pool3d "
+            "adaptive_max_pool3d_with_indices avg_pool3d celu_ channel_shuffle "
             "fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d "
             "fractional_max_pool3d_with_indices linear_cross_entropy lp_pool3d "
             "max_pool1d_with_indices max_pool2d_with_indices max_pool3d max_pool3d_with_indices "
@@ -548,7 +543,7 @@ NOT_YET = {
     },
     "torch.nn.utils": {
         "not yet (issue 12)":
-            "prune clip_grads_with_norm_ fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval "
+            "clip_grads_with_norm_ fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval "
             "fuse_linear_bn_weights fusion get_total_norm init skip_init stateless",
     },
     "torch.nn.utils.parametrize": {
@@ -557,9 +552,10 @@ NOT_YET = {
     },
     "torch.nn.utils.prune": {
         "not yet (issue 12)":
-            "BasePruningMethod CustomFromMask Identity L1Unstructured LnStructured PruningContainer "
-            "RandomStructured RandomUnstructured custom_from_mask global_unstructured identity "
-            "is_pruned l1_unstructured ln_structured random_structured random_unstructured remove",
+            "BasePruningMethod CustomFromMask Identity L1Unstructured LnStructured "
+            "PruningContainer RandomStructured RandomUnstructured custom_from_mask "
+            "global_unstructured identity is_pruned l1_unstructured ln_structured "
+            "random_structured random_unstructured remove",
     },
     "torch.nn.parallel": {
         "not yet (issue 12)":
@@ -573,10 +569,9 @@ NOT_YET = {
     },
     "torch.autograd": {
         "not yet (issue 12)":
-            "Variable anomaly_mode graph is_multithreading_enabled profiler "
-            "set_multithreading_enabled variable",
+            "anomaly_mode graph is_multithreading_enabled profiler set_multithreading_enabled",
         "issue 14 (distributions/func/fft helper)":
-            "forward_ad functional",
+            "forward_ad",
     },
     "torch.autograd.graph": {
         "not yet (issue 12)":
@@ -590,24 +585,25 @@ NOT_YET = {
     },
     "torch.linalg": {
         "not yet (issue 12)":
-            "cholesky cholesky_ex cond diagonal eigh eigvalsh householder_product inv_ex ldl_factor "
-            "ldl_factor_ex ldl_solve lstsq lu lu_factor lu_factor_ex lu_solve matrix_exp "
-            "matrix_power matrix_rank multi_dot pinv qr slogdet solve_ex solve_triangular svd "
-            "tensorinv tensorsolve vander vecdot",
+            "cholesky cholesky_ex cond diagonal eigh eigvalsh householder_product inv_ex "
+            "ldl_factor ldl_factor_ex ldl_solve lstsq lu lu_factor lu_factor_ex lu_solve "
+            "matrix_exp matrix_power matrix_rank multi_dot pinv qr slogdet solve_ex "
+            "solve_triangular svd tensorinv tensorsolve vander vecdot",
         "issue 14: complex dtypes":
             "eig eigvals",
     },
     "torch.special": {
         "not yet (issue 12)":
             "airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1 chebyshev_polynomial_t "
-            "chebyshev_polynomial_u chebyshev_polynomial_v chebyshev_polynomial_w digamma entr erf "
-            "erfc erfcx erfinv exp2 expit expm1 gammainc gammaincc gammaln hermite_polynomial_h "
-            "hermite_polynomial_he i0 i0e i1 i1e laguerre_polynomial_l legendre_polynomial_p log1p "
-            "log_ndtr log_softmax logit logsumexp modified_bessel_i0 modified_bessel_i1 "
-            "modified_bessel_k0 modified_bessel_k1 multigammaln ndtr ndtri polygamma psi round "
-            "scaled_modified_bessel_k0 scaled_modified_bessel_k1 shifted_chebyshev_polynomial_t "
-            "shifted_chebyshev_polynomial_u shifted_chebyshev_polynomial_v "
-            "shifted_chebyshev_polynomial_w sinc softmax spherical_bessel_j0 xlog1py xlogy zeta",
+            "chebyshev_polynomial_u chebyshev_polynomial_v chebyshev_polynomial_w digamma entr "
+            "erf erfc erfcx erfinv exp2 expit expm1 gammainc gammaincc gammaln "
+            "hermite_polynomial_h hermite_polynomial_he i0 i0e i1 i1e laguerre_polynomial_l "
+            "legendre_polynomial_p log1p log_ndtr log_softmax logit logsumexp modified_bessel_i0 "
+            "modified_bessel_i1 modified_bessel_k0 modified_bessel_k1 multigammaln ndtr ndtri "
+            "polygamma psi round scaled_modified_bessel_k0 scaled_modified_bessel_k1 "
+            "shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u "
+            "shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w sinc softmax "
+            "spherical_bessel_j0 xlog1py xlogy zeta",
     },
     "torch.testing": {
         "not yet (issue 12)":
@@ -617,51 +613,34 @@ NOT_YET = {
         "not yet (issue 12)":
             "CheckpointError CheckpointFunction CheckpointPolicy DefaultDeviceType "
             "SelectiveCheckpointContext check_backward_validity checkpoint checkpoint_sequential "
-            "create_selective_checkpoint_contexts detach_variable get_device_states noop_context_fn "
-            "set_checkpoint_debug_enabled set_checkpoint_early_stop set_device_states",
+            "create_selective_checkpoint_contexts detach_variable get_device_states "
+            "noop_context_fn set_checkpoint_debug_enabled set_checkpoint_early_stop "
+            "set_device_states",
     },
     "torch.utils.benchmark": {
         "not yet (issue 12)":
             "Colorize Compare FuzzedParameter FuzzedSparseTensor FuzzedTensor Fuzzer Language "
-            "Measurement ParameterAlias TaskSpec Timer ordered_unique select_unit set_torch_threads "
-            "timer trim_sigfig unit_to_english utils",
+            "Measurement ParameterAlias TaskSpec Timer ordered_unique select_unit "
+            "set_torch_threads timer trim_sigfig unit_to_english utils",
     },
     "torch.accelerator": {
         "not yet (issue 12)":
-            "Graph current_accelerator current_device_idx current_device_index current_stream "
-            "device_count device_index empty_cache empty_host_cache get_device_capability "
-            "get_memory_info graphs is_available max_memory_allocated max_memory_reserved memory "
-            "memory_allocated memory_reserved memory_stats reset_accumulated_memory_stats "
-            "reset_peak_memory_stats set_device_idx set_device_index set_stream synchronize",
+            "Graph graphs memory",
     },
     "torch.backends": {
         "not yet (issue 12)":
             "cpu mkl opt_einsum",
     },
-    "torch.amp": {
-        "not yet (issue 12)":
-            "GradScaler autocast autocast_mode custom_bwd custom_fwd grad_scaler "
-            "is_autocast_available",
-    },
-    "torch.jit": {
-        "not yet (issue 12)":
-            "Future ScriptFunction ScriptModule ScriptWarning TracerWarning annotate export fork "
-            "freeze ignore interface is_tracing isinstance load optimize_for_inference "
-            "optimized_execution save script script_if_tracing script_method trace trace_module "
-            "unused wait",
-    },
     "torch.hub": {
         "not yet (issue 12)":
-            "DEFAULT_CACHE_DIR ENV_GITHUB_TOKEN ENV_TORCH_HOME ENV_XDG_CACHE_HOME HASH_REGEX "
-            "MAP_LOCATION MODULE_HUBCONF READ_DATA_CHUNK VAR_DEPENDENCY download_url_to_file "
-            "get_dir help list load load_state_dict_from_url set_dir",
+            "ENV_GITHUB_TOKEN HASH_REGEX MAP_LOCATION READ_DATA_CHUNK VAR_DEPENDENCY",
     },
     "torch.multiprocessing": {
         "not yet (issue 12)":
             "Array AuthenticationError Barrier BoundedSemaphore BufferTooShort Condition "
             "ENV_VAR_PARALLEL_START Event JoinableQueue Lock Manager Pipe Pool Process "
-            "ProcessContext ProcessError ProcessExitedException ProcessRaisedException Queue RLock "
-            "RawArray RawValue Semaphore SimpleQueue SpawnContext TimeoutError Value "
+            "ProcessContext ProcessError ProcessExitedException ProcessRaisedException Queue "
+            "RLock RawArray RawValue Semaphore SimpleQueue SpawnContext TimeoutError Value "
             "active_children allow_connection_pickling cpu_count current_process freeze_support "
             "get_all_sharing_strategies get_all_start_methods get_context get_logger "
             "get_sharing_strategy get_start_method init_reductions log_to_stderr parent_process "

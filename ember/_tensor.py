@@ -5,6 +5,7 @@ holds only what is specific to the tensor object: construction, metadata, conver
 autograd entry points, operators and printing.
 """
 import builtins
+import warnings
 
 import numpy as np
 
@@ -43,9 +44,9 @@ class device:
         if ":" in type:
             type, idx = type.split(":")
             index = int(idx)
-        if type not in ("cpu", "cuda", "meta"):
-            raise RuntimeError("Expected one of cpu, cuda, meta device type at start of device "
-                               "string: %s" % type)
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError("Expected one of %s device type at start of device string: %s"
+                               % (", ".join(_DEVICE_TYPES), type))
         self.type, self.index = type, index
 
     def __repr__(self):
@@ -65,15 +66,28 @@ class device:
         return hash((self.type, self.index))
 
 
+# torch's device types: every one can be named; only the CPU holds tensors.
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
 _CPU = device("cpu")
 
 
 def _check_device(dev):
+    """Refuse a device that holds no tensors here with the error a CPU-only torch raises."""
     if dev is None:
         return
     d = device(dev) if not isinstance(dev, device) else dev
-    if d.type != "cpu":
-        raise RuntimeError("ember has no %s backend yet; only 'cpu' tensors exist" % d.type)
+    if d.type == "cpu":
+        return
+    if d.type == "cuda":
+        # a CPU-only torch asserts here; scripts that catch it expect this type
+        raise AssertionError("Torch not compiled with CUDA enabled (ember has no CUDA backend; "
+                             "tensors live on the CPU)")
+    if d.type == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices (ember has no MPS "
+                           "backend; tensors live on the CPU)")
+    raise RuntimeError("ember has no %s backend; only 'cpu' tensors exist" % d.type)
 
 
 def _make(data, requires_grad=False, grad_fn=None):
@@ -600,21 +614,23 @@ class Tensor:
         return object.__format__(self, spec)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
+        """The legacy type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``: a
+        dtype, a legacy type (``torch.LongTensor``) or its name."""
+        from ember._legacy import legacy_dtype
         from ember._tensor_str import legacy_type_name
 
         if dtype is None:
             return legacy_type_name(self.dtype)
-        if isinstance(dtype, str):
-            names = {"torch.FloatTensor": D.float32, "torch.DoubleTensor": D.float64,
-                     "torch.HalfTensor": D.float16, "torch.LongTensor": D.int64,
-                     "torch.IntTensor": D.int32, "torch.ShortTensor": D.int16,
-                     "torch.CharTensor": D.int8, "torch.ByteTensor": D.uint8,
-                     "torch.BoolTensor": D.bool}
-            key = dtype.replace("ember.", "torch.")
-            if key not in names:
-                raise ValueError("invalid type: %r" % dtype)
-            dtype = names[key]
+        if not isinstance(dtype, D.dtype):
+            dtype = legacy_dtype(dtype)
         return self.to(dtype)
+
+    @property
+    def volatile(self):
+        """Removed in torch 0.4: always False (with torch's warning)."""
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning,
+                      stacklevel=2)
+        return False
 
     def type_as(self, other):
         return self.to(other.dtype)

@@ -5,11 +5,12 @@ from ember.autograd.grad_mode import (detect_anomaly, enable_grad, inference_mod
                                       is_anomaly_enabled, is_grad_enabled, no_grad,
                                       set_detect_anomaly, set_grad_enabled)
 from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ember.autograd.variable import Variable
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_grad_enabled", "gradcheck",
-           "gradgradcheck", "GradcheckError"]
+           "gradgradcheck", "GradcheckError", "Variable"]
 from ember.autograd import functional  # noqa: E402
 
 __all__.append("functional")
