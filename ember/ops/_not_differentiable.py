@@ -22,6 +22,9 @@ _COVERED_BY = {
     "tests/test_tensor_str.py": ("set_printoptions",),
     "tests/autograd/test_grad_mode.py": ("is_grad_enabled", "is_inference_mode_enabled"),
     "tests/test_serialization.py": ("save", "load"),
+    "tests/test_legacy.py": ("compile", "set_default_tensor_type"),
+    "tests/test_devices.py": ("set_default_device", "get_default_device"),
+    "tests/amp/test_amp.py": ("is_autocast_enabled", "get_autocast_dtype"),
 }
 
 for _test_file, _names in _COVERED_BY.items():

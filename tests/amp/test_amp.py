@@ -47,6 +47,9 @@ def test_cpu_autocast_region():
         warnings.simplefilter("ignore")
         with ember.autocast("cpu"):
             assert ember.is_autocast_enabled("cpu")
+            # ember has no bfloat16 dtype: the name torch would use
+            assert str(ember.get_autocast_dtype("cpu")).rpartition(".")[2] == str(
+                torch.get_autocast_dtype("cpu")).rpartition(".")[2]
             out = model(ember.ones(1, 2))
     assert out.dtype == ember.float32 and not ember.is_autocast_enabled("cpu")
 
