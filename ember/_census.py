@@ -105,10 +105,10 @@ def _modules_torch_loads():
 
 
 def _is_own(namespace, name, value):
-    """Whether ``value``, found as ``namespace.name``, is the namespace's own public name."""
+    """Whether ``value``, found as ``namespace.name``, is the namespace's own public name
+    (submodules are counted from ``_modules_torch_loads`` instead)."""
     if isinstance(value, types.ModuleType):
-        return (value.__name__ == namespace + "." + name
-                and value.__name__ in _modules_torch_loads())
+        return False
     if isinstance(value, types.BuiltinFunctionType):
         return True  # torch's C functions
     if isinstance(value, (type, types.FunctionType)):
@@ -123,9 +123,14 @@ def torch_names(namespace):
     obj = _torch_object(namespace)
     if isinstance(obj, type):
         return sorted(n for n in dir(obj) if not n.startswith("_"))
-    names = set(getattr(obj, "__all__", ()))
+    names = {n for n in getattr(obj, "__all__", ()) if not isinstance(getattr(obj, n, None),
+                                                                       types.ModuleType)}
     names.update(name for name, value in vars(obj).items()
                  if not name.startswith("_") and _is_own(namespace, name, value))
+    prefix = namespace + "."
+    names.update(m[len(prefix):] for m in _modules_torch_loads()
+                 if m.startswith(prefix) and "." not in m[len(prefix):]
+                 and not m[len(prefix):].startswith("_"))
     return sorted(names)
 
 
@@ -201,7 +206,7 @@ OMISSIONS = {
             "ExcludeDispatchKeyGuard LockingLogger LoggerBase NoopLogger PRIVATE_OPS "
             "PyTorchFileReader PyTorchFileWriter SUM SerializationStorageContext TYPE_CHECKING "
             "ThroughputBenchmark USE_GLOBAL_DEPS USE_RTLD_GLOBAL_WITH_LIBTORCH classproperty "
-            "compiled_with_cxx11_abi cpp get_file_path has_lapack has_mkl has_openmp has_spectral "
+            "compiled_with_cxx11_abi get_file_path has_lapack has_mkl has_openmp has_spectral "
             "init_num_threads library overrides prepare_multiprocessing_environment "
             "profiler_allow_cudagraph_cupti_lazy_reinit_cuda12 thread_safe_generator types",
         "TorchScript's compiler IR and runtime types: ember runs eagerly and has no JIT":
@@ -544,7 +549,7 @@ NOT_YET = {
     "torch.nn.utils": {
         "not yet (issue 12)":
             "clip_grads_with_norm_ fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval "
-            "fuse_linear_bn_weights fusion get_total_norm init skip_init stateless",
+            "fuse_linear_bn_weights fusion get_total_norm init prune skip_init stateless",
     },
     "torch.nn.utils.parametrize": {
         "not yet (issue 12)":
@@ -644,7 +649,7 @@ NOT_YET = {
             "active_children allow_connection_pickling cpu_count current_process freeze_support "
             "get_all_sharing_strategies get_all_start_methods get_context get_logger "
             "get_sharing_strategy get_start_method init_reductions log_to_stderr parent_process "
-            "reducer reductions set_executable set_forkserver_preload set_sharing_strategy "
+            "reductions set_executable set_forkserver_preload set_sharing_strategy "
             "set_start_method spawn start_processes",
     },
     "torch.profiler": {
