@@ -7,7 +7,7 @@ Submodules load on first attribute access, so ``import ember`` stays fast.
 import importlib as _importlib
 import math as _math
 
-from ember._backend import get_num_threads, set_num_threads
+from ember._parallel import get_num_threads, set_num_threads
 from ember._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                           half, int, int8, int16, int32, int64, long, promote_types, result_type,
                           set_default_dtype, short, uint8)

@@ -13,6 +13,7 @@ and ``_ConvWeightGrad`` (the adjoint in w). Each one's backward is written with 
 import builtins
 import itertools
 
+from ember import _parallel
 from ember._backend import np
 from ember.autograd.function import Node
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
@@ -144,60 +145,106 @@ def _grad_matrix(gy, geom):
     return gy.swapaxes(0, 1).reshape(o, gy.size // max(o, 1))
 
 
-def _conv_forward(x, w, b, geom, cols=None):
+# Work per chunk (multiply-adds) below which splitting the batch across threads does not pay.
+_CHUNK_WORK = 1 << 20
+
+
+def _chunks(x, geom, o):
+    """Batch chunks for ``_parallel.run``: each image's GEMM work is ``o * C*K * columns``."""
+    per_image = o * _prod(x.shape[1:]) * _prod(geom.kernel)
+    return _parallel.chunks(x.shape[0], -(-_CHUNK_WORK // max(per_image, 1)))
+
+
+def _prod(values):
+    p = 1
+    for v in values:
+        p *= v
+    return p
+
+
+def _conv_forward(x, w, b, geom):
+    """``(y, cols)``: the convolution of ``x`` and the column matrices of its batch chunks (kept
+    for the weight gradient)."""
     n = x.shape[0]
     o, g = w.shape[0], geom.groups
-    if cols is None:
-        cols = _im2col(x, geom)
-    m = cols[0, 0].size
-    cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
-    wm = w.reshape(g, o // g, cm.shape[1])
-    y = np.matmul(wm, cm) if g > 1 else np.dot(wm[0], cm[0])
-    out = np.empty((n, o) + geom.out_size, dtype=y.dtype)
-    if _is_wide(geom):
-        oh, ow = geom.out_size
-        y = y.reshape(o, n, oh, geom.padded[1])[..., :ow]
-        view = out.swapaxes(0, 1)
-    else:
-        spatial = 1
-        for s in geom.out_size:
-            spatial *= s
-        y = y.reshape((o, n, spatial))
-        view = out.reshape(n, o, spatial).swapaxes(0, 1)
-    if b is not None:
-        np.add(y, b.reshape((o,) + (1,) * (y.ndim - 1)), out=view)
-    else:
-        view[...] = y
-    return out, cols
+    out = np.empty((n, o) + geom.out_size, dtype=np.result_type(x, w))
+    wm = w.reshape(g, o // g, w[0].size)
+
+    def part(lo, hi):
+        cols = _im2col(x[lo:hi], geom)
+        m = cols[0, 0].size
+        cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
+        y = np.matmul(wm, cm) if g > 1 else np.dot(wm[0], cm[0])
+        if _is_wide(geom):
+            oh, ow = geom.out_size
+            y = y.reshape(o, hi - lo, oh, geom.padded[1])[..., :ow]
+            view = out[lo:hi].swapaxes(0, 1)
+        else:
+            spatial = _prod(geom.out_size)
+            y = y.reshape((o, hi - lo, spatial))
+            view = out[lo:hi].reshape(hi - lo, o, spatial).swapaxes(0, 1)
+        if b is not None:
+            np.add(y, b.reshape((o,) + (1,) * (y.ndim - 1)), out=view)
+        else:
+            view[...] = y
+        return cols
+
+    parts = _chunks(x, geom, o)
+    return out, (parts, _parallel.run(part, parts))
 
 
 def _conv_input_grad(gy, w, geom, n):
     """Transposed convolution of ``gy`` ``(N, O, *out)`` with ``w``: ``(N, C, *in)``."""
     o, g = w.shape[0], geom.groups
     c = w.shape[1] * g
-    gm = _grad_matrix(gy, geom)
-    gym = gm.reshape(g, o // g, gm.shape[1])
     wm = w.reshape(g, o // g, w[0].size)
-    if g > 1:
-        gcols = np.matmul(wm.transpose(0, 2, 1), gym)
-    else:
-        gcols = np.dot(wm[0].T, gym[0])
     tail = (geom.out_size[0] * geom.padded[1],) if _is_wide(geom) else geom.out_size
-    gcols = gcols.reshape((c, w[0, 0].size, n) + tail)
-    return _col2im(gcols, geom, n, c, gcols.dtype)
+
+    def part(lo, hi):
+        gm = _grad_matrix(gy[lo:hi], geom)
+        gym = gm.reshape(g, o // g, gm.shape[1])
+        if g > 1:
+            gcols = np.matmul(wm.transpose(0, 2, 1), gym)
+        else:
+            gcols = np.dot(wm[0].T, gym[0])
+        gcols = gcols.reshape((c, w[0, 0].size, hi - lo) + tail)
+        gx = _col2im(gcols, geom, hi - lo, c, gcols.dtype)
+        if gx_cn is not None:
+            gx_cn[:, lo:hi] = gx.swapaxes(0, 1)
+        return gx
+
+    parts = _parallel.chunks(n, -(-_CHUNK_WORK // max(1, o * w[0].size * _prod(geom.out_size))))
+    if len(parts) == 1:
+        gx_cn = None
+        return part(0, n)
+    gx_cn = np.empty((c, n) + geom.in_size, dtype=np.result_type(gy, w))
+    _parallel.run(part, parts)
+    return gx_cn.swapaxes(0, 1)
 
 
 def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
-    if cols is None:
-        cols = _im2col(x, geom)
     g = geom.groups
-    m = cols[0, 0].size
-    gym = _grad_matrix(gy, geom).reshape(g, w_shape[0] // g, m)
-    cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
-    if g > 1:
-        gw = np.matmul(gym, cm.transpose(0, 2, 1))
+    if cols is None:
+        parts, cols = _chunks(x, geom, w_shape[0]), None
     else:
-        gw = np.dot(gym[0], cm[0].T)
+        parts, cols = cols
+    by_start = {} if cols is None else {lo: c for (lo, _), c in zip(parts, cols)}
+
+    def part(lo, hi):
+        cl = by_start.get(lo)
+        if cl is None:
+            cl = _im2col(x[lo:hi], geom)
+        m = cl[0, 0].size
+        gym = _grad_matrix(gy[lo:hi], geom).reshape(g, w_shape[0] // g, m)
+        cm = cl.reshape(g, cl.shape[0] // g * cl.shape[1], m)
+        if g > 1:
+            return np.matmul(gym, cm.transpose(0, 2, 1))
+        return np.dot(gym[0], cm[0].T)
+
+    partial = _parallel.run(part, parts)
+    gw = partial[0]
+    for p in partial[1:]:
+        gw += p
     return gw.reshape(w_shape)
 
 
