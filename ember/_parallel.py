@@ -6,20 +6,26 @@ governs torch's; the default is the number of cores this process may run on, as 
 NumPy releases the GIL inside ufunc loops, copies and BLAS calls, so plain Python threads run
 array work in parallel. A kernel that splits its batch into chunks (``parallel_for``) gains
 twice: each chunk's intermediates stay in the core's cache, and the chunks run on all cores.
-While chunks run, BLAS is held at one thread so that its own threads do not compete with the
-pool's for the same cores; it is restored afterwards for the GEMMs that run alone.
+There is one pool, as in torch: with more than one thread, NumPy's BLAS runs single-threaded
+and ``matmul`` below splits large products across the pool instead. OpenBLAS's own threads
+busy-wait for ~0.1 s after each call, which stole the cores from the pool (and from other
+processes on a shared machine); the pool's threads sleep while idle.
 """
 import os
 import threading
+
+from ember._backend import np
 
 _lock = threading.Lock()
 _num_threads = None
 _workers = []
 _blas = None
-_blas_threads = 1
 
 
 def _default_threads():
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
@@ -34,10 +40,8 @@ def _openblas():
         import ctypes
         import glob
 
-        import numpy
-
         _blas = False
-        libdir = os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs")
+        libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
         for path in glob.glob(os.path.join(libdir, "*openblas*")):
             try:
                 lib = ctypes.CDLL(path)
@@ -54,14 +58,6 @@ def _openblas():
     return _blas or None
 
 
-def _set_blas_threads(n):
-    global _blas_threads
-    blas = _openblas()
-    if blas is not None and n != _blas_threads:
-        blas[0](n)
-    _blas_threads = n
-
-
 def set_num_threads(n):
     """Set the number of threads ember uses for intra-op parallelism (NumPy's BLAS and ember's
     own kernels), like ``torch.set_num_threads``."""
@@ -71,9 +67,7 @@ def set_num_threads(n):
     _num_threads = int(n)
     blas = _openblas()
     if blas is not None:
-        blas[0](_num_threads)
-    global _blas_threads
-    _blas_threads = _num_threads
+        blas[0](1)
 
 
 def get_num_threads():
@@ -169,8 +163,6 @@ def _run(fn, parts):
             results[i] = fn(*parts[i])
         return call
 
-    saved = _blas_threads
-    _set_blas_threads(1)
     _busy.flag = True
     try:
         for i, w in enumerate(workers, start=1):
@@ -183,8 +175,65 @@ def _run(fn, parts):
         for w in workers:
             w.done.wait()
         _busy.flag = False
-        _set_blas_threads(saved)
     for w in workers:
         if w.error is not None:
             raise w.error
     return results
+
+
+# Multiply-adds below which a product runs in one thread (splitting costs ~30 us).
+_MATMUL_WORK = 1 << 21
+
+
+def matmul(a, b):
+    """``np.matmul(a, b)``, split across the pool when the product is large: by rows of ``a``
+    (or columns of ``b`` when ``a`` has few rows) for a 2-d ``b``, by the leading batch dim for
+    batches of equal shape."""
+    if a.ndim < 2 or b.ndim < 2 or type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return np.matmul(a, b)
+    if b.ndim > 2:
+        return _batched_matmul(a, b)
+    rows = a.size // max(a.shape[-1], 1)
+    k, n = b.shape
+    if rows * k * n < _MATMUL_WORK:
+        return np.matmul(a, b)
+    if rows >= n:
+        a2 = a.reshape(rows, k)
+        parts = chunks(rows, 16)
+        if len(parts) == 1:
+            return np.matmul(a, b)
+        out = _empty((rows, n), a, b)
+        run(lambda lo, hi: _matmul_into(a2[lo:hi], b, out[lo:hi]), parts)
+        return out.reshape(a.shape[:-1] + (n,))
+    parts = chunks(n, 16)
+    if len(parts) == 1:
+        return np.matmul(a, b)
+    a2 = a.reshape(rows, k)
+    out = _empty((rows, n), a, b)
+    run(lambda lo, hi: _matmul_into(a2, b[:, lo:hi], out[:, lo:hi]), parts)
+    return out.reshape(a.shape[:-1] + (n,))
+
+
+def _batched_matmul(a, b):
+    if a.shape[:-2] != b.shape[:-2] or a.size * b.shape[-1] < _MATMUL_WORK:
+        return np.matmul(a, b)
+    parts = chunks(a.shape[0], 1)
+    if len(parts) == 1:
+        return np.matmul(a, b)
+    out = _empty(a.shape[:-1] + b.shape[-1:], a, b)
+    run(lambda lo, hi: np.matmul(a[lo:hi], b[lo:hi], out=out[lo:hi]), parts)
+    return out
+
+
+def _empty(shape, a, b):
+    return np.empty(shape, dtype=np.result_type(a, b))
+
+
+def _matmul_into(a, b, out):
+    if out.flags.c_contiguous:
+        a.dot(b, out=out)
+    else:
+        out[...] = a @ b
+
+
+set_num_threads(_default_threads())

@@ -174,7 +174,7 @@ def _conv_forward(x, w, b, geom):
         cols = _im2col(x[lo:hi], geom)
         m = cols[0, 0].size
         cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
-        y = np.matmul(wm, cm) if g > 1 else np.dot(wm[0], cm[0])
+        y = np.matmul(wm, cm) if g > 1 else _parallel.matmul(wm[0], cm[0])
         if _is_wide(geom):
             oh, ow = geom.out_size
             y = y.reshape(o, hi - lo, oh, geom.padded[1])[..., :ow]
@@ -206,7 +206,7 @@ def _conv_input_grad(gy, w, geom, n):
         if g > 1:
             gcols = np.matmul(wm.transpose(0, 2, 1), gym)
         else:
-            gcols = np.dot(wm[0].T, gym[0])
+            gcols = _parallel.matmul(wm[0].T, gym[0])
         gcols = gcols.reshape((c, w[0, 0].size, hi - lo) + tail)
         gx = _col2im(gcols, geom, hi - lo, c, gcols.dtype)
         if gx_cn is not None:
@@ -239,7 +239,7 @@ def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
         cm = cl.reshape(g, cl.shape[0] // g * cl.shape[1], m)
         if g > 1:
             return np.matmul(gym, cm.transpose(0, 2, 1))
-        return np.dot(gym[0], cm[0].T)
+        return _parallel.matmul(gym[0], cm[0].T)
 
     partial = _parallel.run(part, parts)
     gw = partial[0]

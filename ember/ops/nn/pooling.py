@@ -12,6 +12,7 @@ backward is the forward again and double backward works.
 import builtins
 import math
 
+from ember import _parallel
 from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Node
@@ -140,12 +141,56 @@ def _max_arg(x, y, geom):
 
 
 class _PoolState:
-    """What a max-pool's gradient nodes share: geometry and the argmax offsets."""
+    """What a max-pool's gradient nodes share: geometry, the argmax offsets (computed only when
+    needed) or else the input and pooled output they are found from."""
 
-    __slots__ = ("geom", "arg", "n", "c")
+    __slots__ = ("geom", "arg", "n", "c", "x", "y")
 
     def __init__(self, geom, arg, n, c):
         self.geom, self.arg, self.n, self.c = geom, arg, n, c
+        self.x = self.y = None
+
+    def argmax(self):
+        if self.arg is None:
+            self.arg = _max_arg(self.x, self.y, self.geom)
+        return self.arg
+
+
+# Pooled elements per tile of the batch in the fused backward: the tile's input, output and
+# masks stay in a core's L2 cache (1 MiB here) between the passes over it.
+_TILE = 1 << 14
+
+
+def _route_to_first_max(g, state):
+    """Non-overlapping windows: each window's gradient goes to its first maximum in scan order.
+
+    Offset ``i`` takes the windows where ``x == y`` that no earlier offset took; the last offset
+    takes all that are left. Batch tiles run across the pool's threads."""
+    geom, x, y = state.geom, state.x, state.y
+    gx = np.zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
+    offsets = list(geom.offsets())
+    per_image = max(1, y[0].size) if y.shape[0] else 1
+    tile = max(1, _TILE // per_image)
+
+    def part(lo, hi):
+        for a in range(lo, hi, tile):
+            b = min(a + tile, hi)
+            xs, ys, gs, out = x[a:b], y[a:b], g[a:b], gx[a:b]
+            taken = None
+            for i, sl in enumerate(offsets):
+                if taken is None:
+                    m = xs[_ALL2 + sl] == ys
+                    taken = m
+                elif i == len(offsets) - 1:
+                    m = np.logical_not(taken, out=taken)
+                else:
+                    m = xs[_ALL2 + sl] == ys
+                    np.greater(m, taken, out=m)
+                    taken |= m
+                np.multiply(gs, m, out=out[_ALL2 + sl])
+
+    _parallel.run(part, _parallel.chunks(state.n, 2 * tile))
+    return gx
 
 
 class _MaxPool(Node):
@@ -159,9 +204,9 @@ class _MaxPool(Node):
 
     def backward(ctx, g):
         state = ctx.state
-        if state.arg is None:
+        if state.arg is None and state.x is None:
             x, y = ctx.saved_tensors
-            state.arg = _max_arg(x._data, y._data, state.geom)
+            state.x, state.y = x._data, y._data
         return _MaxPoolGrad.apply((g,), state)
 
     def name(self):
@@ -173,6 +218,8 @@ class _MaxPoolGrad(Node):
 
     def forward(ctx, g, state):
         ctx.state = state
+        if state.arg is None:
+            return _route_to_first_max(g, state)
         geom, arg = state.geom, state.arg
         overlap = not _non_overlapping(geom)
         if overlap:
@@ -187,6 +234,7 @@ class _MaxPoolGrad(Node):
         return gxp[_ALL2 + geom.interior()] if overlap else gxp
 
     def backward(ctx, gg):
+        ctx.state.argmax()
         return _MaxPoolGather.apply((gg,), ctx.state)
 
 

@@ -97,6 +97,9 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
     from ember.utils.data._utils.fetch import create_fetcher
 
     try:
+        from ember._parallel import set_num_threads
+
+        set_num_threads(1)  # as in torch: N workers must not each spread over every core
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)

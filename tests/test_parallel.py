@@ -1,0 +1,103 @@
+"""The intra-op pool: thread count, chunking, and kernels split across threads agreeing with
+torch (the rest of the suite runs single-threaded)."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember import _parallel
+from ember.utils.data import DataLoader, Dataset
+
+
+@pytest.fixture
+def two_threads():
+    ember.set_num_threads(2)
+    yield
+    ember.set_num_threads(1)
+
+
+def test_set_num_threads_round_trips_and_rejects_zero():
+    ember.set_num_threads(3)
+    assert ember.get_num_threads() == 3
+    ember.set_num_threads(1)
+    assert ember.get_num_threads() == 1
+    with pytest.raises(RuntimeError, match="positive integer"):
+        ember.set_num_threads(0)
+
+
+def test_chunks_cover_the_range_and_respect_the_grain(two_threads):
+    assert _parallel.chunks(10, 3) == [(0, 5), (5, 10)]
+    assert _parallel.chunks(5, 3) == [(0, 5)]  # two chunks would be below the grain
+    assert _parallel.chunks(0, 1) == [(0, 0)]
+    ember.set_num_threads(1)
+    assert _parallel.chunks(100, 1) == [(0, 100)]
+
+
+def test_run_keeps_order_and_reraises_a_worker_error(two_threads):
+    assert _parallel.run(lambda lo, hi: (lo, hi), [(0, 2), (2, 4)]) == [(0, 2), (2, 4)]
+
+    def fail_second(lo, hi):
+        if lo:
+            raise ValueError("chunk %d" % lo)
+        return lo
+
+    with pytest.raises(ValueError, match="chunk 2"):
+        _parallel.run(fail_second, [(0, 2), (2, 4)])
+    # a kernel called inside a chunk does not split again
+    assert _parallel.run(lambda lo, hi: _parallel.chunks(64, 1), [(0, 1), (1, 2)]) == \
+        [[(0, 64)], [(0, 64)]]
+
+
+@pytest.mark.parametrize("shape_a,shape_b", [((300, 200), (200, 100)), ((8, 300), (300, 1000)),
+                                             ((4, 60, 200), (200, 300))])
+def test_matmul_split_matches_numpy(two_threads, shape_a, shape_b):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape_a).astype(np.float32)
+    b = rng.standard_normal(shape_b).astype(np.float32)
+    np.testing.assert_allclose(_parallel.matmul(a, b), a @ b, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("n,c,o,k,padding,stride,groups", [(64, 6, 16, 5, 0, 1, 1),
+                                                           (48, 4, 8, 3, 1, 2, 2)])
+def test_conv2d_split_by_batch_matches_torch(two_threads, n, c, o, k, padding, stride, groups):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32)
+              for s in ((n, c, 14, 14), (o, c // groups, k, k), (o,))]
+    e = [ember.tensor(a, requires_grad=True) for a in arrays]
+    t = [torch.tensor(a, requires_grad=True) for a in arrays]
+    kw = dict(stride=stride, padding=padding, groups=groups)
+    ey = ember.nn.functional.conv2d(*e, **kw)
+    ty = torch.nn.functional.conv2d(*t, **kw)
+    assert len(_parallel.chunks(n, 1)) == 2
+    gy = rng.standard_normal(ty.shape).astype(np.float32)
+    ey.backward(ember.tensor(gy))
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for a, b in zip(e, t):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=2e-3)
+
+
+class _Threads(Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return ember.get_num_threads()
+
+
+def test_dataloader_workers_run_single_threaded(two_threads):
+    got = [int(v) for batch in DataLoader(_Threads(), batch_size=1, num_workers=1)
+           for v in batch]
+    assert got == [1, 1]
+    assert ember.get_num_threads() == 2
+
+
+def test_max_pool2d_backward_split_by_batch_matches_torch_with_ties(two_threads):
+    rng = np.random.default_rng(1)
+    x = np.maximum(rng.standard_normal((64, 16, 28, 29)), 0).astype(np.float32)  # many ties at 0
+    ex = ember.tensor(x, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    gy = rng.standard_normal((64, 16, 14, 14)).astype(np.float32)
+    ember.nn.functional.max_pool2d(ex, 2).backward(ember.tensor(gy))
+    torch.nn.functional.max_pool2d(tx, 2).backward(torch.tensor(gy))
+    np.testing.assert_array_equal(ex.grad.numpy(), tx.grad.numpy())
