@@ -132,3 +132,54 @@ class Graph:
             t = self.op("MatMul", t, self.const(np.ascontiguousarray(m.T)))
             x = self.op("Transpose", t, perm=inv)
         return x
+
+    def trunc(self, x):
+        """Rounding toward zero (ONNX has Floor and Ceil only)."""
+        return self.op("Mul", self.op("Sign", x), self.op("Floor", self.op("Abs", x)))
+
+    def basic_index(self, x, shape, idx):
+        """``x[idx]`` for a basic index (ints, slices, None, Ellipsis): one Slice, then Squeeze
+        for ints and Unsqueeze for None. A slice running to the end of an axis ends at "the
+        end" (INT64_MAX), so it stays right for a dynamic axis."""
+        items = list(idx) if isinstance(idx, tuple) else [idx]
+        used = sum(1 for i in items if i is not None and i is not Ellipsis)
+        if any(i is Ellipsis for i in items):
+            k = next(j for j, i in enumerate(items) if i is Ellipsis)
+            items[k:k + 1] = [slice(None)] * (len(shape) - used)
+        else:
+            items += [slice(None)] * (len(shape) - used)
+        starts, ends, axes, steps, squeeze, unsqueeze = [], [], [], [], [], []
+        axis = out_axis = 0
+        for item in items:
+            if item is None:
+                unsqueeze.append(out_axis)
+                out_axis += 1
+                continue
+            n = shape[axis]
+            if isinstance(item, slice):
+                start, stop, step = item.indices(n)
+                if (start, stop, step) != (0, n, 1):
+                    if step > 0 and stop >= n:
+                        stop = _INT64_MAX
+                    elif step < 0 and stop < 0:
+                        stop = -_INT64_MAX
+                    starts.append(start)
+                    ends.append(stop)
+                    axes.append(axis)
+                    steps.append(step)
+                out_axis += 1
+            else:
+                i = int(item) % n
+                starts.append(i)
+                ends.append(i + 1)
+                axes.append(axis)
+                steps.append(1)
+                squeeze.append(axis)
+            axis += 1
+        if axes:
+            x = self.slice(x, starts, ends, axes, steps)
+        if squeeze:
+            x = self.squeeze(x, squeeze)
+        if unsqueeze:
+            x = self.unsqueeze(x, unsqueeze)
+        return x if axes or squeeze or unsqueeze else self.op("Identity", x)

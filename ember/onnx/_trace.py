@@ -3,9 +3,11 @@
 Every op application goes through ``Node.apply``; :func:`ember.autograd.function.observe_ops`
 shows each one (op class, input tensors, parameters, outputs) to :class:`Tracer`, which names
 the inputs (graph inputs, parameters and buffers by their ``state_dict`` names, op outputs,
-or constants) and calls the op's lowering from :data:`LOWERINGS`. Forward hooks on every
-submodule keep the path of the module running, for error messages and for the modules that
-lower as a whole (the recurrent layers, to ONNX's own LSTM/GRU/RNN operators).
+or constants) and calls the op's lowering, ``Node.onnx``, which sits in the op's class next to
+its forward and backward and receives a :class:`Call`. Forward hooks on every submodule keep
+the path of the module running, for error messages and for the modules that lower as a whole
+(:data:`MODULE_LOWERINGS`); the public functions that compute outside ``Node.apply`` are
+wrapped while tracing (:data:`PUBLIC_LOWERINGS`).
 """
 import warnings
 
@@ -14,8 +16,6 @@ import numpy as np
 from ember._tensor import Tensor
 from ember.onnx.errors import UnsupportedOperatorError
 
-# Node class -> lowering(call) returning the output name(s); filled by ember.onnx._lowerings.
-LOWERINGS = {}
 # Module class -> lowering(call) for modules exported as one ONNX operator.
 MODULE_LOWERINGS = {}
 # Public function name -> lowering(call) for the ops that compute outside ``Node.apply``
@@ -34,7 +34,6 @@ def _registrar(table, doc):
     return decorator
 
 
-lowers = _registrar(LOWERINGS, "Decorator: the lowering of the given op (Node) classes.")
 lowers_module = _registrar(MODULE_LOWERINGS, "Decorator: the lowering of whole modules.")
 lowers_public = _registrar(PUBLIC_LOWERINGS, "Decorator: the lowering of public functions.")
 
@@ -78,6 +77,21 @@ class Call:
                 name = self.g.cast(name, dtype)
             return name
         return self.g.const(np.asarray(obj, dtype=dtype))
+
+    def operands(self):
+        """The inputs, cast to the output's dtype where the trace shows another (ember promotes
+        operand dtypes before its kernels; ONNX wants them equal)."""
+        dt = self.outs[0].dtype
+        return [x if a.dtype == dt else self.g.cast(x, dt)
+                for x, a in zip(self.inputs, self.arrays)]
+
+    def scalar(self, value, dtype=None):
+        """A constant holding ``value`` in ``dtype`` (default: the output's)."""
+        return self.g.const(np.asarray(value, dtype=dtype or self.outs[0].dtype))
+
+    def warn(self, message):
+        warnings.warn("ember.onnx.export: %s (in %s)" % (message, self.tracer.where()),
+                      TracerWarning, stacklevel=2)
 
     def fail(self, why):
         raise UnsupportedOperatorError("ember.onnx.export: %s cannot be exported: %s (called "
@@ -185,11 +199,8 @@ class Tracer:
             for t in outputs:
                 self.bind(t, "traced")
             return
-        lowering = None
-        for klass in cls.__mro__:
-            lowering = LOWERINGS.get(klass)
-            if lowering is not None:
-                break
+        # the lowering sits next to the op's forward and backward (``Node.onnx``)
+        lowering = getattr(cls, "onnx", None)
         op = "%s (%s)" % (cls.__name__, cls.__module__)
         if lowering is None:
             raise UnsupportedOperatorError(

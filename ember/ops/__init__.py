@@ -46,6 +46,10 @@ class Clone(Node):
     def backward(ctx, g):
         return g
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Identity", call.inputs[0])
+
 
 def clone(input, *, memory_format=None):
     """A copy that stays in the graph (gradient passes through unchanged)."""
@@ -74,6 +78,16 @@ class CopyFrom(Node):
     def backward(ctx, g):
         # The overwritten values get a zero gradient (torch's CopyBackwards), not none.
         return g * 0, sum_to_shape(g, ctx.src_shape)
+
+    @staticmethod
+    def onnx(call):
+        # ``a.copy_(src)``: src broadcast to a's shape, in a's dtype
+        g, src = call.g, call.inputs[1]
+        if call.arrays[1].dtype != call.outs[0].dtype:
+            src = g.cast(src, call.outs[0].dtype)
+        if call.arrays[1].shape == call.outs[0].shape:
+            return g.op("Identity", src)
+        return g.op("Expand", src, g.op("Shape", call.inputs[0]))
 
 
 def _copy_from(self, src):
@@ -111,6 +125,11 @@ class Fill(Node):
 
     def backward(ctx, g):
         return g * 0
+
+    @staticmethod
+    def onnx(call):
+        value = call.scalar(call.params[0])
+        return call.g.op("Expand", value, call.g.op("Shape", call.inputs[0]))
 
 
 def _filled(self, value):

@@ -29,6 +29,10 @@ class ToCopy(Node):
     def backward(ctx, g):
         return cast(g, ctx.src_dtype)
 
+    @staticmethod
+    def onnx(call):
+        return call.g.cast(call.inputs[0], call.outs[0].dtype)
+
 
 def _cast(t, dtype):
     if dtype.is_floating_point and t._data.dtype.kind == "f":
@@ -58,6 +62,12 @@ class Add(Node):
         sa, sb = ctx.shapes
         return sum_to_shape(g, sa), sum_to_shape(gb, sb)
 
+    @staticmethod
+    def onnx(call):
+        a, b = call.operands()
+        alpha = call.params[0] if call.params else 1
+        return call.g.op("Add", a, b if alpha == 1 else call.g.op("Mul", b, call.scalar(alpha)))
+
 
 class AddScalar(Node):
     """``a + s`` for a Python number ``s`` (torch's Scalar overload: no tensor made for ``s``)."""
@@ -70,6 +80,10 @@ class AddScalar(Node):
 
     def name(self):
         return "AddBackward0"
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Add", *call.operands(), call.scalar(call.params[0]))
 
 
 def _is_number(x):
@@ -183,6 +197,12 @@ class Sub(Node):
         sa, sb = ctx.shapes
         return sum_to_shape(g, sa), sum_to_shape(gb, sb)
 
+    @staticmethod
+    def onnx(call):
+        a, b = call.operands()
+        alpha = call.params[0] if call.params else 1
+        return call.g.op("Sub", a, b if alpha == 1 else call.g.op("Mul", b, call.scalar(alpha)))
+
 
 class SubScalar(Node):
     """``a - s`` (``reverse``: ``s - a``)."""
@@ -196,6 +216,11 @@ class SubScalar(Node):
 
     def name(self):
         return "RsubBackward1" if self.reverse else "SubBackward0"
+
+    @staticmethod
+    def onnx(call):
+        (x,), (s, reverse) = call.operands(), call.params
+        return call.g.op("Sub", *((call.scalar(s), x) if reverse else (x, call.scalar(s))))
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -247,6 +272,10 @@ class Mul(Node):
         return (sum_to_shape(g * b, a._data.shape) if need[0] else None,
                 sum_to_shape(g * a, b._data.shape) if need[1] else None)
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Mul", *call.operands())
+
 
 class MulScalar(Node):
     def forward(ctx, a, s):
@@ -258,6 +287,10 @@ class MulScalar(Node):
 
     def name(self):
         return "MulBackward0"
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Mul", *call.operands(), call.scalar(call.params[0]))
 
 
 def mul(input, other, *, out=None):
@@ -294,6 +327,10 @@ class Div(Node):
         return (sum_to_shape(g / b, a._data.shape) if need[0] else None,
                 sum_to_shape(-g * a / (b * b), b._data.shape) if need[1] else None)
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Div", *call.operands())
+
 
 class DivScalar(Node):
     """``a / s`` (``reverse``: ``s / a``, whose backward needs the output)."""
@@ -313,6 +350,11 @@ class DivScalar(Node):
     def name(self):
         # torch computes ``s / t`` as ``t.reciprocal() * s``
         return "MulBackward0" if self.reverse else "DivBackward0"
+
+    @staticmethod
+    def onnx(call):
+        (x,), (s, reverse) = call.operands(), call.params
+        return call.g.op("Div", *((call.scalar(s), x) if reverse else (x, call.scalar(s))))
 
 
 class RoundedDiv(Node):
@@ -334,6 +376,13 @@ class RoundedDiv(Node):
     def backward(ctx, g):
         sa, sb = ctx.shapes
         return sum_to_shape(g * 0, sa), sum_to_shape(g * 0, sb)
+
+    @staticmethod
+    def onnx(call):
+        if call.outs[0].dtype.kind != "f":
+            call.fail("integer division with rounding_mode=%r" % call.params[0])
+        q = call.g.op("Div", *call.operands())
+        return call.g.op("Floor", q) if call.params[0] == "floor" else call.g.trunc(q)
 
 
 def _check_int_divisor(b):
@@ -392,6 +441,14 @@ class Remainder(Node):
         gb = -g * div(a, b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
         return sum_to_shape(g, sa), None if gb is None else sum_to_shape(gb, sb)
 
+    @staticmethod
+    def onnx(call):
+        g, (a, b) = call.g, call.operands()
+        if call.outs[0].dtype.kind != "f":
+            return g.op("Mod", a, b, fmod=0)
+        # Python's remainder (the divisor's sign): a - floor(a / b) * b
+        return g.op("Sub", a, g.op("Mul", g.op("Floor", g.op("Div", a, b)), b))
+
 
 def remainder(input, other, *, out=None):
     a, b = binary_operands(input, other)
@@ -417,6 +474,10 @@ class Fmod(Node):
         sa, sb = ctx.shapes
         gb = -g * div(a, b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
         return sum_to_shape(g, sa), None if gb is None else sum_to_shape(gb, sb)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Mod", *call.operands(), fmod=1)
 
 
 def fmod(input, other, *, out=None):
@@ -454,6 +515,10 @@ class Pow(Node):
             gb = where((a == 0) & (b >= 0), 0.0, g * out * log(a))
             gb = sum_to_shape(gb, sb)
         return ga, gb
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Pow", call.operands()[0], call.inputs[1])
 
 
 def pow(input, exponent, *, out=None):
@@ -494,6 +559,15 @@ class Atan2(Node):
         sa, sb = ctx.shapes
         denom = a * a + b * b
         return sum_to_shape(g * b / denom, sa), sum_to_shape(-g * a / denom, sb)
+
+    @staticmethod
+    def onnx(call):
+        # atan(y / x), shifted by +-pi where x < 0
+        g, (y, x) = call.g, call.operands()
+        pi, zero = call.scalar(math.pi), call.scalar(0)
+        shift = g.op("Where", g.op("Less", y, zero), g.op("Neg", pi), pi)
+        return g.op("Add", g.op("Atan", g.op("Div", y, x)),
+                    g.op("Where", g.op("Less", x, zero), shift, zero))
 
 
 def atan2(input, other, *, out=None):
@@ -537,6 +611,10 @@ class Maximum(Node):
         gb = where(b > a, g, where(a == b, half, 0.0))
         return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Max", *call.operands())
+
 
 def maximum(input, other, *, out=None):
     _require_tensors("maximum", input, other)
@@ -568,6 +646,10 @@ class Minimum(Node):
         ga = where(a < b, g, where(a == b, half, 0.0))
         gb = where(b < a, g, where(a == b, half, 0.0))
         return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Min", *call.operands())
 
 
 def minimum(input, other, *, out=None):
@@ -640,6 +722,10 @@ class Neg(Node):
     def backward(ctx, g):
         return -g
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Neg", *call.operands())
+
 
 def neg(input, *, out=None):
     if input._data.dtype.kind == "b":
@@ -693,6 +779,12 @@ class Clamp(Node):
             mask = m if mask is None else mask & m
         return g * mask if mask is not None else g
 
+    @staticmethod
+    def onnx(call):
+        lo, hi = call.params
+        return call.g.op("Clip", *call.operands(), None if lo is None else call.scalar(lo),
+                         None if hi is None else call.scalar(hi))
+
 
 class ClampTensor(Node):
     """clamp with tensor bounds: the gradient goes to whichever of input/min/max was chosen."""
@@ -711,6 +803,13 @@ class ClampTensor(Node):
         ga = where(use_hi | use_lo, 0.0, g)
         return (sum_to_shape(ga, sa), sum_to_shape(where(use_lo, g, 0.0), sl),
                 sum_to_shape(where(use_hi, g, 0.0), sh))
+
+    @staticmethod
+    def onnx(call):
+        x, *bounds = call.operands()
+        for op, bound in zip(("Max", "Min"), bounds):
+            x = call.g.op(op, x, bound)
+        return x
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -785,6 +884,11 @@ class Lerp(Node):
                 sum_to_shape(g * w, se) if need[1] else None,
                 sum_to_shape(g * (e - s), sw) if need[2] else None)
 
+    @staticmethod
+    def onnx(call):
+        g, (a, b, w) = call.g, call.operands()
+        return g.op("Add", a, g.op("Mul", w, g.op("Sub", b, a)))
+
 
 def lerp(input, end, weight, *, out=None):
     dt = input.dtype
@@ -813,6 +917,13 @@ class Addcmul(Node):
         v = ctx.value
         return (sum_to_shape(g, sa), sum_to_shape(g * t2 * v, s1), sum_to_shape(g * t1 * v, s2))
 
+    @staticmethod
+    def onnx(call):
+        g, (a, t1, t2) = call.g, call.operands()
+        prod = g.op("Mul", t1, t2)
+        value = call.params[0]
+        return g.op("Add", a, prod if value == 1 else g.op("Mul", prod, call.scalar(value)))
+
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     dt = D.result_type(input, tensor1, tensor2)
@@ -840,6 +951,14 @@ class Addcdiv(Node):
         v = ctx.value
         return (sum_to_shape(g, sa), sum_to_shape(g * v / t2, s1),
                 sum_to_shape(-g * v * t1 / (t2 * t2), s2))
+
+    @staticmethod
+    def onnx(call):
+        g, (a, t1, t2) = call.g, call.operands()
+        quotient = g.op("Div", t1, t2)
+        value = call.params[0]
+        return g.op("Add", a, quotient if value == 1 else g.op("Mul", quotient,
+                                                               call.scalar(value)))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -891,6 +1010,11 @@ class Hypot(Node):
         a, b, out = ctx.saved_tensors
         sa, sb = ctx.shapes
         return sum_to_shape(g * a / out, sa), sum_to_shape(g * b / out, sb)
+
+    @staticmethod
+    def onnx(call):
+        g, (a, b) = call.g, call.operands()
+        return g.op("Sqrt", g.op("Add", g.op("Mul", a, a), g.op("Mul", b, b)))
 
 
 def hypot(input, other, *, out=None):
@@ -986,6 +1110,16 @@ class LogAddExp(Node):
 
     def name(self):
         return "LogAddExp2Backward0" if self.base2 else "LogAddExpBackward0"
+
+    @staticmethod
+    def onnx(call):
+        g, (a, b) = call.g, call.operands()
+        if call.params[0]:  # logaddexp2: in natural-log units, and back
+            a, b = (g.op("Mul", v, call.scalar(math.log(2))) for v in (a, b))
+        m = g.op("Max", a, b)
+        s = g.op("Add", g.op("Exp", g.op("Sub", a, m)), g.op("Exp", g.op("Sub", b, m)))
+        out = g.op("Add", m, g.op("Log", s))
+        return g.op("Div", out, call.scalar(math.log(2))) if call.params[0] else out
 
 
 def logaddexp(input, other, *, out=None):

@@ -99,6 +99,10 @@ class Matmul(Node):
     def name(self):
         return "MmBackward0" if self.__dict__.get("mm") else "MatmulBackward0"
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("MatMul", *call.operands())
+
 
 def matmul(input, other, *, out=None):
     """Matrix product with torch's rules for 1-d operands and broadcast batch dims."""
@@ -271,6 +275,10 @@ class Dot(Node):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
         return g * b if need[0] else None, g * a if need[1] else None
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("MatMul", *call.operands())
 
 
 def dot(input, other, *, out=None):
@@ -470,6 +478,17 @@ class AddMatmul(Node):
     def name(self):
         return "AddmmBackward0"
 
+    @staticmethod
+    def onnx(call):
+        g, (c, m1, m2) = call.g, call.operands()
+        beta, alpha = call.params
+        out = g.op("MatMul", m1, m2)
+        if alpha != 1:
+            out = g.op("Mul", out, call.scalar(alpha))
+        if beta == 0:
+            return out
+        return g.op("Add", out, c if beta == 1 else g.op("Mul", c, call.scalar(beta)))
+
 
 def _check_addend(input, shape):
     try:
@@ -647,6 +666,11 @@ class Einsum(Node):
                 target.append(c)
             grads.append(_einsum(terms, "".join(target), tensors))
         return tuple(grads)
+
+    @staticmethod
+    def onnx(call):
+        subs, out_sub = call.params
+        return call.g.op("Einsum", *call.operands(), equation=",".join(subs) + "->" + out_sub)
 
 
 def _einsum(subs, out_sub, tensors):

@@ -16,6 +16,11 @@ class Cumsum(Node):
     def backward(ctx, g):
         return _ReverseCumsum.apply((g,), ctx.dim)
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("CumSum", *call.operands(),
+                         call.g.const(np.asarray(call.params[0], np.int64)))
+
 
 class _ReverseCumsum(Node):
     """Sums from each position to the end along ``dim`` (cumsum's backward, and vice versa)."""

@@ -34,6 +34,14 @@ class Where(Node):
                 sum_to_shape(where(cond, g, zero), sa) if need[1] else None,
                 sum_to_shape(where(cond, zero, g), sb) if need[2] else None)
 
+    @staticmethod
+    def onnx(call):
+        g, dt = call.g, call.outs[0].dtype
+        cond = call.inputs[0] if call.arrays[0].dtype == np.bool_ else g.cast(call.inputs[0], bool)
+        a, b = (x if arr.dtype == dt else g.cast(x, dt)
+                for x, arr in zip(call.inputs[1:], call.arrays[1:]))
+        return g.op("Where", cond, a, b)
+
 
 def where(condition, input=None, other=None, *, out=None):
     """Select from ``input`` where ``condition`` else ``other``; one-argument form = nonzero."""
@@ -175,6 +183,25 @@ class Index(Node):
         if parts:
             return "SelectBackward0"
         return "AliasBackward0"
+
+    @staticmethod
+    def onnx(call):
+        idx, basic = call.params
+        if basic:
+            return call.g.basic_index(call.inputs[0], call.arrays[0].shape, idx)
+        # one integer index array with full slices elsewhere: a Gather (indices constant, or
+        # the data of a traced tensor)
+        items = list(idx) if isinstance(idx, tuple) else [idx]
+        arrays = [k for k, i in enumerate(items) if isinstance(i, np.ndarray)]
+        if len(arrays) != 1 or any(not (isinstance(i, slice) and i == slice(None))
+                                   for k, i in enumerate(items) if k != arrays[0]):
+            call.fail("advanced indexing other than one integer index array (with full slices "
+                      "elsewhere)")
+        index = items[arrays[0]]
+        if index.dtype == np.bool_:
+            call.fail("boolean mask indexing (its result's shape depends on the data)")
+        return call.g.op("Gather", call.inputs[0],
+                         call.input_of(index.astype(np.int64, copy=False)), axis=arrays[0])
 
 
 class IndexBackward(Node):
@@ -422,6 +449,11 @@ class MaskedFill(Node):
             if need[1] else None
         return ga, gv
 
+    @staticmethod
+    def onnx(call):
+        a, value = call.operands()
+        return call.g.op("Where", call.input_of(call.params[0]), value, a)
+
 
 def masked_fill(input, mask, value):
     """``input`` with ``value`` (a number or 0-d tensor) where ``mask`` (broadcast) is True."""
@@ -467,6 +499,12 @@ class IndexSelect(Node):
 
     def backward(ctx, g):
         return IndexAddZeros.apply((g,), ctx.idx, ctx.d, ctx.n)
+
+    @staticmethod
+    def onnx(call):
+        idx, d = call.params
+        return call.g.op("Gather", call.inputs[0], call.input_of(np.asarray(idx, np.int64)),
+                         axis=d)
 
 
 class IndexAddZeros(Node):

@@ -157,6 +157,15 @@ class Cat(Node):
             start += s
         return tuple(res)
 
+    @staticmethod
+    def onnx(call):
+        dt = call.outs[0].dtype
+        kept = [n if a.dtype == dt else call.g.cast(n, dt)
+                for n, a in zip(call.inputs, call.arrays) if not _skipped(a)]
+        if len(kept) == 1:
+            return call.g.op("Identity", kept[0])
+        return call.g.op("Concat", *kept, axis=int(call.params[0]))
+
 
 def _skipped(a):
     """torch's legacy rule: 1-d empty tensors are left out of a concatenation."""
@@ -357,6 +366,14 @@ class Repeat(Node):
         g = g.reshape(tuple(inter)).sum(tuple(range(0, 2 * len(sizes), 2)))
         return g.reshape(ctx.in_shape)
 
+    @staticmethod
+    def onnx(call):
+        sizes = list(call.params[0])
+        x, lead = call.inputs[0], len(sizes) - call.arrays[0].ndim
+        if lead:
+            x = call.g.unsqueeze(x, list(range(lead)))
+        return call.g.op("Tile", x, call.g.ints(sizes))
+
 
 def repeat(input, *sizes):
     """Tile ``input`` ``sizes[i]`` times along each dim (a copy), as ``Tensor.repeat``."""
@@ -475,6 +492,15 @@ class Flip(Node):
     def backward(ctx, g):
         return Flip.apply((g,), ctx.dims)
 
+    @staticmethod
+    def onnx(call):
+        dims = list(call.params[0])
+        if not dims:
+            return call.g.op("Identity", call.inputs[0])
+        big = np.iinfo(np.int64).max
+        return call.g.slice(call.inputs[0], [-1] * len(dims), [-big] * len(dims), dims,
+                            [-1] * len(dims))
+
 
 def flip(input, dims):
     """A copy of ``input`` with the order of elements along ``dims`` reversed."""
@@ -518,6 +544,24 @@ class Roll(Node):
 
     def backward(ctx, g):
         return Roll.apply((g,), tuple(-s for s in ctx.shifts), ctx.dims)
+
+    @staticmethod
+    def onnx(call):
+        g, x, shape = call.g, call.inputs[0], call.arrays[0].shape
+        shifts, dims = call.params
+        if dims is None or dims == ():
+            n = int(np.prod(shape))
+            s = int(np.ravel(shifts)[0]) % max(n, 1)
+            flat = g.op("Reshape", x, g.ints([-1]))
+            parts = [g.slice(flat, [n - s], [n], [0]), g.slice(flat, [0], [n - s], [0])]
+            return g.op("Reshape", g.op("Concat", *parts, axis=0), g.ints(list(shape)))
+        for s, d in zip(np.atleast_1d(shifts), np.atleast_1d(dims)):
+            n, d = shape[d], int(d)
+            s = int(s) % n if n else 0
+            if s:
+                parts = [g.slice(x, [n - s], [n], [d]), g.slice(x, [0], [n - s], [d])]
+                x = g.op("Concat", *parts, axis=d)
+        return x
 
 
 def roll(input, shifts, dims=None):
@@ -588,6 +632,12 @@ class Tril(Node):
 
     def name(self):
         return "TriuBackward0" if self.upper else "TrilBackward0"
+
+    @staticmethod
+    def onnx(call):
+        k, upper = call.params
+        return call.g.op("Trilu", call.inputs[0], call.g.const(np.asarray(k, np.int64)),
+                         upper=int(bool(upper)))
 
 
 def _triangle(upper):

@@ -7,6 +7,7 @@ Backward formulas expand the reduced gradient back over the reduced dims
 ``_PutAlong``, a gather/scatter pair that are each other's backward.
 """
 import builtins
+import math
 
 from ember import _dtype as D
 from ember import return_types
@@ -75,6 +76,12 @@ class Sum(Node):
         full = len(self.dims) == len(self.in_shape) and not self.keepdim
         return "SumBackward0" if full else "SumBackward1"
 
+    @staticmethod
+    def onnx(call):
+        dims, keepdim = call.params[:2]
+        (x,) = call.operands()
+        return call.g.reduce("ReduceSum", x, dims, keepdim) if dims else call.g.op("Identity", x)
+
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over ``dim`` (int, tuple, or all); bool and int inputs sum to int64, as torch."""
@@ -125,6 +132,12 @@ class Mean(Node):
 
     def backward(ctx, g):
         return _expand_reduced(g / ctx.n, ctx.in_shape, ctx.dims, ctx.keepdim)
+
+    @staticmethod
+    def onnx(call):
+        dims, keepdim = call.params
+        (x,) = call.operands()
+        return call.g.reduce("ReduceMean", x, dims, keepdim) if dims else call.g.op("Identity", x)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -287,6 +300,12 @@ class Prod(Node):
         others = _ProdOthers.apply((a.movedim(ctx.dim, -1),)).movedim(-1, ctx.dim)
         return _expand_reduced(g, a.shape, (ctx.dim,), ctx.keepdim) * others
 
+    @staticmethod
+    def onnx(call):
+        dim, keepdim = call.params[:2]
+        dims = None if dim is None else [dim] if isinstance(dim, int) else list(dim)
+        return call.g.reduce("ReduceProd", *call.operands(), dims, keepdim)
+
 
 class _ProdOthers(Node):
     """``out[..., i] = prod(a[..., j] for j != i)``: prod's gradient, exact when ``a`` has zeros.
@@ -403,6 +422,10 @@ class Var(Node):
         (a,) = ctx.saved_tensors
         return _var_backward(g, a, ctx)
 
+    @staticmethod
+    def onnx(call):
+        return _var_onnx(call, False)
+
 
 def _var(a, dims, correction, keepdim):
     n = _numel(a.shape, dims)
@@ -461,6 +484,22 @@ class Std(Node):
         # torch zeroes the gradient where the deviation is 0 rather than returning NaN.
         g_var = where(_make(out._data == 0), 0.0, g / (out * 2))
         return _var_backward(g_var, a, ctx)
+
+    @staticmethod
+    def onnx(call):
+        return _var_onnx(call, True)
+
+
+def _var_onnx(call, sqrt):
+    g = call.g
+    dims, correction, keepdim = call.params
+    x = call.inputs[0]
+    centered = g.op("Sub", x, g.reduce("ReduceMean", x, dims, True))
+    squares = g.reduce("ReduceSum", g.op("Mul", centered, centered), dims, keepdim)
+    n = int(np.prod([call.arrays[0].shape[d] for d in dims]))
+    var = g.op("Div", squares, call.scalar(builtins.max(n - correction, 0)))
+    return g.op("Sqrt", var) if sqrt else var
+
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -574,6 +613,14 @@ class _Extreme(Node):
 
     def name(self):
         return "AmaxBackward0" if self.largest else "AminBackward0"
+
+    @staticmethod
+    def onnx(call):
+        dims, keepdim, largest = call.params
+        if not dims:
+            return call.g.op("Identity", call.inputs[0])
+        return call.g.reduce("ReduceMax" if largest else "ReduceMin", call.inputs[0], dims,
+                             keepdim)
 
 
 def _tie_weights(a, out, dims, keepdim):
@@ -812,6 +859,11 @@ class LogSumExp(Node):
         out = _expand_reduced(out, a.shape, ctx.dims, ctx.keepdim)
         return _expand_reduced(g, a.shape, ctx.dims, ctx.keepdim) * (a - out).exp()
 
+    @staticmethod
+    def onnx(call):
+        dims, keepdim = call.params
+        return call.g.reduce("ReduceLogSumExp", call.inputs[0], dims, keepdim)
+
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """``log(sum(exp(input), dim))`` computed without overflow."""
@@ -877,6 +929,26 @@ class VectorNorm(Node):
             return a * _expand_reduced(scale, shape, dims, keepdim)
         scale = where(zero, 0.0, g / safe ** (p - 1))
         return a * a.abs() ** (p - 2) * _expand_reduced(scale, shape, dims, keepdim)
+
+    @staticmethod
+    def onnx(call):
+        p, dims, keepdim = call.params
+        return vector_norm_onnx(call, p, dims, keepdim)
+
+
+def vector_norm_onnx(call, p, dims, keepdim):
+    """The ONNX form of a p-norm over ``dims`` (also used by ``nn.distance``'s norm)."""
+    g, x = call.g, call.inputs[0]
+    if p in (1, 2):
+        return g.reduce("ReduceL%d" % p, x, dims, keepdim)
+    if p in (math.inf, -math.inf):
+        return g.reduce("ReduceMax" if p > 0 else "ReduceMin", g.op("Abs", x), dims, keepdim)
+    if p == 0:
+        nonzero = g.cast(g.op("Not", g.op("Equal", x, call.scalar(0))), call.outs[0].dtype)
+        return g.reduce("ReduceSum", nonzero, dims, keepdim)
+    powered = g.reduce("ReduceSum", g.op("Pow", g.op("Abs", x), call.scalar(p)), dims, keepdim)
+    return g.op("Pow", powered, call.scalar(1.0 / p))
+
 
 
 def _vector_norm(input, ord, dim, keepdim, dtype, name):

@@ -40,6 +40,12 @@ class Gather(Node):
     def backward(ctx, g):
         return ScatterAddZeros.apply((g,), ctx.full, ctx.in_shape)
 
+    @staticmethod
+    def onnx(call):
+        index, d = call.params
+        return call.g.op("GatherElements", call.inputs[0],
+                         call.input_of(np.asarray(index, np.int64)), axis=int(d))
+
 
 class ScatterAddZeros(Node):
     """zeros(shape) with ``g`` added at ``full`` (a NumPy fancy index); backward gathers."""

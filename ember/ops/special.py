@@ -19,9 +19,11 @@ from ember.ops.unary import X, Y, Unary, UnaryOp, cos, exp, log, sin, table_op, 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 # name, kernel, keeps, gradient, sample range
-erf = table_op("erf", _special_math.erf, X, lambda g, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)))
+erf = table_op("erf", _special_math.erf, X, lambda g, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)),
+               onnx="Erf")
 erfc = table_op("erfc", _special_math.erfc, X,
-                lambda g, x: g * -_TWO_OVER_SQRT_PI * exp(-(x * x)))
+                lambda g, x: g * -_TWO_OVER_SQRT_PI * exp(-(x * x)),
+                onnx=lambda c, x: c.g.op("Sub", c.scalar(1), c.g.op("Erf", x)))
 _ERFINV = UnaryOp("erfinv", _special_math.erfinv, Y,
                   lambda g, y: g * (math.sqrt(math.pi) / 2) * exp(y * y))
 _LGAMMA = UnaryOp("lgamma", _special_math.gammaln, X, lambda g, x: g * digamma(x))
@@ -111,6 +113,12 @@ class Xlogy(Node):
             gy = sum_to_shape(g * x / y, sy)
         return gx, gy
 
+    @staticmethod
+    def onnx(call):
+        g, (x, y) = call.g, call.operands()
+        zero = call.scalar(0)
+        return g.op("Where", g.op("Equal", x, zero), zero, g.op("Mul", x, g.op("Log", y)))
+
 
 def xlogy(input, other, *, out=None):
     """``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN)."""
@@ -156,7 +164,15 @@ def _sinc_grad(g, x):
     return g * where(zero, 0.0, slope)
 
 
-_sinc = unary_function(UnaryOp("sinc", np.sinc, X, _sinc_grad))
+def _sinc_onnx(call, x):
+    g = call.g
+    zero = g.op("Equal", x, call.scalar(0))
+    safe = g.op("Where", zero, call.scalar(1), g.op("Mul", x, call.scalar(math.pi)))
+    return g.op("Where", zero, call.scalar(1), g.op("Div", g.op("Sin", safe), safe))
+
+
+_sinc = unary_function(UnaryOp("sinc", np.sinc, X, _sinc_grad,
+                               onnx=_sinc_onnx))
 
 
 def sinc(input, *, out=None):

@@ -22,10 +22,11 @@ class UnaryOp:
     """One line of the table: ``kernel(x)`` on arrays; ``grad(g, v)`` with ember ops, where ``v``
     is the input (``keeps=X``), the output (``keeps=Y``) or None."""
 
-    __slots__ = ("name", "kernel", "keeps", "grad", "node_name")
+    __slots__ = ("name", "kernel", "keeps", "grad", "node_name", "onnx")
 
-    def __init__(self, name, kernel, keeps, grad, node_name=None):
+    def __init__(self, name, kernel, keeps, grad, node_name=None, onnx=None):
         self.name, self.kernel, self.keeps, self.grad = name, kernel, keeps, grad
+        self.onnx = onnx  # the ONNX form: an operator name, or ``f(call, x)`` (ember.onnx)
         self.node_name = (node_name or name[0].upper() + name[1:]) + "Backward0"
 
 
@@ -49,6 +50,14 @@ class Unary(Node):
     def name(self):
         return self.op.node_name
 
+    @staticmethod
+    def onnx(call):
+        line = call.params[0]
+        if line.onnx is None:
+            call.fail("%s has no ONNX form" % line.name)
+        (x,) = call.operands()
+        return call.g.op(line.onnx, x) if isinstance(line.onnx, str) else line.onnx(call, x)
+
 
 def unary_function(op, float_only=True):
     """The public function of table op ``op`` (integer inputs become float unless told)."""
@@ -61,9 +70,9 @@ def unary_function(op, float_only=True):
     return fn
 
 
-def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=()):
+def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=(), onnx=None):
     """Define, register (with samples in ``[low, high]``) and return the table op ``name``."""
-    fn = unary_function(UnaryOp(name, kernel, keeps, grad))
+    fn = unary_function(UnaryOp(name, kernel, keeps, grad, onnx=onnx))
     for n in (name,) + aliases:
         register(OpInfo(n, fn, _unary_samples(low, high), method=True, inplace=n + "_",
                         dtypes=INT_FLOAT))
@@ -105,35 +114,59 @@ class SigmoidBackward(Node):
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 # name, kernel, keeps, gradient, sample range
-reciprocal = table_op("reciprocal", np.reciprocal, Y, lambda g, y: -g * y * y, 0.5, 2.0)
-sqrt = table_op("sqrt", np.sqrt, Y, lambda g, y: g / (2 * y), 0.1, 3.0)
-rsqrt = table_op("rsqrt", lambda a: 1 / np.sqrt(a), Y, lambda g, y: -0.5 * g * y * y * y, 0.2, 3.0)
-exp = table_op("exp", np.exp, Y, lambda g, y: g * y)
-exp2 = table_op("exp2", np.exp2, Y, lambda g, y: g * y * _LN2)
-expm1 = table_op("expm1", np.expm1, Y, lambda g, y: g * (y + 1))
-log = table_op("log", np.log, X, lambda g, x: g / x, 0.1, 3.0)
-log2 = table_op("log2", np.log2, X, lambda g, x: g / (x * _LN2), 0.1, 3.0)
-log10 = table_op("log10", np.log10, X, lambda g, x: g / (x * _LN10), 0.1, 3.0)
-log1p = table_op("log1p", np.log1p, X, lambda g, x: g / (x + 1), -0.5, 3.0)
-sin = table_op("sin", np.sin, X, lambda g, x: g * cos(x), -3.0, 3.0)
-cos = table_op("cos", np.cos, X, lambda g, x: -g * sin(x), -3.0, 3.0)
-tan = table_op("tan", np.tan, Y, lambda g, y: g * (1 + y * y), -1.2, 1.2)
+reciprocal = table_op("reciprocal", np.reciprocal, Y, lambda g, y: -g * y * y, 0.5, 2.0,
+                      onnx="Reciprocal")
+sqrt = table_op("sqrt", np.sqrt, Y, lambda g, y: g / (2 * y), 0.1, 3.0,
+                onnx="Sqrt")
+rsqrt = table_op("rsqrt", lambda a: 1 / np.sqrt(a), Y, lambda g, y: -0.5 * g * y * y * y, 0.2, 3.0,
+                 onnx=lambda c, x: c.g.op("Reciprocal", c.g.op("Sqrt", x)))
+exp = table_op("exp", np.exp, Y, lambda g, y: g * y,
+               onnx="Exp")
+exp2 = table_op("exp2", np.exp2, Y, lambda g, y: g * y * _LN2,
+                onnx=lambda c, x: c.g.op("Pow", c.scalar(2), x))
+expm1 = table_op("expm1", np.expm1, Y, lambda g, y: g * (y + 1),
+                 onnx=lambda c, x: c.g.op("Sub", c.g.op("Exp", x), c.scalar(1)))
+log = table_op("log", np.log, X, lambda g, x: g / x, 0.1, 3.0,
+               onnx="Log")
+log2 = table_op("log2", np.log2, X, lambda g, x: g / (x * _LN2), 0.1, 3.0,
+                onnx=lambda c, x: c.g.op("Div", c.g.op("Log", x), c.scalar(_LN2)))
+log10 = table_op("log10", np.log10, X, lambda g, x: g / (x * _LN10), 0.1, 3.0,
+                 onnx=lambda c, x: c.g.op("Div", c.g.op("Log", x), c.scalar(_LN10)))
+log1p = table_op("log1p", np.log1p, X, lambda g, x: g / (x + 1), -0.5, 3.0,
+                 onnx=lambda c, x: c.g.op("Log", c.g.op("Add", x, c.scalar(1))))
+sin = table_op("sin", np.sin, X, lambda g, x: g * cos(x), -3.0, 3.0,
+               onnx="Sin")
+cos = table_op("cos", np.cos, X, lambda g, x: -g * sin(x), -3.0, 3.0,
+               onnx="Cos")
+tan = table_op("tan", np.tan, Y, lambda g, y: g * (1 + y * y), -1.2, 1.2,
+               onnx="Tan")
 asin = arcsin = table_op("asin", np.arcsin, X, lambda g, x: g * rsqrt(1 - x * x), -0.9, 0.9,
-                         aliases=("arcsin",))
+                         aliases=("arcsin",),
+                         onnx="Asin")
 acos = arccos = table_op("acos", np.arccos, X, lambda g, x: -g * rsqrt(1 - x * x), -0.9, 0.9,
-                         aliases=("arccos",))
+                         aliases=("arccos",),
+                         onnx="Acos")
 atan = arctan = table_op("atan", np.arctan, X, lambda g, x: g / (1 + x * x), -3.0, 3.0,
-                         aliases=("arctan",))
-sinh = table_op("sinh", np.sinh, X, lambda g, x: g * cosh(x))
-cosh = table_op("cosh", np.cosh, X, lambda g, x: g * sinh(x))
-tanh = table_op("tanh", np.tanh, Y, lambda g, y: TanhBackward.apply((g, y)), -3.0, 3.0)
+                         aliases=("arctan",),
+                         onnx="Atan")
+sinh = table_op("sinh", np.sinh, X, lambda g, x: g * cosh(x),
+                onnx="Sinh")
+cosh = table_op("cosh", np.cosh, X, lambda g, x: g * sinh(x),
+                onnx="Cosh")
+tanh = table_op("tanh", np.tanh, Y, lambda g, y: TanhBackward.apply((g, y)), -3.0, 3.0,
+                onnx="Tanh")
 sigmoid = table_op("sigmoid", _stable_sigmoid, Y, lambda g, y: SigmoidBackward.apply((g, y)),
-                   -5.0, 5.0)
+                   -5.0, 5.0,
+                   onnx="Sigmoid")
 
-_ABS = UnaryOp("abs", np.abs, X, lambda g, x: g * sign(x))
-_SIGN = UnaryOp("sign", np.sign, NOTHING, lambda g, _: g * 0)
-_SQUARE = UnaryOp("square", np.square, X, lambda g, x: g * 2 * x, node_name="Pow")
-_FRAC = UnaryOp("frac", lambda a: a - np.trunc(a), NOTHING, lambda g, _: g)
+_ABS = UnaryOp("abs", np.abs, X, lambda g, x: g * sign(x),
+               onnx="Abs")
+_SIGN = UnaryOp("sign", np.sign, NOTHING, lambda g, _: g * 0,
+                onnx="Sign")
+_SQUARE = UnaryOp("square", np.square, X, lambda g, x: g * 2 * x, node_name="Pow",
+                  onnx=lambda c, x: c.g.op("Mul", x, x))
+_FRAC = UnaryOp("frac", lambda a: a - np.trunc(a), NOTHING, lambda g, _: g,
+                onnx=lambda c, x: c.g.op("Sub", x, c.g.trunc(x)))
 
 
 def abs(input, *, out=None):
@@ -204,6 +237,20 @@ class Rounding(Node):
     def backward(ctx, g):
         return g * 0
 
+    @staticmethod
+    def onnx(call):
+        fn, decimals = call.params[0], (call.params[1:] or (0,))[0]
+        g, (x,) = call.g, call.operands()
+        if fn is np.trunc:
+            return g.trunc(x)
+        op = {np.floor: "Floor", np.ceil: "Ceil", np.round: "Round", np.rint: "Round"}.get(fn)
+        if op is None:
+            call.fail("rounding with %s" % getattr(fn, "__name__", fn))
+        if not decimals:
+            return g.op(op, x)
+        s = call.scalar(10.0 ** decimals)
+        return g.op("Div", g.op(op, g.op("Mul", x, s)), s)
+
 
 def round(input, *, decimals=0, out=None):
     """Round half to even, as torch (and NumPy) do; ``decimals`` as torch's."""
@@ -255,6 +302,17 @@ class NanToNum(Node):
         from ember.ops.comparison import isfinite
 
         return g * isfinite(a)
+
+    @staticmethod
+    def onnx(call):
+        g, (x,) = call.g, call.operands()
+        nan, posinf, neginf = call.params
+        info = np.finfo(call.outs[0].dtype)
+        x = g.op("Where", g.op("IsNaN", x), call.scalar(0.0 if nan is None else nan), x)
+        x = g.op("Where", g.op("IsInf", x, detect_negative=0),
+                 call.scalar(info.max if posinf is None else posinf), x)
+        return g.op("Where", g.op("IsInf", x, detect_positive=0),
+                    call.scalar(info.min if neginf is None else neginf), x)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):

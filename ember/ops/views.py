@@ -2,6 +2,7 @@
 split/chunk, diagonal, unfold. They share storage with their input.
 """
 import builtins
+import itertools
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
@@ -65,6 +66,29 @@ class Reshape(Node):
         # torch: reshape that can view gives ViewBackward0, one that must copy UnsafeView.
         return "ViewBackward0" if self.__dict__.get("is_view") else "UnsafeViewBackward0"
 
+    @staticmethod
+    def onnx(call):
+        # Sizes arrive concrete (``x.view(x.size(0), -1)`` as ``(1, 6272)``): a size equal to a
+        # dynamic input size at the same position is written 0 ("copy"), and when exactly one
+        # size is left it becomes -1, so a batch axis stays symbolic through flattening.
+        in_shape, out_shape, dyn = call.arrays[0].shape, call.outs[0].shape, call.in_dyn[0]
+        target, out_dyn = [], set()
+        for i, s in enumerate(out_shape):
+            copied = i in dyn and i < len(in_shape) and in_shape[i] == s
+            target.append(0 if copied else s)
+            if copied:
+                out_dyn.add(i)
+        lost = [a for a in dyn if a not in out_dyn]
+        free = [i for i, t in enumerate(target) if t != 0]
+        if lost and len(free) == 1:
+            target[free[0]] = -1
+            out_dyn.add(free[0])
+        elif lost:
+            call.warn("the reshape from %s to %s fixes the dynamic axes %s to their traced "
+                      "sizes" % (tuple(in_shape), tuple(out_shape), lost))
+        call.out_dyn = [out_dyn]
+        return call.g.op("Reshape", call.inputs[0], call.g.ints(target))
+
 
 def reshape(input, *shape):
     """A tensor with ``shape``; a view when the layout allows it, a copy otherwise."""
@@ -86,6 +110,10 @@ class Alias(Node):
 
     def name(self):
         return "AliasBackward0"
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Identity", call.inputs[0])
 
 
 def _alias(input):
@@ -238,6 +266,14 @@ class Transpose(Node):
     def name(self):
         return "TBackward0" if self.__dict__.get("t") else "TransposeBackward0"
 
+    @staticmethod
+    def onnx(call):
+        perm = list(range(call.arrays[0].ndim))
+        d0, d1 = call.params
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        call.out_dyn = [{perm.index(a) for a in call.in_dyn[0]}]
+        return call.g.op("Transpose", call.inputs[0], perm=perm)
+
 
 def transpose(input, dim0, dim1):
     nd = input._data.ndim
@@ -298,6 +334,12 @@ class Permute(Node):
             inverse[d] = i
         return permute(g, tuple(inverse))
 
+    @staticmethod
+    def onnx(call):
+        perm = [int(d) for d in call.params[0]]
+        call.out_dyn = [{perm.index(a) for a in call.in_dyn[0]}]
+        return call.g.op("Transpose", call.inputs[0], perm=perm)
+
 
 def permute(input, *dims):
     dims = parse_shape(dims)
@@ -349,6 +391,17 @@ class Expand(Node):
 
     def backward(ctx, g):
         return sum_to_shape(g, ctx.in_shape)
+
+    @staticmethod
+    def onnx(call):
+        # ONNX's Expand broadcasts both ways: a size the input already has is written 1, so a
+        # dynamic size stays dynamic
+        in_shape, out_shape = call.arrays[0].shape, call.outs[0].shape
+        lead = len(out_shape) - len(in_shape)
+        target = [1 if i >= lead and in_shape[i - lead] == s else s
+                  for i, s in enumerate(out_shape)]
+        call.out_dyn = [{a + lead for a in call.in_dyn[0]}]
+        return call.g.op("Expand", call.inputs[0], call.g.ints(target))
 
 
 def expand(input, *sizes):
@@ -443,6 +496,14 @@ class Squeeze(Reshape):
             return "SqueezeBackward1"
         return "SqueezeBackward0"
 
+    @staticmethod
+    def onnx(call):
+        dyn = call.in_dyn[0]
+        axes = _removed_ones(call.outs[0].shape, call.arrays[0].shape, dyn)
+        kept = [j for j in range(call.arrays[0].ndim) if j not in axes]
+        call.out_dyn = [{kept.index(a) for a in dyn if a in kept}]
+        return call.g.squeeze(call.inputs[0], axes)
+
 
 def squeeze(input, dim=None):
     """Remove size-1 dims (all, one, or a tuple of them); other sizes are left, as torch."""
@@ -475,6 +536,24 @@ register(OpInfo("squeeze", squeeze, _squeeze_samples, method=True, dtypes=ALL))
 class Unsqueeze(Reshape):
     def name(self):
         return "UnsqueezeBackward0"
+
+    @staticmethod
+    def onnx(call):
+        axes = _removed_ones(call.arrays[0].shape, call.outs[0].shape, ())
+        kept = [j for j in range(call.outs[0].ndim) if j not in axes]
+        call.out_dyn = [{kept[a] for a in call.in_dyn[0]}]
+        return call.g.unsqueeze(call.inputs[0], axes)
+
+
+def _removed_ones(short, long, avoid):
+    """The size-1 axes of shape ``long`` whose removal leaves ``short`` (for ember.onnx: the
+    axes of a squeeze or unsqueeze); axes in ``avoid`` (dynamic ones) are chosen last."""
+    ones = sorted((j for j, s in enumerate(long) if s == 1), key=lambda j: j in avoid)
+    for axes in itertools.combinations(ones, len(long) - len(short)):
+        if tuple(s for j, s in enumerate(long) if j not in axes) == tuple(short):
+            return sorted(axes)
+    raise AssertionError("no squeeze maps %s to %s" % (long, short))
+
 
 
 def unsqueeze(input, dim):
@@ -510,6 +589,10 @@ class Slice(Node):
 
     def backward(ctx, g):
         return SliceBackward.apply((g,), ctx.idx, ctx.in_shape)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.basic_index(call.inputs[0], call.arrays[0].shape, call.params[0])
 
 
 class SliceBackward(Node):

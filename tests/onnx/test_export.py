@@ -264,8 +264,11 @@ def test_import_ember_does_not_import_onnx():
     assert out.stdout.strip() == "False"
 
 
-def test_every_line_of_the_unary_table():
-    from ember.onnx._lowerings.arithmetic import _TABLE
+UNARY_TABLE = ["abs", "acos", "asin", "atan", "cos", "cosh", "erf", "erfc", "exp", "exp2",
+               "expm1", "frac", "log", "log10", "log1p", "log2", "reciprocal", "rsqrt", "sigmoid",
+               "sign", "sin", "sinc", "sinh", "sqrt", "square", "tan", "tanh"]
 
+
+def test_every_line_of_the_unary_table():
     x = ember.rand(2, 5) * 0.8 + 0.1  # inside every function's domain
-    _check(Fn(lambda x: tuple(getattr(ember, n)(x) for n in sorted(_TABLE))), [x])
+    _check(Fn(lambda x: tuple(getattr(ember, n)(x) for n in UNARY_TABLE)), [x])

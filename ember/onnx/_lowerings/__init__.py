@@ -1,6 +1,9 @@
-"""ONNX lowerings of ember's ops, one file per op category (as ``ember/ops``).
+"""ONNX lowerings that are not an op's own: each op (``Node``) carries its lowering next to its
+forward and backward (``Node.onnx``; the one-input table's lines carry theirs in the table).
 
-Importing this package registers every lowering in ``ember.onnx._trace.LOWERINGS``.
+Here are the lowerings of public functions that compute outside ``Node.apply`` (comparisons,
+logic, arg-reductions) and of modules exported as one ONNX block (the recurrent layers as ONNX's
+RNN/GRU/LSTM operators, MultiheadAttention with heads on their own axis). Importing this package
+registers them.
 """
-from ember.onnx._lowerings import (arithmetic, attention, blas, comparison,  # noqa: F401
-                                   indexing, manipulation, nn, reduction, rnn, views)
+from ember.onnx._lowerings import attention, comparison, rnn  # noqa: F401

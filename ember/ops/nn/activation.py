@@ -31,6 +31,11 @@ class LogSigmoid(Node):
         (a,) = ctx.saved_tensors
         return g * sigmoid(-a)
 
+    @staticmethod
+    def onnx(call):
+        g = call.g  # -softplus(-x): stable for large |x|
+        return g.op("Neg", g.op("Softplus", g.op("Neg", call.inputs[0])))
+
 
 def logsigmoid(input):
     return LogSigmoid.apply((input,))
@@ -49,6 +54,10 @@ class Relu(Node):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return ThresholdBackward.apply((g, out))
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Relu", *call.operands())
 
 
 class ThresholdBackward(Node):
@@ -89,6 +98,10 @@ class Softmax(Node):
         (y,) = ctx.saved_tensors
         gy = g * y
         return gy - y * gy.sum(ctx.dim, keepdim=True)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Softmax", call.inputs[0], axis=int(call.params[0]))
 
 
 def _softmax_dim(input, dim):
@@ -138,6 +151,10 @@ class LogSoftmax(Node):
         (y,) = ctx.saved_tensors
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("LogSoftmax", call.inputs[0], axis=int(call.params[0]))
+
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along ``dim`` without overflow for large logits."""
@@ -184,6 +201,10 @@ class LeakyRelu(_PiecewiseLinear):
         pos = a > 0
         ctx.slope = np.where(pos, a.dtype.type(1), a.dtype.type(negative_slope))
         return a * ctx.slope
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("LeakyRelu", call.inputs[0], alpha=float(call.params[0]))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -339,12 +360,24 @@ class Hardtanh(_PiecewiseLinear):
         ctx.slope = ((a > lo) & (a < hi)).astype(a.dtype)
         return np.clip(a, lo, hi).astype(a.dtype, copy=False)
 
+    @staticmethod
+    def onnx(call):
+        lo, hi = call.params
+        return call.g.op("Clip", call.inputs[0], call.scalar(lo), call.scalar(hi))
+
 
 class Threshold(_PiecewiseLinear):
     def forward(ctx, a, threshold, value):
         keep = a > threshold
         ctx.slope = keep.astype(a.dtype)
         return np.where(keep, a, a.dtype.type(value))
+
+    @staticmethod
+    def onnx(call):
+        threshold, value = call.params
+        x = call.inputs[0]
+        return call.g.op("Where", call.g.op("Greater", x, call.scalar(threshold)), x,
+                         call.scalar(value))
 
 
 class Hardshrink(_PiecewiseLinear):
@@ -353,6 +386,10 @@ class Hardshrink(_PiecewiseLinear):
         ctx.slope = keep.astype(a.dtype)
         return a * ctx.slope
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Shrink", call.inputs[0], lambd=float(call.params[0]), bias=0.0)
+
 
 class Softshrink(_PiecewiseLinear):
     def forward(ctx, a, lambd):
@@ -360,11 +397,20 @@ class Softshrink(_PiecewiseLinear):
         ctx.slope = keep.astype(a.dtype)
         return (a - np.sign(a) * a.dtype.type(lambd)) * ctx.slope
 
+    @staticmethod
+    def onnx(call):
+        lambd = float(call.params[0])
+        return call.g.op("Shrink", call.inputs[0], lambd=lambd, bias=lambd)
+
 
 class Hardsigmoid(_PiecewiseLinear):
     def forward(ctx, a):
         ctx.slope = ((a > -3) & (a < 3)).astype(a.dtype) * a.dtype.type(1 / 6)
         return np.clip(a / 6 + a.dtype.type(0.5), 0, 1).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("HardSigmoid", call.inputs[0], alpha=1 / 6, beta=0.5)
 
 
 class RreluNoise(_PiecewiseLinear):
@@ -409,6 +455,19 @@ class Elu(_Smooth):
         alpha, scale, s_in = ctx.p
         return where(x > 0, float(scale), exp(clamp(x, max=0) * s_in) * (alpha * scale * s_in))
 
+    @staticmethod
+    def onnx(call):
+        # scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1)): ELU, SELU or CELU
+        g, x = call.g, call.inputs[0]
+        alpha, scale, input_scale = call.params
+        if input_scale == 1 and scale == 1:
+            return g.op("Elu", x, alpha=float(alpha))
+        if input_scale == 1:
+            return g.op("Selu", x, alpha=float(alpha), gamma=float(scale))
+        if scale == 1 and math.isclose(input_scale * alpha, 1.0):
+            return g.op("Celu", x, alpha=float(alpha))
+        call.fail("ELU with alpha=%g, scale=%g, input_scale=%g" % (alpha, scale, input_scale))
+
 
 class Gelu(_Smooth):
     _K = math.sqrt(2 / math.pi)
@@ -427,6 +486,18 @@ class Gelu(_Smooth):
             return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * Gelu._K * (1 + 3 * 0.044715 * x * x)
         cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2))))
         return cdf + x * exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+
+    @staticmethod
+    def onnx(call):
+        g, x = call.g, call.inputs[0]
+        half_x = g.op("Mul", call.scalar(0.5), x)
+        if call.params[0] == "tanh":
+            cube = g.op("Mul", g.op("Mul", x, x), x)
+            inner = g.op("Mul", call.scalar(math.sqrt(2 / math.pi)),
+                         g.op("Add", x, g.op("Mul", call.scalar(0.044715), cube)))
+            return g.op("Mul", half_x, g.op("Add", call.scalar(1), g.op("Tanh", inner)))
+        erf = g.op("Erf", g.op("Mul", x, call.scalar(1 / math.sqrt(2))))
+        return g.op("Mul", half_x, g.op("Add", call.scalar(1), erf))
 
 
 def gelu(input, approximate="none"):
@@ -452,6 +523,11 @@ class Silu(_Smooth):
         s = unary.sigmoid(x)
         return s * (1 + x * (1 - s))
 
+    @staticmethod
+    def onnx(call):
+        x = call.inputs[0]
+        return call.g.op("Mul", x, call.g.op("Sigmoid", x))
+
 
 def _softplus_np(x, beta, threshold):
     t = x.dtype.type
@@ -467,6 +543,11 @@ class Mish(_Smooth):
         tsp = unary.tanh(softplus(x))
         return tsp + x * (1 - tsp * tsp) * unary.sigmoid(x)
 
+    @staticmethod
+    def onnx(call):
+        g, x = call.g, call.inputs[0]
+        return g.op("Mul", x, g.op("Tanh", g.op("Softplus", x)))
+
 
 class Softplus(_Smooth):
     def forward(ctx, a, beta, threshold):
@@ -478,6 +559,16 @@ class Softplus(_Smooth):
         bx = x * beta
         return where(bx > threshold, 1.0, unary.sigmoid(bx))
 
+    @staticmethod
+    def onnx(call):
+        g, x = call.g, call.inputs[0]
+        beta, threshold = call.params
+        bx = g.op("Mul", x, call.scalar(beta)) if beta != 1 else x
+        soft = g.op("Softplus", bx)
+        if beta != 1:
+            soft = g.op("Div", soft, call.scalar(beta))
+        return g.op("Where", g.op("Greater", bx, call.scalar(threshold)), x, soft)
+
 
 class Hardswish(_Smooth):
     def forward(ctx, a):
@@ -486,6 +577,10 @@ class Hardswish(_Smooth):
 
     def derivative(ctx, x):
         return where(x < -3, 0.0, where(x <= 3, x / 3 + 0.5, 1.0))
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("HardSwish", call.inputs[0])
 
 
 def leaky_relu_(input, negative_slope=0.01):

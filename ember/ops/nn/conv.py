@@ -274,6 +274,17 @@ class _Conv(Node):
     def name(self):
         return "ConvolutionBackward0"
 
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Conv", *call.inputs, **_onnx_attrs(call.params[-1]))
+
+
+def _onnx_attrs(geom):
+    return {"kernel_shape": list(geom.kernel), "strides": list(geom.stride),
+            "dilations": list(geom.dilation), "group": geom.groups,
+            "pads": list(geom.pad_lo) + list(geom.pad_hi)}
+
+
 
 class _ConvInputGrad(Node):
     """gx = conv_transpose(gy, w): the adjoint of ``_Conv`` in its input."""
@@ -294,6 +305,17 @@ class _ConvInputGrad(Node):
 
     def name(self):
         return "ConvolutionBackward0"
+
+    @staticmethod
+    def onnx(call):
+        # the transposed convolution: the input gradient of the convolution with ``geom``
+        geom = call.params[0]
+        extra = [n_out - ((n_in - 1) * s - lo - hi + d * (k - 1) + 1)
+                 for n_out, n_in, k, s, d, lo, hi in zip(
+                     geom.in_size, geom.out_size, geom.kernel, geom.stride, geom.dilation,
+                     geom.pad_lo, geom.pad_hi)]
+        return call.g.op("ConvTranspose", *call.inputs, output_padding=extra,
+                         **_onnx_attrs(geom))
 
 
 class _ConvWeightGrad(Node):
@@ -553,6 +575,15 @@ class _IndexPad(Node):
 
     def backward(ctx, g):
         return _IndexPadBackward.apply((g,), ctx.indices, ctx.sizes)
+
+    @staticmethod
+    def onnx(call):
+        # reflect / replicate / circular padding: a Gather per padded axis
+        x, nd, indices = call.inputs[0], call.arrays[0].ndim, call.params[0]
+        for axis, idx in zip(range(nd - len(indices), nd), indices):
+            if idx is not None and not isinstance(idx, slice):
+                x = call.g.op("Gather", x, call.g.const(np.asarray(idx, np.int64)), axis=axis)
+        return x
 
 
 class _IndexPadBackward(Node):

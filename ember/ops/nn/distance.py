@@ -45,6 +45,13 @@ class VectorNorm(Node):
             return where(out == 0, 0.0, g * x / safe)
         return where(out == 0, 0.0, g * sign(x) * unary.abs(x) ** (p - 1) / safe ** (p - 1))
 
+    @staticmethod
+    def onnx(call):
+        from ember.ops.reduction import vector_norm_onnx
+
+        p, dim, keepdim = call.params
+        return vector_norm_onnx(call, p, [dim], keepdim)
+
 
 def _vector_norm(x, p, dim, keepdim=False):
     return VectorNorm.apply((x,), p, wrap_dim(dim, x._data.ndim), keepdim)
@@ -59,6 +66,10 @@ class ClampMinValue(Node):
 
     def backward(ctx, g):
         return g
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Max", call.inputs[0], call.scalar(call.params[0]))
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):

@@ -21,6 +21,11 @@ class Dropout(Node):
     def backward(ctx, g):
         return g * _const(ctx.mask)
 
+    @staticmethod
+    def onnx(call):
+        call.fail("dropout in training mode (export runs the model in eval mode unless "
+                  "training= says otherwise)")
+
 
 def _check_p(p):
     if p < 0.0 or p > 1.0:

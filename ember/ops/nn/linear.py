@@ -29,6 +29,14 @@ class Linear(Node):
             return gx, gw, (g2.sum(0) if need[2] else None)
         return gx, gw
 
+    @staticmethod
+    def onnx(call):
+        g, (x, w, *b) = call.g, call.inputs
+        if call.arrays[0].ndim == 2:
+            return g.op("Gemm", x, w, *b, transB=1)
+        y = g.op("MatMul", x, g.op("Transpose", w, perm=[1, 0]))
+        return g.op("Add", y, b[0]) if b else y
+
 
 def linear(input, weight, bias=None):
     """y = x A^T + b over the last dimension of ``input``.

@@ -91,9 +91,42 @@ class _Normalize(Node):
     def name(self):
         return "NativeBatchNormBackward0"
 
+    @staticmethod
+    def onnx(call):
+        return _normalize_onnx(call)
+
 
 class _NormalizeAffine(_Normalize):
     save = (0, 1)
+
+
+def _normalize_onnx(call):
+    """Statistics recomputed in the graph (batch statistics) or constants (running ones), then
+    the affine part; ``(N, groups, -1)`` statistic views reshape with 0 for the leading sizes."""
+    g, x, spec = call.g, call.inputs[0], call.params[-1]
+    shape, dt = call.arrays[0].shape, call.outs[0].dtype
+    stat_shape = tuple(spec.stat_shape)
+    xs = x
+    if stat_shape != shape:
+        target = [0 if i < len(shape) and s == shape[i] else s for i, s in enumerate(stat_shape)]
+        xs = g.op("Reshape", x, g.ints(target))
+    if spec.batch_stats:
+        centered = g.op("Sub", xs, g.reduce("ReduceMean", xs, spec.axes, True))
+        var = g.reduce("ReduceMean", g.op("Mul", centered, centered), spec.axes, True)
+        rstd = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, call.scalar(spec.eps))))
+        xhat = g.op("Mul", centered, rstd)
+    else:
+        xhat = g.op("Mul", g.op("Sub", xs, g.const(np.asarray(spec.mean, dt))),
+                    g.const(np.asarray(spec.rstd, dt)))
+    if stat_shape != shape:
+        xhat = g.op("Reshape", xhat, g.op("Shape", x))
+    pshape = tuple(spec.param_shape)
+    affine = [n if a.shape == pshape else g.op("Reshape", n, g.ints(pshape))
+              for n, a in zip(call.inputs[1:], call.arrays[1:])]
+    for op, value in zip(("Mul", "Add"), affine):
+        xhat = g.op(op, xhat, value)
+    return xhat
+
 
 
 def _normalize_backward_graph(ctx, g):

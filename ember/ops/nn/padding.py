@@ -15,6 +15,13 @@ class ConstantPad(Node):
     def backward(ctx, g):
         return ConstantPad.apply((g,), [(-lo, -hi) for lo, hi in ctx.pads], 0)
 
+    @staticmethod
+    def onnx(call):
+        pads, value = call.params
+        return call.g.op("Pad", *call.operands(), call.g.ints([p[0] for p in pads] +
+                                                              [p[1] for p in pads]),
+                         call.scalar(value), mode="constant")
+
 
 def _constant_pad_np(a, pads, value):
     """``pads`` lists (before, after) for every dim of ``a``."""
@@ -51,6 +58,10 @@ class AxisMaps(Node):
 
     def backward(ctx, g):
         return AxisMaps.apply((g,), [(d, m.T) for d, m in reversed(ctx.mats)])
+
+    @staticmethod
+    def onnx(call):
+        return call.g.along_axes(call.inputs[0], call.arrays[0].ndim, call.params[0])
 
 
 def _gather_matrix(src, n_in, dtype):

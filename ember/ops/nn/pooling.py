@@ -212,6 +212,13 @@ class _MaxPool(Node):
     def name(self):
         return "MaxPool2DWithIndicesBackward0"
 
+    @staticmethod
+    def onnx(call):
+        geom = call.params[0]
+        return call.g.op("MaxPool", call.inputs[0], kernel_shape=list(geom.kernel),
+                         strides=list(geom.stride), dilations=list(geom.dilation),
+                         pads=list(geom.pad_lo) + list(geom.pad_hi))
+
 
 class _MaxPoolGrad(Node):
     """Route each window's gradient to its argmax (adds where windows overlap)."""
@@ -354,6 +361,21 @@ class _AvgPool(Node):
     def name(self):
         return "AvgPool2DBackward0"
 
+    @staticmethod
+    def onnx(call):
+        # zero padding, an unpadded average, then the window size over ember's divisor
+        # (count_include_pad, ceil_mode and divisor_override only change ``div``)
+        g, x = call.g, call.inputs[0]
+        geom, div = call.params
+        lead = call.arrays[0].ndim - len(geom.kernel)
+        if any(geom.pad_lo) or any(geom.pad_hi):
+            pads = [0] * lead + list(geom.pad_lo) + [0] * lead + list(geom.pad_hi)
+            x = g.op("Pad", x, g.ints(pads), call.scalar(0), mode="constant")
+        y = g.op("AveragePool", x, kernel_shape=list(geom.kernel), strides=list(geom.stride))
+        scale = float(np.prod(geom.kernel)) / np.asarray(div, dtype=np.float64)
+        return y if np.all(scale == 1) else g.op("Mul", y, g.const(
+            scale.astype(call.outs[0].dtype)))
+
 
 class _AvgPoolGrad(Node):
     def forward(ctx, g, geom, div):
@@ -461,6 +483,12 @@ class _AxisMatmul(Node):
 
     def name(self):
         return "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def onnx(call):
+        nd, mats = call.arrays[0].ndim, call.params[0]
+        return call.g.along_axes(call.inputs[0], nd,
+                                 [(nd - len(mats) + d, m) for d, m in enumerate(mats)])
 
 
 def _adaptive_avg_poolnd(input, output_size, nd, fname):

@@ -17,6 +17,12 @@ class Embedding(Node):
     def backward(ctx, g):
         return EmbeddingBackward.apply((g,), ctx.idx, ctx.num, ctx.padding_idx, ctx.scale)
 
+    @staticmethod
+    def onnx(call):
+        idx = call.input_of(call.params[0])
+        call.out_dyn = [set(call.tracer.dyn.get(idx, ()))]
+        return call.g.op("Gather", call.inputs[0], idx, axis=0)
+
 
 class EmbeddingBackward(Node):
     def forward(ctx, g, idx, num, padding_idx, scale_grad_by_freq):
