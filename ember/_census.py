@@ -493,7 +493,7 @@ NOT_YET = {
         "issue 15 (distributed helper)":
             "distributed is_distributed",
         "issue 14 (distributions/func/fft helper)":
-            "distributions fft istft stft",
+            "fft istft stft",
     },
     "torch.Tensor": {
         "not yet (issue 12)":

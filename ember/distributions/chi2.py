@@ -1,0 +1,32 @@
+from ember._tensor import Size
+from ember.distributions import constraints
+from ember.distributions.gamma import Gamma
+
+__all__ = ["Chi2"]
+
+
+class Chi2(Gamma):
+    """The chi-squared distribution with ``df`` degrees of freedom (``Gamma(df / 2, 1 / 2)``).
+
+    Example::
+
+        >>> import ember
+        >>> ember.distributions.Chi2(ember.tensor(2.0)).log_prob(ember.tensor(1.0))
+        tensor(-1.1931)
+    """
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        from ember.distributions.utils import broadcast_all
+
+        (df,) = broadcast_all(df)
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Chi2, _instance)
+        return super().expand(Size(batch_shape), new)
+
+    @property
+    def df(self):
+        return self.concentration * 2
