@@ -46,6 +46,16 @@ class Attention(nn.Module):
         return self.attn(q, kv, kv, key_padding_mask=mask)
 
 
+class Cells(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm, self.gru = nn.LSTMCell(4, 5), nn.GRUCell(4, 5)
+        self.rnn = nn.RNNCell(4, 5, nonlinearity="relu")
+
+    def forward(self, x, h, c):
+        return self.lstm(x, (h, c)), self.gru(x, h), self.rnn(x), self.gru(x[0])
+
+
 def _flat(obj):
     if isinstance(obj, (tuple, list)):
         return [t for o in obj for t in _flat(o)]
@@ -137,6 +147,14 @@ LAYERS = {
     "gru": lambda: (nn.GRU(4, 5, 2, batch_first=True), [_r(2, 3, 4)]),
     "rnn_relu": lambda: (nn.RNN(4, 5, nonlinearity="relu", bidirectional=True), [_r(3, 2, 4)]),
     "rnn_unbatched": lambda: (nn.RNN(4, 5), [_r(3, 4)]),
+    "cells": lambda: (Cells(), [_r(2, 4), _r(2, 5), _r(2, 5)]),
+    "adaptive_max_pool": lambda: (nn.Sequential(nn.AdaptiveMaxPool2d((3, 2)),
+                                                nn.Flatten(0, 1), nn.AdaptiveMaxPool1d(4)),
+                                  [_r(2, 3, 7, 5)]),
+    "losses": lambda: (Fn(lambda x, t, w=ember.rand(4): (
+        F.cross_entropy(x, t), F.cross_entropy(x, t, weight=w, reduction="sum"),
+        F.nll_loss(x.log_softmax(1), t, ignore_index=2, reduction="none"),
+        F.cross_entropy(x[0], t[0]))), [_r(5, 4), ember.tensor([0, 3, 2, 1, 3])]),
 }
 
 ACTIVATIONS = [nn.ReLU(), nn.LeakyReLU(0.2), nn.ELU(), nn.SELU(), nn.CELU(0.5), nn.GELU(),

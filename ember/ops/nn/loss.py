@@ -228,6 +228,14 @@ class CrossEntropy(Node):
     def _target_grad_np(ctx):
         return -np.log(np.maximum(ctx.p, np.finfo(ctx.p.dtype).tiny)) * ctx._target_coef()
 
+    @staticmethod
+    def onnx(call):
+        kw = call.kwparams
+        if kw.get("label_smoothing"):
+            call.fail("cross_entropy with label_smoothing (no ONNX operator has it)")
+        return _nll_onnx(call, "SoftmaxCrossEntropyLoss", kw["target"], kw.get("weight"),
+                         kw.get("ignore_index", -100), kw.get("reduction", "mean"))
+
 
 def _check_nll_shapes(input, target):
     nd = input._data.ndim
@@ -308,6 +316,12 @@ class Nll(Node):
     def backward(ctx, g):
         return NllBackward.apply((g,), ctx)
 
+    @staticmethod
+    def onnx(call):
+        target, weight, ignore_index, reduction = call.params
+        return _nll_onnx(call, "NegativeLogLikelihoodLoss", target, weight, ignore_index,
+                         reduction)
+
 
 class NllBackward(Node):
     """Scatter ``-w * g`` to the target positions; linear in ``g``."""
@@ -332,6 +346,20 @@ class NllBackward(Node):
             return picked.reshape((fwd.shape[0],) + fwd.shape[2:] if len(fwd.shape) > 1 else ())
         total = picked.sum()
         return total / float(fwd.denom) if fwd.reduction == "mean" else total
+
+
+def _nll_onnx(call, op, target, weight, ignore_index, reduction):
+    """ONNX's NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss on ``(N, C, ...)`` scores and
+    class-index targets (a ``(C)`` input gets a batch axis of 1)."""
+    g, x = call.g, call.inputs[0]
+    t = call.input_of(target.astype(np.int64, copy=False))
+    unbatched = call.arrays[0].ndim == 1
+    if unbatched:
+        x, t = g.unsqueeze(x, [0]), g.unsqueeze(t, [0])
+    w = None if weight is None else g.const(np.asarray(weight, call.outs[0].dtype))
+    out = g.op(op, x, t, w, reduction=reduction, ignore_index=int(ignore_index))
+    return g.squeeze(out, [0]) if unbatched and reduction == "none" else out
+
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
