@@ -441,7 +441,8 @@ class Tensor:
         fn = self._grad_fn
         if fn is None or fn._pre_hooks is None:
             return False
-        return any(getattr(h, "retain", False) and h.tensor_ref() is self for h in fn._pre_hooks)
+        return any(getattr(h, "retain", False) and h.tensor_ref() is self
+                   for h in fn._pre_hooks.values())
 
     def detach(self):
         """A new tensor sharing this one's data, cut from the graph (shares its version too)."""

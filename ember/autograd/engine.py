@@ -9,7 +9,6 @@ import weakref
 import numpy as np
 
 from ember._tensor import Tensor, _make
-from ember.autograd.function import _RemovableHandle
 from ember.autograd.grad_mode import _State
 
 
@@ -243,7 +242,7 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
                 if outs.__class__ is not tuple:
                     outs = (outs,)
                 if fn._hooks is not None:
-                    for hook in fn._hooks:
+                    for hook in fn._hooks.values():
                         r = hook(outs, tuple(grads_in))
                         if r is not None:
                             outs = tuple(r)
@@ -356,7 +355,7 @@ def _check_nan(fn, outs):
 
 def _accumulate(leaf, g, owned, create_graph, hooks=True):
     if hooks and leaf._hooks is not None:
-        for hook in list(leaf._hooks):
+        for hook in list(leaf._hooks.values()):
             r = hook(g)
             if r is not None:
                 g = r
@@ -380,7 +379,7 @@ def _accumulate(leaf, g, owned, create_graph, hooks=True):
         cur._data += g._data
     post = leaf.__dict__.get("_post_accumulate_hooks") if hooks else None
     if post:
-        for hook in list(post):
+        for hook in list(post.values()):
             hook(leaf)
 
 
@@ -397,7 +396,7 @@ def _copy_like(g, like):
 def _run_pre_hooks(fn, grads_in):
     grads_in = list(grads_in)
     retain = []
-    for entry in list(fn._pre_hooks):
+    for entry in list(fn._pre_hooks.values()):
         if isinstance(entry, _TensorHook):
             g = grads_in[entry.nr]
             if g is None:
@@ -433,31 +432,34 @@ class _TensorHook:
         self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
 
 
+def _add_hook(hooks, hook):
+    from ember.utils.hooks import RemovableHandle
+
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
 def register_tensor_hook(t, hook):
     fn = t._grad_fn
     if fn is None:
         if t._hooks is None:
-            t._hooks = []
-        t._hooks.append(hook)
-        return _RemovableHandle(t._hooks, hook)
+            t._hooks = {}
+        return _add_hook(t._hooks, hook)
     if fn._pre_hooks is None:
-        fn._pre_hooks = []
-    entry = _TensorHook(hook, t._output_nr)
-    fn._pre_hooks.append(entry)
-    return _RemovableHandle(fn._pre_hooks, entry)
+        fn._pre_hooks = {}
+    return _add_hook(fn._pre_hooks, _TensorHook(hook, t._output_nr))
 
 
 def register_post_accumulate_hook(t, hook):
-    hooks = t.__dict__.setdefault("_post_accumulate_hooks", [])
-    hooks.append(hook)
-    return _RemovableHandle(hooks, hook)
+    return _add_hook(t.__dict__.setdefault("_post_accumulate_hooks", {}), hook)
 
 
 def retain_grad(t):
     fn = t._grad_fn
     if fn._pre_hooks is None:
-        fn._pre_hooks = []
-    for entry in fn._pre_hooks:
+        fn._pre_hooks = {}
+    for entry in fn._pre_hooks.values():
         if isinstance(entry, _TensorHook) and entry.retain and entry.tensor_ref() is t:
             return
-    fn._pre_hooks.append(_TensorHook(None, t._output_nr, True, t))
+    _add_hook(fn._pre_hooks, _TensorHook(None, t._output_nr, True, t))

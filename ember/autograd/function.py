@@ -125,17 +125,23 @@ class Node:
 
     def register_hook(self, fn):
         """Hook ``fn(grad_inputs, grad_outputs)`` run after this node's backward."""
+        from ember.utils.hooks import RemovableHandle
+
         if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = fn
+        return handle
 
     def register_prehook(self, fn):
         """Hook ``fn(grad_outputs)`` run before this node's backward; may return new grads."""
+        from ember.utils.hooks import RemovableHandle
+
         if self._pre_hooks is None:
-            self._pre_hooks = []
-        self._pre_hooks.append(fn)
-        return _RemovableHandle(self._pre_hooks, fn)
+            self._pre_hooks = {}
+        handle = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[handle.id] = fn
+        return handle
 
     def _release(self):
         if self._saved:
@@ -241,25 +247,6 @@ class AccumulateGrad:
 
     def __repr__(self):
         return "<AccumulateGrad object at %#x>" % id(self)
-
-
-class _RemovableHandle:
-    """What ``register_hook`` returns: ``remove()`` takes the hook out again."""
-
-    def __init__(self, hooks, fn):
-        self._hooks, self._fn = hooks, fn
-
-    def remove(self):
-        try:
-            self._hooks.remove(self._fn)
-        except ValueError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _type_str(t):

@@ -107,3 +107,18 @@ def wrap_dims(dim, ndim):
 
 def shape_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def ntuple(value, n, mismatch):
+    """``value`` (an int, or a sequence of one or ``n`` ints) as a tuple of ``n`` ints.
+
+    ``mismatch(values)`` gives the RuntimeError message for a sequence of another length.
+    """
+    if isinstance(value, (builtins.int, np.integer)):
+        return (builtins.int(value),) * n
+    value = tuple(builtins.int(v) for v in value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(mismatch(value))
+    return value

@@ -6,16 +6,11 @@ from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.ops.nn import conv as _conv
 from ember.ops.creation import empty
+from ember.nn.modules.utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
-
-
-def _ntuple(value, n):
-    if isinstance(value, (tuple, list)):
-        return tuple(value)
-    return (value,) * n
 
 
 class _ConvNd(Module):
@@ -34,9 +29,9 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        kernel_size = _ntuple(kernel_size, nd)
-        stride = _ntuple(stride, nd)
-        dilation = _ntuple(dilation, nd)
+        kernel_size = _ntuple(nd)(kernel_size)
+        stride = _ntuple(nd)(stride)
+        dilation = _ntuple(nd)(dilation)
         if isinstance(padding, str):
             valid = {"same", "valid"}
             if padding not in valid:
@@ -45,7 +40,7 @@ class _ConvNd(Module):
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         else:
-            padding = _ntuple(padding, nd)
+            padding = _ntuple(nd)(padding)
         if padding_mode not in _PADDING_MODES:
             raise ValueError("padding_mode must be one of %s, but got padding_mode='%s'"
                              % (_PADDING_MODES, padding_mode))
@@ -56,7 +51,7 @@ class _ConvNd(Module):
         self.padding = padding
         self.dilation = dilation
         self.transposed = transposed
-        self.output_padding = _ntuple(output_padding, nd)
+        self.output_padding = _ntuple(nd)(output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
         # (lo, hi) per spatial dim, used when padding_mode is not 'zeros'

@@ -10,9 +10,9 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ember._tensor import Tensor
-from ember.autograd.function import Function
 from ember.autograd.grad_mode import no_grad
 from ember.nn.parameter import Buffer, Parameter
+from ember.utils.hooks import BackwardHook, RemovableHandle
 
 __all__ = ["Module"]
 
@@ -53,26 +53,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Removes a registered hook: ``handle.remove()`` or use as a context manager."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict, *extra_dicts):
-        self.hooks_dict_refs = (hooks_dict,) + extra_dicts
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self):
-        for d in self.hooks_dict_refs:
-            d.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 _HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
@@ -642,7 +622,8 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """``hook(module, args)`` (or ``(module, args, kwargs)``) runs before ``forward``; it may
         return replacement args."""
-        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
+        handle = RemovableHandle(self._forward_pre_hooks,
+                                 extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
@@ -653,8 +634,8 @@ class Module:
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
         """``hook(module, args, output)`` runs after ``forward``; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called)
+        handle = RemovableHandle(self._forward_hooks, extra_dict=[
+            self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
         self._forward_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
@@ -705,8 +686,8 @@ class Module:
                     args = result if isinstance(result, tuple) else (result,)
         backward_state = None
         if self._backward_hooks or self._backward_pre_hooks:
-            backward_state = _BackwardHookState(self)
-            args = backward_state.setup_inputs(args)
+            backward_state = BackwardHook(self)
+            args = backward_state.setup_input_hook(args)
         result = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
@@ -716,7 +697,7 @@ class Module:
             if hook_result is not None:
                 result = hook_result
         if backward_state is not None:
-            result = backward_state.setup_outputs(result)
+            result = backward_state.setup_output_hook(result)
         return result
 
     __call__ = _call_impl
@@ -742,94 +723,3 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
-
-
-# --- full backward hooks ----------------------------------------------------------------------
-
-class _BackwardHookState:
-    """Identity autograd functions around a module call's tensor inputs and outputs: the one on
-    the outputs sees ``grad_output``, the one on the inputs sees ``grad_input`` and runs the
-    module's full backward hooks (torch's ``BackwardHook``)."""
-
-    def __init__(self, module):
-        self.module = module
-        self.grad_outputs = None
-        self.n_inputs = 0
-        self.inputs_require_grad = False
-
-    def setup_inputs(self, args):
-        from ember.autograd.grad_mode import is_grad_enabled
-
-        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-        self.n_inputs = len(positions)
-        self.inputs_require_grad = is_grad_enabled() and any(
-            args[i].requires_grad for i in positions)
-        if not self.inputs_require_grad:
-            return args
-        wrapped = _HookIdentity.apply(self, "input", *[args[i] for i in positions])
-        args = list(args)
-        for i, w in zip(positions, wrapped):
-            args[i] = w
-        return tuple(args)
-
-    def setup_outputs(self, result):
-        from ember.autograd.grad_mode import is_grad_enabled
-
-        single = isinstance(result, Tensor)
-        outs = (result,) if single else result
-        if not isinstance(outs, tuple) or not is_grad_enabled():
-            return result
-        positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
-        if not positions:
-            return result
-        wrapped = _HookIdentity.apply(self, "output", *[outs[i] for i in positions])
-        outs = list(outs)
-        for i, w in zip(positions, wrapped):
-            outs[i] = w
-        return outs[0] if single else tuple(outs)
-
-    def on_grad_outputs(self, grads):
-        module = self.module
-        for hook in list(module._backward_pre_hooks.values()):
-            res = hook(module, grads)
-            if res is not None:
-                grads = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-        self.grad_outputs = grads
-        if not self.inputs_require_grad:
-            none = (None,) * self.n_inputs
-            for hook in list(module._backward_hooks.values()):
-                res = hook(module, none, grads)
-                if res is not None and any(r is not None for r in res):
-                    raise RuntimeError("Backward hook for Modules where no input requires "
-                                       "gradient should always return None or None for all "
-                                       "gradients.")
-        return grads
-
-    def on_grad_inputs(self, grads):
-        module = self.module
-        for hook in list(module._backward_hooks.values()):
-            res = hook(module, grads, self.grad_outputs)
-            if res is not None:
-                res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-                if len(res) != len(grads):
-                    raise RuntimeError("Backward hook returned an invalid number of grad_input, "
-                                       "got %d, but expected %d" % (len(res), len(grads)))
-                grads = res
-        return grads
-
-
-class _HookIdentity(Function):
-    @staticmethod
-    def forward(ctx, state, kind, *tensors):
-        ctx.state, ctx.kind = state, kind
-        ctx.set_materialize_grads(False)
-        # fresh aliases, so that the outputs can carry this node as their grad_fn
-        return tuple(t.view(t.shape) for t in tensors)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        if ctx.kind == "output":
-            grads = ctx.state.on_grad_outputs(grads)
-        else:
-            grads = ctx.state.on_grad_inputs(grads)
-        return (None, None) + tuple(grads)

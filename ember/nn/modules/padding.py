@@ -1,17 +1,12 @@
 """Padding layers: constant (zero), reflection, replication and circular, 1-3 dims."""
 from ember.nn import functional as F
 from ember.nn.modules.module import Module
+from ember.nn.modules.utils import _ntuple
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d",
            "ZeroPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
            "CircularPad2d", "CircularPad3d"]
-
-
-def _ntuple(padding, n):
-    if isinstance(padding, int):
-        return (padding,) * n
-    return tuple(padding)
 
 
 class _PadNd(Module):
@@ -20,7 +15,7 @@ class _PadNd(Module):
 
     def __init__(self, padding):
         super().__init__()
-        self.padding = _ntuple(padding, 2 * self._n)
+        self.padding = _ntuple(2 * self._n)(padding)
 
     def forward(self, input):
         return F.pad(input, self.padding, self._mode)

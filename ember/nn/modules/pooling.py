@@ -1,16 +1,11 @@
 """Pooling layers: max, average, adaptive, power-average and max-unpooling, as ``torch.nn``."""
 from ember.nn.modules.module import Module
 from ember.ops.nn import pooling as P
+from ember.nn.modules.utils import _ntuple
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "LPPool1d", "LPPool2d"]
-
-
-def _ntuple(value, n):
-    if isinstance(value, (tuple, list)):
-        return tuple(value)
-    return (value,) * n
 
 
 class _MaxPoolNd(Module):
@@ -60,9 +55,9 @@ class _MaxUnpoolNd(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = _ntuple(kernel_size, self._nd)
-        self.stride = _ntuple(stride if stride is not None else kernel_size, self._nd)
-        self.padding = _ntuple(padding, self._nd)
+        self.kernel_size = _ntuple(self._nd)(kernel_size)
+        self.stride = _ntuple(self._nd)(stride if stride is not None else kernel_size)
+        self.padding = _ntuple(self._nd)(padding)
 
     def extra_repr(self):
         return "kernel_size=%s, stride=%s, padding=%s" % (self.kernel_size, self.stride,
@@ -95,9 +90,9 @@ class AvgPool1d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         super().__init__()
-        self.kernel_size = _ntuple(kernel_size, 1)
-        self.stride = _ntuple(stride if stride is not None else kernel_size, 1)
-        self.padding = _ntuple(padding, 1)
+        self.kernel_size = _ntuple(1)(kernel_size)
+        self.stride = _ntuple(1)(stride if stride is not None else kernel_size)
+        self.padding = _ntuple(1)(padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 

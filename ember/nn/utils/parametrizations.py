@@ -59,7 +59,7 @@ def weight_norm(module, name="weight", dim=0):
             state_dict[prefix + "parametrizations.%s.original0" % name] = state_dict.pop(g_key)
             state_dict[prefix + "parametrizations.%s.original1" % name] = state_dict.pop(v_key)
 
-    from ember.nn.modules.module import RemovableHandle
+    from ember.utils.hooks import RemovableHandle
 
     handle = RemovableHandle(module._load_state_dict_pre_hooks)
     module._load_state_dict_pre_hooks[handle.id] = load_legacy_keys

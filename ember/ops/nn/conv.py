@@ -16,6 +16,7 @@ import itertools
 from ember import _parallel
 from ember._backend import np
 from ember.autograd.function import Node
+from ember.ops._util import ntuple
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 _int = builtins.int
@@ -342,16 +343,9 @@ class _ConvWeightGrad(Node):
 # --- argument handling ---------------------------------------------------------------------------
 
 def _ntuple(value, nd, name):
-    if isinstance(value, (_int, np.integer)):
-        return (_int(value),) * nd
-    value = tuple(_int(v) for v in value)
-    if len(value) == 1:
-        return value * nd
-    if len(value) != nd:
-        raise RuntimeError("expected %s to be a single integer value or a list of %d values to "
-                           "match the convolution dimensions, but got %s=%s"
-                           % (name, nd, name, list(value)))
-    return value
+    return ntuple(value, nd, lambda v: "expected %s to be a single integer value or a list of %d "
+                  "values to match the convolution dimensions, but got %s=%s"
+                  % (name, nd, name, list(v)))
 
 
 def _shape_str(shape):

@@ -17,6 +17,7 @@ from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.conv import _Geometry, _shape_str
+from ember.ops._util import ntuple
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 _int = builtins.int
@@ -24,15 +25,8 @@ _ALL2 = (slice(None), slice(None))
 
 
 def _ntuple(value, nd, fname, what):
-    if isinstance(value, (_int, np.integer)):
-        return (_int(value),) * nd
-    value = tuple(_int(v) for v in value)
-    if len(value) == 1:
-        return value * nd
-    if len(value) != nd:
-        raise RuntimeError("%s: %s must either be a single int, or a tuple of %s ints"
-                           % (fname, what, {1: "one", 2: "two", 3: "three"}[nd]))
-    return value
+    return ntuple(value, nd, lambda v: "%s: %s must either be a single int, or a tuple of %s ints"
+                  % (fname, what, {1: "one", 2: "two", 3: "three"}[nd]))
 
 
 def _batched(input, nd, fname):
