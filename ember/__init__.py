@@ -39,7 +39,7 @@ globals().update(_LEGACY_TYPES)
 
 pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 
-_LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "compat", "cuda", "backends",
+_LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "cuda", "backends",
          "return_types", "func", "onnx", "distributions"}
 _LAZY.update(("accelerator", "amp", "hub", "jit", "mps"))
 

@@ -317,7 +317,7 @@ def test_load_torch_files_without_torch(tmp_path):
         import numpy as np
         import ember
         assert "ember.serialization" not in sys.modules  # loaded on first use only
-        assert "ember.compat" not in sys.modules
+        assert "ember.cli.compat" not in sys.modules
         r = ember.load(sys.argv[1])
         exp = np.load(sys.argv[2])
         for key in ("x", "view", "perm", "flat"):

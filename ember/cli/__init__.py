@@ -50,12 +50,12 @@ def _build_parser():
 def _run_script(argv):
     import os
 
-    from ember import compat
+    from ember.cli import compat
 
     if not argv or argv[0] in ("-h", "--help"):
         stream = sys.stdout if argv else sys.stderr
         print("usage: ember run SCRIPT.py [ARGS...]\n       ember run --coverage\n\nRun a "
-              "PyTorch script with torch and torchvision resolved to ember (see ember.compat); "
+              "PyTorch script with torch and torchvision resolved to ember (see ember.cli.compat); "
               "--coverage counts the torch names ember provides, omits and lacks.", file=stream)
         return 0 if argv else 2
     if argv[0] == "--coverage":

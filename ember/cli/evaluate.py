@@ -87,7 +87,7 @@ def add_parser(commands):
 
 def run(args):
     from ember.cli.models import model_from_checkpoint, read_checkpoint
-    from ember.cli.train import open_mnist
+    from ember.cli.data import open_mnist
 
     if args.batch_size < 1:
         raise CommandError("invalid batch size: %d (must be >= 1)" % args.batch_size)

@@ -134,7 +134,7 @@ def add_parser(commands):
 def run(args):
     from ember.cli.evaluate import predict_batch
     from ember.cli.models import model_from_checkpoint, read_checkpoint
-    from ember.cli.train import mnist_transform
+    from ember.cli.data import mnist_transform
 
     try:
         import PIL  # noqa: F401

@@ -11,11 +11,11 @@ What the script uses but ember lacks fails clearly: ``torch.fft_thing`` raises
 raises ``ModuleNotFoundError`` with the same words.
 
 How much of torch's surface ember covers is counted by ``coverage_table()`` (the census of
-``ember._census``; run ``python -m ember.compat --coverage`` to print it).
+``ember._census``; run ``python -m ember.cli.compat --coverage`` to print it).
 
 Example::
 
-    $ python -m ember.compat train.py --epochs 2
+    $ python -m ember.cli.compat train.py --epochs 2
 """
 import contextlib
 import importlib
@@ -167,8 +167,8 @@ def main(argv=None):
     if argv and argv[0] == "run":
         argv = argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: ember run SCRIPT.py [ARGS...]\n       python -m ember.compat SCRIPT.py "
-              "[ARGS...]\n       python -m ember.compat --coverage")
+        print("usage: ember run SCRIPT.py [ARGS...]\n       python -m ember.cli.compat SCRIPT.py "
+              "[ARGS...]\n       python -m ember.cli.compat --coverage")
         return 0 if argv else 2
     if argv[0] == "--coverage":
         print(coverage_table(), end="")

@@ -1,4 +1,4 @@
-"""ember.compat: PyTorch scripts run on ember with torch's names aliased only during the run."""
+"""ember.cli.compat: PyTorch scripts run on ember with torch's names aliased only during the run."""
 import os
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import ember
-import ember.compat as compat
+from ember.cli import compat
 
 TRAIN = """
     import sys
@@ -124,7 +124,7 @@ def test_python_dash_m(tmp_path):
         (x * 3).sum().backward()
         print(type(x).__module__, x.grad.tolist(), sys.argv[1:])
     """)
-    out = subprocess.run([sys.executable, "-m", "ember.compat", path, "a", "--b"],
+    out = subprocess.run([sys.executable, "-m", "ember.cli.compat", path, "a", "--b"],
                          capture_output=True, text=True, timeout=120,
                          cwd=os.path.dirname(os.path.dirname(ember.__file__)))
     assert out.returncode == 0, out.stderr
