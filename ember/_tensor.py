@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import device_of
 
 
@@ -120,13 +120,13 @@ _new = object.__new__
 def _as_array(data, dtype=None):
     """Convert what ``ember.tensor`` accepts (nested sequences, scalars, arrays) to an ndarray."""
     if dtype is not None:
-        dtype = D.as_dtype(dtype)
+        dtype = _dtype.as_dtype(dtype)
     if isinstance(data, Tensor):
         arr = data._data
         return arr.astype(dtype.np) if dtype is not None else arr.copy()
     if isinstance(data, np.ndarray):
         if dtype is None:
-            D.from_numpy_dtype(data.dtype)
+            _dtype.from_numpy_dtype(data.dtype)
             return data.copy()
         return data.astype(dtype.np)
     if isinstance(data, (list, tuple)) and any(_contains_tensor(x) for x in data):
@@ -146,12 +146,12 @@ def _as_array(data, dtype=None):
         # NumPy scalars carry their dtype (torch keeps np.float64 / np.int32 items' types);
         # Python floats among them count as the default dtype, Python ints as int64.
         if kind == "f" and _has_python_scalar(data, float):
-            scalar_dtype = D.promote_types(scalar_dtype, D.get_default_dtype())
+            scalar_dtype = _dtype.promote_types(scalar_dtype, _dtype.get_default_dtype())
         elif _has_python_scalar(data, int):
-            scalar_dtype = D.promote_types(scalar_dtype, D.int64)
+            scalar_dtype = _dtype.promote_types(scalar_dtype, _dtype.int64)
         return arr.astype(scalar_dtype.np)
     if kind == "f":
-        return arr.astype(D.get_default_dtype().np)
+        return arr.astype(_dtype.get_default_dtype().np)
     if kind in "iu":
         return arr.astype(np.int64)
     if kind == "b":
@@ -160,19 +160,19 @@ def _as_array(data, dtype=None):
         raise TypeError("new(): invalid data type 'str'")
     if kind == "c":
         raise TypeError("ember has no complex dtypes")
-    return arr.astype(D.from_numpy_dtype(arr.dtype).np)
+    return arr.astype(_dtype.from_numpy_dtype(arr.dtype).np)
 
 
 def _numpy_scalar_dtype(x):
     """The promoted dtype of the NumPy scalars nested in ``x`` (None when there are none)."""
     if isinstance(x, np.generic):
-        return D.from_numpy_dtype(x.dtype)
+        return _dtype.from_numpy_dtype(x.dtype)
     if isinstance(x, (list, tuple)):
         found = None
         for y in x:
             d = _numpy_scalar_dtype(y)
             if d is not None:
-                found = d if found is None else D.promote_types(found, d)
+                found = d if found is None else _dtype.promote_types(found, d)
         return found
     return None
 
@@ -223,7 +223,7 @@ class Tensor:
 
     def __new__(cls, *args, **kwargs):
         t = _new(cls)
-        dtype = D.get_default_dtype()
+        dtype = _dtype.get_default_dtype()
         if kwargs.get("device") is not None:
             _check_device(kwargs["device"])
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
@@ -269,7 +269,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return D.from_numpy_dtype(self._data.dtype)
+        return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self):
@@ -622,7 +622,7 @@ class Tensor:
 
         if dtype is None:
             return legacy_type_name(self.dtype)
-        if not isinstance(dtype, D.dtype):
+        if not isinstance(dtype, _dtype.dtype):
             dtype = legacy_dtype(dtype)
         return self.to(dtype)
 
@@ -644,7 +644,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, D.dtype):
+            elif isinstance(a, _dtype.dtype):
                 dtype = a
             elif isinstance(a, (str, device)):
                 dev = a
@@ -655,11 +655,11 @@ class Tensor:
             else:
                 raise TypeError("to() received an invalid combination of arguments: %r" % (a,))
         _check_device(dev)
-        if dtype is None or D.as_dtype(dtype).np == self._data.dtype:
+        if dtype is None or _dtype.as_dtype(dtype).np == self._data.dtype:
             return self.clone() if copy else self
         from ember.ops.arithmetic import _cast
 
-        return _cast(self, D.as_dtype(dtype))
+        return _cast(self, _dtype.as_dtype(dtype))
 
     def cpu(self, memory_format=None):
         return self
@@ -668,31 +668,31 @@ class Tensor:
         _check_device("cuda")
 
     def float(self, memory_format=None):
-        return self.to(D.float32)
+        return self.to(_dtype.float32)
 
     def double(self, memory_format=None):
-        return self.to(D.float64)
+        return self.to(_dtype.float64)
 
     def half(self, memory_format=None):
-        return self.to(D.float16)
+        return self.to(_dtype.float16)
 
     def long(self, memory_format=None):
-        return self.to(D.int64)
+        return self.to(_dtype.int64)
 
     def int(self, memory_format=None):
-        return self.to(D.int32)
+        return self.to(_dtype.int32)
 
     def short(self, memory_format=None):
-        return self.to(D.int16)
+        return self.to(_dtype.int16)
 
     def char(self, memory_format=None):
-        return self.to(D.int8)
+        return self.to(_dtype.int8)
 
     def byte(self, memory_format=None):
-        return self.to(D.uint8)
+        return self.to(_dtype.uint8)
 
     def bool(self, memory_format=None):
-        return self.to(D.bool)
+        return self.to(_dtype.bool)
 
     def pin_memory(self, device=None):
         return self

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ember import _dtype as D
+from ember import _dtype
 
 PRINT_OPTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80,
               "sci_mode": None}
@@ -44,7 +44,7 @@ def legacy_type_name(dtype):
 
 def dtype_word(np_dtype):
     """torch's one-word dtype name used in error messages (``Float``, ``Long``...)."""
-    return _WORD[D.from_numpy_dtype(np_dtype).name]
+    return _WORD[_dtype.from_numpy_dtype(np_dtype).name]
 
 
 class _Formatter:
@@ -157,7 +157,7 @@ def tensor_repr(t, prefix="tensor("):
             suffixes.append("size=(" + ", ".join(str(s) for s in arr.shape)
                             + ("," if arr.ndim == 1 else "") + ")")
         # No element shows what kind of number it is, so any non-default dtype is named.
-        if dtype is not D.get_default_dtype():
+        if dtype is not _dtype.get_default_dtype():
             suffixes.append("dtype=" + repr(dtype))
     else:
         summarize = arr.size > PRINT_OPTS["threshold"]
@@ -167,7 +167,7 @@ def tensor_repr(t, prefix="tensor("):
         fmt = _Formatter(values, arr.dtype)
         body = _tensor_body(arr.astype(np.float64) if dtype.is_floating_point else arr, fmt,
                             indent, summarize)
-        if dtype not in (D.get_default_dtype(), D.int64, D.bool):
+        if dtype not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool):
             suffixes.append("dtype=" + repr(dtype))
     fn = t._grad_fn
     if fn is not None:

@@ -9,7 +9,7 @@ import builtins
 
 import numpy
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._tensor import Tensor, _check_device, _make
 from ember.ops.creation import _size
 
@@ -89,7 +89,7 @@ def _rng(generator):
 
 
 def _float_dtype(dtype, kernel="check_uniform_bounds"):
-    d = D.get_default_dtype() if dtype is None else D.as_dtype(dtype)
+    d = _dtype.get_default_dtype() if dtype is None else _dtype.as_dtype(dtype)
     if not d.is_floating_point:
         from ember._tensor_str import dtype_word
 
@@ -137,7 +137,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if low >= high:
         raise RuntimeError("random_ expects 'from' to be less than 'to', but got from=%d >= to=%d"
                            % (low, high))
-    d = D.int64 if dtype is None else D.as_dtype(dtype)
+    d = _dtype.int64 if dtype is None else _dtype.as_dtype(dtype)
     return _finish(_rng(generator).integers(low, high, size=_size((size,)) if isinstance(
         size, builtins.int) else _size(size)).astype(d.np), requires_grad)
 
@@ -147,7 +147,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     _check_device(device)
     if n < 0:
         raise RuntimeError("n must be non-negative, got%d" % n)
-    d = D.int64 if dtype is None else D.as_dtype(dtype)
+    d = _dtype.int64 if dtype is None else _dtype.as_dtype(dtype)
     return _finish(_rng(generator).permutation(builtins.int(n)).astype(d.np), requires_grad)
 
 

@@ -33,7 +33,7 @@ import zlib
 
 import numpy as np
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._tensor import Size, Tensor, _make, device
 from ember._weights_only_unpickler import Unpickler
 
@@ -46,13 +46,13 @@ _ALIGNMENT = 64
 _LEGACY_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
 
 _STORAGE_DTYPES = {
-    "FloatStorage": D.float32, "DoubleStorage": D.float64, "HalfStorage": D.float16,
-    "LongStorage": D.int64, "IntStorage": D.int32, "ShortStorage": D.int16,
-    "CharStorage": D.int8, "ByteStorage": D.uint8, "BoolStorage": D.bool,
+    "FloatStorage": _dtype.float32, "DoubleStorage": _dtype.float64, "HalfStorage": _dtype.float16,
+    "LongStorage": _dtype.int64, "IntStorage": _dtype.int32, "ShortStorage": _dtype.int16,
+    "CharStorage": _dtype.int8, "ByteStorage": _dtype.uint8, "BoolStorage": _dtype.bool,
 }
 _STORAGE_NAMES = {d: name for name, d in _STORAGE_DTYPES.items()}
-_DTYPE_ALIASES = {"float": D.float32, "double": D.float64, "half": D.float16, "long": D.int64,
-                  "int": D.int32, "short": D.int16}
+_DTYPE_ALIASES = {"float": _dtype.float32, "double": _dtype.float64, "half": _dtype.float16, "long": _dtype.int64,
+                  "int": _dtype.int32, "short": _dtype.int16}
 _TORCH_ONLY_DTYPES = ("bfloat16", "complex32", "complex64", "complex128", "cfloat", "cdouble",
                       "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2", "qint8",
                       "quint8", "qint32")
@@ -93,7 +93,7 @@ class _StorageType:
 
 
 _STORAGE_TYPES = {n: _StorageType(d, n) for n, d in _STORAGE_DTYPES.items()}
-_STORAGE_TYPES["UntypedStorage"] = _StorageType(D.uint8, "UntypedStorage")
+_STORAGE_TYPES["UntypedStorage"] = _StorageType(_dtype.uint8, "UntypedStorage")
 
 
 class _Storage:
@@ -133,7 +133,7 @@ class _StorageTable:
 
     def locate(self, arr):
         """``(storage, offset, stride)`` of ``arr`` in element units, as torch records them."""
-        dtype = D.from_numpy_dtype(arr.dtype)
+        dtype = _dtype.from_numpy_dtype(arr.dtype)
         item = arr.itemsize
         root = arr
         while isinstance(root.base, np.ndarray):
@@ -205,10 +205,10 @@ class _Pickler(pickle._Pickler):
         self._save_torch_name(_DTYPE_NAMES[obj])
 
     dispatch[_TorchName] = _save_torch_name
-    dispatch[D.dtype] = _save_dtype
+    dispatch[_dtype.dtype] = _save_dtype
 
 
-_DTYPE_NAMES = {d: _TorchName("torch", d.name) for d in D.all_dtypes}
+_DTYPE_NAMES = {d: _TorchName("torch", d.name) for d in _dtype.all_dtypes}
 
 
 def _write_record(zf, name, data):
@@ -336,7 +336,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
                        dtype, metadata=None):
-    if not isinstance(dtype, D.dtype):
+    if not isinstance(dtype, _dtype.dtype):
         raise pickle.UnpicklingError("_rebuild_tensor_v3 expects a dtype, got %r" % (dtype,))
     if isinstance(storage, _Storage) and storage.array.dtype != dtype.np:
         raw = storage.array.view(np.uint8)
@@ -400,8 +400,8 @@ def _encode(obj, encoding="utf-8", errors="strict"):
 
 
 def _torch_dtype(name):
-    if name in D._by_name:
-        return D._by_name[name]
+    if name in _dtype._by_name:
+        return _dtype._by_name[name]
     if name in _DTYPE_ALIASES:
         return _DTYPE_ALIASES[name]
     return None
@@ -439,7 +439,7 @@ def _torch_global(module, name):
         if name in _TORCH_ONLY_DTYPES or (name.endswith("Storage") and name[:-7]):
             raise RuntimeError("the checkpoint holds torch.%s, which ember does not support "
                                "(ember's dtypes: %s)"
-                               % (name, ", ".join(d.name for d in D.all_dtypes)))
+                               % (name, ", ".join(d.name for d in _dtype.all_dtypes)))
     return None
 
 
@@ -683,6 +683,6 @@ def load_safetensors(path):
 
     out = {}
     for key, arr in _st_load(os.fspath(path)).items():
-        D.from_numpy_dtype(arr.dtype)
+        _dtype.from_numpy_dtype(arr.dtype)
         out[key] = _make(np.ascontiguousarray(arr))
     return out

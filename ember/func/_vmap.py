@@ -126,17 +126,17 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
-        from ember import random as R
+        from ember import random
 
         flat_args, spec, dims, batch_size = _check_in_dims(func, in_dims, args)
         outs = []
-        state = R.get_rng_state()
+        state = random.get_rng_state()
         for b in range(batch_size):
             if randomness == "same":
-                R.set_rng_state(state)
+                random.set_rng_state(state)
             sliced = [a if d is None else a.select(d, b) for a, d in zip(flat_args, dims)]
             outs.append(func(*tree_unflatten(sliced, spec), **kwargs))
-            if randomness == "error" and b == 0 and not _same_state(state, R.get_rng_state()):
+            if randomness == "error" and b == 0 and not _same_state(state, random.get_rng_state()):
                 raise RuntimeError("vmap: called random operation while in randomness error "
                                    "mode. Please either use the 'same' or 'different' randomness "
                                    "flags on vmap or perform the randomness operation out of "

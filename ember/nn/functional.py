@@ -45,3 +45,7 @@ from ember.ops.nn.activation import gumbel_softmax  # noqa: F401
 from ember.ops.nn.fold import fold, unfold  # noqa: F401
 from ember.ops.nn.loss import ctc_loss  # noqa: F401
 from ember.ops.nn.upsampling import affine_grid, grid_sample  # noqa: F401
+
+# --- helpers the layers share with the functions (as torch's F._canonical_mask) ---
+from ember.ops.nn.attention import _canonical_mask, _none_or_dtype  # noqa: F401,E402
+from ember.ops.nn.loss import _legacy_string  # noqa: F401,E402

@@ -1,6 +1,6 @@
 """``Parameter`` (a Tensor that a Module registers as learnable) and ``Buffer``."""
+import ember
 from ember._tensor import Tensor
-from ember.ops.creation import empty
 
 
 class Parameter(Tensor):
@@ -21,7 +21,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            data = empty(0)
+            data = ember.empty(0)
         t = object.__new__(cls)
         t._data = data._data
         t._requires_grad = False
@@ -76,7 +76,7 @@ class Buffer(Tensor, metaclass=_BufferMeta):
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
-            data = empty(0)
+            data = ember.empty(0)
         t = data.detach()
         t._is_buffer = True
         t._persistent = persistent

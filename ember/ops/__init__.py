@@ -159,7 +159,7 @@ Tensor.zero_ = zero_
 
 
 def _bind_operators():
-    from ember.ops import comparison as C
+    from ember.ops import comparison
     from ember.ops import arithmetic, unary
     from ember.ops.arithmetic import add, div, floor_divide, mul, neg, remainder, sub
     from ember.ops.indexing import getitem, setitem
@@ -186,12 +186,12 @@ def _bind_operators():
     def eq(self, other):
         if not _comparable(other):
             return NotImplemented
-        return C.eq(self, other)
+        return comparison.eq(self, other)
 
     def ne(self, other):
         if not _comparable(other):
             return NotImplemented
-        return C.ne(self, other)
+        return comparison.ne(self, other)
 
     ops = {
         "__add__": add, "__radd__": r(add), "__sub__": sub, "__rsub__": r(sub),
@@ -199,12 +199,12 @@ def _bind_operators():
         "__floordiv__": floor_divide, "__rfloordiv__": r(floor_divide),
         "__mod__": remainder, "__rmod__": r(remainder), "__pow__": arithmetic.pow,
         "__rpow__": rpow, "__matmul__": matmul, "__rmatmul__": rmatmul,
-        "__neg__": neg, "__pos__": pos, "__abs__": unary.abs, "__invert__": C.bitwise_not,
-        "__and__": C.bitwise_and, "__rand__": r(C.bitwise_and), "__or__": C.bitwise_or,
-        "__ror__": r(C.bitwise_or), "__xor__": C.bitwise_xor, "__rxor__": r(C.bitwise_xor),
-        "__lshift__": C.bitwise_left_shift, "__rshift__": C.bitwise_right_shift,
-        "__eq__": eq, "__ne__": ne, "__lt__": C.lt, "__le__": C.le, "__gt__": C.gt,
-        "__ge__": C.ge, "__getitem__": getitem, "__setitem__": setitem,
+        "__neg__": neg, "__pos__": pos, "__abs__": unary.abs, "__invert__": comparison.bitwise_not,
+        "__and__": comparison.bitwise_and, "__rand__": r(comparison.bitwise_and), "__or__": comparison.bitwise_or,
+        "__ror__": r(comparison.bitwise_or), "__xor__": comparison.bitwise_xor, "__rxor__": r(comparison.bitwise_xor),
+        "__lshift__": comparison.bitwise_left_shift, "__rshift__": comparison.bitwise_right_shift,
+        "__eq__": eq, "__ne__": ne, "__lt__": comparison.lt, "__le__": comparison.le, "__gt__": comparison.gt,
+        "__ge__": comparison.ge, "__getitem__": getitem, "__setitem__": setitem,
     }
     for name, fn in ops.items():
         setattr(Tensor, name, fn)

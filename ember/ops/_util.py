@@ -3,7 +3,7 @@ import builtins
 
 import numpy as np
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._tensor import Tensor, _make, _wrap_dim
 
 
@@ -14,7 +14,7 @@ def as_tensor_operand(x, dtype=None):
     if isinstance(x, np.ndarray):
         return _make(x)
     if dtype is None:
-        dtype = D._scalar_dtype(x)
+        dtype = _dtype._scalar_dtype(x)
     return _make(np.asarray(x, dtype=dtype.np))
 
 
@@ -26,7 +26,7 @@ def binary_operands(a, b):
     elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError("expected at least one Tensor operand, got %s and %s"
                         % (type(a).__name__, type(b).__name__))
-    dt = D.result_type(a, b)
+    dt = _dtype.result_type(a, b)
     return cast(as_tensor_operand(a, dt), dt), cast(as_tensor_operand(b, dt), dt)
 
 
@@ -43,7 +43,7 @@ def to_float(t):
     """Integer and bool tensors become the default float dtype (for exp, sqrt, true division)."""
     if t._data.dtype.kind == "f":
         return t
-    return cast(t, D.get_default_dtype())
+    return cast(t, _dtype.get_default_dtype())
 
 
 def sum_to_shape(g, shape):

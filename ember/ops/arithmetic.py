@@ -5,7 +5,7 @@ Broadcasting ops reduce their gradients back to each input's shape with ``sum_to
 """
 import math
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
@@ -23,7 +23,7 @@ from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, 
 
 class ToCopy(Node):
     def forward(ctx, a, dtype):
-        ctx.src_dtype = D.from_numpy_dtype(a.dtype)
+        ctx.src_dtype = _dtype.from_numpy_dtype(a.dtype)
         return a.astype(dtype.np)
 
     def backward(ctx, g):
@@ -687,7 +687,7 @@ def ones_like_bool(t):
 
 def float_power(input, exponent, *, out=None):
     a, b = binary_operands(input, exponent)
-    return pow(cast(a, D.float64), cast(b, D.float64), out=out)
+    return pow(cast(a, _dtype.float64), cast(b, _dtype.float64), out=out)
 
 
 register(OpInfo("float_power", float_power, _positive_binary_samples, method=True))
@@ -817,7 +817,7 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        dt = D.result_type(*(x for x in (input, min, max) if x is not None))
+        dt = _dtype.result_type(*(x for x in (input, min, max) if x is not None))
         a = cast(input, dt)
         info = np.finfo(dt.np) if dt.is_floating_point else np.iinfo(dt.np)
         lo = cast(as_tensor_operand(min, dt), dt) if min is not None else _make(
@@ -825,7 +825,7 @@ def clamp(input, min=None, max=None, *, out=None):
         hi = cast(as_tensor_operand(max, dt), dt) if max is not None else _make(
             np.asarray(np.inf if dt.is_floating_point else info.max, dt.np))
         return _out(ClampTensor.apply((a, lo, hi)), out)
-    dt = D.result_type(input, *(x for x in (min, max) if x is not None))
+    dt = _dtype.result_type(input, *(x for x in (min, max) if x is not None))
     a = cast(input, dt)
     lo = None if min is None else np.asarray(min, dt.np).item()
     hi = None if max is None else np.asarray(max, dt.np).item()
@@ -926,7 +926,7 @@ class Addcmul(Node):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    dt = D.result_type(input, tensor1, tensor2)
+    dt = _dtype.result_type(input, tensor1, tensor2)
     return _out(Addcmul.apply((cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)), value), out)
 
 
@@ -970,7 +970,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            "for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter "
                            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
-    dt = D.result_type(input, tensor1, tensor2)
+    dt = _dtype.result_type(input, tensor1, tensor2)
     return _out(Addcdiv.apply((cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)), value), out)
 
 

@@ -3,7 +3,7 @@
 ``tests/test_creation.py`` covers them."""
 import builtins
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _as_array, _check_device, _make
 from ember.ops.views import parse_shape
@@ -17,7 +17,7 @@ def _finish(arr, requires_grad):
 
 
 def _dtype_or_default(dtype):
-    return D.get_default_dtype() if dtype is None else D.as_dtype(dtype)
+    return _dtype.get_default_dtype() if dtype is None else _dtype.as_dtype(dtype)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -33,12 +33,12 @@ def as_tensor(data, dtype=None, device=None):
     """Share memory with ``data`` when it is a tensor or ndarray of the right dtype."""
     _check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(D.as_dtype(dtype))
+        return data if dtype is None else data.to(_dtype.as_dtype(dtype))
     if isinstance(data, np.ndarray):
-        D.from_numpy_dtype(data.dtype)
-        if dtype is None or D.as_dtype(dtype).np == data.dtype:
+        _dtype.from_numpy_dtype(data.dtype)
+        if dtype is None or _dtype.as_dtype(dtype).np == data.dtype:
             return _make(data)
-        return _make(data.astype(D.as_dtype(dtype).np))
+        return _make(data.astype(_dtype.as_dtype(dtype).np))
     return tensor(data, dtype=dtype)
 
 
@@ -49,7 +49,7 @@ def from_numpy(ndarray):
     """A tensor sharing ``ndarray``'s memory: writes through either are seen by the other."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError("expected np.ndarray (got %s)" % type(ndarray).__name__)
-    D.from_numpy_dtype(ndarray.dtype)
+    _dtype.from_numpy_dtype(ndarray.dtype)
     return _make(ndarray)
 
 
@@ -86,13 +86,13 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if dtype is None:
         if isinstance(fill_value, Tensor):
             fill_value = fill_value.item()
-        dtype = D._scalar_dtype(fill_value)
+        dtype = _dtype._scalar_dtype(fill_value)
     return _finish(np.full(_size((size,)) if isinstance(size, builtins.int) else _size(size),
-                           fill_value, dtype=D.as_dtype(dtype).np), requires_grad)
+                           fill_value, dtype=_dtype.as_dtype(dtype).np), requires_grad)
 
 
 def _like(input, dtype):
-    return input._data.dtype if dtype is None else D.as_dtype(dtype).np
+    return input._data.dtype if dtype is None else _dtype.as_dtype(dtype).np
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -136,8 +136,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         raise RuntimeError("step must be nonzero")
     if dtype is None:
         is_float = builtins.any(isinstance(v, (builtins.float, np.floating)) for v in vals)
-        dtype = D.get_default_dtype() if is_float else D.int64
-    dtype = D.as_dtype(dtype)
+        dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
+    dtype = _dtype.as_dtype(dtype)
     if not dtype.is_floating_point:
         # torch truncates the bounds and step to integers first (0.5 becomes a zero step).
         start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)

@@ -8,7 +8,7 @@ indices; backward of that write is a read again, so every order of derivative ex
 """
 import builtins
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
@@ -343,7 +343,7 @@ def setitem(self, idx, value):
 def _type_word(dt):
     from ember._tensor_str import legacy_type_name
 
-    return legacy_type_name(D.from_numpy_dtype(dt)).split(".")[-1].replace("Tensor", "")
+    return legacy_type_name(_dtype.from_numpy_dtype(dt)).split(".")[-1].replace("Tensor", "")
 
 
 class MaskedScatter(Node):

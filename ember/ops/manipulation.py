@@ -5,7 +5,7 @@ diagonal, unfold and meshgrid.
 import builtins
 import itertools
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
@@ -39,7 +39,7 @@ def block_diag(*tensors):
                                "Input %d has %d dimensions" % (i, t._data.ndim))
     if not tensors:
         return zeros(1, 0)
-    dt = D.result_type(*tensors)
+    dt = _dtype.result_type(*tensors)
     blocks = [cast(t.reshape(1, -1) if t._data.ndim < 2 else t, dt) for t in tensors]
     width = builtins.sum(blk._data.shape[1] for blk in blocks)
     rows, left = [], 0
@@ -186,7 +186,7 @@ def _tensor_list(tensors, fname):
 
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing ``dim`` (dtypes promoted, as torch)."""
-    from ember import _dtype as D
+    from ember import _dtype
     from ember.ops._util import cast
 
     tensors = _tensor_list(tensors, "cat")
@@ -215,7 +215,7 @@ def cat(tensors, dim=0, *, out=None):
         d = wrap_dim(dim, 1)
     dtype = tensors[0].dtype
     for t in tensors[1:]:
-        dtype = D.promote_types(dtype, t.dtype)
+        dtype = _dtype.promote_types(dtype, t.dtype)
     tensors = tuple(cast(t, dtype) for t in tensors)
     return Cat.apply(tensors, d)
 

@@ -9,7 +9,7 @@ Backward formulas expand the reduced gradient back over the reduced dims
 import builtins
 import math
 
-from ember import _dtype as D
+from ember import _dtype
 from ember import return_types
 from ember._backend import np
 from ember._tensor import Tensor, _make
@@ -58,9 +58,9 @@ def _reduce_args(input, dim):
 def _int_sum_dtype(input, dtype):
     """torch's accumulation dtype: ``dtype`` if given, int64 for bool and integer inputs."""
     if dtype is not None:
-        return D.as_dtype(dtype)
+        return _dtype.as_dtype(dtype)
     if input._data.dtype.kind in "biu":
-        return D.int64
+        return _dtype.int64
     return None
 
 
@@ -143,7 +143,7 @@ class Mean(Node):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim``; integer inputs raise as in torch (pass a float ``dtype``)."""
     if dtype is not None:
-        input = cast(input, D.as_dtype(dtype))
+        input = cast(input, _dtype.as_dtype(dtype))
     if input._data.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: %s" % _dtype_word(input))
@@ -266,7 +266,7 @@ register(OpInfo("nansum", nansum, _sum_samples, method=True, dtypes=INT_FLOAT))
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over the elements that are not NaN."""
     if dtype is not None:
-        input = cast(input, D.as_dtype(dtype))
+        input = cast(input, _dtype.as_dtype(dtype))
     if input._data.dtype.kind != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            "but got %s" % _dtype_word(input))
@@ -953,7 +953,7 @@ def vector_norm_onnx(call, p, dims, keepdim):
 
 def _vector_norm(input, ord, dim, keepdim, dtype, name):
     if dtype is not None:
-        input = cast(input, D.as_dtype(dtype))
+        input = cast(input, _dtype.as_dtype(dtype))
     if input._data.dtype.kind != "f":
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                            % (name, _dtype_word(input)))

@@ -3,7 +3,7 @@ index_fill, index_put, put, take_along_dim.
 """
 import builtins
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
@@ -595,7 +595,7 @@ register(OpInfo("index_put", index_put, _samples(
 
 
 def _dtype_name(dt):
-    return str(D.from_numpy_dtype(dt)).split(".")[-1]
+    return str(_dtype.from_numpy_dtype(dt)).split(".")[-1]
 
 
 def put(input, index, source, accumulate=False):

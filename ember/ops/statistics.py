@@ -10,7 +10,7 @@ import warnings
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
-from ember.ops import comparison as C
+from ember.ops import comparison
 from ember.ops.arithmetic import _out, clamp, lerp
 from ember.ops.unary import sqrt
 from ember.ops import reduction
@@ -193,7 +193,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         if length == 0:
             break
         hi, lo = narrow(x, d, 1, length - 1), narrow(x, d, 0, length - 1)
-        x = C.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
+        x = comparison.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
     return x
 
 

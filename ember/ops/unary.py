@@ -7,7 +7,7 @@ The ops with rules of their own (abs, sign, square, rounding, nan_to_num, ...) f
 """
 import math
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember.autograd.function import Node
 from ember.ops._util import cast, to_float
@@ -211,7 +211,7 @@ register(OpInfo("sgn", sgn, _unary_samples(-2.0, 2.0), method=True, inplace="sgn
 
 def square(input, *, out=None):
     if input._data.dtype.kind == "b":
-        input = cast(input, D.int64)
+        input = cast(input, _dtype.int64)
     return _out(Unary.apply((input,), _SQUARE), out)
 
 

@@ -158,9 +158,9 @@ class View(Reshape):
 def view(input, *shape):
     """A view with ``shape`` (no copy); RuntimeError when the strides do not allow it."""
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int, np.integer)):
-        from ember import _dtype as D
+        from ember import _dtype
 
-        if isinstance(shape[0], D.dtype):
+        if isinstance(shape[0], _dtype.dtype):
             return _make(input._data.view(shape[0].np))
     shape = infer_shape(parse_shape(shape), input._data.size)
     return as_view(View.apply((input,), shape), input)

@@ -8,8 +8,8 @@ from copy import deepcopy
 from ember._backend import np
 from ember.autograd.grad_mode import no_grad
 from ember.nn import Module
-from ember.ops.creation import tensor
 from ember.optim.lr_scheduler import LRScheduler, _format_param
+import ember
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn",
            "get_swa_multi_avg_fn", "get_ema_avg_fn", "get_swa_avg_fn"]
@@ -88,7 +88,7 @@ class AveragedModel(Module):
         if avg_fn is not None and multi_avg_fn is not None:
             raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
         self.module = deepcopy(model)
-        self.register_buffer("n_averaged", tensor(0))
+        self.register_buffer("n_averaged", ember.tensor(0))
         self.avg_fn = avg_fn
         self.multi_avg_fn = multi_avg_fn
         self.use_buffers = use_buffers

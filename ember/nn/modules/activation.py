@@ -1,9 +1,9 @@
 """Activation modules, each a thin wrapper of its ``ember.nn.functional`` function."""
+import ember
 from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops.creation import empty
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
            "Mish", "Sigmoid", "Tanh", "Hardtanh", "Hardsigmoid", "Hardswish", "Softplus",
@@ -182,7 +182,7 @@ class PReLU(Module):
         self.num_parameters = num_parameters
         super().__init__()
         self.init = init
-        self.weight = Parameter(empty(num_parameters, dtype=dtype))
+        self.weight = Parameter(ember.empty(num_parameters, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -1,10 +1,10 @@
 """Batch normalization layers: BatchNorm1d, BatchNorm2d, BatchNorm3d, as ``torch.nn``."""
-from ember import _dtype as D
+import ember
+from ember import _dtype
 from ember.nn import init
+from ember.nn import functional as F
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops.nn import normalization as N
-from ember.ops.creation import empty, ones, tensor, zeros
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -22,18 +22,18 @@ class _NormBase(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         if affine:
-            self.weight = Parameter(empty(num_features, dtype=dtype, device=device))
+            self.weight = Parameter(ember.empty(num_features, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(empty(num_features, dtype=dtype, device=device))
+                self.bias = Parameter(ember.empty(num_features, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", ones(num_features, dtype=dtype))
-            self.register_buffer("num_batches_tracked", tensor(0, dtype=D.int64))
+            self.register_buffer("running_mean", ember.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ember.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", ember.tensor(0, dtype=_dtype.int64))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -73,7 +73,7 @@ class _BatchNorm(_NormBase):
                       else self.momentum)
         training = self.training or (self.running_mean is None and self.running_var is None)
         use_buffers = not self.training or self.track_running_stats
-        return N.batch_norm(input, self.running_mean if use_buffers else None,
+        return F.batch_norm(input, self.running_mean if use_buffers else None,
                             self.running_var if use_buffers else None, self.weight, self.bias,
                             training, factor, self.eps)
 

@@ -1,11 +1,12 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d, as ``torch.nn``."""
 import math
 
+import ember
 from ember.nn import init
+from ember.nn import functional as F
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops.nn import conv as _conv
-from ember.ops.creation import empty
+from ember.ops.nn.conv import _mode_pad
 from ember.nn.modules.utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
@@ -67,9 +68,9 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups) + kernel_size
         else:
             shape = (out_channels, in_channels // groups) + kernel_size
-        self.weight = Parameter(empty(shape, dtype=dtype, device=device))
+        self.weight = Parameter(ember.empty(shape, dtype=dtype, device=device))
         if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
+            self.bias = Parameter(ember.empty(out_channels, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -112,7 +113,7 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input, weight, bias):
         fn = type(self)._fn
         if self.padding_mode != "zeros":
-            padded = _conv._mode_pad(input, self._mode_pads, self.padding_mode)
+            padded = _mode_pad(input, self._mode_pads, self.padding_mode)
             return fn(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
@@ -137,7 +138,7 @@ class Conv1d(_Conv):
     """
 
     _nd = 1
-    _fn = staticmethod(_conv.conv1d)
+    _fn = staticmethod(F.conv1d)
 
 
 class Conv2d(_Conv):
@@ -155,14 +156,14 @@ class Conv2d(_Conv):
     """
 
     _nd = 2
-    _fn = staticmethod(_conv.conv2d)
+    _fn = staticmethod(F.conv2d)
 
 
 class Conv3d(_Conv):
     """3-d convolution over ``(N, C_in, D, H, W)``."""
 
     _nd = 3
-    _fn = staticmethod(_conv.conv3d)
+    _fn = staticmethod(F.conv3d)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -214,7 +215,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     """
 
     _nd = 1
-    _fn = staticmethod(_conv.conv_transpose1d)
+    _fn = staticmethod(F.conv_transpose1d)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -230,11 +231,11 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
-    _fn = staticmethod(_conv.conv_transpose2d)
+    _fn = staticmethod(F.conv_transpose2d)
 
 
 class ConvTranspose3d(_ConvTransposeNd):
     """Transposed 3-d convolution."""
 
     _nd = 3
-    _fn = staticmethod(_conv.conv_transpose3d)
+    _fn = staticmethod(F.conv_transpose3d)

@@ -1,7 +1,6 @@
 """Loss modules: each stores its options (and weight buffers) and calls its functional form."""
 from ember.nn import functional as F
 from ember.nn.modules.module import Module
-from ember.ops.nn.loss import _legacy_string
 
 __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "HuberLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
@@ -14,7 +13,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
         if size_average is not None or reduce is not None:
-            self.reduction = _legacy_string(size_average, reduce)
+            self.reduction = F._legacy_string(size_average, reduce)
         else:
             self.reduction = reduction
 

@@ -425,7 +425,7 @@ class Module:
 
     def to(self, *args, **kwargs):
         """Move and/or cast floating-point parameters and buffers (``to(dtype)``, ``to('cpu')``)."""
-        from ember import _dtype as D
+        from ember import _dtype
         from ember._tensor import _check_device
 
         dtype = kwargs.get("dtype")
@@ -433,13 +433,13 @@ class Module:
         for a in args:
             if isinstance(a, Tensor):
                 dtype, dev = a.dtype, a.device
-            elif isinstance(a, D.dtype):
+            elif isinstance(a, _dtype.dtype):
                 dtype = a
             elif a is not None and not isinstance(a, bool):
                 dev = a
         _check_device(dev)
         if dtype is not None:
-            dtype = D.as_dtype(dtype)
+            dtype = _dtype.as_dtype(dtype)
             if not dtype.is_floating_point:
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
                                 "got desired dtype=%s" % dtype)

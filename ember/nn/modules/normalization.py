@@ -1,12 +1,12 @@
 """Normalization layers: LayerNorm, GroupNorm, InstanceNorm1d/2d, LocalResponseNorm."""
 import warnings
 
+import ember
 from ember.nn import init
 from ember.nn.modules.batchnorm import _NormBase
+from ember.nn import functional as F
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops.nn import normalization as N
-from ember.ops.creation import empty
 
 __all__ = ["LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
            "LocalResponseNorm"]
@@ -31,9 +31,9 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
+            self.weight = Parameter(ember.empty(self.normalized_shape, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
+                self.bias = Parameter(ember.empty(self.normalized_shape, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -48,7 +48,7 @@ class LayerNorm(Module):
                 init.zeros_(self.bias)
 
     def forward(self, input):
-        return N.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return ("{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, "
@@ -69,9 +69,9 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         if affine:
-            self.weight = Parameter(empty(num_channels, dtype=dtype, device=device))
+            self.weight = Parameter(ember.empty(num_channels, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(empty(num_channels, dtype=dtype, device=device))
+                self.bias = Parameter(ember.empty(num_channels, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -86,7 +86,7 @@ class GroupNorm(Module):
                 init.zeros_(self.bias)
 
     def forward(self, input):
-        return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return "{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}".format(
@@ -123,7 +123,7 @@ class _InstanceNorm(_NormBase):
         return self._apply_norm(input)
 
     def _apply_norm(self, input):
-        return N.instance_norm(input, self.running_mean, self.running_var, self.weight,
+        return F.instance_norm(input, self.running_mean, self.running_var, self.weight,
                                self.bias, self.training or not self.track_running_stats,
                                self.momentum if self.momentum is not None else 0.0, self.eps)
 
@@ -158,7 +158,7 @@ class LocalResponseNorm(Module):
         self.k = k
 
     def forward(self, input):
-        return N.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

@@ -1,6 +1,6 @@
 """Pooling layers: max, average, adaptive, power-average and max-unpooling, as ``torch.nn``."""
+from ember.nn import functional as F
 from ember.nn.modules.module import Module
-from ember.ops.nn import pooling as P
 from ember.nn.modules.utils import _ntuple
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d",
@@ -28,7 +28,7 @@ class MaxPool1d(_MaxPoolNd):
     """1-d max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size``."""
 
     def forward(self, input):
-        return P.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -46,7 +46,7 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     def forward(self, input):
-        return P.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -70,7 +70,7 @@ class MaxUnpool1d(_MaxUnpoolNd):
     _nd = 1
 
     def forward(self, input, indices, output_size=None):
-        return P.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
 
@@ -80,7 +80,7 @@ class MaxUnpool2d(_MaxUnpoolNd):
     _nd = 2
 
     def forward(self, input, indices, output_size=None):
-        return P.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
 
@@ -101,7 +101,7 @@ class AvgPool1d(Module):
                                                           self.padding)
 
     def forward(self, input):
-        return P.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
 
@@ -124,7 +124,7 @@ class AvgPool2d(Module):
                                                           self.padding)
 
     def forward(self, input):
-        return P.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
 
@@ -141,7 +141,7 @@ class AdaptiveAvgPool1d(_AdaptivePoolNd):
     """Average pooling to a fixed output length."""
 
     def forward(self, input):
-        return P.adaptive_avg_pool1d(input, self.output_size)
+        return F.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(_AdaptivePoolNd):
@@ -155,7 +155,7 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """
 
     def forward(self, input):
-        return P.adaptive_avg_pool2d(input, self.output_size)
+        return F.adaptive_avg_pool2d(input, self.output_size)
 
 
 class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
@@ -168,14 +168,14 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed output length."""
 
     def forward(self, input):
-        return P.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed ``(H_out, W_out)``."""
 
     def forward(self, input):
-        return P.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class _LPPoolNd(Module):
@@ -195,7 +195,7 @@ class LPPool1d(_LPPoolNd):
     """Power-average pooling over ``(N, C, L)``."""
 
     def forward(self, input):
-        return P.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
+        return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
                            self.ceil_mode)
 
 
@@ -203,5 +203,5 @@ class LPPool2d(_LPPoolNd):
     """Power-average pooling: ``(sum over the window of x**p) ** (1/p)``."""
 
     def forward(self, input):
-        return P.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
+        return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
                            self.ceil_mode)

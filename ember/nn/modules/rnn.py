@@ -10,14 +10,13 @@ import math
 import numbers
 import warnings
 
+import ember
 from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.nn.utils.rnn import PackedSequence
-from ember.ops.nn import rnn as K
-from ember.ops.creation import empty, zeros
-from ember.ops.manipulation import cat, stack
+from ember.ops.nn import rnn as _rnn_kernels
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -84,7 +83,7 @@ class RNNBase(Module):
                 suffix = "_reverse" if direction == 1 else ""
                 names = [n.format(layer, suffix) for n in names]
                 for name, shape in zip(names, shapes):
-                    setattr(self, name, Parameter(empty(shape, dtype=dtype, device=device)))
+                    setattr(self, name, Parameter(ember.empty(shape, dtype=dtype, device=device)))
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
 
@@ -170,7 +169,7 @@ class RNNBase(Module):
         if packed:
             x = input.data
             batch_sizes = input.batch_sizes._data
-            steps = [K.make_steps(batch_sizes, False), K.make_steps(batch_sizes, True)]
+            steps = [_rnn_kernels.make_steps(batch_sizes, False), _rnn_kernels.make_steps(batch_sizes, True)]
         else:
             if self.batch_first:
                 input = input.transpose(0, 1)
@@ -178,7 +177,7 @@ class RNNBase(Module):
             if seq_len == 0:
                 raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
             x = input.reshape(seq_len * batch, input.shape[2])
-            steps = [K.padded_steps(seq_len, batch, False), K.padded_steps(seq_len, batch, True)]
+            steps = [_rnn_kernels.padded_steps(seq_len, batch, False), _rnn_kernels.padded_steps(seq_len, batch, True)]
         num_directions = 2 if self.bidirectional else 1
         weights = self._flat_weights
         per_dir = len(weights) // (self.num_layers * num_directions)
@@ -193,10 +192,10 @@ class RNNBase(Module):
                 ys.append(y)
                 for f, s in zip(finals, last):
                     f.append(s)
-            x = ys[0] if num_directions == 1 else cat(ys, 1)
+            x = ys[0] if num_directions == 1 else ember.cat(ys, 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        finals = [stack(f, 0) for f in finals]
+        finals = [ember.stack(f, 0) for f in finals]
         if packed:
             out = PackedSequence(x, input.batch_sizes, input.sorted_indices,
                                  input.unsorted_indices)
@@ -211,7 +210,7 @@ class RNNBase(Module):
 
     def _zero_states(self, input, batch, sizes):
         num_directions = 2 if self.bidirectional else 1
-        return [zeros((self.num_layers * num_directions, batch, s), dtype=input.dtype)
+        return [ember.zeros((self.num_layers * num_directions, batch, s), dtype=input.dtype)
                 for s in sizes]
 
     def _forward(self, input, hx, state_sizes):
@@ -313,7 +312,7 @@ class RNN(RNNBase):
                          bidirectional, 0, device, dtype)
 
     def _layer(self, x, init_states, weights, steps):
-        return K.RNNLayer.apply_multi((x, init_states[0], *weights), steps,
+        return _rnn_kernels.RNNLayer.apply_multi((x, init_states[0], *weights), steps,
                              self.mode == "RNN_RELU")
 
     def forward(self, input, hx=None):
@@ -356,7 +355,7 @@ class GRU(RNNBase):
         raise ValueError("GRU: Expected input to be 2D or 3D, got %dD instead" % input.dim())
 
     def _layer(self, x, init_states, weights, steps):
-        return K.GRULayer.apply_multi((x, init_states[0], *weights), steps)
+        return _rnn_kernels.GRULayer.apply_multi((x, init_states[0], *weights), steps)
 
     forward = RNN.forward
 
@@ -408,7 +407,7 @@ class LSTM(RNNBase):
         self._check_hidden_size(states[1], cell, "Expected hidden[1] size {}, got {}")
 
     def _layer(self, x, init_states, weights, steps):
-        return K.LSTMLayer.apply_multi((x, *init_states, *weights), steps, self.bias,
+        return _rnn_kernels.LSTMLayer.apply_multi((x, *init_states, *weights), steps, self.bias,
                              self.proj_size > 0)
 
     def forward(self, input, hx=None):
@@ -432,13 +431,13 @@ class RNNCellBase(Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), dtype=dtype,
+        self.weight_ih = Parameter(ember.empty((num_chunks * hidden_size, input_size), dtype=dtype,
                                          device=device))
-        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), dtype=dtype,
+        self.weight_hh = Parameter(ember.empty((num_chunks * hidden_size, hidden_size), dtype=dtype,
                                          device=device))
         if bias:
-            self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype, device=device))
-            self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype, device=device))
+            self.bias_ih = Parameter(ember.empty(num_chunks * hidden_size, dtype=dtype, device=device))
+            self.bias_hh = Parameter(ember.empty(num_chunks * hidden_size, dtype=dtype, device=device))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -475,7 +474,7 @@ class RNNCellBase(Module):
             raise RuntimeError("input has inconsistent input_size: got %d expected %d"
                                % (input.shape[1], self.input_size))
         if states is None:
-            states = [zeros((input.shape[0], s), dtype=input.dtype) for s in sizes]
+            states = [ember.zeros((input.shape[0], s), dtype=input.dtype) for s in sizes]
         else:
             for i, s in enumerate(states):
                 if s.dim() not in (1, 2):
@@ -520,7 +519,7 @@ class RNNCell(RNNCellBase):
             raise RuntimeError("Unknown nonlinearity: {}".format(self.nonlinearity))
         input, (h,), batched, steps = self._prepare(input, None if hx is None else [hx],
                                                     [self.hidden_size])
-        _, h_new = K.RNNLayer.apply_multi((input, h, *self._weights()), steps,
+        _, h_new = _rnn_kernels.RNNLayer.apply_multi((input, h, *self._weights()), steps,
                                  self.nonlinearity == "relu")
         return h_new if batched else h_new.squeeze(0)
 
@@ -543,7 +542,7 @@ class LSTMCell(RNNCellBase):
     def forward(self, input, hx=None):
         input, (h, c), batched, steps = self._prepare(
             input, None if hx is None else list(hx), [self.hidden_size, self.hidden_size])
-        _, h_new, c_new = K.LSTMLayer.apply_multi((input, h, c, *self._weights()), steps,
+        _, h_new, c_new = _rnn_kernels.LSTMLayer.apply_multi((input, h, c, *self._weights()), steps,
                                         self.bias_ih is not None, False)
         if not batched:
             return h_new.squeeze(0), c_new.squeeze(0)
@@ -567,5 +566,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         input, (h,), batched, steps = self._prepare(input, None if hx is None else [hx],
                                                     [self.hidden_size])
-        _, h_new = K.GRULayer.apply_multi((input, h, *self._weights()), steps)
+        _, h_new = _rnn_kernels.GRULayer.apply_multi((input, h, *self._weights()), steps)
         return h_new if batched else h_new.squeeze(0)

@@ -1,10 +1,10 @@
 """Embedding and EmbeddingBag: lookup tables of learnable vectors."""
+import ember
 from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.autograd.grad_mode import no_grad
-from ember.ops.creation import empty
 
 __all__ = ["Embedding", "EmbeddingBag"]
 
@@ -46,7 +46,7 @@ class Embedding(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype),
+            self.weight = Parameter(ember.empty((num_embeddings, embedding_dim), dtype=dtype),
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
@@ -112,7 +112,7 @@ class EmbeddingBag(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.padding_idx = _check_padding_idx(padding_idx, num_embeddings)
         if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype))
+            self.weight = Parameter(ember.empty((num_embeddings, embedding_dim), dtype=dtype))
             self.reset_parameters()
         else:
             self.weight = Parameter(_weight)

@@ -9,6 +9,7 @@ runs the reference computation.
 """
 import copy
 
+import ember
 from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.container import ModuleList
@@ -17,9 +18,6 @@ from ember.nn.modules.linear import Linear
 from ember.nn.modules.module import Module
 from ember.nn.modules.normalization import LayerNorm
 from ember.nn.parameter import Parameter
-from ember.ops.nn.attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
-from ember.ops.creation import empty, full
-from ember.ops.manipulation import triu
 
 __all__ = ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
            "TransformerEncoderLayer", "TransformerDecoderLayer"]
@@ -80,23 +78,23 @@ class MultiheadAttention(Module):
             raise AssertionError("embed_dim must be divisible by num_heads")
         kw = {"dtype": dtype, "device": device}
         if not self._qkv_same_embed_dim:
-            self.q_proj_weight = Parameter(empty((embed_dim, embed_dim), **kw))
-            self.k_proj_weight = Parameter(empty((embed_dim, self.kdim), **kw))
-            self.v_proj_weight = Parameter(empty((embed_dim, self.vdim), **kw))
+            self.q_proj_weight = Parameter(ember.empty((embed_dim, embed_dim), **kw))
+            self.k_proj_weight = Parameter(ember.empty((embed_dim, self.kdim), **kw))
+            self.v_proj_weight = Parameter(ember.empty((embed_dim, self.vdim), **kw))
             self.register_parameter("in_proj_weight", None)
         else:
-            self.in_proj_weight = Parameter(empty((3 * embed_dim, embed_dim), **kw))
+            self.in_proj_weight = Parameter(ember.empty((3 * embed_dim, embed_dim), **kw))
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         if bias:
-            self.in_proj_bias = Parameter(empty(3 * embed_dim, **kw))
+            self.in_proj_bias = Parameter(ember.empty(3 * embed_dim, **kw))
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
         if add_bias_kv:
-            self.bias_k = Parameter(empty((1, 1, embed_dim), **kw))
-            self.bias_v = Parameter(empty((1, 1, embed_dim), **kw))
+            self.bias_k = Parameter(ember.empty((1, 1, embed_dim), **kw))
+            self.bias_v = Parameter(ember.empty((1, 1, embed_dim), **kw))
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
@@ -120,9 +118,9 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
         is_batched = query.dim() == 3
-        key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
-                                           _none_or_dtype(attn_mask), "attn_mask", query.dtype)
-        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
+        key_padding_mask = F._canonical_mask(key_padding_mask, "key_padding_mask",
+                                           F._none_or_dtype(attn_mask), "attn_mask", query.dtype)
+        attn_mask = F._canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
         if self.batch_first and is_batched:
             if key is value:
                 if query is key:
@@ -133,7 +131,7 @@ class MultiheadAttention(Module):
             else:
                 query, key, value = (x.transpose(1, 0) for x in (query, key, value))
         separate = not self._qkv_same_embed_dim
-        out, weights = multi_head_attention_forward(
+        out, weights = F.multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
             self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
             self.out_proj.weight, self.out_proj.bias, training=self.training,
@@ -232,9 +230,9 @@ class TransformerEncoderLayer(Module):
         _activation(self, activation)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                               _none_or_dtype(src_mask), "src_mask", src.dtype)
-        src_mask = _canonical_mask(src_mask, "src_mask", None, "", src.dtype, False)
+        src_key_padding_mask = F._canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                               F._none_or_dtype(src_mask), "src_mask", src.dtype)
+        src_mask = F._canonical_mask(src_mask, "src_mask", None, "", src.dtype, False)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -344,9 +342,9 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                               _none_or_dtype(mask), "mask", src.dtype)
-        mask = _canonical_mask(mask, "mask", None, "", src.dtype, False)
+        src_key_padding_mask = F._canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                               F._none_or_dtype(mask), "mask", src.dtype)
+        mask = F._canonical_mask(mask, "mask", None, "", src.dtype, False)
         first = self.layers[0] if len(self.layers) else None
         batch_first = first.self_attn.batch_first if first is not None else False
         is_causal = _detect_is_causal_mask(mask, is_causal, _get_seq_len(src, batch_first))
@@ -467,7 +465,7 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """A float ``(sz, sz)`` mask: ``-inf`` above the diagonal (future positions), 0 on and
         below it."""
-        return triu(full((sz, sz), float("-inf"), dtype=dtype, device=device), diagonal=1)
+        return ember.triu(ember.full((sz, sz), float("-inf"), dtype=dtype, device=device), diagonal=1)
 
     def _reset_parameters(self):
         for p in self.parameters():

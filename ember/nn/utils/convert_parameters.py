@@ -1,14 +1,14 @@
 """Flatten parameters into one vector and back."""
 from ember._tensor import Tensor
+import ember
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
 def parameters_to_vector(parameters):
     """One 1-D tensor holding every parameter's values, in order (differentiable)."""
-    from ember.ops.manipulation import cat
 
-    return cat([p.reshape(-1) for p in parameters])
+    return ember.cat([p.reshape(-1) for p in parameters])
 
 
 def vector_to_parameters(vec, parameters):

@@ -6,6 +6,7 @@ between the padded and the packed layout is one differentiable row gather (or sc
 """
 from collections import namedtuple
 
+import ember
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.ops.nn.rnn import GatherRows, ScatterRows
@@ -184,7 +185,6 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     Returns ``(T, B, *)`` (``(B, T, *)`` with ``batch_first``), ``T`` the longest length; the
     padding goes after each sequence (``padding_side='right'``) or before it (``'left'``).
     """
-    from ember.ops.manipulation import cat
 
     if padding_side not in ("left", "right"):
         raise RuntimeError("Expected padding_side to be one of left or right, but got %s."
@@ -211,7 +211,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         t = t + np.repeat(steps - lens, lens)
     rows = seq * steps + t if batch_first else t * batch + seq
     shape = (batch, steps) if batch_first else (steps, batch)
-    data = cat(sequences, 0) if batch > 1 else sequences[0]
+    data = ember.cat(sequences, 0) if batch > 1 else sequences[0]
     return ScatterRows.apply((data,), rows, shape + trailing, padding_value)
 
 

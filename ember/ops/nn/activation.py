@@ -3,7 +3,7 @@ the piecewise-linear family and the smooth family.
 """
 import math
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
@@ -115,7 +115,7 @@ def _softmax_dim(input, dim):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
     if dtype is not None:
-        input = cast(input, D.as_dtype(dtype))
+        input = cast(input, _dtype.as_dtype(dtype))
     input = to_float(input)
     if input._data.ndim == 0:
         return Softmax.apply((input.reshape(1),), 0).reshape(())
@@ -159,7 +159,7 @@ class LogSoftmax(Node):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along ``dim`` without overflow for large logits."""
     if dtype is not None:
-        input = cast(input, D.as_dtype(dtype))
+        input = cast(input, _dtype.as_dtype(dtype))
     input = to_float(input)
     if input._data.ndim == 0:
         return LogSoftmax.apply((input.reshape(1),), 0).reshape(())
@@ -655,7 +655,7 @@ register_nn("glu", glu, lambda dt: iter([SampleInput(T(3, 4)), SampleInput(T(2, 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along ``dim``."""
     if dtype is not None:
-        input = cast(input, D.as_dtype(dtype))
+        input = cast(input, _dtype.as_dtype(dtype))
     return softmax(-input, dim)
 
 

@@ -8,7 +8,7 @@ they carry no gradient; a float mask that requires grad is added as a tensor.
 import math
 import warnings
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.ops.blas import matmul
@@ -44,7 +44,7 @@ def _mask_bias(attn_mask, is_causal, q_len, k_len, dtype):
 
 
 def _dtype_of(np_dtype):
-    return D.from_numpy_dtype(np_dtype)
+    return _dtype.from_numpy_dtype(np_dtype)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,

@@ -1,7 +1,7 @@
 """Distances: pairwise_distance, cosine_similarity, cdist, dist."""
 import math
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._backend import np
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -196,7 +196,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     except ValueError:
         raise broadcast_shapes_error(a.shape[:-2], b.shape[:-2]) from None
     if x1.dtype != x2.dtype:
-        dt = D.promote_types(x1.dtype, x2.dtype)
+        dt = _dtype.promote_types(x1.dtype, x2.dtype)
         x1, x2 = cast(x1, dt), cast(x2, dt)
     if a.shape[:-2] != batch:
         x1 = x1.expand(batch + a.shape[-2:])
