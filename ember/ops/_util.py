@@ -122,3 +122,15 @@ def ntuple(value, n, mismatch):
     if len(value) != n:
         raise RuntimeError(mismatch(value))
     return value
+
+
+def check_no_grad_input(fn_name, **inputs):
+    """Raise torch's RuntimeError when an input the op has no derivative for requires grad."""
+    from ember.autograd.grad_mode import _State
+
+    if not _State.enabled:
+        return
+    for arg, t in inputs.items():
+        if isinstance(t, Tensor) and t.requires_grad:
+            raise RuntimeError("The function '%s' is not differentiable with respect to argument "
+                               "'%s'. This input cannot have requires_grad True." % (fn_name, arg))

@@ -12,6 +12,7 @@ from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
 from ember.ops import unary
+from ember.ops._util import check_no_grad_input
 from ember.ops.arithmetic import clamp_min, minimum
 from ember.ops.indexing import where
 from ember.ops.nn.activation import logsigmoid, softmax
@@ -436,6 +437,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if a.size and ((a < 0) | (a > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
     _check_reduction(reduction)
+    check_no_grad_input("binary_cross_entropy", weight=weight)
     loss = -(target * clamp_min(log(input), -100.0)
              + (1 - target) * clamp_min(log(1 - input), -100.0))
     if weight is not None:
@@ -451,6 +453,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError("Target size (%s) must be the same as input size (%s)"
                          % (target.shape, input.shape))
+    check_no_grad_input("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
     log_sig = logsigmoid(input)
     if pos_weight is not None:
         loss = (1 - target) * input - ((pos_weight - 1) * target + 1) * log_sig
@@ -550,6 +553,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x))."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_no_grad_input("soft_margin_loss", target=target)
     return _reduce(log1p(exp(-input * target)), reduction)
 
 
@@ -735,7 +739,11 @@ _nn("l1_loss", l1_loss, _pair())
 _nn("smooth_l1_loss", smooth_l1_loss, _pair(beta=0.5),
     lambda: iter([ErrorInput(SampleInput(T(3), T(3), beta=-1.0), RuntimeError, "negative")]))
 _nn("huber_loss", huber_loss, _pair(delta=0.7))
-_nn("soft_margin_loss", soft_margin_loss, _pair())
+_nn("soft_margin_loss", soft_margin_loss, lambda dt: iter([
+    SampleInput(T(3, 4), T(3, 4, grad=False)),
+    SampleInput(T(2, 3), _sign_target(2, 3), reduction="none"),
+    # a target that requires grad raises in both (the gradient test checks both sides)
+    SampleInput(T(3, 4), T(3, 4), reduction="sum")]))
 _nn("kl_div", kl_div, lambda dt: iter([
     SampleInput(T(3, 4), T(3, 4, low=0.0, high=1.0), reduction="batchmean"),
     SampleInput(T(3, 4), T(3, 4, values=[[0.0, 0.5, 0.2, 0.3]] * 3, grad=False),
@@ -744,13 +752,17 @@ _nn("kl_div", kl_div, lambda dt: iter([
 _nn("binary_cross_entropy", binary_cross_entropy, lambda dt: iter([
     SampleInput(T(3, 4, low=0.05, high=0.95), T(3, 4, low=0, high=1)),
     SampleInput(T(5, low=0.05, high=0.95), T(5, low=0, high=1, grad=False),
-                weight=T(5, low=0.5, high=2, grad=False), reduction="sum")]),
+                weight=T(5, low=0.5, high=2, grad=False), reduction="sum"),
+    SampleInput(T(5, low=0.05, high=0.95), T(5, low=0, high=1), weight=T(5, low=0.5, high=2))]),
     lambda: iter([ErrorInput(SampleInput(T(3, low=1.5, high=2.0), T(3, low=0, high=1)),
                              RuntimeError, "between 0 and 1")]))
 _nn("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, lambda dt: iter([
     SampleInput(T(3, 4, low=-5, high=5), T(3, 4, low=0, high=1)),
-    SampleInput(T(3, 4), T(3, 4, low=0, high=1, grad=False), weight=T(4, low=0.5, high=2),
-                pos_weight=T(4, low=0.5, high=3), reduction="none")]),
+    SampleInput(T(3, 4), T(3, 4, low=0, high=1, grad=False), weight=T(4, low=0.5, high=2,
+                grad=False), pos_weight=T(4, low=0.5, high=3, grad=False), reduction="none"),
+    # weight or pos_weight requiring grad raise in both
+    SampleInput(T(3, 4), T(3, 4, low=0, high=1), weight=T(4, low=0.5, high=2)),
+    SampleInput(T(3, 4), T(3, 4, low=0, high=1), pos_weight=T(4, low=0.5, high=3))]),
     lambda: iter([ErrorInput(SampleInput(T(3), T(4)), ValueError, "must be the same as")]))
 _nn("poisson_nll_loss", poisson_nll_loss, lambda dt: iter([
     SampleInput(T(3, 4), T(3, 4, low=0, high=4)),
