@@ -31,3 +31,12 @@ for _test_file, _names in _COVERED_BY.items():
     for _name in _names:
         not_differentiable(_name, _test_file)
 del _test_file, _names, _name
+
+# torch.nn.functional names that are not registry ops: in-place forms, aliases of registered
+# ops, deprecated upsample*, random channel dropouts, embedding_bag, max_unpool1d
+for _name in ("relu_", "elu_", "hardtanh_", "leaky_relu_", "rrelu_", "threshold_", "sigmoid",
+              "tanh", "upsample", "upsample_nearest", "upsample_bilinear", "max_unpool1d",
+              "embedding_bag", "triplet_margin_with_distance_loss", "alpha_dropout",
+              "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d"):
+    not_differentiable("nn.functional." + _name, "tests/nn/test_functional_forms.py")
+del _name

@@ -25,6 +25,7 @@ NORM_CASES = [
     ("InstanceNorm2d", (3,), {}, (2, 3, 5, 5)),
     ("InstanceNorm2d", (3,), dict(affine=True, track_running_stats=True), (2, 3, 4, 5)),
     ("InstanceNorm2d", (3,), {}, (3, 4, 5)),
+    ("InstanceNorm3d", (2,), dict(affine=True, track_running_stats=True), (2, 2, 3, 4, 3)),
     ("LocalResponseNorm", (3,), {}, (2, 5, 4, 4)),
     ("LocalResponseNorm", (2,), dict(alpha=0.1, beta=0.5, k=2.0), (2, 6, 7)),
 ]

@@ -83,18 +83,21 @@ def test_max_pool_nan_propagates_like_torch():
         np.testing.assert_allclose(e, t)
 
 
-def test_max_unpool_inverts_max_pool_like_torch():
-    x = np.random.default_rng(4).standard_normal((2, 3, 8, 8)).astype("f4")
-    outs = []
+@pytest.mark.parametrize("pool,unpool,shape", [("MaxPool1d", "MaxUnpool1d", (2, 3, 9)),
+                                               ("MaxPool2d", "MaxUnpool2d", (2, 3, 8, 8))])
+def test_max_unpool_inverts_max_pool_like_torch(pool, unpool, shape):
+    x = np.random.default_rng(4).standard_normal(shape).astype("f4")
+    outs, reprs = [], []
     for lib in (ember, torch):
-        pool = lib.nn.MaxPool2d(2, return_indices=True)
-        unpool = lib.nn.MaxUnpool2d(2)
+        pool_mod = getattr(lib.nn, pool)(2, return_indices=True)
+        unpool_mod = getattr(lib.nn, unpool)(2)
         xt = lib.from_numpy(x.copy()).requires_grad_(True)
-        y, idx = pool(xt)
-        z = unpool(y, idx, output_size=xt.size())
+        y, idx = pool_mod(xt)
+        z = unpool_mod(y, idx, output_size=xt.size())
         (z * z).sum().backward()
         outs.append((z.detach().numpy(), xt.grad.numpy()))
-        assert repr(unpool) == "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+        reprs.append(repr(unpool_mod))
+    assert reprs[0] == reprs[1]
     np.testing.assert_allclose(outs[0][0], outs[1][0])
     np.testing.assert_allclose(outs[0][1], outs[1][1])
 

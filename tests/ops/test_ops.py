@@ -9,8 +9,8 @@ import torch
 
 import ember
 from ember.ops.registry import OPS
-from tests.ops.harness import (assert_close, assert_same, flatten_outputs, materialise, to_numpy, tolerances,
-                               torch_fn)
+from tests.ops.harness import (assert_close, assert_same, flatten_outputs, materialise, to_numpy,
+                               tolerances, torch_fn)
 
 _CASES = [(name, dt) for name, info in sorted(OPS.items()) for dt in info.dtypes]
 _GRAD_CASES = [name for name, info in sorted(OPS.items()) if info.grad]
@@ -112,12 +112,14 @@ def test_gradcheck(name):
     info = OPS[name]
     if "float64" not in info.dtypes:
         pytest.skip("op has no float64 samples")
+    checked = 0
     for i, sample in enumerate(_samples(info, "float64")):
         ea, ek, _, _, leaves, _ = materialise(sample, "float64", seed=i)
         if not leaves or any(x.numel() > 64 for x in leaves):
             continue
         if _run(info.func, ea, ek)[1] is not None:
             continue  # an error sample: test_backward_matches_torch checks that torch raises too
+        checked += 1
         leaf_ids = {id(x) for x in leaves}
 
         def swap(a, it):
@@ -140,6 +142,8 @@ def test_gradcheck(name):
         assert ember.autograd.gradcheck(fn, contiguous), "%s sample %d" % (name, i)
         if info.gradgrad:
             assert ember.autograd.gradgradcheck(fn, contiguous), "%s sample %d" % (name, i)
+    assert checked, "%s: no float64 sample small enough (<= 64 elements per input) for " \
+        "gradcheck; add one to its record" % name
 
 
 @pytest.mark.parametrize("name", sorted(OPS))

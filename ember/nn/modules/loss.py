@@ -1,5 +1,6 @@
 """Loss modules: each stores its options (and weight buffers) and calls its functional form."""
 from ember.nn import functional as F
+from ember.nn.modules.distance import PairwiseDistance
 from ember.nn.modules.module import Module
 
 __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "HuberLoss",
@@ -204,7 +205,8 @@ class TripletMarginLoss(_Loss):
 class TripletMarginWithDistanceLoss(_Loss):
     def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
         super().__init__(reduction=reduction)
-        self.distance_function = distance_function
+        self.distance_function = (distance_function if distance_function is not None
+                                  else PairwiseDistance())
         self.margin = margin
         self.swap = swap
 

@@ -1,5 +1,6 @@
 """Dropout in its variants: dropout, alpha_dropout, feature_alpha_dropout, dropout1d/2d/3d."""
 import math
+import warnings
 
 from ember._backend import np
 from ember.autograd.function import Node
@@ -84,25 +85,41 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     return _dropout(input, p, training, inplace, feature_dims=2, alpha=True)
 
 
-def _feature_dropout(input, p, training, inplace, ndim, name):
-    nd = input._data.ndim
-    if nd not in (ndim + 1, ndim + 2):
-        raise RuntimeError("%s: Expected %dD or %dD input, but received a %dD input. Note that "
-                           "%s will exhibit incorrect behavior if the input tensor is not %d or "
-                           "%d dimensional." % (name, ndim + 1, ndim + 2, nd, name, ndim + 1,
-                                                ndim + 2))
-    return _dropout(input, p, training, inplace, feature_dims=nd - ndim)
-
-
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels (``(N, C, L)`` or ``(C, L)`` input) with probability ``p``."""
-    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+    nd = input._data.ndim
+    if nd not in (2, 3):
+        raise RuntimeError("dropout1d: Expected 2D or 3D input, but received a %dD input. Note "
+                           "that dropout1d exists to provide channel-wise dropout on inputs with "
+                           "1 spatial dimension, a channel dimension, and an optional batch "
+                           "dimension (i.e. 2D or 3D inputs)." % nd)
+    return _dropout(input, p, training, inplace, feature_dims=nd - 1)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels (``(N, C, H, W)`` or ``(C, H, W)`` input) with probability ``p``."""
-    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+    """Zero whole channels of an ``(N, C, H, W)`` input with probability ``p``. As torch, any
+    other input of 2 or more dimensions is read as ``(N, C, ...)`` (with a warning)."""
+    nd = input._data.ndim
+    if nd not in (3, 4):
+        warnings.warn("dropout2d: Received a %d-D input to dropout2d, which is deprecated and "
+                      "will result in an error in a future release. To retain the behavior and "
+                      "silence this warning, please use dropout instead." % nd)
+    elif nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                      "where C is the channel dim. To maintain the 1D channel-wise dropout "
+                      "behavior, please switch to using dropout1d instead.")
+    if nd < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _dropout(input, p, training, inplace, feature_dims=2)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+    """Zero whole channels of an ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input with probability
+    ``p``; as torch, other inputs warn and are read as unbatched ``(C, ...)``."""
+    nd = input._data.ndim
+    if nd not in (4, 5):
+        warnings.warn("dropout3d: Received a %d-D input to dropout3d, which is deprecated and "
+                      "will result in an error in a future release. To retain the behavior and "
+                      "silence this warning, please use dropout instead." % nd)
+    return _dropout(input, p, training, inplace, feature_dims=2 if nd == 5 else 1)

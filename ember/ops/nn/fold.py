@@ -207,6 +207,9 @@ def _fold_samples(dtype):
     yield SampleInput(T(2, 12, 12), (4, 5), 2)
     yield SampleInput(T(1, 12, 15), (5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
     yield SampleInput(T(18, 4, noncontig=True), (4, 5), 3, padding=(1, 0), stride=2)
+    # small enough for gradcheck
+    yield SampleInput(T(1, 4, 4), (3, 3), 2)
+    yield SampleInput(T(8, 6), (3, 4), 2, dilation=(1, 1), stride=1)
 
 
 def _fold_errors():

@@ -40,4 +40,5 @@ def pixel_unshuffle(input, downscale_factor):
     return x.reshape(*lead, c * r * r, h // r, w // r)
 
 
-register_nn("pixel_unshuffle", pixel_unshuffle, lambda dt: iter([SampleInput(T(2, 2, 4, 6), 2)]))
+register_nn("pixel_unshuffle", pixel_unshuffle, lambda dt: iter([
+    SampleInput(T(2, 2, 4, 6), 2), SampleInput(T(1, 2, 4, 4), 2), SampleInput(T(3, 6, 3), 3)]))
