@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from ember.autograd.grad_mode import no_grad
+from ember.ops._special_math import erfinv
 from ember.random import _rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -75,8 +76,6 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with N(mean, std^2) truncated to [a, b] (inverse-CDF sampling)."""
-    from scipy.special import erfinv
-
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 

@@ -30,12 +30,12 @@ _LGAMMA = UnaryOp("lgamma", _special_math.gammaln, X, lambda g, x: g * digamma(x
 
 
 def erfinv(input, *, out=None):
-    """The inverse of :func:`erf` on ``(-1, 1)`` (needs SciPy)."""
+    """The inverse of :func:`erf` on ``(-1, 1)``."""
     return _out(Unary.apply((to_float(input),), _ERFINV), out)
 
 
 def lgamma(input, *, out=None):
-    """``log(|gamma(input)|)`` (needs SciPy)."""
+    """``log(|gamma(input)|)``."""
     return _out(Unary.apply((to_float(input),), _LGAMMA), out)
 
 
@@ -57,12 +57,12 @@ class Polygamma(Node):
 
 
 def digamma(input, *, out=None):
-    """The logarithmic derivative of gamma (needs SciPy)."""
+    """The logarithmic derivative of gamma."""
     return _out(Polygamma.apply((to_float(input),), 0), out)
 
 
 def polygamma(n, input, *, out=None):
-    """The ``n``-th derivative of :func:`digamma` (needs SciPy)."""
+    """The ``n``-th derivative of :func:`digamma`."""
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return _out(Polygamma.apply((to_float(input),), n), out)
@@ -72,21 +72,20 @@ def _polygamma_method(self, n):
     return polygamma(n, self)
 
 
-if _special_math.HAVE_SCIPY:
-    def _polygamma_samples(dtype):
-        yield SampleInput(1, T(3, 4, low=0.5, high=4.0))
-        yield SampleInput(2, T(low=0.5, high=4.0))
-        yield SampleInput(0, T(0, 3, low=0.5, high=4.0))
+def _polygamma_samples(dtype):
+    yield SampleInput(1, T(3, 4, low=0.5, high=4.0))
+    yield SampleInput(2, T(low=0.5, high=4.0))
+    yield SampleInput(0, T(0, 3, low=0.5, high=4.0))
 
-    register(OpInfo("erfinv", erfinv, _unary_samples(-0.9, 0.9), method=True,
-                    inplace="erfinv_"))
-    register(OpInfo("lgamma", lgamma, _unary_samples(0.2, 5.0), method=True, inplace="lgamma_",
-                    dtypes=INT_FLOAT, atol=1e-4, rtol=1e-5))
-    register(OpInfo("digamma", digamma, _unary_samples(0.3, 5.0), method=True,
-                    inplace="digamma_", atol=1e-4, rtol=1e-5))
-    register(OpInfo("polygamma", polygamma, _polygamma_samples, atol=1e-4, rtol=1e-5))
-    if not hasattr(Tensor, "polygamma"):
-        Tensor.polygamma = _polygamma_method
+
+register(OpInfo("erfinv", erfinv, _unary_samples(-0.9, 0.9), method=True, inplace="erfinv_"))
+register(OpInfo("lgamma", lgamma, _unary_samples(0.2, 5.0), method=True, inplace="lgamma_",
+                dtypes=INT_FLOAT, atol=1e-4, rtol=1e-5))
+register(OpInfo("digamma", digamma, _unary_samples(0.3, 5.0), method=True, inplace="digamma_",
+                atol=1e-4, rtol=1e-5))
+register(OpInfo("polygamma", polygamma, _polygamma_samples, atol=1e-4, rtol=1e-5))
+if not hasattr(Tensor, "polygamma"):
+    Tensor.polygamma = _polygamma_method
 
 
 class Xlogy(Node):
