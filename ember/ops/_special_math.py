@@ -117,7 +117,7 @@ def erfinv(a):
     return _like(np.copysign(x, np.reshape(a, -1)), a)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lgamma_taylor_coefficients():
     """Coefficients of ``lgamma(2 + z) = (1 - gamma) z + sum_k (-1)^k (zeta(k) - 1) / k z^k``
     (|z| < 2), highest power first; ``zeta(k) - 1`` is the Hurwitz zeta function at 2."""
