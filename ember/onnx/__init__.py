@@ -6,7 +6,7 @@ lowerings with the ``onnx`` package (the optional extra ``ember[onnx]``; importe
 """
 from ember.onnx._trace import TracerWarning
 from ember.onnx.errors import OnnxExporterError, UnsupportedOperatorError
-from ember.onnx.utils import export, is_in_onnx_export
+from ember.onnx.utils import TrainingMode, export, is_in_onnx_export
 
 __all__ = ["export", "is_in_onnx_export", "OnnxExporterError", "UnsupportedOperatorError",
-           "TracerWarning"]
+           "TracerWarning", "TrainingMode"]

@@ -1,4 +1,5 @@
 """``ember.onnx.export``: trace a model once and write it as an ONNX model (torch.onnx.utils)."""
+import enum
 import os
 import warnings
 
@@ -7,7 +8,7 @@ import numpy as np
 from ember._tensor import Tensor
 from ember.onnx.errors import OnnxExporterError
 
-__all__ = ["export", "is_in_onnx_export"]
+__all__ = ["export", "is_in_onnx_export", "TrainingMode"]
 
 _EXPORTING = [False]
 
@@ -132,10 +133,21 @@ def _value_info(onnx, name, array, axes):
         name, helper.np_dtype_to_tensor_dtype(array.dtype), shape)
 
 
-def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=None,
-           input_names=None, output_names=None, opset_version=None, dynamic_axes=None,
-           keep_initializers_as_inputs=False, do_constant_folding=True, dynamo=False,
-           training=None, **unused):
+class TrainingMode(enum.IntEnum):
+    """The mode the model runs in while it is traced (torch.onnx.TrainingMode)."""
+
+    EVAL = 0
+    PRESERVE = 1
+    TRAINING = 2
+
+
+def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=None,
+           output_names=None, opset_version=None, dynamo=True, external_data=True,
+           dynamic_shapes=None, custom_translation_table=None, report=False, optimize=True,
+           verify=False, profile=False, dump_exported_program=False, artifacts_dir=".",
+           export_params=True, keep_initializers_as_inputs=False, dynamic_axes=None,
+           training=TrainingMode.EVAL, operator_export_type=None, do_constant_folding=True,
+           custom_opsets=None, export_modules_as_functions=False, autograd_inlining=True):
     """Export ``model`` to ONNX: run it once on ``args``, recording the ember ops it applies,
     and write the graph of their ONNX lowerings to ``f`` (a path or a binary file).
 
@@ -150,10 +162,16 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=None
         dynamic_axes: ``{name: [axis, ...]}`` or ``{name: {axis: symbol}}``: dimensions that
             are symbolic in the graph (a batch exported at 1 runs at 64).
         do_constant_folding: accepted; the graph is emitted folded where ember knows the values.
-        dynamo: accepted and ignored: ember has one exporter, the tracer.
+        training: ``TrainingMode.EVAL`` (default: the model runs in eval mode, restored
+            afterwards), ``PRESERVE`` or ``TRAINING``.
+        dynamo: accepted and ignored: ember has one exporter, the tracer on its op layer (the
+            other options of torch's dynamo exporter, ``external_data``, ``report``,
+            ``optimize``, ``verify``, ``profile``..., are accepted and ignored too).
+        dynamic_shapes: not supported (torch.export's form); use ``dynamic_axes``.
 
     Returns:
-        the ``onnx.ModelProto`` written.
+        the ``onnx.ModelProto`` written (torch returns an ``ONNXProgram``, or None from its
+        TorchScript exporter).
 
     Raises:
         UnsupportedOperatorError: the model applies an op that has no ONNX lowering; the
@@ -170,6 +188,9 @@ def export(model, args=(), f=None, kwargs=None, export_params=True, verbose=None
     onnx = _onnx()
     from onnx import helper, numpy_helper
 
+    if dynamic_shapes is not None:
+        raise NotImplementedError("ember.onnx.export does not take dynamic_shapes (torch.export's "
+                                  "form); give the symbolic dimensions with dynamic_axes")
     opset = 17 if opset_version is None else int(opset_version)
     if not 13 <= opset <= 21:
         raise ValueError("ember.onnx.export supports opset versions 13 to 21, got %d" % opset)
@@ -210,7 +231,8 @@ class Trace:
 
 
 def trace_model(model, args=(), kwargs=None, input_names=None, output_names=None,
-                dynamic_axes=None, opset=17, export_params=True, training=None, check=True):
+                dynamic_axes=None, opset=17, export_params=True, training=TrainingMode.EVAL,
+                check=True):
     """Run ``model`` once under the tracer and return a :class:`Trace` (used by
     :func:`export` and by ``SummaryWriter.add_graph``; needs no onnx package)."""
     from ember.nn import Module
@@ -226,7 +248,10 @@ def trace_model(model, args=(), kwargs=None, input_names=None, output_names=None
         model = Module()
         model.forward = fn
     was_training = model.training
-    model.train(bool(training)) if training is not None else model.eval()
+    if training is None or training == TrainingMode.EVAL:
+        model.eval()
+    elif training == TrainingMode.TRAINING:
+        model.train()
     _EXPORTING[0] = True
     try:
         g = Graph(opset)

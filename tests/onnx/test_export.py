@@ -1,6 +1,7 @@
 """ember.onnx.export: every covered layer exported, loaded in onnxruntime and run on the same
 inputs as ember (float32 tolerance); the CLI's models with a dynamic batch; the failures."""
 import io
+import os
 import subprocess
 import sys
 import warnings
@@ -290,3 +291,37 @@ UNARY_TABLE = ["abs", "acos", "asin", "atan", "cos", "cosh", "erf", "erfc", "exp
 def test_every_line_of_the_unary_table():
     x = ember.rand(2, 5) * 0.8 + 0.1  # inside every function's domain
     _check(Fn(lambda x: tuple(getattr(ember, n)(x) for n in UNARY_TABLE)), [x])
+
+
+def test_training_modes_and_torch_only_options():
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5))
+    x = ember.randn(2, 3)
+    _check(model, [x], training=ember.onnx.TrainingMode.EVAL, dynamo=False, optimize=False)
+    with pytest.raises(UnsupportedOperatorError, match="dropout in training mode"):
+        ember.onnx.export(model, x, None, training=ember.onnx.TrainingMode.TRAINING)
+    with pytest.raises(UnsupportedOperatorError, match="dropout in training mode"):
+        ember.onnx.export(model.train(), x, None, training=ember.onnx.TrainingMode.PRESERVE)
+    with pytest.raises(NotImplementedError, match="dynamic_axes"):
+        ember.onnx.export(model, x, None, dynamic_shapes={"x": {0: "batch"}})
+    with pytest.raises(TypeError):
+        ember.onnx.export(model, x, None, None, True)  # keyword-only after f, as torch
+
+
+def test_torch_script_under_ember_run(tmp_path, capsys):
+    """``import torch.onnx`` and ``torch.utils.tensorboard`` work in a script run by ember."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import torch, torch.onnx\n"
+        "from torch.utils.tensorboard import SummaryWriter\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.ReLU())\n"
+        "torch.onnx.export(model, (torch.randn(1, 4),), %r, input_names=['x'],\n"
+        "                  dynamic_axes={'x': {0: 'batch'}})\n"
+        "with SummaryWriter(%r) as w:\n"
+        "    w.add_scalar('loss', 0.5, 1)\n"
+        "print('ok')\n" % (str(tmp_path / "m.onnx"), str(tmp_path / "tb")))
+    from ember.cli import main
+
+    assert main(["run", str(script)]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+    assert onnx.load(str(tmp_path / "m.onnx")).graph.node[0].op_type == "Gemm"
+    assert any(f.startswith("events.out") for f in os.listdir(tmp_path / "tb"))
