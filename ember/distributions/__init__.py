@@ -17,25 +17,37 @@ from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
+from ember.distributions.fishersnedecor import FisherSnedecor
 from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
 from ember.distributions.gumbel import Gumbel
+from ember.distributions.half_cauchy import HalfCauchy
+from ember.distributions.half_normal import HalfNormal
 from ember.distributions.independent import Independent
+from ember.distributions.inverse_gamma import InverseGamma
 from ember.distributions.kl import kl_divergence, register_kl
+from ember.distributions.kumaraswamy import Kumaraswamy
 from ember.distributions.laplace import Laplace
-from ember.distributions.log_normal import HalfCauchy, HalfNormal, LogNormal
+from ember.distributions.log_normal import LogNormal
+from ember.distributions.logistic_normal import LogisticNormal
+from ember.distributions.mixture_same_family import MixtureSameFamily
 from ember.distributions.multinomial import Multinomial
 from ember.distributions.multivariate_normal import MultivariateNormal
+from ember.distributions.negative_binomial import NegativeBinomial
 from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import (
                                                      OneHotCategorical,
                                                      OneHotCategoricalStraightThrough,
 )
+from ember.distributions.pareto import Pareto
 from ember.distributions.poisson import Poisson
+from ember.distributions.relaxed_bernoulli import RelaxedBernoulli
+from ember.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from ember.distributions.studentT import StudentT
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import *  # noqa: F403
 from ember.distributions.uniform import Uniform
+from ember.distributions.weibull import Weibull
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
            "Distribution", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Gumbel",
@@ -43,5 +55,7 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Poisson", "StudentT", "TransformedDistribution",
            "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
-           "constraints", "transforms"]
+           "constraints", "transforms", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
+           "LogisticNormal", "MixtureSameFamily", "NegativeBinomial", "Pareto",
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull"]
 __all__.extend(transforms.__all__)

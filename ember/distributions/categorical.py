@@ -96,3 +96,19 @@ class Categorical(_ProbsOrLogits, Distribution):
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))
         return values
+
+
+class _CategoricalBacked:
+    """Mixin of the distributions built on a ``self._categorical`` (parameters forwarded)."""
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape

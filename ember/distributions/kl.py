@@ -15,9 +15,10 @@ from ember.distributions.exponential import Exponential
 from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
 from ember.distributions.gumbel import Gumbel
+from ember.distributions.half_normal import HalfNormal
 from ember.distributions.independent import Independent, _sum_rightmost
 from ember.distributions.laplace import Laplace
-from ember.distributions.log_normal import HalfNormal, LogNormal
+from ember.distributions.log_normal import LogNormal
 from ember.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import OneHotCategorical

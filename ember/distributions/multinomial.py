@@ -4,14 +4,14 @@ import ember
 from ember._tensor import Size
 from ember.distributions import constraints
 from ember.distributions.binomial import Binomial
-from ember.distributions.categorical import Categorical
+from ember.distributions.categorical import Categorical, _CategoricalBacked
 from ember.distributions.distribution import Distribution
 from ember.distributions.utils import broadcast_all
 
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(_CategoricalBacked, Distribution):
     """Counts of ``total_count`` draws from a Categorical(``probs``/``logits``).
 
     Example::
@@ -55,18 +55,6 @@ class Multinomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=Size()):
         sample_shape = Size(sample_shape)

@@ -1,13 +1,13 @@
 import ember
 from ember._tensor import Size
 from ember.distributions import constraints
-from ember.distributions.categorical import Categorical
+from ember.distributions.categorical import Categorical, _CategoricalBacked
 from ember.distributions.distribution import Distribution
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_CategoricalBacked, Distribution):
     """A Categorical whose samples are one-hot vectors of length ``K``.
 
     Example::
@@ -42,14 +42,6 @@ class OneHotCategorical(Distribution):
         return self._categorical._param
 
     @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
     def mean(self):
         return self._categorical.probs
 
@@ -62,10 +54,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self):
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=Size()):
         sample_shape = Size(sample_shape)

@@ -70,6 +70,16 @@ CASES = [
     ("Gumbel", (real(3), pos(3)), {}, real(2, 3)),
     ("HalfNormal", (pos(3),), {}, pos(2, 3)),
     ("HalfCauchy", (pos(3),), {}, pos(2, 3)),
+    ("Pareto", (pos(3), pos(3, low=2.5, high=4.0)), {}, pos(2, 3, low=3.0, high=5.0)),
+    ("Weibull", (pos(3), pos(3)), {}, pos(2, 3)),
+    ("InverseGamma", (pos(3, low=2.5, high=4.0), pos(3)), {}, pos(2, 3)),
+    ("Kumaraswamy", (pos(3, low=1.2), pos(3, low=1.2)), {}, unit(2, 3)),
+    ("LogisticNormal", (real(2, 3), pos(2, 3)), {}, simplex(2, 4)),
+    ("RelaxedBernoulli", (np.array(0.7),), {"probs": unit(3)}, unit(2, 3)),
+    ("RelaxedOneHotCategorical", (np.array(0.7),), {"logits": real(2, 3)}, simplex(2, 3)),
+    ("NegativeBinomial", (pos(3),), {"logits": real(3)}, RNG.integers(0, 6, (2, 3)).astype(float)),
+    ("FisherSnedecor", (pos(3, low=3.0, high=6.0), pos(3, low=5.0, high=8.0)), {}, pos(2, 3)),
+    ("MixtureSameFamily", (simplex(2, 3), real(2, 3), pos(2, 3)), {}, real(4, 2)),
 ]
 IDS = ["%s-%d" % (c[0], i) for i, c in enumerate(CASES)]
 
@@ -88,6 +98,8 @@ def _build(lib, case, grad=False):
     D = ED if lib is ember else TD
     a = [_to(lib, x, grad) for x in args]
     k = {n: _to(lib, x, grad) for n, x in kwargs.items()}
+    if name == "MixtureSameFamily":
+        return D.MixtureSameFamily(D.Categorical(*a[:1]), D.Normal(*a[1:])), a
     return getattr(D, name)(*a, **k), a + list(k.values())
 
 
