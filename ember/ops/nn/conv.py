@@ -4,7 +4,10 @@ The column matrix is built channel-major, ``cols[c, k, n, *out]``, from one stri
 per kernel offset (PERFORMANCE.md measured this 6x faster than ``sliding_window_view`` plus a
 transpose); ``W.reshape(O, C*K) @ cols.reshape(C*K, N*L)`` is then a single BLAS call. The input
 gradient is the same GEMM transposed followed by col2im, which adds the ``K`` slices back into a
-zero buffer (never ``np.add.at``).
+zero buffer (never ``np.add.at``). Large batches are cut into chunks that run on ember's
+intra-op pool (``ember._parallel``), each chunk's columns staying warm in its core's cache.
+(Computing stride-1 outputs over "wide rows" of the padded plane, fewer but longer copies, was
+slower here: 1.1x for the seed CNN and LeNet-5 steps, measured in #13.)
 
 Three nodes close the algebra under differentiation, so double backward works:
 ``_Conv`` (y = conv(x, w)), ``_ConvInputGrad`` (the adjoint in x, i.e. the transposed convolution)
@@ -55,15 +58,8 @@ class _Geometry:
 _ALL2 = (slice(None), slice(None))
 
 
-def _is_wide(geom):
-    """2-d, stride 1: use "wide rows" (see ``_im2col_wide``)."""
-    return len(geom.kernel) == 2 and geom.stride == (1, 1)
-
-
 def _im2col(x, geom):
     """``cols[c, k, n, *out]`` (contiguous) for input ``x`` of shape ``(N, C, *in_size)``."""
-    if _is_wide(geom):
-        return _im2col_wide(x, geom)
     n, c = x.shape[:2]
     xc = x.swapaxes(0, 1)
     if any(geom.pad_lo) or any(geom.pad_hi):
@@ -80,52 +76,8 @@ def _im2col(x, geom):
     return cols
 
 
-def _wide_offsets(geom):
-    """Flat start of each kernel offset within a padded plane (scan order)."""
-    wp = geom.padded[1]
-    return [kh * geom.dilation[0] * wp + kw * geom.dilation[1]
-            for kh in range(geom.kernel[0]) for kw in range(geom.kernel[1])]
-
-
-def _wide_plane(geom):
-    hp, wp = geom.padded
-    # slack after each plane: the last offset's run reads past the plane's end
-    return hp * wp + (geom.kernel[1] - 1) * geom.dilation[1]
-
-
-def _im2col_wide(x, geom):
-    """Stride-1 2-d im2col over "wide rows": each output row is computed at every padded
-    column (the last ``kW - 1`` are discarded later), so each kernel offset's data is one
-    contiguous run of the flattened padded plane and each copy is a few long memcpys rather
-    than many row-sized ones. ``cols[c, k, n, oh * Wp]``."""
-    n, c = x.shape[:2]
-    hp, wp = geom.padded
-    plane = _wide_plane(geom)
-    xp = np.zeros((c, n, plane), dtype=x.dtype)
-    lo_h, lo_w = geom.pad_lo
-    h, w = geom.in_size
-    xp[:, :, :hp * wp].reshape(c, n, hp, wp)[:, :, lo_h:lo_h + h, lo_w:lo_w + w] = \
-        x.swapaxes(0, 1)
-    run = geom.out_size[0] * wp
-    offsets = _wide_offsets(geom)
-    cols = np.empty((c, len(offsets), n, run), dtype=x.dtype)
-    for i, start in enumerate(offsets):
-        cols[:, i] = xp[:, :, start:start + run]
-    return cols
-
-
 def _col2im(gcols, geom, n, c, dtype):
     """Adjoint of ``_im2col``: a ``(N, C, *in_size)`` view summing each offset's slice back."""
-    if _is_wide(geom):
-        hp, wp = geom.padded
-        gxp = np.zeros((c, n, _wide_plane(geom)), dtype=dtype)
-        run = geom.out_size[0] * wp
-        for i, start in enumerate(_wide_offsets(geom)):
-            gxp[:, :, start:start + run] += gcols[:, i]
-        lo_h, lo_w = geom.pad_lo
-        h, w = geom.in_size
-        return gxp[:, :, :hp * wp].reshape(c, n, hp, wp)[
-            :, :, lo_h:lo_h + h, lo_w:lo_w + w].swapaxes(0, 1)
     gxp = np.zeros((c, n) + geom.padded, dtype=dtype)
     for i, sl in enumerate(geom.offsets()):
         gxp[_ALL2 + sl] += gcols[:, i]
@@ -135,14 +87,6 @@ def _col2im(gcols, geom, n, c, dtype):
 def _grad_matrix(gy, geom):
     """``gy`` ``(N, O, *out)`` as the ``(O, M)`` matrix matching ``_im2col``'s columns."""
     o = gy.shape[1]
-    if _is_wide(geom):
-        n = gy.shape[0]
-        oh, ow = geom.out_size
-        wp = geom.padded[1]
-        gw = np.empty((o, n, oh, wp), dtype=gy.dtype)
-        gw[..., :ow] = gy.swapaxes(0, 1)
-        gw[..., ow:] = 0
-        return gw.reshape(o, n * oh * wp)
     return gy.swapaxes(0, 1).reshape(o, gy.size // max(o, 1))
 
 
@@ -176,14 +120,9 @@ def _conv_forward(x, w, b, geom):
         m = cols[0, 0].size
         cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
         y = np.matmul(wm, cm) if g > 1 else _parallel.matmul(wm[0], cm[0])
-        if _is_wide(geom):
-            oh, ow = geom.out_size
-            y = y.reshape(o, hi - lo, oh, geom.padded[1])[..., :ow]
-            view = out[lo:hi].swapaxes(0, 1)
-        else:
-            spatial = _prod(geom.out_size)
-            y = y.reshape((o, hi - lo, spatial))
-            view = out[lo:hi].reshape(hi - lo, o, spatial).swapaxes(0, 1)
+        spatial = _prod(geom.out_size)
+        y = y.reshape((o, hi - lo, spatial))
+        view = out[lo:hi].reshape(hi - lo, o, spatial).swapaxes(0, 1)
         if b is not None:
             np.add(y, b.reshape((o,) + (1,) * (y.ndim - 1)), out=view)
         else:
@@ -199,7 +138,6 @@ def _conv_input_grad(gy, w, geom, n):
     o, g = w.shape[0], geom.groups
     c = w.shape[1] * g
     wm = w.reshape(g, o // g, w[0].size)
-    tail = (geom.out_size[0] * geom.padded[1],) if _is_wide(geom) else geom.out_size
 
     def part(lo, hi):
         gm = _grad_matrix(gy[lo:hi], geom)
@@ -208,7 +146,7 @@ def _conv_input_grad(gy, w, geom, n):
             gcols = np.matmul(wm.transpose(0, 2, 1), gym)
         else:
             gcols = _parallel.matmul(wm[0].T, gym[0])
-        gcols = gcols.reshape((c, w[0, 0].size, hi - lo) + tail)
+        gcols = gcols.reshape((c, w[0, 0].size, hi - lo) + geom.out_size)
         gx = _col2im(gcols, geom, hi - lo, c, gcols.dtype)
         if gx_cn is not None:
             gx_cn[:, lo:hi] = gx.swapaxes(0, 1)
