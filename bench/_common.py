@@ -7,7 +7,8 @@ import time
 def parse_args(description):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--wall", action="store_true", help="time wall clock instead of CPU time")
-    p.add_argument("--threads", type=int, default=1, help="BLAS/torch threads for both (default 1)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for both libraries (default: each library's default)")
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median is reported)")
     p.add_argument("--quick", action="store_true", help="fewer iterations (smoke run)")
     return p.parse_args()
@@ -20,12 +21,16 @@ def setup_clock(args):
 
 
 def setup_threads(n):
+    """Set both libraries to ``n`` threads (None: leave their defaults); return a description."""
     import torch
 
     import ember
 
-    torch.set_num_threads(n)
-    ember.set_num_threads(n)
+    if n is not None:
+        torch.set_num_threads(n)
+        ember.set_num_threads(n)
+    return "%s threads (torch %d, ember %d)" % ("default" if n is None else n,
+                                                torch.get_num_threads(), ember.get_num_threads())
 
 
 # CPU time of this process rather than wall time: on a shared machine other processes' load

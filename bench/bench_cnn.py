@@ -4,9 +4,10 @@ Models: the seed CNN (conv 1->32 3x3, ReLU, 2x2 max pool, 6272->128->10) and LeN
 Training step = forward + cross-entropy + backward + SGD(momentum 0.9) update, batch 64;
 inference = forward under no_grad, batch 256. Rounds alternate between the libraries with a
 pause between blocks (idle BLAS/OpenMP threads of one library slow the other), and the median
-per-step time of each is reported, at 1 and then 2 threads.
+per-step time of each is reported, at the libraries' default threads and then at 1 thread
+(``--threads 0`` stands for the defaults).
 
-Run: python bench/bench_cnn.py [--rounds 7] [--steps 10] [--threads 1 2]
+Run: python bench/bench_cnn.py [--rounds 7] [--steps 10] [--threads 0 1]
 """
 import argparse
 import statistics
@@ -120,14 +121,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--threads", type=int, nargs="+", default=[0, 1])
     args = ap.parse_args()
+    defaults = torch.get_num_threads(), ember.get_num_threads()
     for n in args.threads:
-        torch.set_num_threads(n)
-        ember.set_num_threads(n)
-        print("-- %d thread%s (torch %s, ember %s)" % (n, "" if n == 1 else "s",
-                                                      torch.get_num_threads(),
-                                                      ember.get_num_threads()))
+        torch.set_num_threads(n or defaults[0])
+        ember.set_num_threads(n or defaults[1])
+        print("-- %s threads (torch %s, ember %s)" % (n or "default", torch.get_num_threads(),
+                                                     ember.get_num_threads()))
         for name, build in (("seed CNN", seed_cnn), ("LeNet-5", lenet5)):
             bench(name, build, 64, True, args.rounds, args.steps)
             bench(name, build, 256, False, args.rounds, args.steps)

@@ -1,6 +1,7 @@
 """Core overhead benchmark: per-op cost, a 10-op chain, and an MLP training step, ember vs torch.
 
-Run: ``python bench/bench_core.py [--threads 1] [--rounds 5]``. Speed > 1 means ember is faster.
+Run: ``python bench/bench_core.py [--threads 1] [--rounds 5]`` (default: both libraries' default
+thread counts). Speed > 1 means ember is faster.
 The MLP step is timed twice: as PyTorch users write it (nn.Linear, ReLU, F.cross_entropy,
 optim.SGD with momentum), and with core tensor ops only (matmul, add, relu, log_softmax, gather,
 mean, a hand-written momentum update), identical code for both libraries.
@@ -108,11 +109,11 @@ def main():
 
     import ember
 
-    setup_threads(args.threads)
+    threads = setup_threads(args.threads)
     setup_clock(args)
     min_time = 0.05 if args.quick else 0.2
     rounds = 1 if args.quick else args.rounds
-    print("threads=%d rounds=%d (median); speed = torch time / ember time" % (args.threads, rounds))
+    print("%s, rounds=%d (median); speed = torch time / ember time" % (threads, rounds))
     cases = per_op_cases(torch, ember)
     ex = ember.randn(64, requires_grad=True)
     tx = torch.randn(64, requires_grad=True)

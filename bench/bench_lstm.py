@@ -3,7 +3,8 @@
 Model: LSTM(28, 128) over 28 steps (an MNIST image read row by row), batch 64, the last output
 through Linear(128, 10) and cross-entropy. Training step = forward + loss + backward + SGD step.
 Both libraries start from the same weights and data; rounds alternate between them with a pause
-between blocks; CPU time (``time.process_time``), one thread each unless ``--threads``.
+between blocks; CPU time (``time.process_time``), both libraries at their default threads unless
+``--threads``.
 
 Run: python bench/bench_lstm.py [--rounds 5] [--threads 1] [--quick] [--wall]
 """
@@ -62,7 +63,7 @@ def make_step(lib, state, x, y):
 def main():
     args = _common.parse_args(__doc__.splitlines()[0])
     _common.setup_clock(args)
-    _common.setup_threads(args.threads)
+    threads = _common.setup_threads(args.threads)
     rng = np.random.default_rng(0)
     ref = Net(torch)
     state = OrderedDict([("lstm." + k, v.detach().numpy().copy())
@@ -76,7 +77,7 @@ def main():
                                 make_step(torch, state, x, y))],
                               rounds=2 if args.quick else args.rounds,
                               min_time=0.1 if args.quick else 0.3)
-    print("threads=%d, %s time" % (args.threads, "wall" if args.wall else "CPU"))
+    print("%s, %s time" % (threads, "wall" if args.wall else "CPU"))
     _common.report(results, unit="ms", per={name: BATCH})
     e, t = results[name]
     print("ember/torch throughput: %.2fx" % (t / e))
