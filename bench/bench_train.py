@@ -48,8 +48,9 @@ def _prepare(args, folder):
     import numpy as np
 
     import ember
+    from ember.cli.data import open_mnist
     from ember.cli.models import build_model
-    from ember.cli.train import _epoch_order, open_mnist
+    from ember.cli.train import _epoch_order
 
     train_set, _, source = open_mnist(args.data or os.path.join(folder, "none"),
                                       download=False, sample=args.data is None,

@@ -19,6 +19,7 @@ import itertools
 from ember import _parallel
 from ember._backend import np
 from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
 from ember.ops._util import ntuple
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
@@ -107,9 +108,9 @@ def _prod(values):
     return p
 
 
-def _conv_forward(x, w, b, geom):
-    """``(y, cols)``: the convolution of ``x`` and the column matrices of its batch chunks (kept
-    for the weight gradient)."""
+def _conv_forward(x, w, b, geom, keep):
+    """``(y, cols)``: the convolution of ``x`` and, when ``keep``, the column matrices of its
+    batch chunks (for the weight gradient)."""
     n = x.shape[0]
     o, g = w.shape[0], geom.groups
     out = np.empty((n, o) + geom.out_size, dtype=np.result_type(x, w))
@@ -127,10 +128,11 @@ def _conv_forward(x, w, b, geom):
             np.add(y, b.reshape((o,) + (1,) * (y.ndim - 1)), out=view)
         else:
             view[...] = y
-        return cols
+        return cols if keep else None
 
     parts = _chunks(x, geom, o)
-    return out, (parts, _parallel.run(part, parts))
+    cols = _parallel.run(part, parts)
+    return out, ((parts, cols) if keep else None)
 
 
 def _conv_input_grad(gy, w, geom, n):
@@ -196,7 +198,7 @@ class _Conv(Node):
         geom = rest[-1]
         b = rest[0] if len(rest) == 2 else None
         ctx.geom = geom
-        out, ctx.cols = _conv_forward(x, w, b, geom)
+        out, ctx.cols = _conv_forward(x, w, b, geom, _State.enabled)
         return out
 
     def backward(ctx, gy):
