@@ -82,4 +82,5 @@ def report(results, unit="us", per=None):
             print("%-44s %9.0f/s %9.0f/s %7.2fx" % (name, n / e, n / t, t / e))
         else:
             scale = 1e6 if unit == "us" else 1e3
-            print("%-44s %10.2f%s %10.2f%s %7.2fx" % (name, e * scale, unit, t * scale, unit, t / e))
+            print("%-44s %10.2f%s %10.2f%s %7.2fx"
+                  % (name, e * scale, unit, t * scale, unit, t / e))

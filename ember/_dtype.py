@@ -1,7 +1,7 @@
 """ember's dtypes (``ember.float32`` ...) and torch's type-promotion rules."""
 import builtins as _builtins
 
-import numpy as np
+from ember._backend import np
 
 _py_float, _py_int, _py_bool = _builtins.float, _builtins.int, _builtins.bool
 

@@ -7,10 +7,8 @@ autograd entry points, operators and printing.
 import builtins
 import warnings
 
-import numpy as np
-
 from ember import _dtype
-from ember._backend import device_of
+from ember._backend import device_of, np
 
 
 class Size(tuple):
@@ -208,6 +206,19 @@ class Tensor:
 
     Mirrors ``torch.Tensor``. ``ember.Tensor(data)`` / ``ember.Tensor(2, 3)`` construct a float
     tensor the legacy way; prefer ``ember.tensor`` and the creation functions.
+
+    Example:
+        >>> import ember
+        >>> x = ember.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> x.shape, x.dtype, x.requires_grad
+        (ember.Size([2, 2]), ember.float32, True)
+        >>> y = (x * x).sum()
+        >>> y
+        tensor(30., grad_fn=<SumBackward0>)
+        >>> y.backward()
+        >>> x.grad
+        tensor([[2., 4.],
+                [6., 8.]])
     """
 
     # Only the three fields every op touches are slots; the rest default at class level and land
@@ -499,7 +510,22 @@ class Tensor:
         return register_post_accumulate_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad.
+
+        Args:
+            gradient: d(loss)/d(self), needed unless ``self`` has one element. Default: None.
+            retain_graph: keep the graph's saved tensors for another backward. Default: the value
+                of ``create_graph``.
+            create_graph: record the backward itself, for higher-order gradients.
+            inputs: accumulate into these tensors only.
+
+        Example:
+            >>> import ember
+            >>> x = ember.tensor(3.0, requires_grad=True)
+            >>> (x ** 2).backward()
+            >>> x.grad
+            tensor(6.)
+        """
         from ember.autograd.engine import backward
 
         backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,

@@ -7,9 +7,8 @@ summarised with ``...``; rows wrap at 80 columns; the dtype is shown when it is 
 """
 import math
 
-import numpy as np
-
 from ember import _dtype
+from ember._backend import np
 
 PRINT_OPTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80,
               "sci_mode": None}

@@ -7,9 +7,8 @@ distributions and argument rules follow torch. Tested in ``tests/test_random.py`
 """
 import builtins
 
-import numpy
-
 from ember import _dtype
+from ember._backend import np
 from ember._tensor import Tensor, _check_device, _make
 from ember.ops.creation import _size
 
@@ -27,7 +26,7 @@ class Generator:
         if seed < -0x8000_0000_0000_0000 or seed > 0xFFFF_FFFF_FFFF_FFFF:
             raise RuntimeError("Overflow when unpacking long")
         self._seed = seed & 0xFFFF_FFFF_FFFF_FFFF
-        self._rng = numpy.random.Generator(numpy.random.PCG64(self._seed))
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
 
     def seed(self):
@@ -42,13 +41,13 @@ class Generator:
         import json
 
         state = json.dumps(self._rng.bit_generator.state).encode()
-        return _make(numpy.frombuffer(state, dtype=numpy.uint8).copy())
+        return _make(np.frombuffer(state, dtype=np.uint8).copy())
 
     def set_state(self, new_state):
         import json
 
-        arr = new_state._data if isinstance(new_state, Tensor) else numpy.asarray(new_state)
-        self._rng.bit_generator.state = json.loads(arr.astype(numpy.uint8).tobytes().decode())
+        arr = new_state._data if isinstance(new_state, Tensor) else np.asarray(new_state)
+        self._rng.bit_generator.state = json.loads(arr.astype(np.uint8).tobytes().decode())
         return self
 
     def __getstate__(self):
@@ -109,8 +108,8 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Uniform samples in [0, 1)."""
     _check_device(device)
     d = _float_dtype(dtype)
-    return _finish(_rng(generator).random(_size(size), dtype=numpy.float64 if d.np.itemsize
-                                          == 8 else numpy.float32).astype(d.np, copy=False),
+    return _finish(_rng(generator).random(_size(size), dtype=np.float64 if d.np.itemsize
+                                          == 8 else np.float32).astype(d.np, copy=False),
                    requires_grad)
 
 
@@ -120,7 +119,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     _check_device(device)
     d = _float_dtype(dtype, "normal_kernel_cpu")
     return _finish(_rng(generator).standard_normal(
-        _size(size), dtype=numpy.float64 if d.np.itemsize == 8 else numpy.float32).astype(
+        _size(size), dtype=np.float64 if d.np.itemsize == 8 else np.float32).astype(
             d.np, copy=False), requires_grad)
 
 
@@ -178,10 +177,10 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
-        if (numpy.asarray(s) < 0).any():
+        if (np.asarray(s) < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
         dt = (mean if isinstance(mean, Tensor) else std)._data.dtype
-        shape = numpy.broadcast_shapes(numpy.shape(m), numpy.shape(s))
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         return _make((m + s * rng.standard_normal(shape)).astype(dt))
     if size is None:
         raise TypeError("normal() missing required argument 'size'")
@@ -194,7 +193,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """1 with probability ``input`` (or ``p``), else 0, in ``input``'s dtype."""
-    probs = input._data if p is None else numpy.full(input._data.shape, p)
+    probs = input._data if p is None else np.full(input._data.shape, p)
     if ((probs < 0) | (probs > 1)).any():
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     return _make((_rng(generator).random(input._data.shape) < probs).astype(input._data.dtype))
@@ -206,22 +205,22 @@ def poisson(input, generator=None):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices drawn from the rows of ``input`` (non-negative weights, need not sum to 1)."""
-    probs = input._data.astype(numpy.float64)
+    probs = input._data.astype(np.float64)
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if (probs < 0).any() or not numpy.isfinite(probs).all():
+    if (probs < 0).any() or not np.isfinite(probs).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = probs.reshape(-1, probs.shape[-1])
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
     rng = _rng(generator)
-    out = numpy.empty((rows.shape[0], num_samples), dtype=numpy.int64)
+    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
     for i, row in enumerate(rows):
         total = row.sum()
         if total <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if not replacement and numpy.count_nonzero(row) < num_samples:
+        if not replacement and np.count_nonzero(row) < num_samples:
             raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
                                "enough non-negative category to sample)")
         out[i] = rng.choice(row.size, size=num_samples, replace=replacement, p=row / total)
@@ -239,7 +238,7 @@ def _fill_random(self, values):
         if _State.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-    write_result(self, _make(numpy.asarray(values).astype(self._data.dtype, copy=False)), False)
+    write_result(self, _make(np.asarray(values).astype(self._data.dtype, copy=False)), False)
     return self
 
 
@@ -275,11 +274,11 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 def random_(self, from_=0, to=None, *, generator=None):
     if to is None:
         if self._data.dtype.kind == "f":
-            to = 2 ** numpy.finfo(self._data.dtype).nmant + 1
+            to = 2 ** np.finfo(self._data.dtype).nmant + 1
         elif self._data.dtype.kind == "b":
             to = 2
         else:
-            to = numpy.iinfo(self._data.dtype).max
+            to = np.iinfo(self._data.dtype).max
     return _fill_random(self, _rng(generator).integers(from_, to, self._data.shape))
 
 

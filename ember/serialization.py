@@ -51,8 +51,8 @@ _STORAGE_DTYPES = {
     "CharStorage": _dtype.int8, "ByteStorage": _dtype.uint8, "BoolStorage": _dtype.bool,
 }
 _STORAGE_NAMES = {d: name for name, d in _STORAGE_DTYPES.items()}
-_DTYPE_ALIASES = {"float": _dtype.float32, "double": _dtype.float64, "half": _dtype.float16, "long": _dtype.int64,
-                  "int": _dtype.int32, "short": _dtype.int16}
+_DTYPE_ALIASES = {"float": _dtype.float32, "double": _dtype.float64, "half": _dtype.float16,
+                  "long": _dtype.int64, "int": _dtype.int32, "short": _dtype.int16}
 _TORCH_ONLY_DTYPES = ("bfloat16", "complex32", "complex64", "complex128", "cfloat", "cdouble",
                       "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2", "qint8",
                       "quint8", "qint32")

@@ -219,7 +219,8 @@ def test_from_numpy_of_non_contiguous_array():
 def test_asarray_and_as_tensor():
     _same(ember.asarray([1, 2]), torch.asarray([1, 2]))
     _same(ember.as_tensor([1.5, 2]), torch.as_tensor([1.5, 2]))
-    _same(ember.as_tensor([1, 2], dtype=ember.float64), torch.as_tensor([1, 2], dtype=torch.float64))
+    _same(ember.as_tensor([1, 2], dtype=ember.float64),
+          torch.as_tensor([1, 2], dtype=torch.float64))
     x = ember.ones(2)
     y = ember.as_tensor(x, dtype=ember.float64)
     assert y.dtype is ember.float64 and y is not x

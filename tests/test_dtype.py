@@ -46,7 +46,8 @@ def test_default_dtype_get_set():
         assert ember.get_default_dtype() is ember.float64
         for e, t in [(ember.tensor(1.5), torch.tensor(1.5)), (ember.zeros(2), torch.zeros(2)),
                      (ember.arange(0.0, 1.0, 0.5), torch.arange(0.0, 1.0, 0.5)),
-                     (ember.ones(2, dtype=ember.int64) * 0.5, torch.ones(2, dtype=torch.int64) * 0.5),
+                     (ember.ones(2, dtype=ember.int64) * 0.5,
+                      torch.ones(2, dtype=torch.int64) * 0.5),
                      (ember.rand(2), torch.rand(2))]:
             assert _name(e.dtype) == _name(t.dtype) == "float64"
     finally:

@@ -6,8 +6,7 @@ but captures the gradients of the requested inputs instead of accumulating them.
 """
 import weakref
 
-import numpy as np
-
+from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.grad_mode import _State
 
@@ -48,7 +47,22 @@ def _check_outputs(tensors):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """``torch.autograd.backward``: accumulate gradients of ``tensors`` into leaves' ``.grad``."""
+    """``torch.autograd.backward``: accumulate gradients of ``tensors`` into leaves' ``.grad``.
+
+    Args:
+        tensors: tensor(s) to differentiate.
+        grad_tensors: d(loss)/d(tensors); needed for tensors with more than one element.
+        retain_graph: keep the saved tensors for another backward. Default: ``create_graph``.
+        create_graph: record the backward, for higher-order gradients.
+        inputs: accumulate into these tensors only.
+
+    Example:
+        >>> import ember
+        >>> x = ember.ones(3, requires_grad=True)
+        >>> ember.autograd.backward(x * 2, grad_tensors=ember.ones(3))
+        >>> x.grad
+        tensor([2., 2., 2.])
+    """
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     tensors = tuple(tensors)
@@ -79,7 +93,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """``torch.autograd.grad``: gradients of ``outputs`` w.r.t. ``inputs``, not accumulated."""
+    """``torch.autograd.grad``: gradients of ``outputs`` w.r.t. ``inputs``, not accumulated.
+
+    Args:
+        outputs: tensor(s) to differentiate.
+        inputs: tensor(s) to differentiate with respect to.
+        grad_outputs: d(loss)/d(outputs); needed for outputs with more than one element.
+        retain_graph: keep the saved tensors for another backward. Default: ``create_graph``.
+        create_graph: record the backward, so that the gradients can be differentiated again.
+        allow_unused: return None for inputs the outputs do not depend on (else raise).
+        materialize_grads: return zeros instead of None for unused inputs.
+
+    Example:
+        >>> import ember
+        >>> x = ember.tensor(2.0, requires_grad=True)
+        >>> (g,) = ember.autograd.grad(x ** 3, x, create_graph=True)
+        >>> g.item(), ember.autograd.grad(g, x)[0].item()
+        (12.0, 12.0)
+    """
     single_input = isinstance(inputs, Tensor)
     if isinstance(outputs, Tensor):
         outputs = (outputs,)
@@ -92,7 +123,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and allow_unused is False:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True")
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True")
     _check_outputs(outputs)
     for i, inp in enumerate(inputs):
         if not isinstance(inp, Tensor):

@@ -51,7 +51,16 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Disable graph recording inside the block (or the decorated function)."""
+    """Disable graph recording inside the block (or the decorated function).
+
+    Example:
+        >>> import ember
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> with ember.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
 
     _mode = False
 

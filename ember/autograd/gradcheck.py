@@ -2,8 +2,7 @@
 
 Inputs should be float64 for the comparison to be meaningful, as in torch.
 """
-import numpy as np
-
+from ember._backend import np
 from ember._tensor import Tensor, _make
 
 

@@ -1,9 +1,8 @@
 """The regularized lower incomplete gamma ``P(a, x)`` and its derivative in ``a`` (NumPy), for
 Gamma's ``cdf`` and the implicit reparameterization gradient of gamma samples:
 ``dx/da = -(dP/da) / p(x; a)`` (a sample is ``x = P^{-1}(u; a)`` for a uniform ``u``)."""
-import numpy as np
-
 import ember
+from ember._backend import np
 
 
 def _digamma(a):

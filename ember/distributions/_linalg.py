@@ -1,7 +1,6 @@
 """Cholesky factorisation and triangular solves with gradients, for MultivariateNormal (ember's
 ``linalg`` has neither yet). Backward formulas use these same functions, so they nest."""
-import numpy as np
-
+from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Function
 from ember.ops.creation import eye

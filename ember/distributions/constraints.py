@@ -284,7 +284,7 @@ class _PositiveSemidefinite(_Symmetric):
         sym_check = super().check(value)
         if not sym_check.all():
             return sym_check
-        import numpy as np
+        from ember._backend import np
 
         eig = np.linalg.eigvalsh(value.detach().numpy())
         return ember.tensor(((eig > 0) if self.strict else (eig >= 0)).all(-1))

@@ -1,6 +1,5 @@
-import numpy as np
-
 import ember
+from ember._backend import np
 from ember._tensor import Size
 from ember.autograd.function import Function
 from ember.distributions import constraints

@@ -2,9 +2,8 @@
 cached properties and the random source."""
 import numbers
 
-import numpy as np
-
 import ember
+from ember._backend import np
 from ember._tensor import Tensor
 
 euler_constant = 0.57721566490153286060

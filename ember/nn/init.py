@@ -3,8 +3,7 @@ without recording a graph, drawing from ember's default generator (or ``generato
 import math
 import warnings
 
-import numpy as np
-
+from ember._backend import np
 from ember.autograd.grad_mode import no_grad
 from ember.ops._special_math import erfinv
 from ember.random import _rng

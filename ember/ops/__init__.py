@@ -34,9 +34,9 @@ import ember.ops.nn.fold  # noqa: E402,F401
 import ember.ops.nn.loss  # noqa: E402,F401
 import ember.ops.nn.attention  # noqa: E402,F401
 import ember.ops.nn.rnn  # noqa: E402,F401
-from ember.ops._util import sum_to_shape
+from ember.ops._util import as_tensor_operand, cast, sum_to_shape
 from ember.ops.inplace import apply_inplace
-from ember.ops.registry import ALL, OPS, OpInfo, SampleInput, T, register
+from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
 
 
 class Clone(Node):
@@ -91,8 +91,6 @@ class CopyFrom(Node):
 
 
 def _copy_from(self, src):
-    from ember.ops._util import as_tensor_operand, cast
-
     src = as_tensor_operand(src)
     try:
         np.broadcast_shapes(src._data.shape, self._data.shape)
@@ -133,8 +131,6 @@ class Fill(Node):
 
 
 def _filled(self, value):
-    from ember.ops._util import as_tensor_operand, cast
-
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
@@ -199,11 +195,13 @@ def _bind_operators():
         "__floordiv__": floor_divide, "__rfloordiv__": r(floor_divide),
         "__mod__": remainder, "__rmod__": r(remainder), "__pow__": arithmetic.pow,
         "__rpow__": rpow, "__matmul__": matmul, "__rmatmul__": rmatmul,
-        "__neg__": neg, "__pos__": pos, "__abs__": unary.abs, "__invert__": comparison.bitwise_not,
-        "__and__": comparison.bitwise_and, "__rand__": r(comparison.bitwise_and), "__or__": comparison.bitwise_or,
-        "__ror__": r(comparison.bitwise_or), "__xor__": comparison.bitwise_xor, "__rxor__": r(comparison.bitwise_xor),
-        "__lshift__": comparison.bitwise_left_shift, "__rshift__": comparison.bitwise_right_shift,
-        "__eq__": eq, "__ne__": ne, "__lt__": comparison.lt, "__le__": comparison.le, "__gt__": comparison.gt,
+        "__neg__": neg, "__pos__": pos, "__abs__": unary.abs,
+        "__invert__": comparison.bitwise_not, "__and__": comparison.bitwise_and,
+        "__rand__": r(comparison.bitwise_and), "__or__": comparison.bitwise_or,
+        "__ror__": r(comparison.bitwise_or), "__xor__": comparison.bitwise_xor,
+        "__rxor__": r(comparison.bitwise_xor), "__lshift__": comparison.bitwise_left_shift,
+        "__rshift__": comparison.bitwise_right_shift, "__eq__": eq, "__ne__": ne,
+        "__lt__": comparison.lt, "__le__": comparison.le, "__gt__": comparison.gt,
         "__ge__": comparison.ge, "__getitem__": getitem, "__setitem__": setitem,
     }
     for name, fn in ops.items():

@@ -1,9 +1,8 @@
 """Helpers shared by the op files: operand conversion, type promotion, gradient reduction."""
 import builtins
 
-import numpy as np
-
 from ember import _dtype
+from ember._backend import np
 from ember._tensor import Tensor, _make, _wrap_dim
 
 

@@ -1047,8 +1047,8 @@ def _tensor_other_errors(name):
     return errors
 
 
-register(OpInfo("hypot", hypot, _ranged_binary_samples(), _tensor_other_errors("hypot"), method=True,
-                inplace="hypot_"))
+register(OpInfo("hypot", hypot, _ranged_binary_samples(), _tensor_other_errors("hypot"),
+                method=True, inplace="hypot_"))
 
 
 def _float_operands(input, other):
@@ -1081,8 +1081,8 @@ def copysign(input, other, *, out=None):
 
 def _copysign_samples(dtype):
     yield from _ranged_binary_samples()(dtype)
-    yield SampleInput(T(values=[1.5, -2.0, 0.5, -0.25]), T(values=[-0.0, 0.0, -1.0, 2.0], grad=False),
-                      name="signed zeros")
+    yield SampleInput(T(values=[1.5, -2.0, 0.5, -0.25]),
+                      T(values=[-0.0, 0.0, -1.0, 2.0], grad=False), name="signed zeros")
     yield SampleInput(T(3, 4), -1.0, name="scalar other")
 
 

@@ -24,6 +24,20 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """Copy ``data`` (nested sequences, scalars, arrays, tensors) into a new leaf tensor.
 
     Python floats give the default dtype, Python ints int64, bools bool, as torch infers.
+
+    Args:
+        data: the initial values.
+        dtype: the tensor's dtype. Default: inferred from ``data``.
+        device: only ``'cpu'`` (or None).
+        requires_grad: record operations on the result for autograd. Default: ``False``.
+
+    Example:
+        >>> import ember
+        >>> ember.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> ember.tensor([0.5, 1.5], dtype=ember.float64, requires_grad=True)
+        tensor([0.5000, 1.5000], dtype=ember.float64, requires_grad=True)
     """
     _check_device(device)
     return _finish(_as_array(data, dtype), requires_grad)

@@ -4,8 +4,7 @@ The result is computed out of place, written into ``self``'s array (views see it
 counter is bumped (so a backward that saved the old value raises), and when the graph is being
 recorded ``self`` takes the new op as its ``grad_fn``, as torch rebases history.
 """
-import numpy as np
-
+from ember._backend import np
 from ember._tensor import Tensor
 from ember.autograd.grad_mode import _State
 from ember.ops._util import shape_str

@@ -173,8 +173,8 @@ def _square_matrix_errors(name):
     return errors
 
 
-register(OpInfo("inverse", inverse, _square_samples, _square_matrix_errors("linalg.inv"), method=True,
-                atol=1e-4, rtol=1e-5))
+register(OpInfo("inverse", inverse, _square_samples, _square_matrix_errors("linalg.inv"),
+                method=True, atol=1e-4, rtol=1e-5))
 
 
 def det(input):

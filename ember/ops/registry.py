@@ -6,7 +6,7 @@ torch (values, gradients, float64 gradcheck and gradgradcheck, error types), so 
 exist untested: ``tests/ops/test_coverage.py`` fails for a public function that is neither
 registered nor listed in ``NOT_DIFFERENTIABLE``.
 """
-import numpy as np
+from ember._backend import np
 
 OPS = {}
 

@@ -61,6 +61,15 @@ class Adam(Optimizer):
         maximize (bool): maximize the objective (default: False).
         decoupled_weight_decay (bool): decay the weights directly, as AdamW (default: False).
         foreach, capturable, differentiable, fused: accepted for torch compatibility.
+
+    Example:
+        >>> import ember
+        >>> w = ember.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = ember.optim.Adam([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([ 0.9000, -1.9000], requires_grad=True)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

@@ -22,7 +22,9 @@ def test_masked_setitem_on_leaf_message():
     (lambda x: x.sum(0), "SumBackward1"), (lambda x: 2 / x, "MulBackward0"),
     (lambda x: 2 ** x, "PowBackward2"), (lambda x: x.clamp(0, 1), "ClampBackward1"),
     (lambda x: x.square(), "PowBackward0"),
-    (lambda x: x.new_zeros(0).__class__ and __import__(type(x).__module__.split(".")[0]).stack([x, x]), "StackBackward0"), (lambda x: x ** x, "PowBackward1"),
+    (lambda x: x.new_zeros(0).__class__ and __import__(type(x).__module__.split(".")[0]).stack(
+        [x, x]), "StackBackward0"),
+    (lambda x: x ** x, "PowBackward1"),
 ])
 def test_grad_fn_names_match_torch(op, expected):
     x = ember.tensor([[1.0, 2.0], [3.0, 4.5]], requires_grad=True)

@@ -45,6 +45,12 @@ class _Plain(Module):
 class ReLU(_Inplace):
     """max(0, x) elementwise.
 
+    Args:
+        inplace: overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``, any number of dims; Output: the same shape.
+
     Example::
 
         >>> import ember

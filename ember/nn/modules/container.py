@@ -29,6 +29,9 @@ def _digits_hidden(keys):
 class Sequential(Module):
     """Modules run one after another; built from positional modules or an ``OrderedDict``.
 
+    Args:
+        args: the modules in order, or one ``OrderedDict`` naming them.
+
     Example::
 
         >>> import ember

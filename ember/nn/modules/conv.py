@@ -147,6 +147,23 @@ class Conv2d(_Conv):
     Weight ``(out_channels, in_channels/groups, kH, kW)`` and bias start as
     U(-1/sqrt(fan_in), 1/sqrt(fan_in)), ``fan_in = in_channels/groups * kH * kW``.
 
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels the convolution produces.
+        kernel_size: size of the kernel, an int or a pair.
+        stride: step of the kernel. Default: 1.
+        padding: zeros added on each side, an int, a pair, ``'valid'`` or ``'same'``. Default: 0.
+        dilation: spacing between kernel elements. Default: 1.
+        groups: blocked connections from input to output channels. Default: 1.
+        bias: learn an additive bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+
+    Shape:
+        - Input: ``(N, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``.
+        - Output: ``(N, C_out, H_out, W_out)`` with
+          ``H_out = (H_in + 2*padding[0] - dilation[0]*(kernel_size[0]-1) - 1) // stride[0] + 1``
+          (``W_out`` likewise).
+
     Example::
 
         >>> import ember

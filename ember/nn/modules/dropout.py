@@ -21,6 +21,13 @@ class _DropoutNd(Module):
 class Dropout(_DropoutNd):
     """Zero elements with probability ``p`` (scaling the rest by 1 / (1 - p)) in training.
 
+    Args:
+        p: probability of an element to be zeroed. Default: 0.5.
+        inplace: overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``; Output: the same shape.
+
     Example::
 
         >>> import ember

@@ -5,7 +5,22 @@ __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """Flatten dims ``start_dim`` to ``end_dim`` into one (by default all but the batch dim)."""
+    """Flatten dims ``start_dim`` to ``end_dim`` into one (by default all but the batch dim).
+
+    Args:
+        start_dim: first dim to flatten. Default: 1.
+        end_dim: last dim to flatten. Default: -1.
+
+    Shape:
+        - Input: ``(*, S_start, ..., S_end, *)``.
+        - Output: ``(*, S_start * ... * S_end, *)``.
+
+    Example::
+
+        >>> import ember
+        >>> ember.nn.Flatten()(ember.zeros(32, 1, 5, 5)).shape
+        ember.Size([32, 25])
+    """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()

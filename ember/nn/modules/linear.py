@@ -45,7 +45,8 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(ember.empty((out_features, in_features), dtype=dtype, device=device))
+        self.weight = Parameter(ember.empty((out_features, in_features), dtype=dtype,
+                                            device=device))
         if bias:
             self.bias = Parameter(ember.empty(out_features, dtype=dtype, device=device))
         else:
@@ -82,7 +83,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(ember.empty((out_features, in1_features, in2_features), dtype=dtype))
+        self.weight = Parameter(ember.empty((out_features, in1_features, in2_features),
+                                            dtype=dtype))
         if bias:
             self.bias = Parameter(ember.empty(out_features, dtype=dtype))
         else:

@@ -48,6 +48,12 @@ class CrossEntropyLoss(_WeightedLoss):
         reduction: ``'none'`` | ``'mean'`` | ``'sum'``.
         label_smoothing: mixes the target with the uniform distribution, in [0, 1].
 
+    Shape:
+        - Input: ``(N, C)``, ``(C)`` or ``(N, C, d1, ...)``: unnormalised logits.
+        - Target: class indices ``(N)``, ``()`` or ``(N, d1, ...)`` in ``[0, C)``, or class
+          probabilities of the input's shape.
+        - Output: a scalar, or the target's shape with ``reduction='none'``.
+
     Example::
 
         >>> import ember

@@ -33,7 +33,8 @@ class LayerNorm(Module):
         if elementwise_affine:
             self.weight = Parameter(ember.empty(self.normalized_shape, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(ember.empty(self.normalized_shape, dtype=dtype, device=device))
+                self.bias = Parameter(ember.empty(self.normalized_shape, dtype=dtype,
+                                                  device=device))
             else:
                 self.register_parameter("bias", None)
         else:

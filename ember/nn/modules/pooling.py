@@ -35,8 +35,19 @@ class MaxPool1d(_MaxPoolNd):
 class MaxPool2d(_MaxPoolNd):
     """2-d max pooling over ``(N, C, H, W)``.
 
-    ``H_out = floor((H + 2*padding - dilation*(kernel_size-1) - 1) / stride + 1)`` (ceil with
-    ``ceil_mode``, a window never starting inside the right padding).
+    Args:
+        kernel_size: size of the window, an int or a pair.
+        stride: step of the window. Default: ``kernel_size``.
+        padding: implicit -inf padding on both sides. Default: 0.
+        dilation: spacing between window elements. Default: 1.
+        return_indices: also return the flat indices of the maxima (for ``MaxUnpool2d``).
+        ceil_mode: round the output size up instead of down.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` with
+          ``H_out = floor((H_in + 2*padding - dilation*(kernel_size-1) - 1) / stride + 1)`` (ceil
+          with ``ceil_mode``, a window never starting inside the right padding).
 
     Example::
 

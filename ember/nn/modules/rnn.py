@@ -169,7 +169,8 @@ class RNNBase(Module):
         if packed:
             x = input.data
             batch_sizes = input.batch_sizes._data
-            steps = [_rnn_kernels.make_steps(batch_sizes, False), _rnn_kernels.make_steps(batch_sizes, True)]
+            steps = [_rnn_kernels.make_steps(batch_sizes, False),
+                     _rnn_kernels.make_steps(batch_sizes, True)]
         else:
             if self.batch_first:
                 input = input.transpose(0, 1)
@@ -177,7 +178,8 @@ class RNNBase(Module):
             if seq_len == 0:
                 raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
             x = input.reshape(seq_len * batch, input.shape[2])
-            steps = [_rnn_kernels.padded_steps(seq_len, batch, False), _rnn_kernels.padded_steps(seq_len, batch, True)]
+            steps = [_rnn_kernels.padded_steps(seq_len, batch, False),
+                     _rnn_kernels.padded_steps(seq_len, batch, True)]
         num_directions = 2 if self.bidirectional else 1
         weights = self._flat_weights
         per_dir = len(weights) // (self.num_layers * num_directions)
@@ -436,8 +438,10 @@ class RNNCellBase(Module):
         self.weight_hh = Parameter(ember.empty((num_chunks * hidden_size, hidden_size), dtype=dtype,
                                          device=device))
         if bias:
-            self.bias_ih = Parameter(ember.empty(num_chunks * hidden_size, dtype=dtype, device=device))
-            self.bias_hh = Parameter(ember.empty(num_chunks * hidden_size, dtype=dtype, device=device))
+            self.bias_ih = Parameter(ember.empty(num_chunks * hidden_size, dtype=dtype,
+                                                   device=device))
+            self.bias_hh = Parameter(ember.empty(num_chunks * hidden_size, dtype=dtype,
+                                                   device=device))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)

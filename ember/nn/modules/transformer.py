@@ -465,7 +465,8 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """A float ``(sz, sz)`` mask: ``-inf`` above the diagonal (future positions), 0 on and
         below it."""
-        return ember.triu(ember.full((sz, sz), float("-inf"), dtype=dtype, device=device), diagonal=1)
+        mask = ember.full((sz, sz), float("-inf"), dtype=dtype, device=device)
+        return ember.triu(mask, diagonal=1)
 
     def _reset_parameters(self):
         for p in self.parameters():

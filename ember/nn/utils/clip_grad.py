@@ -2,8 +2,7 @@
 import math
 import warnings
 
-import numpy as np
-
+from ember._backend import np
 from ember._tensor import Tensor, _make
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_"]

@@ -185,7 +185,8 @@ def _inplace(input, fn, *args, **kwargs):
 
 def _check_float(input, name):
     if input._data.dtype.kind != "f":
-        raise RuntimeError('"%s" not implemented for \'%s\'' % (name, dtype_word(input._data.dtype)))
+        raise RuntimeError('"%s" not implemented for \'%s\''
+                           % (name, dtype_word(input._data.dtype)))
 
 
 class _PiecewiseLinear(Node):
@@ -628,8 +629,9 @@ def prelu(input, weight):
     return where(input > 0, input, w * input)
 
 
-register_nn("prelu", prelu, lambda dt: iter([SampleInput(T(2, 3, 4), T(3)), SampleInput(T(2, 3), T(1)),
-                                     SampleInput(T(5), T(1))]),
+register_nn("prelu", prelu, lambda dt: iter([SampleInput(T(2, 3, 4), T(3)),
+                                             SampleInput(T(2, 3), T(1)),
+                                             SampleInput(T(5), T(1))]),
     lambda: iter([ErrorInput(SampleInput(T(2, 3, 4), T(2)), RuntimeError, "Mismatch")]))
 
 
@@ -659,7 +661,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return softmax(-input, dim)
 
 
-register_nn("softmin", softmin, lambda dt: iter([SampleInput(T(3, 4), 1), SampleInput(T(2, 3, 4), 0)]))
+register_nn("softmin", softmin, lambda dt: iter([SampleInput(T(3, 4), 1),
+                                                 SampleInput(T(2, 3, 4), 0)]))
 
 
 def tanh(input):

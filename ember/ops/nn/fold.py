@@ -216,7 +216,8 @@ def _fold_errors():
     yield ErrorInput(SampleInput(T(2, 13, 12), (4, 5), 2), RuntimeError,
                      "to be divisible by the product of kernel_size")
     yield ErrorInput(SampleInput(T(2, 12, 11), (4, 5), 2), RuntimeError,
-                     "calculated number of sliding blocks 3 \\* 4 = 12, but got input.size\\(2\\)=11")
+                     "calculated number of sliding blocks 3 \\* 4 = 12, but got "
+                     "input.size\\(2\\)=11")
     yield ErrorInput(SampleInput(T(12), (4, 5), 2), RuntimeError, "Expected 2D or 3D")
 
 

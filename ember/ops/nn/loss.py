@@ -777,9 +777,7 @@ _nn("gaussian_nll_loss", gaussian_nll_loss, lambda dt: iter([
 
 
 def _sign_target(*shape):
-    import numpy as _np
-
-    values = _np.where(_np.arange(_np.prod(shape)) % 2 == 0, 1.0, -1.0).reshape(shape)
+    values = np.where(np.arange(np.prod(shape)) % 2 == 0, 1.0, -1.0).reshape(shape)
     return T(*shape, values=values.tolist(), grad=False)
 
 

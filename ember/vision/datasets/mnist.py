@@ -95,6 +95,14 @@ class MNIST(VisionDataset):
 
     Items are ``(PIL.Image, int)``; ``data`` is a uint8 tensor ``N x 28 x 28`` and ``targets``
     an int64 tensor.
+
+    Example:
+        >>> from ember.vision import datasets, transforms
+        >>> test = datasets.MNIST("data", train=False, sample=True,
+        ...                       transform=transforms.ToTensor())
+        >>> image, label = test[0]
+        >>> len(test), image.shape, type(label).__name__
+        (1000, ember.Size([1, 28, 28]), 'int')
     """
 
     mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/",

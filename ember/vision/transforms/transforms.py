@@ -36,7 +36,19 @@ def _rand():
 
 
 class Compose:
-    """Apply ``transforms`` one after another."""
+    """Apply ``transforms`` one after another.
+
+    Args:
+        transforms (list): the transforms, each a callable taking and returning an image.
+
+    Example:
+        >>> from ember.vision import transforms
+        >>> t = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5], [0.5])])
+        >>> import numpy as np
+        >>> t(np.full((2, 2, 1), 255, dtype=np.uint8))
+        tensor([[[1., 1.],
+                 [1., 1.]]])
+    """
 
     def __init__(self, transforms):
         self.transforms = transforms
@@ -60,7 +72,18 @@ class _Simple:
 
 
 class ToTensor(_Simple):
-    """PIL image or HWC ndarray -> CHW float32 tensor in [0, 1] (for uint8 input)."""
+    """PIL image or HWC ndarray -> CHW float32 tensor in [0, 1] (for uint8 input).
+
+    Shape:
+        - Input: a PIL image, or an ndarray ``(H, W, C)`` (or ``(H, W)``).
+        - Output: a tensor ``(C, H, W)``; uint8 values are divided by 255.
+
+    Example:
+        >>> import numpy as np
+        >>> from ember.vision.transforms import ToTensor
+        >>> ToTensor()(np.zeros((28, 28, 1), dtype=np.uint8)).shape
+        ember.Size([1, 28, 28])
+    """
 
     def __call__(self, pic):
         return F.to_tensor(pic)
@@ -95,7 +118,22 @@ class ConvertImageDtype(_Simple):
 
 
 class Normalize(_Simple):
-    """``(x - mean[c]) / std[c]`` for each channel ``c`` of a float tensor image."""
+    """``(x - mean[c]) / std[c]`` for each channel ``c`` of a float tensor image.
+
+    Args:
+        mean (sequence): per-channel means.
+        std (sequence): per-channel standard deviations.
+        inplace (bool): overwrite the input tensor. Default: ``False``.
+
+    Shape:
+        - Input: ``(C, H, W)`` or ``(N, C, H, W)``; Output: the same shape.
+
+    Example:
+        >>> import ember
+        >>> from ember.vision.transforms import Normalize
+        >>> Normalize([0.5], [0.5])(ember.tensor([[[0.0, 1.0]]]))
+        tensor([[[-1.,  1.]]])
+    """
 
     def __init__(self, mean, std, inplace=False):
         self.mean, self.std, self.inplace = mean, std, inplace

@@ -1,0 +1,49 @@
+"""The house rules run with the tests (so CI runs them): ruff (pyflakes, pycodestyle at 100
+columns, NumPy imported only where pyproject.toml lists it) and the line budget. The docstrings'
+examples run as doctests through pytest's ``--doctest-modules`` (pyproject.toml)."""
+import importlib.util
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _ruff(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *args], cwd=ROOT,
+                          input=stdin, capture_output=True, text=True)
+
+
+def _line_budget():
+    spec = importlib.util.spec_from_file_location(
+        "line_budget", os.path.join(ROOT, "tools", "line_budget.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ruff_passes():
+    res = _ruff("ember", "tests", "tools", "bench", "examples")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_numpy_import_is_banned_outside_the_listed_modules():
+    probe = "import numpy as np\n\nprint(np)\n"
+    op_file = _ruff("--stdin-filename", "ember/ops/probe.py", "-", stdin=probe)
+    assert op_file.returncode == 1 and "TID251" in op_file.stdout
+    host_io = _ruff("--stdin-filename", "ember/vision/probe.py", "-", stdin=probe)
+    assert host_io.returncode == 0, host_io.stdout
+
+
+def test_no_file_over_the_line_budget_unless_listed():
+    budget = _line_budget()
+    sizes = budget.count()
+    assert "_tensor.py" in sizes and "ops/nn/conv.py" in sizes
+    assert budget.over_budget(sizes) == []
+
+
+def test_line_budget_flags_a_long_unlisted_file(tmp_path):
+    budget = _line_budget()
+    (tmp_path / "long.py").write_text("x = 1\n" * (budget.BUDGET + 1))
+    (tmp_path / "short.py").write_text("x = 1\n")
+    assert budget.over_budget(budget.count(str(tmp_path))) == ["long.py"]
