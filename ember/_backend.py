@@ -33,3 +33,19 @@ def device_of(array):
     if type(array).__module__.startswith("cupy"):
         return "cuda:%d" % dev.id
     return "cpu"
+
+
+# --- host-only functions ------------------------------------------------------------------------
+# NumPy functions that the array protocols do not dispatch (unbound ufunc methods taking the
+# target array). Op code calls them by these names only, so another array library provides its
+# own versions here. The other host-only kernels, SciPy's special functions, are in
+# ember/ops/_special_math.py.
+
+def add_at(target, indices, values):
+    """``target[indices] += values`` unbuffered: repeated indices accumulate (``np.add.at``)."""
+    numpy.add.at(target, indices, values)
+
+
+def ufunc_at(ufunc, target, indices, values):
+    """``ufunc.at(target, indices, values)``: ``np.maximum.at``, ``np.multiply.at``, ..."""
+    ufunc.at(target, indices, values)

@@ -47,3 +47,19 @@ def test_line_budget_flags_a_long_unlisted_file(tmp_path):
     (tmp_path / "long.py").write_text("x = 1\n" * (budget.BUDGET + 1))
     (tmp_path / "short.py").write_text("x = 1\n")
     assert budget.over_budget(budget.count(str(tmp_path))) == ["long.py"]
+
+
+def test_host_only_ufunc_at_is_called_through_the_backend():
+    """``np.add.at`` and friends have no array-protocol dispatch: only ember/_backend.py calls
+    them (as ``add_at`` / ``ufunc_at``), so another array library has one place to fill."""
+    import re
+
+    callers = []
+    for dirpath, _, files in os.walk(os.path.join(ROOT, "ember")):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if name.endswith(".py") and name != "_backend.py":
+                with open(path, encoding="utf-8") as f:
+                    if re.search(r"\.at\(", f.read()):
+                        callers.append(os.path.relpath(path, ROOT))
+    assert callers == []

@@ -9,7 +9,7 @@ indices; backward of that write is a read again, so every order of derivative ex
 import builtins
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import add_at, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
@@ -216,7 +216,7 @@ class IndexBackward(Node):
         elif len(idx) == 1 and idx[0].ndim == 1:
             _index_add(out, 0, idx[0] % shape[0], g)  # x[rows]: an embedding-style read
         else:
-            np.add.at(out, idx, g)
+            add_at(out, idx, g)
         return out
 
     def backward(ctx, gg):

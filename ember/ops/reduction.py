@@ -11,7 +11,7 @@ import math
 
 from ember import _dtype
 from ember import return_types
-from ember._backend import np
+from ember._backend import add_at, np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -542,7 +542,7 @@ class _PutAlong(Node):
         else:
             grids = list(np.ogrid[tuple(slice(0, s) for s in index.shape)])
             grids[dim] = index
-            np.add.at(out, tuple(grids), g)
+            add_at(out, tuple(grids), g)
         return out
 
     def backward(ctx, gg):

@@ -4,7 +4,7 @@ index_fill, index_put, put, take_along_dim.
 import builtins
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import add_at, ufunc_at, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.ops._util import shape_str, sum_to_shape, wrap_dim
@@ -53,7 +53,7 @@ class ScatterAddZeros(Node):
     def forward(ctx, g, full, shape):
         ctx.full = full
         out = np.zeros(shape, dtype=g.dtype)
-        np.add.at(out, full, g)
+        add_at(out, full, g)
         return out
 
     def backward(ctx, gg):
@@ -198,7 +198,7 @@ class Scatter(Node):
         if reduce is None:
             out[full] = vals
         else:
-            (np.add if reduce == "add" else np.multiply).at(out, full, vals)
+            ufunc_at(np.add if reduce == "add" else np.multiply, out, full, vals)
         return out
 
     def backward(ctx, g):
@@ -253,7 +253,7 @@ class ScatterAdd(Node):
     def forward(ctx, a, src, full, part):
         ctx.full, ctx.part, ctx.src_shape = full, part, src.shape
         out = a.copy()
-        np.add.at(out, full, src[part])
+        add_at(out, full, src[part])
         return out
 
     def backward(ctx, g):
@@ -300,10 +300,10 @@ class ScatterReduce(Node):
             out[hit] = {"sum": 0, "mean": 0, "prod": 1}.get(reduce, 0)
             if reduce in ("amax", "amin"):
                 out[full] = vals  # any member of the group: the reduction starts from it
-        _REDUCERS[reduce].at(out, full, vals)
+        ufunc_at(_REDUCERS[reduce], out, full, vals)
         if reduce == "mean":
             count = np.zeros(a.shape, dtype=np.int64)
-            np.add.at(count, full, 1)
+            add_at(count, full, 1)
             count += 1 if include_self else 0
             ctx.count = np.maximum(count, 1).astype(a.dtype) if a.dtype.kind == "f" else None
             if a.dtype.kind == "f":
@@ -327,7 +327,7 @@ class ScatterReduce(Node):
             picked_self = (a._data == out._data) & self_mask._data.astype(bool)
             picked_src = vals == out._data[full]
             count = picked_self.astype(dt)
-            np.add.at(count, full, picked_src)
+            add_at(count, full, picked_src)
             gc = g / _make(count)
             ga = gc * _make(picked_self.astype(dt))
             gsrc = Index.apply((gc,), full, False) * _make(picked_src.astype(dt))
@@ -347,7 +347,7 @@ def _prod_grads(g, a, src, out, full, part, self_mask):
     vals = src._data[part]
     use_self = self_mask._data.astype(bool)
     zeros = (use_self & (a._data == 0)).astype(np.int64)
-    np.add.at(zeros, full, vals == 0)
+    add_at(zeros, full, vals == 0)
     one = _make(np.ones((), g._data.dtype))
     nonzero_prod = ScatterReduce.apply(
         (where(_make(~use_self | (a._data == 0)), one, a), where(_make(src._data == 0), one, src)),
@@ -543,7 +543,7 @@ class IndexPut(Node):
         ctx.idx, ctx.v_shape, ctx.accumulate = idx, v.shape, accumulate
         out = a.copy()
         if accumulate:
-            np.add.at(out, idx, np.broadcast_to(v, out[idx].shape))
+            add_at(out, idx, np.broadcast_to(v, out[idx].shape))
         else:
             out[idx] = v
         return out

@@ -1,5 +1,5 @@
 """Lookup-table ops: embedding, embedding_bag, one_hot."""
-from ember._backend import np
+from ember._backend import add_at, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.activation import _const
@@ -37,7 +37,7 @@ class EmbeddingBackward(Node):
             keep = flat != padding_idx
             flat, g2 = flat[keep], g2[keep]
         out = np.zeros((num, dim), dtype=g.dtype)
-        np.add.at(out, flat, g2)
+        add_at(out, flat, g2)
         ctx.padding_idx, ctx.scale, ctx.num = padding_idx, scale_grad_by_freq, num
         return out
 

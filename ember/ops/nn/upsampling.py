@@ -3,7 +3,7 @@ import builtins
 import math
 import warnings
 
-from ember._backend import np
+from ember._backend import add_at, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.padding import AxisMaps, _gather_matrix
@@ -41,8 +41,8 @@ def _interp_matrix(n_in, n_out, mode, align_corners, scale, dtype):
     w1 = (src - i0).astype(dtype)
     m = np.zeros((n_out, n_in), dtype=dtype)
     rows = np.arange(n_out)
-    np.add.at(m, (rows, i0), 1 - w1)
-    np.add.at(m, (rows, i1), w1)
+    add_at(m, (rows, i0), 1 - w1)
+    add_at(m, (rows, i1), w1)
     return m
 
 
@@ -67,7 +67,7 @@ def _cubic_matrix(n_in, n_out, align_corners, scale, dtype):
     m = np.zeros((n_out, n_in), dtype=dtype)
     rows = np.arange(n_out)
     for k, w in enumerate((far(t + 1), near(t), near(1 - t), far(2 - t))):
-        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), w)
+        add_at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), w)
     return m
 
 
@@ -327,7 +327,7 @@ class _GridSample(Node):
         if need[0]:
             acc = np.zeros((n * h * w, c), dtype=gt.dtype)
             for flat, _, wt in ctx.taps:
-                np.add.at(acc, flat, gt * wt)
+                add_at(acc, flat, gt * wt)
             gx = _make(np.ascontiguousarray(acc.reshape(n, h, w, c).transpose(0, 3, 1, 2)))
         if need[1]:
             ggrid = np.zeros(gshape, dtype=gt.dtype)
