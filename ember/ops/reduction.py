@@ -7,7 +7,6 @@ Backward formulas expand the reduced gradient back over the reduced dims
 ``_PutAlong``, a gather/scatter pair that are each other's backward.
 """
 import builtins
-import math
 
 from ember import _dtype
 from ember import return_types
@@ -166,76 +165,6 @@ def _check_nonempty_dims(input, dims, name):
     for d in dims:
         if input._data.shape[d] == 0:
             raise IndexError("%s(): Expected reduction dim %d to have non-zero size." % (name, d))
-
-
-class Median(Node):
-    """Median of all elements (the lower of the two middle ones); ties share the gradient."""
-
-    save = (0,)
-    save_output = True
-
-    def forward(ctx, a):
-        flat = np.sort(a.reshape(-1))
-        if flat.size == 0 or np.isnan(flat[-1]):
-            return np.asarray(np.nan, dtype=a.dtype)
-        return np.asarray(flat[(flat.size - 1) // 2])
-
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        dims = tuple(range(a.ndim))
-        return g.expand(a.shape) * _tie_weights(a._data, out._data, dims, False)
-
-
-def _median_index(a, dim):
-    """Index (keepdims) of the lower median along ``dim``; NaN wins when present."""
-    order = np.argsort(a, axis=dim, kind="stable")
-    k = (a.shape[dim] - 1) // 2
-    index = np.take(order, [k], axis=dim)
-    nan = np.isnan(a)
-    if nan.any():
-        has_nan = nan.any(axis=dim, keepdims=True)
-        index = np.where(has_nan, _arg_extreme(nan, dim, True), index)
-    return index
-
-
-def median(input, dim=None, keepdim=False, *, out=None):
-    """Lower median of all elements, or ``(values, indices)`` along ``dim``."""
-    if dim is None:
-        if input._data.dtype.kind in "biu":
-            flat = np.sort(input._data.reshape(-1))
-            if flat.size == 0:
-                raise IndexError("median(): Expected reduction dim to be specified for "
-                                 "input.numel() == 0.")
-            return _make(np.asarray(flat[(flat.size - 1) // 2]))
-        return Median.apply((input,))
-    nd = input._data.ndim
-    d = wrap_dim(dim, nd)
-    if nd == 0:
-        return return_types.median(input.clone(), _make(np.asarray(0)))
-    _check_nonempty_dims(input, (d,), "median")
-    index = _median_index(input._data, d)
-    return return_types.median(_select(input, index, d, keepdim), _indices(index, d, keepdim))
-
-
-def _median_samples(dtype):
-    yield SampleInput(T(3, 4))
-    yield SampleInput(T(3, 5))
-    yield SampleInput(T(3, 4), 1)
-    yield SampleInput(T(3, 5), 0, True)
-    yield SampleInput(T(2, 3, 4), -1)
-    yield SampleInput(T())
-    yield SampleInput(T(), 0)
-    yield SampleInput(T(4, 5, noncontig=True), -1)
-    yield SampleInput(T(values=_TIES), name="ties")
-
-
-def _median_errors():
-    yield from _dim_errors()
-    yield ErrorInput(SampleInput(T(0, 3), 0), IndexError,
-                     r"median\(\): Expected reduction dim 0 to have non-zero size")
-
-
-register(OpInfo("median", median, _median_samples, _median_errors, method=True))
 
 
 class NanSum(Node):
@@ -501,7 +430,6 @@ def _var_onnx(call, sqrt):
     return g.op("Sqrt", var) if sqrt else var
 
 
-
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation: the square root of :func:`var`."""
     return _var_std(Std, "std", input, dim, unbiased, keepdim, correction)
@@ -559,18 +487,6 @@ def _indices(index, dim, keepdim):
     return _make(index if keepdim else np.squeeze(index, dim))
 
 
-def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
-    """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
-    nd = input._data.ndim
-    d = wrap_dim(dim, nd)
-    if not 1 <= k <= (input._data.shape[d] if nd else 1):
-        raise RuntimeError("kthvalue(): selected number k out of range for dimension %d" % d)
-    if nd == 0:
-        return return_types.kthvalue(input.clone(), _make(np.asarray(0)))
-    index = np.take(_argsort(input._data, d, False), [k - 1], axis=d).astype(np.int64)
-    return return_types.kthvalue(_select(input, index, d, keepdim), _indices(index, d, keepdim))
-
-
 def _argsort(a, dim, descending):
     """Stable order along ``dim``; NaN sorts as the largest value, as torch."""
     if not descending:
@@ -579,20 +495,6 @@ def _argsort(a, dim, descending):
     n = a.shape[dim]
     rev = np.argsort(np.flip(a, dim), axis=dim, kind="stable")
     return np.flip(n - 1 - rev, dim)
-
-
-def _kthvalue_samples(dtype):
-    yield SampleInput(T(3, 4), 2)
-    yield SampleInput(T(3, 4), 1, 0, True)
-    yield SampleInput(T(2, 3, 4), 4, -1)
-    yield SampleInput(T(), 1)
-    yield SampleInput(T(4, 5, noncontig=True), 3, 1)
-
-
-register(OpInfo("kthvalue", kthvalue, _kthvalue_samples, lambda: iter([
-    ErrorInput(SampleInput(T(2, 3), 4, 1), RuntimeError,
-               "kthvalue\\(\\): selected number k out of range for dimension 1")]),
-    method=True))
 
 
 class _Extreme(Node):
@@ -883,142 +785,6 @@ def _logsumexp_samples(dtype):
 
 
 register(OpInfo("logsumexp", logsumexp, _logsumexp_samples, _dim_errors, method=True))
-
-
-class VectorNorm(Node):
-    """``sum(|x|**p) ** (1/p)`` over ``dims``; p may be 0, inf or -inf."""
-
-    save = (0,)
-    save_output = True
-
-    def forward(ctx, a, p, dims, keepdim):
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        x = np.abs(a)
-        if p == 2:
-            return np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
-        if p == 1:
-            return np.sum(x, axis=dims, keepdims=keepdim)
-        if p == np.inf:
-            return np.asarray(np.amax(x, axis=dims, keepdims=keepdim))
-        if p == -np.inf:
-            return np.asarray(np.amin(x, axis=dims, keepdims=keepdim))
-        if p == 0:
-            return np.sum(x != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
-        with np.errstate(divide="ignore"):
-            return np.asarray(np.sum(x ** p, axis=dims, keepdims=keepdim) ** (1.0 / p),
-                              dtype=a.dtype)
-
-    def backward(ctx, g):
-        from ember.ops.indexing import where
-
-        a, norm = ctx.saved_tensors
-        p, dims, keepdim = ctx.p, ctx.dims, ctx.keepdim
-        shape = a.shape
-        if p == 0:
-            return a * 0
-        if p == 1:
-            return _expand_reduced(g, shape, dims, keepdim) * a.sign()
-        if p in (np.inf, -np.inf):
-            w = _tie_weights(np.abs(a._data), norm._data, dims, keepdim)
-            return _expand_reduced(g, shape, dims, keepdim) * w * a.sign()
-        # torch's gradient is 0 (not NaN) where the norm is 0.
-        zero = _make(norm._data == 0)
-        safe = where(zero, 1.0, norm)
-        if p == 2:
-            scale = where(zero, 0.0, g / safe)
-            return a * _expand_reduced(scale, shape, dims, keepdim)
-        scale = where(zero, 0.0, g / safe ** (p - 1))
-        return a * a.abs() ** (p - 2) * _expand_reduced(scale, shape, dims, keepdim)
-
-    @staticmethod
-    def onnx(call):
-        p, dims, keepdim = call.params
-        return vector_norm_onnx(call, p, dims, keepdim)
-
-
-def vector_norm_onnx(call, p, dims, keepdim):
-    """The ONNX form of a p-norm over ``dims`` (also used by ``nn.distance``'s norm)."""
-    g, x = call.g, call.inputs[0]
-    if p in (1, 2):
-        return g.reduce("ReduceL%d" % p, x, dims, keepdim)
-    if p in (math.inf, -math.inf):
-        return g.reduce("ReduceMax" if p > 0 else "ReduceMin", g.op("Abs", x), dims, keepdim)
-    if p == 0:
-        nonzero = g.cast(g.op("Not", g.op("Equal", x, call.scalar(0))), call.outs[0].dtype)
-        return g.reduce("ReduceSum", nonzero, dims, keepdim)
-    powered = g.reduce("ReduceSum", g.op("Pow", g.op("Abs", x), call.scalar(p)), dims, keepdim)
-    return g.op("Pow", powered, call.scalar(1.0 / p))
-
-
-
-def _vector_norm(input, ord, dim, keepdim, dtype, name):
-    if dtype is not None:
-        input = cast(input, _dtype.as_dtype(dtype))
-    if input._data.dtype.kind != "f":
-        raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
-                           % (name, _dtype_word(input)))
-    if isinstance(dim, (builtins.int, np.integer)):
-        dim = (dim,)
-    dims = _reduce_args(input, dim)
-    if ord < 0 or ord == np.inf:
-        for d in dims:
-            if input._data.shape[d] == 0:
-                raise RuntimeError("%s cannot compute the %s norm on an empty tensor because "
-                                   "the operation does not have an identity"
-                                   % (name, _ord_word(ord)))
-    return VectorNorm.apply((input,), builtins.float(ord), dims, keepdim)
-
-
-def _ord_word(ord):
-    return {np.inf: "inf", -np.inf: "-inf"}.get(ord, repr(ord))
-
-
-def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
-    """The norm of ``input``: torch's legacy entry point.
-
-    ``p='fro'`` (or 2) and numeric ``p`` give vector norms over ``dim`` (all elements when
-    None); ``p='nuc'`` gives the nuclear norm of the matrices in the last two dims (or ``dim``).
-    """
-    if p == "nuc":
-        from ember.ops.linalg import matrix_norm
-
-        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
-    if p == "fro" or p is None:
-        p = 2
-    if isinstance(p, str):
-        raise RuntimeError("norm(): unsupported norm type %r" % p)
-    return _vector_norm(input, p, dim, keepdim, dtype, "linalg.vector_norm")
-
-
-# The 2-norm of a zero vector has gradient 0 in torch (not NaN); its second derivative is
-# undefined, so this sample is also kept above gradcheck's limit.
-_ZERO_ROW = [[0.0] * 13] + [[(i * 5 + j) % 7 - 3.0 for i in range(13)] for j in range(4)]
-
-
-def _norm_samples(dtype):
-    yield SampleInput(T(3, 4))
-    yield SampleInput(T(3, 4), 1)
-    yield SampleInput(T(3, 4), "fro", (0, 1))
-    yield SampleInput(T(3, 4), 2, 1, True)
-    yield SampleInput(T(2, 3, 4), float("inf"), (0, 2))
-    yield SampleInput(T(2, 3, 4), -float("inf"), -1)
-    yield SampleInput(T(3, 4), 3, 0)
-    yield SampleInput(T(3, 4, low=0.5), 0.5, -1)
-    yield SampleInput(T(3, 4), 0, 1)
-    yield SampleInput(T())
-    yield SampleInput(T(0, 3), 2, 0)
-    yield SampleInput(T(4, 5, noncontig=True), p=2, dim=0)
-    yield SampleInput(T(values=_ZERO_ROW), dim=1, name="zero row")
-    yield SampleInput(T(values=_TIES), float("inf"), 1, name="inf ties")
-
-
-def _norm_errors():
-    yield ErrorInput(SampleInput(T(2, 3, dtype="int64")), RuntimeError,
-                     "Expected a floating point or complex tensor as input. Got Long")
-    yield ErrorInput(SampleInput(T(2, 3), 2, 2), IndexError, "Dimension out of range")
-
-
-register(OpInfo("norm", norm, _norm_samples, _norm_errors, method=True, atol=1e-4, rtol=1e-5))
 
 
 def _logical_reduce(input, dim, keepdim, fn):

@@ -9,7 +9,9 @@ from ember import return_types
 from ember._backend import np
 from ember._tensor import _make
 from ember.ops._util import wrap_dim
-from ember.ops.reduction import _TIES, _TakeAlong, _argsort, _dim_errors
+from ember.autograd.function import Node
+from ember.ops.reduction import (_TIES, _arg_extreme, _argsort, _check_nonempty_dims, _dim_errors,
+                                  _indices, _select, _TakeAlong, _tie_weights)
 from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
                                 register)
 
@@ -129,3 +131,99 @@ def _unique_samples(dtype):
 
 
 register(OpInfo("unique", unique, _unique_samples, method=True, dtypes=ALL, grad=False))
+
+
+class Median(Node):
+    """Median of all elements (the lower of the two middle ones); ties share the gradient."""
+
+    save = (0,)
+    save_output = True
+
+    def forward(ctx, a):
+        flat = np.sort(a.reshape(-1))
+        if flat.size == 0 or np.isnan(flat[-1]):
+            return np.asarray(np.nan, dtype=a.dtype)
+        return np.asarray(flat[(flat.size - 1) // 2])
+
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        dims = tuple(range(a.ndim))
+        return g.expand(a.shape) * _tie_weights(a._data, out._data, dims, False)
+
+
+def _median_index(a, dim):
+    """Index (keepdims) of the lower median along ``dim``; NaN wins when present."""
+    order = np.argsort(a, axis=dim, kind="stable")
+    k = (a.shape[dim] - 1) // 2
+    index = np.take(order, [k], axis=dim)
+    nan = np.isnan(a)
+    if nan.any():
+        has_nan = nan.any(axis=dim, keepdims=True)
+        index = np.where(has_nan, _arg_extreme(nan, dim, True), index)
+    return index
+
+
+def median(input, dim=None, keepdim=False, *, out=None):
+    """Lower median of all elements, or ``(values, indices)`` along ``dim``."""
+    if dim is None:
+        if input._data.dtype.kind in "biu":
+            flat = np.sort(input._data.reshape(-1))
+            if flat.size == 0:
+                raise IndexError("median(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
+            return _make(np.asarray(flat[(flat.size - 1) // 2]))
+        return Median.apply((input,))
+    nd = input._data.ndim
+    d = wrap_dim(dim, nd)
+    if nd == 0:
+        return return_types.median(input.clone(), _make(np.asarray(0)))
+    _check_nonempty_dims(input, (d,), "median")
+    index = _median_index(input._data, d)
+    return return_types.median(_select(input, index, d, keepdim), _indices(index, d, keepdim))
+
+
+def _median_samples(dtype):
+    yield SampleInput(T(3, 4))
+    yield SampleInput(T(3, 5))
+    yield SampleInput(T(3, 4), 1)
+    yield SampleInput(T(3, 5), 0, True)
+    yield SampleInput(T(2, 3, 4), -1)
+    yield SampleInput(T())
+    yield SampleInput(T(), 0)
+    yield SampleInput(T(4, 5, noncontig=True), -1)
+    yield SampleInput(T(values=_TIES), name="ties")
+
+
+def _median_errors():
+    yield from _dim_errors()
+    yield ErrorInput(SampleInput(T(0, 3), 0), IndexError,
+                     r"median\(\): Expected reduction dim 0 to have non-zero size")
+
+
+register(OpInfo("median", median, _median_samples, _median_errors, method=True))
+
+
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    nd = input._data.ndim
+    d = wrap_dim(dim, nd)
+    if not 1 <= k <= (input._data.shape[d] if nd else 1):
+        raise RuntimeError("kthvalue(): selected number k out of range for dimension %d" % d)
+    if nd == 0:
+        return return_types.kthvalue(input.clone(), _make(np.asarray(0)))
+    index = np.take(_argsort(input._data, d, False), [k - 1], axis=d).astype(np.int64)
+    return return_types.kthvalue(_select(input, index, d, keepdim), _indices(index, d, keepdim))
+
+
+def _kthvalue_samples(dtype):
+    yield SampleInput(T(3, 4), 2)
+    yield SampleInput(T(3, 4), 1, 0, True)
+    yield SampleInput(T(2, 3, 4), 4, -1)
+    yield SampleInput(T(), 1)
+    yield SampleInput(T(4, 5, noncontig=True), 3, 1)
+
+
+register(OpInfo("kthvalue", kthvalue, _kthvalue_samples, lambda: iter([
+    ErrorInput(SampleInput(T(2, 3), 4, 1), RuntimeError,
+               "kthvalue\\(\\): selected number k out of range for dimension 1")]),
+    method=True))

@@ -47,7 +47,7 @@ class VectorNorm(Node):
 
     @staticmethod
     def onnx(call):
-        from ember.ops.reduction import vector_norm_onnx
+        from ember.ops.linalg import vector_norm_onnx
 
         p, dim, keepdim = call.params
         return vector_norm_onnx(call, p, [dim], keepdim)
