@@ -115,6 +115,7 @@ class Tracer:
         self.g = g
         self.names = {}      # key of a tensor -> ONNX value name
         self.dyn = {}        # ONNX value name -> set of dynamic axes
+        self.shapes = {}     # ONNX value name -> its traced shape (for add_graph)
         self.arrays = {}     # id(ndarray of a traced value) -> ONNX value name
         self.keep = []       # tensors and arrays kept alive so that ids stay unique
         self.modules = []    # stack of (path, module)
@@ -138,6 +139,7 @@ class Tracer:
 
     def bind(self, t, name, dyn=()):
         self.names[self._key(t)] = name
+        self.shapes[name] = t._data.shape
         self.dyn[name] = set(dyn)
         self.arrays[id(t._data)] = name
         self.keep.append(t)
@@ -299,6 +301,26 @@ class Tracer:
                 if w is not None and originals[id(value)][1] is value:
                     patched.append((owner, attr, value))
                     setattr(owner, attr, w)
+        return patched
+
+    def patch_inplace(self):
+        """In-place ops (``x += y``, ``relu_``) compute out of place and write the result into
+        ``x``; while tracing they always take that path (not the NumPy ufunc shortcut) and
+        ``x``, now a new version, is bound to the result's value."""
+        from ember.ops import inplace
+
+        write = inplace.write_result
+
+        def write_result(target, res, recording):
+            write(target, res, recording)
+            name = self.names.get(self._key(res))
+            if name is not None and not self.suppress:
+                self.bind(target, name, self.dyn.get(name, ()))
+
+        patched = [(inplace, "_try_ufunc", inplace._try_ufunc),
+                   (inplace, "write_result", write)]
+        inplace._try_ufunc = lambda *a: False
+        inplace.write_result = write_result
         return patched
 
     @staticmethod

@@ -70,14 +70,10 @@ def _make(array):
 
 
 def _traced_inputs(args, kwargs, perturb):
-    """Copies of the tensor arguments; floating ones require grad, so that every op on them
-    records its node (in-place ops then rebind names instead of writing behind the tracer)."""
+    """Copies of the tensor arguments (perturbed ones for the second run)."""
     def copy(obj):
         if isinstance(obj, Tensor):
-            t = _make(obj._data.copy()) if not perturb else _perturbed(obj)
-            if t._data.dtype.kind in "fc":
-                t.requires_grad_(True)
-            return t
+            return _make(obj._data.copy()) if not perturb else _perturbed(obj)
         if isinstance(obj, (tuple, list)):
             return type(obj)(copy(o) for o in obj)
         if isinstance(obj, dict):
@@ -88,13 +84,13 @@ def _traced_inputs(args, kwargs, perturb):
 
 def _run(tracer, model, args, kwargs):
     from ember.autograd.function import observe_ops
-    from ember.autograd.grad_mode import enable_grad
+    from ember.autograd.grad_mode import no_grad
 
     handles = tracer.hook(model)
     saved = tracer.warn_on_conversion()
-    patched = tracer.patch_public()
+    patched = tracer.patch_public() + tracer.patch_inplace()
     try:
-        with enable_grad(), observe_ops(tracer.observe):
+        with no_grad(), observe_ops(tracer.observe):
             output = model(*args, **kwargs)
         # outputs that no traced op computed are constants: checked like op operands
         tracer.signatures.append(["<output>", "", [

@@ -149,6 +149,7 @@ LAYERS = {
     "rnn_relu": lambda: (nn.RNN(4, 5, nonlinearity="relu", bidirectional=True), [_r(3, 2, 4)]),
     "rnn_unbatched": lambda: (nn.RNN(4, 5), [_r(3, 4)]),
     "cells": lambda: (Cells(), [_r(2, 4), _r(2, 5), _r(2, 5)]),
+    "unfold": lambda: (nn.Unfold((2, 3), dilation=2, padding=1, stride=2), [_r(2, 3, 7, 8)]),
     "adaptive_max_pool": lambda: (nn.Sequential(nn.AdaptiveMaxPool2d((3, 2)),
                                                 nn.Flatten(0, 1), nn.AdaptiveMaxPool1d(4)),
                                   [_r(2, 3, 7, 5)]),
@@ -325,3 +326,29 @@ def test_torch_script_under_ember_run(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == "ok"
     assert onnx.load(str(tmp_path / "m.onnx")).graph.node[0].op_type == "Gemm"
     assert any(f.startswith("events.out") for f in os.listdir(tmp_path / "tb"))
+
+
+class Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc, self.act = nn.Linear(4, 4), nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        out = self.act(self.fc(x))
+        out += x
+        out.mul_(2).sigmoid_()
+        return out
+
+
+def test_inplace_ops_are_traced():
+    _check(Residual(), [ember.randn(3, 4)])
+
+
+def test_inplace_write_through_a_view_is_refused_not_exported_wrong():
+    def fn(x):
+        y = x * 1
+        y[:, 0].add_(1)  # changes y behind the tracer's back: y's values are not traced
+        return y * 2
+
+    with pytest.raises(UnsupportedOperatorError, match="outside the traced ops"):
+        ember.onnx.export(fn, ember.randn(3, 4), None)

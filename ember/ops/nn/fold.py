@@ -56,6 +56,19 @@ class _Unfold(Node):
     def name(self):
         return "Im2ColBackward0"
 
+    @staticmethod
+    def onnx(call):
+        # one strided Slice per kernel offset, stacked on a new axis: (N, C, k, oh, ow)
+        g, geom, x = call.g, call.params[0], call.inputs[0]
+        ph, pw = geom.padding
+        if ph or pw:
+            x = g.op("Pad", x, g.ints([0, 0, ph, pw, 0, 0, ph, pw]), call.scalar(0),
+                     mode="constant")
+        parts = [g.unsqueeze(g.slice(x, [h.start, w.start], [h.stop, w.stop], [2, 3],
+                                     [h.step, w.step]), [2]) for h, w in geom.slices()]
+        cols = parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=2)
+        return g.op("Reshape", cols, g.ints([0, call.outs[0].shape[1], -1]))
+
 
 class _Fold(Node):
     """``(N, C*kh*kw, L)`` -> ``(N, C, H, W)``: adds each kernel offset's slice back."""

@@ -40,6 +40,9 @@ def graph_def(trace):
         for o in node.outputs:
             producer[o] = name
         attr = {k: AttrValue(s=repr(v).encode()) for k, v in node.attrs.items()}
+        shape = trace.tracer.shapes.get(node.outputs[0])
+        if shape is not None:
+            attr["_output_shapes"] = _shape_attr(shape)
         nodes.append(NodeDef(name=name, op=node.op_type, attr=attr,
                              input=[producer[i] for i in node.inputs if i in producer]))
     return GraphDef(node=nodes, versions=VersionDef(producer=22))

@@ -113,6 +113,8 @@ def test_graph_holds_module_tree_and_ops(tmp_path):
     assert nodes["Net/conv/conv1/weight"].op == "Parameter"
     assert nodes["Net/dense/relu2/Relu"].input == ["Net/dense/dense1/Gemm"]
     assert nodes["Net/output/output"].input == ["Net/dense/dense2/Gemm"]
+    shape = nodes["Net/conv/pool/MaxPool"].attr["_output_shapes"].list.shape[0]
+    assert [d.size for d in shape.dim] == [1, 32, 14, 14]
 
 
 def test_embedding(tmp_path):
