@@ -1,0 +1,74 @@
+"""Per-sample gradients of a small MLP: ``vmap(grad(loss))`` over ``functional_call`` against a
+Python loop of ``grad`` calls, in ember and in torch (torch's tutorial idiom).
+
+ember's vmap runs the function once per batch entry (it has no batching rules yet), so its
+vmap/loop ratio shows the overhead of the transform; torch's shows what batching rules buy.
+
+    python bench/bench_vmap.py [--rounds 5] [--batch 64]
+"""
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+
+import ember
+
+
+def _setup(lib, batch):
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(32, 64), lib.nn.ReLU(), lib.nn.Linear(64, 10))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((batch, 32)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, batch))
+
+    def loss(p, xi, yi):
+        out = lib.func.functional_call(model, p, (xi.unsqueeze(0),))
+        return lib.nn.functional.cross_entropy(out, yi.unsqueeze(0))
+
+    grad = lib.func.grad(loss)
+    batched = lib.func.vmap(grad, in_dims=(None, 0, 0))
+
+    def with_vmap():
+        return batched(params, x, y)
+
+    def with_loop():
+        grads = [grad(params, x[i], y[i]) for i in range(batch)]
+        return {k: lib.stack([g[k] for g in grads]) for k in params}
+
+    return with_vmap, with_loop
+
+
+def _time(fn):
+    fn()
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1e3
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=64)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    ember.set_num_threads(1)
+    fns = {lib.__name__: _setup(lib, args.batch) for lib in (ember, torch)}
+    times = {(lib, kind): [] for lib in fns for kind in ("vmap", "loop")}
+    for _ in range(args.rounds):
+        for lib, (with_vmap, with_loop) in fns.items():
+            times[lib, "vmap"].append(_time(with_vmap))
+            times[lib, "loop"].append(_time(with_loop))
+    print("per-sample gradients, MLP 32-64-10, batch %d, median of %d rounds (ms)"
+          % (args.batch, args.rounds))
+    print("%-8s %10s %10s %14s" % ("library", "vmap", "loop", "loop / vmap"))
+    for lib in fns:
+        v = statistics.median(times[lib, "vmap"])
+        lo = statistics.median(times[lib, "loop"])
+        print("%-8s %10.2f %10.2f %14.2f" % (lib, v, lo, lo / v))
+
+
+if __name__ == "__main__":
+    main()
