@@ -17,7 +17,9 @@ from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
+from ember.distributions.continuous_bernoulli import ContinuousBernoulli
 from ember.distributions.fishersnedecor import FisherSnedecor
+from ember.distributions.generalized_pareto import GeneralizedPareto
 from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
 from ember.distributions.gumbel import Gumbel
@@ -57,5 +59,6 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
            "constraints", "transforms", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
            "LogisticNormal", "MixtureSameFamily", "NegativeBinomial", "Pareto",
-           "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull"]
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "ContinuousBernoulli",
+           "GeneralizedPareto"]
 __all__.extend(transforms.__all__)

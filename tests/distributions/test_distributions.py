@@ -79,6 +79,8 @@ CASES = [
     ("RelaxedOneHotCategorical", (np.array(0.7),), {"logits": real(2, 3)}, simplex(2, 3)),
     ("NegativeBinomial", (pos(3),), {"logits": real(3)}, RNG.integers(0, 6, (2, 3)).astype(float)),
     ("FisherSnedecor", (pos(3, low=3.0, high=6.0), pos(3, low=5.0, high=8.0)), {}, pos(2, 3)),
+    ("ContinuousBernoulli", (), {"probs": np.array([0.2, 0.4995, 0.8])}, unit(2, 3)),
+    ("ContinuousBernoulli", (), {"logits": real(3)}, unit(2, 3)),
     ("MixtureSameFamily", (simplex(2, 3), real(2, 3), pos(2, 3)), {}, real(4, 2)),
 ]
 IDS = ["%s-%d" % (c[0], i) for i, c in enumerate(CASES)]
@@ -257,6 +259,24 @@ def test_validation_message_names_parameter_and_constraint():
     with pytest.raises(ValueError, match="within the support"):
         ED.Exponential(ember.tensor([1.0])).log_prob(ember.tensor([-1.0]))
     ED.Normal(ember.tensor([0.0]), ember.tensor([-1.0]), validate_args=False)
+
+
+def test_generalized_pareto_matches_torch_in_float32():
+    # torch's GeneralizedPareto compares with a float32 zero, so it only runs in float32
+    args = [a.astype(np.float32) for a in (real(3), pos(3), np.array([0.0, 0.3, -0.2]))]
+    value = pos(2, 3, low=0.1, high=1.0).astype(np.float32)
+    ep = [ember.tensor(a, requires_grad=True) for a in args]
+    tp = [torch.tensor(a, requires_grad=True) for a in args]
+    ed, td = ED.GeneralizedPareto(*ep), TD.GeneralizedPareto(*tp)
+    ev, tv = ember.tensor(value) + ep[0].detach(), torch.tensor(value) + tp[0].detach()
+    for fn in (lambda d, v: d.log_prob(v), lambda d, v: d.cdf(v), lambda d, v: d.entropy(),
+               lambda d, v: d.icdf(v * 0 + 0.3), lambda d, v: d.mean, lambda d, v: d.variance):
+        e, t = fn(ed, ev), fn(td, tv)
+        assert_close(e, t.detach(), 1e-5, 1e-5)
+    eg = ember.autograd.grad(ed.log_prob(ev).sum(), ep)
+    tg = torch.autograd.grad(td.log_prob(tv).sum(), tp)
+    for a, b in zip(eg, tg):
+        assert_close(a, b, 1e-5, 1e-5)
 
 
 def test_docstring_examples_run():
