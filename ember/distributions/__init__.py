@@ -49,6 +49,7 @@ from ember.distributions.studentT import StudentT
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import *  # noqa: F403
 from ember.distributions.uniform import Uniform
+from ember.distributions.von_mises import VonMises
 from ember.distributions.weibull import Weibull
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
@@ -60,5 +61,5 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "constraints", "transforms", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
            "LogisticNormal", "MixtureSameFamily", "NegativeBinomial", "Pareto",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "ContinuousBernoulli",
-           "GeneralizedPareto"]
+           "GeneralizedPareto", "VonMises"]
 __all__.extend(transforms.__all__)

@@ -81,6 +81,7 @@ CASES = [
     ("FisherSnedecor", (pos(3, low=3.0, high=6.0), pos(3, low=5.0, high=8.0)), {}, pos(2, 3)),
     ("ContinuousBernoulli", (), {"probs": np.array([0.2, 0.4995, 0.8])}, unit(2, 3)),
     ("ContinuousBernoulli", (), {"logits": real(3)}, unit(2, 3)),
+    ("VonMises", (real(3), np.array([0.5, 3.0, 8.0])), {}, RNG.uniform(-3, 3, (2, 3))),
     ("MixtureSameFamily", (simplex(2, 3), real(2, 3), pos(2, 3)), {}, real(4, 2)),
 ]
 IDS = ["%s-%d" % (c[0], i) for i, c in enumerate(CASES)]
@@ -210,6 +211,15 @@ def test_sample_moments(name, args, moments):
     # 5 standard errors of the sample mean / variance (fixed seed: deterministic)
     assert abs(x.mean() - mean) < 5 * np.sqrt(var / x.size), (x.mean(), mean)
     assert abs(x.var() - var) < 0.1 * var, (x.var(), var)
+
+
+def test_von_mises_samples_have_the_mean_resultant_length():
+    ember.manual_seed(0)
+    d = ED.VonMises(ember.tensor(0.5, dtype=ember.float64), ember.tensor(4.0, dtype=ember.float64))
+    x = d.sample((20000,)).numpy()
+    assert (x >= -np.pi).all() and (x < np.pi).all()
+    # E[cos(x - loc)] = I1(k) / I0(k) = 1 - circular variance
+    assert abs(np.cos(x - 0.5).mean() - (1 - float(d.variance))) < 0.005
 
 
 def test_categorical_and_multivariate_sample_moments():
