@@ -13,14 +13,14 @@ from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
 from ember.distributions.chi2 import Chi2
 from ember.distributions.constraint_registry import biject_to, transform_to
+from ember.distributions.continuous_bernoulli import ContinuousBernoulli
 from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
-from ember.distributions.continuous_bernoulli import ContinuousBernoulli
 from ember.distributions.fishersnedecor import FisherSnedecor
-from ember.distributions.generalized_pareto import GeneralizedPareto
 from ember.distributions.gamma import Gamma
+from ember.distributions.generalized_pareto import GeneralizedPareto
 from ember.distributions.geometric import Geometric
 from ember.distributions.gumbel import Gumbel
 from ember.distributions.half_cauchy import HalfCauchy
@@ -32,6 +32,7 @@ from ember.distributions.kumaraswamy import Kumaraswamy
 from ember.distributions.laplace import Laplace
 from ember.distributions.log_normal import LogNormal
 from ember.distributions.logistic_normal import LogisticNormal
+from ember.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from ember.distributions.mixture_same_family import MixtureSameFamily
 from ember.distributions.multinomial import Multinomial
 from ember.distributions.multivariate_normal import MultivariateNormal
@@ -61,5 +62,5 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "constraints", "transforms", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
            "LogisticNormal", "MixtureSameFamily", "NegativeBinomial", "Pareto",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "ContinuousBernoulli",
-           "GeneralizedPareto", "VonMises"]
+           "GeneralizedPareto", "VonMises", "LowRankMultivariateNormal"]
 __all__.extend(transforms.__all__)

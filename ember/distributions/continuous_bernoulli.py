@@ -5,8 +5,13 @@ from ember._tensor import Size
 from ember.distributions import constraints
 from ember.distributions.bernoulli import _bce_with_logits, _ProbsOrLogits
 from ember.distributions.exp_family import ExponentialFamily
-from ember.distributions.utils import (broadcast_all, clamp_probs, lazy_property,
-                                       logits_to_probs, probs_to_logits)
+from ember.distributions.utils import (
+    broadcast_all,
+    clamp_probs,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+)
 
 __all__ = ["ContinuousBernoulli"]
 

@@ -31,7 +31,22 @@ def _precision_to_scale_tril(P):
     return solve_triangular(L_inv, eye.expand(tuple(L_inv.shape)), upper=False)
 
 
-class MultivariateNormal(Distribution):
+class _GaussianVector:
+    """What the full and low-rank multivariate normals share: mean = mode = loc."""
+
+    def _matrix_shape(self):
+        return tuple(self._batch_shape) + tuple(self._event_shape) * 2
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
+class MultivariateNormal(_GaussianVector, Distribution):
     """The multivariate normal distribution with mean ``loc`` and exactly one of
     ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (lower Cholesky factor).
 
@@ -93,9 +108,6 @@ class MultivariateNormal(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    def _matrix_shape(self):
-        return tuple(self._batch_shape) + tuple(self._event_shape) * 2
-
     @lazy_property
     def scale_tril(self):
         return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
@@ -111,14 +123,6 @@ class MultivariateNormal(Distribution):
         eye = ember.eye(L.shape[-1], dtype=L.dtype).expand(tuple(L.shape))
         L_inv = solve_triangular(L, eye, upper=False)
         return (L_inv.mT @ L_inv).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -82,6 +82,8 @@ CASES = [
     ("ContinuousBernoulli", (), {"probs": np.array([0.2, 0.4995, 0.8])}, unit(2, 3)),
     ("ContinuousBernoulli", (), {"logits": real(3)}, unit(2, 3)),
     ("VonMises", (real(3), np.array([0.5, 3.0, 8.0])), {}, RNG.uniform(-3, 3, (2, 3))),
+    ("LowRankMultivariateNormal", (real(2, 3), real(2, 3, 2), pos(2, 3)), {}, real(4, 2, 3)),
+    ("LowRankMultivariateNormal", (real(3), real(3, 1), pos(3)), {}, real(3)),
     ("MixtureSameFamily", (simplex(2, 3), real(2, 3), pos(2, 3)), {}, real(4, 2)),
 ]
 IDS = ["%s-%d" % (c[0], i) for i, c in enumerate(CASES)]
@@ -293,3 +295,14 @@ def test_docstring_examples_run():
     for info in pkgutil.iter_modules(ED.__path__):
         mod = importlib.import_module("ember.distributions." + info.name)
         assert doctest.testmod(mod).failed == 0, info.name
+
+
+@pytest.mark.parametrize("name,arrays", [
+    ("MultivariateNormal", (real(2, 3), COV)),
+    ("LowRankMultivariateNormal", (real(2, 3), real(2, 3, 2), pos(2, 3))),
+])
+def test_matrix_parameterizations_match_torch(name, arrays):
+    ed = getattr(ED, name)(*[ember.tensor(a) for a in arrays])
+    td = getattr(TD, name)(*[torch.tensor(a) for a in arrays])
+    for prop in ("covariance_matrix", "precision_matrix", "scale_tril"):
+        _compare(getattr(ed, prop), getattr(td, prop), 1e-8)
