@@ -1,8 +1,7 @@
 import math
 
-import numpy as np
-
 import ember
+from ember._backend import np
 from ember._tensor import Size
 from ember.distributions import constraints
 from ember.distributions._simple import broadcast_params, expand_params
