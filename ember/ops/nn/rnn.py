@@ -15,6 +15,7 @@ ends holding each sequence's final state.
 The kernels have no double backward: their backward is written on arrays.
 """
 from ember import _parallel
+from ember._parallel import matmul as _matmul
 from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Node, freed_graph_error
@@ -83,8 +84,8 @@ class _FusedRNN(Node):
         steps: one GEMM each."""
         need = self.needs_input_grad
         k = self.n_state
-        res = [_make(dpre_x.T @ x) if need[k] else None,
-               _make(dpre_h.T @ hprev) if need[k + 1] else None]
+        res = [_make(_matmul(dpre_x.T, x)) if need[k] else None,
+               _make(_matmul(dpre_h.T, hprev)) if need[k + 1] else None]
         if has_bias:
             res.append(_make(dpre_x.sum(0)) if need[k + 2] else None)
             res.append(_make(dpre_h.sum(0)) if need[k + 3] else None)
@@ -177,7 +178,7 @@ class LSTMLayer(_FusedRNN):
         x = _as_contig(x)
         w_ih_p = w_ih[perm]
         w_hh_p = w_hh[perm]
-        gates = x @ w_ih_p.T
+        gates = _matmul(x, w_ih_p.T)
         if has_bias:
             gates += (ws[0] + ws[1])[perm]
         w_hr = ws[-1] if has_proj else None
@@ -278,10 +279,10 @@ class LSTMLayer(_FusedRNN):
         _parallel.run(rows, _batch_chunks(batch, hid))
         need = ctx.needs_input_grad
         inv = np.argsort(perm)
-        res = [_make(dpre @ w_ih_p) if need[0] else None, _make(dh) if need[1] else None,
+        res = [_make(_matmul(dpre, w_ih_p)) if need[0] else None, _make(dh) if need[1] else None,
                _make(dc) if need[2] else None]
-        res.append(_make((dpre.T @ x)[inv]) if need[3] else None)
-        res.append(_make((dpre.T @ hprev)[inv]) if need[4] else None)
+        res.append(_make(_matmul(dpre.T, x)[inv]) if need[3] else None)
+        res.append(_make(_matmul(dpre.T, hprev)[inv]) if need[4] else None)
         if has_bias:
             db = dpre.sum(0)[inv]
             res.append(_make(db) if need[5] else None)
