@@ -162,7 +162,11 @@ def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=Non
             afterwards), ``PRESERVE`` or ``TRAINING``.
         dynamo: accepted and ignored: ember has one exporter, the tracer on its op layer (the
             other options of torch's dynamo exporter, ``external_data``, ``report``,
-            ``optimize``, ``verify``, ``profile``..., are accepted and ignored too).
+            ``optimize``, ``profile``..., are accepted and ignored too).
+        verify: run the exported model in onnxruntime and compare with the model, on the
+            traced inputs and on inputs one larger along every dynamic axis (a size read from
+            a tensor, such as ``x.size(0)`` in an ``expand``, is traced as a constant and shows
+            up here); raises ``OnnxExporterError`` on a difference.
         dynamic_shapes: not supported (torch.export's form); use ``dynamic_axes``.
 
     Returns:
@@ -214,6 +218,8 @@ def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=Non
                               producer_name="ember", producer_version=_version())
     proto.ir_version = min(proto.ir_version, 10)
     onnx.checker.check_model(proto)
+    if verify:
+        _verify(proto, model, args, kwargs, trace)
     if f is not None:
         if isinstance(f, (str, os.PathLike)):
             onnx.save(proto, os.fspath(f))
@@ -283,6 +289,67 @@ def trace_model(model, args=(), kwargs=None, input_names=None, output_names=None
     res.input_names, res.output_names = in_names, out_names
     res.spec = _dynamic_spec(dynamic_axes, set(in_names) | set(out_names))
     return res
+
+
+def _verify(proto, model, args, kwargs, trace):
+    try:
+        import onnxruntime
+    except ImportError:
+        raise ImportError("export(verify=True) needs onnxruntime: pip install "
+                          "'ember[onnx]'") from None
+    from ember.autograd.grad_mode import no_grad
+    from ember.nn import Module
+
+    session = onnxruntime.InferenceSession(proto.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    args, kwargs = _split_args(args, kwargs)
+    for grow in (False, True):
+        if grow and not trace.spec:
+            break
+        arrays = iter(_grown(t._data, trace.spec.get(n, {}) if grow else {})
+                      for t, n in zip(trace.inputs, trace.input_names))
+
+        def rebuilt(obj):
+            if isinstance(obj, Tensor):
+                return _make(next(arrays))
+            if isinstance(obj, (tuple, list)):
+                return type(obj)(rebuilt(o) for o in obj)
+            if isinstance(obj, dict):
+                return {k: rebuilt(v) for k, v in obj.items()}
+            return obj
+        rargs, rkwargs = rebuilt(args), rebuilt(kwargs)
+        feeds = {n: t._data for n, t in zip(trace.input_names,
+                                            _flat_tensors((rargs, rkwargs), "arguments"))}
+        was_training = model.training if isinstance(model, Module) else None
+        if was_training is not None:
+            model.eval()
+        try:
+            with no_grad():
+                want = [t._data for t in _flat_tensors(model(*rargs, **rkwargs), "output")]
+        finally:
+            if was_training is not None:
+                model.train(was_training)
+        where = "at the traced sizes" if not grow else \
+            "with the dynamic axes one larger (%s)" % ", ".join(
+                "%s %s" % (n, tuple(a.shape)) for n, a in feeds.items())
+        try:
+            got = session.run(None, feeds)
+        except Exception as e:  # onnxruntime's own error types
+            raise OnnxExporterError("ember.onnx.export(verify=True): onnxruntime fails %s: %s"
+                                    % (where, str(e).splitlines()[0][:300])) from None
+        for name, g, w in zip(trace.output_names, got, want):
+            if g.shape != w.shape or not np.allclose(g, w, rtol=1e-3, atol=1e-5,
+                                                     equal_nan=True):
+                raise OnnxExporterError(
+                    "ember.onnx.export(verify=True): output %r differs from the model %s "
+                    "(shape %s vs %s)" % (name, where, g.shape, w.shape))
+
+
+def _grown(array, axes):
+    """``array`` one larger along each of ``axes`` (its first slice repeated)."""
+    for a in axes:
+        array = np.concatenate([array, np.take(array, [0], axis=a)], axis=a)
+    return array
 
 
 def _version():

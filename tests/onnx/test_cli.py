@@ -21,7 +21,7 @@ def test_export_then_predict_with_onnxruntime(tmp_path, capsys):
     onnx_path = str(tmp_path / "lenet.onnx")
     status, out, err = cli(capsys, "export", checkpoint, "--onnx", onnx_path, "--opset", "13")
     assert status == 0, err
-    assert "lenet5" in out and onnx_path in out
+    assert "lenet5" in out and onnx_path in out and "onnxruntime gives" in out
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["image"]
     x = ember.randn(5, 1, 28, 28)

@@ -352,3 +352,22 @@ def test_inplace_write_through_a_view_is_refused_not_exported_wrong():
 
     with pytest.raises(UnsupportedOperatorError, match="outside the traced ops"):
         ember.onnx.export(fn, ember.randn(3, 4), None)
+
+
+class ClassToken(nn.Module):
+    """``expand(x.size(0), ...)``: the size is read as a Python int and traced as a constant."""
+
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Parameter(ember.zeros(1, 1, 4))
+
+    def forward(self, x):
+        return ember.cat([self.cls.expand(x.size(0), -1, -1), x], 1)
+
+
+def test_verify_runs_onnxruntime_at_grown_dynamic_axes():
+    ember.onnx.export(MODELS["mlp"](), ember.randn(1, 1, 28, 28), None, input_names=["x"],
+                      dynamic_axes={"x": [0]}, verify=True)
+    with pytest.raises(ember.onnx.OnnxExporterError, match="dynamic axes one larger"):
+        ember.onnx.export(ClassToken(), ember.randn(2, 3, 4), None, input_names=["x"],
+                          dynamic_axes={"x": [0]}, verify=True)
