@@ -14,11 +14,12 @@ from ember.func._transforms import (
     linearize,
     vjp,
 )
+from ember.func._rearrange import rearrange
 from ember.func._vmap import vmap
 
 __all__ = ["vmap", "grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian",
            "linearize", "functional_call", "stack_module_state", "replace_all_batch_norm_modules_",
-           "functionalize", "debug_unwrap"]
+           "functionalize", "debug_unwrap", "rearrange"]
 
 
 def functionalize(func, *, remove="mutations"):

@@ -150,3 +150,22 @@ def test_errors_match_torch(call):
 def test_docstring_examples_run():
     for mod in (_transforms, _functional_call):
         assert doctest.testmod(mod).failed == 0
+
+
+@pytest.mark.parametrize("pattern,shape,lengths", [
+    ("a b -> b a", (2, 3), {}),
+    ("b c (h w) -> b h w c", (2, 3, 12), {"h": 4}),
+    ("b ... c -> c b ...", (2, 3, 4, 5), {}),
+    ("(a b) c -> a (c b)", (6, 4), {"a": 2}),
+    ("a 1 b -> a b", (2, 1, 3), {}),
+])
+def test_rearrange_matches_torch(pattern, shape, lengths):
+    x = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    close(EF.rearrange(ember.tensor(x), pattern, **lengths),
+          TF.rearrange(torch.tensor(x), pattern, **lengths))
+
+
+def test_rearrange_of_a_list_stacks_it():
+    xs = [np.ones((2, 3)) * i for i in range(4)]
+    close(EF.rearrange([ember.tensor(x) for x in xs], "n a b -> a (n b)"),
+          TF.rearrange([torch.tensor(x) for x in xs], "n a b -> a (n b)"))
