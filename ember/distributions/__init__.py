@@ -32,6 +32,7 @@ from ember.distributions.kumaraswamy import Kumaraswamy
 from ember.distributions.laplace import Laplace
 from ember.distributions.log_normal import LogNormal
 from ember.distributions.logistic_normal import LogisticNormal
+from ember.distributions.lkj_cholesky import LKJCholesky
 from ember.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from ember.distributions.mixture_same_family import MixtureSameFamily
 from ember.distributions.multinomial import Multinomial
@@ -62,5 +63,5 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "constraints", "transforms", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
            "LogisticNormal", "MixtureSameFamily", "NegativeBinomial", "Pareto",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "ContinuousBernoulli",
-           "GeneralizedPareto", "VonMises", "LowRankMultivariateNormal"]
+           "GeneralizedPareto", "VonMises", "LowRankMultivariateNormal", "LKJCholesky"]
 __all__.extend(transforms.__all__)

@@ -87,6 +87,7 @@ transform_to.register(constraints.positive_definite,
                       lambda c: transforms.PositiveDefiniteTransform())
 transform_to.register(constraints.positive_semidefinite,
                       lambda c: transforms.PositiveDefiniteTransform())
+_both(constraints.corr_cholesky, lambda c: transforms.CorrCholeskyTransform())
 biject_to.register(constraints.simplex, lambda c: transforms.StickBreakingTransform())
 transform_to.register(constraints.simplex, lambda c: transforms.SoftmaxTransform())
 biject_to.register(constraints.cat, lambda c: transforms.CatTransform(

@@ -291,6 +291,21 @@ def test_generalized_pareto_matches_torch_in_float32():
         assert_close(a, b, 1e-5, 1e-5)
 
 
+def test_lkj_cholesky_matches_torch():
+    conc = pos(2)
+    ed = ED.LKJCholesky(3, ember.tensor(conc))
+    ember.manual_seed(0)
+    s = ed.sample((4,))
+    assert tuple(s.shape) == (4, 2, 3, 3) and bool(ed.support.check(s).all())
+    ec = ember.tensor(conc, requires_grad=True)
+    tc = torch.tensor(conc, requires_grad=True)
+    el = ED.LKJCholesky(3, ec).log_prob(s)
+    tl = TD.LKJCholesky(3, tc).log_prob(torch.tensor(s.numpy()))
+    _compare(el, tl)
+    _compare(ember.autograd.grad(el.sum(), ec)[0], torch.autograd.grad(tl.sum(), tc)[0])
+    assert tuple(ed.expand((5, 2)).batch_shape) == (5, 2)
+
+
 def test_docstring_examples_run():
     for info in pkgutil.iter_modules(ED.__path__):
         mod = importlib.import_module("ember.distributions." + info.name)

@@ -180,7 +180,7 @@ _FACTORIES = {
     "Pareto": lambda: {"scale": pos(3), "alpha": pos(3)},
     "Poisson": lambda: {"rate": pos(3)},
     "Binomial": lambda: {"total_count": np.array([3.0, 4.0, 5.0]), "probs": unit(3)},
-    "Uniform": lambda: {"low": real(3) - 2, "high": real(3) + 2},
+    "Uniform": lambda: (lambda r: {"low": r - 2, "high": r + 2})(real(3)),
 }
 _TORCH_PAIRS = sorted((p.__name__, q.__name__) for p, q in TD.kl._KL_REGISTRY
                       if p.__name__ in _FACTORIES and q.__name__ in _FACTORIES)
