@@ -20,6 +20,10 @@ from ember.distributions.gumbel import Gumbel
 from ember.distributions.half_normal import HalfNormal
 from ember.distributions.independent import Independent, _sum_rightmost
 from ember.distributions.laplace import Laplace
+from ember.distributions._linalg import solve_triangular
+from ember.distributions.lowrank_multivariate_normal import (LowRankMultivariateNormal,
+                                                             _lowrank_logdet,
+                                                             _lowrank_mahalanobis)
 from ember.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import OneHotCategorical
@@ -235,8 +239,6 @@ def _kl_halfnormal_halfnormal(p, q):
 
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_multivariatenormal_multivariatenormal(p, q):
-    from ember.distributions._linalg import solve_triangular
-
     if p.event_shape != q.event_shape:
         raise ValueError("KL-divergence between two Multivariate Normals with different event "
                          "shapes cannot be computed")
@@ -568,3 +570,63 @@ def _kl_expfamily_expfamily(p, q):
         result = result - _sum_rightmost((qnp - pnp) * g, len(q.event_shape))
     return result
 
+
+
+def _trace_xxt(x):
+    return x.pow(2).sum((-2, -1))
+
+
+def _check_gaussian_events(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with "
+                         "different event shapes cannot be computed")
+
+
+def _lowrank_q_parts(p, q):
+    """``q``'s log-determinant and Mahalanobis term of ``p``'s mean, and ``A = C^-1 W^T D^-1``
+    (``C`` the capacitance factor) that the trace terms use."""
+    W, D, C = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
+    logdet = _lowrank_logdet(D, C)
+    mahalanobis = _lowrank_mahalanobis(W, D, q.loc - p.loc, C)
+    A = solve_triangular(C, W.mT / D.unsqueeze(-2), upper=False)
+    return logdet, mahalanobis, A
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrank_lowrank(p, q):
+    _check_gaussian_events(p, q)
+    q_logdet, term3, A = _lowrank_q_parts(p, q)
+    term1 = q_logdet - _lowrank_logdet(p._unbroadcasted_cov_diag, p._capacitance_tril)
+    pW, pD, qD = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, q._unbroadcasted_cov_diag
+    term2 = ((pD / qD).sum(-1) + _trace_xxt(pW * qD.rsqrt().unsqueeze(-1))
+             - _trace_xxt(A * pD.sqrt().unsqueeze(-2)) - _trace_xxt(A @ pW))
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrank(p, q):
+    _check_gaussian_events(p, q)
+    q_logdet, term3, A = _lowrank_q_parts(p, q)
+    pL = p._unbroadcasted_scale_tril
+    term1 = q_logdet - 2 * pL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    term2 = (_trace_xxt(pL * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+             - _trace_xxt(A @ pL))
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrank_multivariatenormal(p, q):
+    _check_gaussian_events(p, q)
+    qL = q._unbroadcasted_scale_tril
+    term1 = (2 * qL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+             - _lowrank_logdet(p._unbroadcasted_cov_diag, p._capacitance_tril))
+    term3 = _batch_mahalanobis(qL, q.loc - p.loc)
+    batch = tuple(ember.broadcast_shapes(tuple(qL.shape[:-2]),
+                                         tuple(p._unbroadcasted_cov_factor.shape[:-2])))
+    n = p.event_shape[0]
+    q_scale_tril = qL.expand(batch + (n, n))
+    p_cov_factor = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.shape[-1]))
+    p_cov_diag = p._unbroadcasted_cov_diag.sqrt().diag_embed().expand(batch + (n, n))
+    term2 = (_trace_xxt(solve_triangular(q_scale_tril, p_cov_factor, upper=False))
+             + _trace_xxt(solve_triangular(q_scale_tril, p_cov_diag, upper=False)))
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])

@@ -205,3 +205,17 @@ def test_exponential_family_bregman_divergence_matches_torch():
     assert_close(ek, tk.detach(), 1e-8, 1e-8)
     with pytest.raises(NotImplementedError, match="Bregman"):
         ED.kl_divergence(ED.Poisson(1.0), ED.Normal(0.0, 1.0))
+
+
+@pytest.mark.parametrize("p_kind,q_kind", [("low", "low"), ("full", "low"), ("low", "full")])
+def test_kl_between_full_and_low_rank_gaussians_matches_torch(p_kind, q_kind):
+    def make(D, L, kind, arrays):
+        loc, w, d, cov = (L.tensor(a) for a in arrays)
+        if kind == "low":
+            return D.LowRankMultivariateNormal(loc, w, d)
+        return D.MultivariateNormal(loc, cov)
+
+    args = [(real(2, 3), real(2, 3, 2), pos(2, 3), np.stack([COV_A, COV_B])) for _ in range(2)]
+    ek = ED.kl_divergence(make(ED, ember, p_kind, args[0]), make(ED, ember, q_kind, args[1]))
+    tk = TD.kl_divergence(make(TD, torch, p_kind, args[0]), make(TD, torch, q_kind, args[1]))
+    assert_close(ek, tk, 1e-8, 1e-8)
