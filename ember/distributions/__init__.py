@@ -53,6 +53,7 @@ from ember.distributions.transforms import *  # noqa: F403
 from ember.distributions.uniform import Uniform
 from ember.distributions.von_mises import VonMises
 from ember.distributions.weibull import Weibull
+from ember.distributions.wishart import Wishart
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
            "Distribution", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Gumbel",
@@ -63,5 +64,6 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "constraints", "transforms", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
            "LogisticNormal", "MixtureSameFamily", "NegativeBinomial", "Pareto",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull", "ContinuousBernoulli",
-           "GeneralizedPareto", "VonMises", "LowRankMultivariateNormal", "LKJCholesky"]
+           "GeneralizedPareto", "VonMises", "LowRankMultivariateNormal", "LKJCholesky",
+           "Wishart"]
 __all__.extend(transforms.__all__)

@@ -46,7 +46,27 @@ class _GaussianVector:
         return self.loc
 
 
-class MultivariateNormal(_GaussianVector, Distribution):
+class _ScaleTrilMatrices:
+    """The matrix parameterizations derived from ``_unbroadcasted_scale_tril`` (lazily)."""
+
+    @lazy_property
+    def scale_tril(self):
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return (L @ L.mT).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        eye = ember.eye(L.shape[-1], dtype=L.dtype).expand(tuple(L.shape))
+        L_inv = solve_triangular(L, eye, upper=False)
+        return (L_inv.mT @ L_inv).expand(self._matrix_shape())
+
+
+class MultivariateNormal(_ScaleTrilMatrices, _GaussianVector, Distribution):
     """The multivariate normal distribution with mean ``loc`` and exactly one of
     ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (lower Cholesky factor).
 
@@ -107,22 +127,6 @@ class MultivariateNormal(_GaussianVector, Distribution):
                                                 validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return (L @ L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        eye = ember.eye(L.shape[-1], dtype=L.dtype).expand(tuple(L.shape))
-        L_inv = solve_triangular(L, eye, upper=False)
-        return (L_inv.mT @ L_inv).expand(self._matrix_shape())
 
     @property
     def variance(self):

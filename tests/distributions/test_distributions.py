@@ -84,6 +84,9 @@ CASES = [
     ("VonMises", (real(3), np.array([0.5, 3.0, 8.0])), {}, RNG.uniform(-3, 3, (2, 3))),
     ("LowRankMultivariateNormal", (real(2, 3), real(2, 3, 2), pos(2, 3)), {}, real(4, 2, 3)),
     ("LowRankMultivariateNormal", (real(3), real(3, 1), pos(3)), {}, real(3)),
+    ("Wishart", (pos(2, low=3.0, high=5.0),), {"covariance_matrix": COV}, COV[::-1].copy()),
+    ("Wishart", (np.array(4.0),), {"scale_tril": np.linalg.cholesky(COV[0])}, COV),
+    ("Wishart", (np.array(4.0),), {"precision_matrix": COV[0]}, COV),
     ("MixtureSameFamily", (simplex(2, 3), real(2, 3), pos(2, 3)), {}, real(4, 2)),
 ]
 IDS = ["%s-%d" % (c[0], i) for i, c in enumerate(CASES)]
@@ -170,6 +173,10 @@ def test_log_prob_and_entropy_gradients_match_torch(case):
     tg = torch.autograd.grad(tl, [t for _, t in params], allow_unused=True)
     for a, b in zip(eg, tg):
         assert (a is None) == (b is None)
+        if b is not None and case[0] == "Wishart" and "scale_tril" in case[2] and b.dim() == 2:
+            # torch's cholesky_solve gives the unread upper triangle of scale_tril a gradient;
+            # ember's triangular solves do not (the lower triangles agree)
+            b = b.tril()
         if b is not None:
             _compare(a, b, 1e-6)
 
@@ -236,6 +243,8 @@ def test_categorical_and_multivariate_sample_moments():
     counts = ED.Multinomial(10, ember.tensor(p)).sample((5000,)).numpy()
     assert (counts.sum(-1) == 10).all()
     np.testing.assert_allclose(counts.mean(0), 10 * p, atol=0.1)
+    w = ED.Wishart(ember.tensor(5.0, dtype=ember.float64), ember.tensor(cov)).sample((5000,))
+    np.testing.assert_allclose(w.numpy().mean(0), 5 * cov, atol=0.1 * 5 * np.abs(cov).max())
     d = ED.Dirichlet(ember.tensor([1.0, 2.0, 3.0], dtype=ember.float64)).sample((20000,))
     np.testing.assert_allclose(d.numpy().mean(0), [1 / 6, 2 / 6, 3 / 6], atol=0.01)
 
