@@ -575,8 +575,6 @@ NOT_YET = {
     "torch.autograd": {
         "not yet (issue 12)":
             "anomaly_mode graph is_multithreading_enabled profiler set_multithreading_enabled",
-        "issue 14 (distributions/func/fft helper)":
-            "forward_ad",
     },
     "torch.autograd.graph": {
         "not yet (issue 12)":
