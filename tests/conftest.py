@@ -30,3 +30,8 @@ def _reset_state():
     yield
     ember.set_grad_enabled(True)
     torch.set_grad_enabled(True)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-long", action="store_true", default=False,
+                     help="tests/ops/test_fuzz.py draws many more examples per op")

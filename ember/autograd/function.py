@@ -12,6 +12,23 @@ from ember._tensor import Tensor, _as_ndarray, _make, _ndarray
 _RELEASED = ("released",)
 
 
+def _raise_broadcast_error(error, inputs):
+    """NumPy's broadcasting ValueError as torch's RuntimeError, naming the first two shapes
+    (among the op's inputs) that do not broadcast."""
+    if "could not be broadcast" not in str(error):
+        return
+    shapes = [tuple(t._data.shape) for t in inputs]
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            for k in range(1, min(len(a), len(b)) + 1):
+                if a[-k] != b[-k] and a[-k] != 1 and b[-k] != 1:
+                    raise RuntimeError(
+                        "The size of tensor a (%d) must match the size of tensor b (%d) at "
+                        "non-singleton dimension %d" % (a[-k], b[-k], max(len(a), len(b)) - k)
+                    ) from None
+    raise RuntimeError("shapes cannot be broadcast together: %s" % str(error)) from None
+
+
 class Node:
     """A recorded op application: torch's ``grad_fn`` objects.
 
@@ -38,14 +55,18 @@ class Node:
         """Run the op on ``inputs`` (a tuple of Tensors) and record it when needed."""
         ctx = _new(cls)
         n = len(inputs)
-        if kwparams:
-            out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
-        elif n == 1:
-            out = cls.forward(ctx, inputs[0]._data, *params)
-        elif n == 2:
-            out = cls.forward(ctx, inputs[0]._data, inputs[1]._data, *params)
-        else:
-            out = cls.forward(ctx, *[t._data for t in inputs], *params)
+        try:
+            if kwparams:
+                out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
+            elif n == 1:
+                out = cls.forward(ctx, inputs[0]._data, *params)
+            elif n == 2:
+                out = cls.forward(ctx, inputs[0]._data, inputs[1]._data, *params)
+            else:
+                out = cls.forward(ctx, *[t._data for t in inputs], *params)
+        except ValueError as e:
+            _raise_broadcast_error(e, inputs)
+            raise
         if out.__class__ is not _ndarray:
             out = _as_ndarray(out)
         if _State.enabled:

@@ -4,6 +4,8 @@ import builtins
 from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make, _wrap_dim
+from ember.autograd.function import Node
+from ember.autograd.grad_mode import _State
 
 
 def as_tensor_operand(x, dtype=None):
@@ -14,6 +16,9 @@ def as_tensor_operand(x, dtype=None):
         return _make(x)
     if dtype is None:
         dtype = _dtype._scalar_dtype(x)
+    if isinstance(x, builtins.int) and dtype.np.kind in "iu":
+        # torch wraps a Python int into the tensor's integer dtype (uint8 + 300 adds 44)
+        return _make(np.asarray(x).astype(dtype.np))
     return _make(np.asarray(x, dtype=dtype.np))
 
 
@@ -125,11 +130,30 @@ def ntuple(value, n, mismatch):
 
 def check_no_grad_input(fn_name, **inputs):
     """Raise torch's RuntimeError when an input the op has no derivative for requires grad."""
-    from ember.autograd.grad_mode import _State
-
     if not _State.enabled:
         return
     for arg, t in inputs.items():
         if isinstance(t, Tensor) and t.requires_grad:
             raise RuntimeError("The function '%s' is not differentiable with respect to argument "
                                "'%s'. This input cannot have requires_grad True." % (fn_name, arg))
+
+
+class _NoDerivative(Node):
+    """The result of an op torch has no derivative for: it requires grad like torch's, and
+    backward raises torch's error."""
+
+    def forward(ctx, *arrays_out_name):
+        *_, out, ctx.op = arrays_out_name
+        return out
+
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::%s is not implemented" % ctx.op)
+
+
+def no_derivative(name, out, *inputs):
+    """``out`` (an array) as a Tensor that requires grad when an input does; its backward raises
+    as torch's does for ``name``."""
+    inputs = tuple(t for t in inputs if isinstance(t, Tensor))
+    if _State.enabled and any(t.requires_grad for t in inputs):
+        return _NoDerivative.apply(inputs, out, name)
+    return _make(out)

@@ -9,11 +9,13 @@ from ember import _dtype
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
+from ember.autograd.grad_mode import no_grad
 from ember.ops._util import (
     as_tensor_operand,
     binary_operands,
     cast,
     check_broadcast,
+    no_derivative,
     sum_to_shape,
     to_float,
 )
@@ -498,8 +500,14 @@ class Pow(Node):
 
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
-        if a.dtype.kind in "iu" and (np.asarray(b) < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if a.dtype.kind in "iu":
+            neg = np.asarray(b) < 0
+            if neg.any():
+                # torch's integer a ** -k: 1 for a == 1, +-1 for a == -1, else 0
+                out = np.power(a, np.where(neg, 0, b).astype(b.dtype))
+                minus_one = np.where(b % 2 == 0, 1, -1)
+                inverse = np.where(a == 1, 1, np.where(a == -1, minus_one, 0))
+                return np.where(neg, inverse, out).astype(out.dtype)
         return np.power(a, b)
 
     def backward(ctx, g):
@@ -528,6 +536,8 @@ def pow(input, exponent, *, out=None):
         # x ** False is True and x ** True is x: bool stays bool, as in torch.
         return _out(input.clone() if exponent else ones_like_bool(input), out)
     a, b = binary_operands(input, exponent)
+    if isinstance(exponent, int) and exponent < 0 and a._data.dtype.kind in "iu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     res = _binary_apply(Pow, a, b)
     # torch's overloads: Tensor ** Scalar, Tensor ** Tensor, Scalar ** Tensor
     variant = 1 if isinstance(input, Tensor) and isinstance(exponent, Tensor) else \
@@ -543,8 +553,18 @@ def _positive_binary_samples(dtype):
     yield SampleInput(T(3, 4, low=0.5, high=2, noncontig=True), 1.5)
 
 
-register(OpInfo("pow", pow, _positive_binary_samples, method=True, inplace="pow_",
-                operators=("__pow__", "__rpow__", "__ipow__")))
+def _pow_samples(dtype):
+    yield from _positive_binary_samples(dtype)
+    if dtype == "int64":
+        yield SampleInput(T(6, values=[0, 1, -1, 2, -2, 3]), T(6, values=[-1, -1, -3, -2, 2, 0]),
+                          name="edge: negative integer exponents")
+        yield SampleInput(T(2, values=[2, 3]), -1, name="edge: tensor ** negative int raises")
+        yield SampleInput(2, T(2, values=[-1, 2]), name="edge: scalar ** negative int tensor")
+
+
+register(OpInfo("pow", pow, _pow_samples, method=True, inplace="pow_",
+                operators=("__pow__", "__rpow__", "__ipow__"),
+                dtypes=("float32", "float64", "int64")))
 
 
 class Atan2(Node):
@@ -558,7 +578,10 @@ class Atan2(Node):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
         denom = a * a + b * b
-        return sum_to_shape(g * b / denom, sa), sum_to_shape(-g * a / denom, sb)
+        # torch zeroes the gradient where 1 / denom is inf (atan2(0, 0) has slope 0, not NaN)
+        zero = denom == 0
+        recip = (~zero) / (denom + zero)
+        return sum_to_shape(g * b * recip, sa), sum_to_shape(-g * a * recip, sb)
 
     @staticmethod
     def onnx(call):
@@ -592,7 +615,13 @@ def _nonzero_tensor_samples(dtype):
             yield s
 
 
-register(OpInfo("atan2", atan2, _nonzero_tensor_samples, method=True, inplace="atan2_"))
+def _atan2_samples(dtype):
+    yield from _nonzero_tensor_samples(dtype)
+    yield SampleInput(T(3, values=[0.0, -0.0, 1.0]), T(3, values=[0.0, 0.0, 0.0]),
+                      name="edge: origin")
+
+
+register(OpInfo("atan2", atan2, _atan2_samples, method=True, inplace="atan2_"))
 
 
 class Maximum(Node):
@@ -606,9 +635,9 @@ class Maximum(Node):
         # Ties split the gradient equally, as torch does.
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
-        half = g * 0.5
-        ga = where(a > b, g, where(a == b, half, 0.0))
-        gb = where(b > a, g, where(a == b, half, 0.0))
+        # Ties split the gradient; a NaN on either side passes it to both, as torch.
+        tie = where(a == b, g * 0.5, g)
+        ga, gb = where(a < b, 0.0, tie), where(a > b, 0.0, tie)
         return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
 
     @staticmethod
@@ -629,7 +658,14 @@ def _tensor_binary_samples(dtype):
             yield s
 
 
-register(OpInfo("maximum", maximum, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+def _maxmin_samples(dtype):
+    yield from _tensor_binary_samples(dtype)
+    nan = float("nan")
+    yield SampleInput(T(5, values=[nan, 1.0, nan, 2.0, 0.5]),
+                      T(5, values=[0.0, nan, nan, 2.0, 1.5]), name="edge: NaN and ties")
+
+
+register(OpInfo("maximum", maximum, _maxmin_samples, method=True, dtypes=INT_FLOAT))
 
 
 class Minimum(Node):
@@ -642,9 +678,8 @@ class Minimum(Node):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
-        half = g * 0.5
-        ga = where(a < b, g, where(a == b, half, 0.0))
-        gb = where(b < a, g, where(a == b, half, 0.0))
+        tie = where(a == b, g * 0.5, g)
+        ga, gb = where(a > b, 0.0, tie), where(a < b, 0.0, tie)
         return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
 
     @staticmethod
@@ -658,7 +693,7 @@ def minimum(input, other, *, out=None):
     return _out(_binary_apply(Minimum, a, b), out)
 
 
-register(OpInfo("minimum", minimum, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+register(OpInfo("minimum", minimum, _maxmin_samples, method=True, dtypes=INT_FLOAT))
 
 
 def rsub(input, other, *, alpha=1):
@@ -673,7 +708,9 @@ register(OpInfo("true_divide", true_divide, _nonzero_binary_samples, method=True
 
 
 def floor_divide(input, other, *, out=None):
-    return div(input, other, rounding_mode="floor", out=out)
+    with no_grad():
+        res = div(input, other, rounding_mode="floor")
+    return _out(no_derivative("floor_divide", res._data, input, other), out)
 
 
 register(OpInfo("floor_divide", floor_divide, _nonzero_binary_samples, method=True,
@@ -798,11 +835,11 @@ class ClampTensor(Node):
     def backward(ctx, g):
         a, lo, hi = ctx.saved_tensors
         sa, sl, sh = ctx.shapes
-        use_hi = (maximum(a, lo) > hi) | (lo > hi)
-        use_lo = (a < lo) & ~use_hi
-        ga = where(use_hi | use_lo, 0.0, g)
-        return (sum_to_shape(ga, sa), sum_to_shape(where(use_lo, g, 0.0), sl),
-                sum_to_shape(where(use_hi, g, 0.0), sh))
+        # torch's masks: a NaN bound (or input) sends the gradient nowhere
+        ga = where((a >= lo) & (a <= hi), g, 0.0)
+        glo = where((a < lo) & (lo < hi), g, 0.0)
+        ghi = where((a > hi) | (hi < lo), g, 0.0)
+        return sum_to_shape(ga, sa), sum_to_shape(glo, sl), sum_to_shape(ghi, sh)
 
     @staticmethod
     def onnx(call):
@@ -843,6 +880,9 @@ def _clamp_samples(dtype):
     yield SampleInput(T(5, 4, noncontig=True), -1.0, 1.0)
     yield SampleInput(T(3, 4), T(3, 4, low=-2, high=-0.1), T(4, low=0.1, high=2), name="tensor")
     yield SampleInput(T(3, 4), min=T(3, 1), name="tensor min")
+    nan = float("nan")
+    yield SampleInput(T(4, values=[1.0, 2.0, nan, -3.0]), T(4, values=[nan, 0.0, 0.0, nan]),
+                      T(4, values=[3.0, nan, 1.0, 1.0]), name="edge: NaN bounds")
 
 
 def _clamp_errors():
@@ -1160,7 +1200,7 @@ def heaviside(input, values, *, out=None):
     if a.shape != v.shape:
         check_broadcast(a, v)
     res = np.where(a == 0, v, (a > 0).astype(a.dtype))
-    return _out(_make(np.asarray(res, dtype=a.dtype)), out)
+    return _out(no_derivative("heaviside", np.asarray(res, dtype=a.dtype), input, values), out)
 
 
 def _heaviside_samples(dtype):

@@ -8,7 +8,7 @@ import builtins
 from ember import return_types
 from ember._backend import np
 from ember._tensor import _make
-from ember.ops._util import wrap_dim
+from ember.ops._util import no_derivative, wrap_dim
 from ember.autograd.function import Node
 from ember.ops.reduction import (_TIES, _arg_extreme, _argsort, _check_nonempty_dims, _dim_errors,
                                   _indices, _select, _TakeAlong, _tie_weights)
@@ -66,10 +66,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inverse = inverse.reshape(-1)
     else:
+        # torch keeps every NaN as a distinct value
         values, inverse, counts = np.unique(a.reshape(-1), return_inverse=True,
-                                            return_counts=True)
+                                            return_counts=True, equal_nan=False)
         inverse = inverse.reshape(a.shape)
-    res = (_make(values),)
+    res = (no_derivative("_unique2", values, input),)
     if return_inverse:
         res += (_make(inverse.astype(np.int64)),)
     if return_counts:
@@ -128,6 +129,10 @@ def _unique_samples(dtype):
     yield SampleInput(T(values=[[1, 3, 3], [1, 3, 3], [0, 2, 1]]), return_inverse=True, dim=-1)
     yield SampleInput(T(0, 3))
     yield SampleInput(T(4, 5, noncontig=True, low=-3, high=3, dtype="int64"))
+    if dtype.startswith("float"):
+        nan = float("nan")
+        yield SampleInput(T(values=[nan, 1.0, nan, 1.0]), return_inverse=True,
+                          return_counts=True, name="edge: each NaN is distinct")
 
 
 register(OpInfo("unique", unique, _unique_samples, method=True, dtypes=ALL, grad=False))

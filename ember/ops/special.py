@@ -12,9 +12,9 @@ from ember.autograd.function import Node
 from ember.ops import _special_math
 from ember.ops._util import sum_to_shape, to_float
 from ember.ops.arithmetic import (_binary, _float_operands, _out, _ranged_binary_samples,
-                                  _unary_samples, clamp)
+                                  _unary_samples)
 from ember.ops.registry import INT_FLOAT, OpInfo, SampleInput, T, register
-from ember.ops.unary import X, Y, Unary, UnaryOp, cos, exp, log, sin, table_op, unary_function
+from ember.ops.unary import X, Y, Unary, UnaryOp, cos, exp, sin, table_op, unary_function
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -139,17 +139,35 @@ register(OpInfo("xlogy", xlogy, _xlogy_samples, method=True, inplace="xlogy_",
                 dtypes=INT_FLOAT))
 
 
+class Logit(Node):
+    """``log(p / (1 - p))``; the gradient ``1 / (p (1 - p))`` is inf at 0 and 1 (as torch),
+    NaN outside [0, 1], and 0 where ``eps`` clamped ``p``."""
+    save = (0,)
+
+    def forward(ctx, a, eps):
+        ctx.eps = eps
+        if eps is not None:
+            a = np.clip(a, eps, 1 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a / (1 - a))
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        grad = g / (x * (1 - x))
+        if ctx.eps is None:
+            return where((x < 0) | (x > 1), math.nan, grad)
+        return where((x < ctx.eps) | (x > 1 - ctx.eps), 0.0, grad)
+
+
 def logit(input, eps=None, *, out=None):
     """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
-    p = to_float(input)
-    if eps is not None:
-        p = clamp(p, eps, 1 - eps)
-    return _out(log(p / (1 - p)), out)
+    return _out(Logit.apply((to_float(input),), eps), out)
 
 
 def _logit_samples(dtype):
     yield from _unary_samples(0.05, 0.95)(dtype)
     yield SampleInput(T(values=[0.05, 0.3, 0.97, 0.5, 0.01, 0.6]), 0.1, name="eps")
+    yield SampleInput(T(5, values=[0.0, 1.0, 1.5, -0.5, 0.5]), name="edge: 0, 1, outside")
 
 
 register(OpInfo("logit", logit, _logit_samples, method=True, inplace="logit_"))

@@ -19,7 +19,7 @@ from ember.ops import sorting
 from ember.ops.manipulation import cat
 from ember.ops.views import narrow
 from ember.ops.views import movedim
-from ember.ops._util import cast, shape_str, to_float, wrap_dim
+from ember.ops._util import cast, no_derivative, shape_str, to_float, wrap_dim
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 from ember.return_types import _return_type
 
@@ -54,7 +54,8 @@ def bincount(input, weights=None, minlength=0):
     if w.ndim != 1 or w.shape[0] != a.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
     dtype = np.float32 if w.dtype == np.float32 else np.float64
-    return _make(np.bincount(a, weights=w, minlength=minlength).astype(dtype))
+    return no_derivative("_bincount", np.bincount(a, weights=w, minlength=minlength).astype(dtype),
+                         weights)
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):

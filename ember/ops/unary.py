@@ -161,7 +161,14 @@ sigmoid = table_op("sigmoid", _stable_sigmoid, Y, lambda g, y: SigmoidBackward.a
 
 _ABS = UnaryOp("abs", np.abs, X, lambda g, x: g * sign(x),
                onnx="Abs")
-_SIGN = UnaryOp("sign", np.sign, NOTHING, lambda g, _: g * 0,
+def _sign_kernel(a):
+    if a.dtype.kind != "f":
+        return np.sign(a)
+    # torch's (0 < x) - (x < 0): sign(NaN) is 0, not NaN
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
+_SIGN = UnaryOp("sign", _sign_kernel, NOTHING, lambda g, _: g * 0,
                 onnx="Sign")
 _SQUARE = UnaryOp("square", np.square, X, lambda g, x: g * 2 * x, node_name="Pow",
                   onnx=lambda c, x: c.g.op("Mul", x, x))
@@ -171,7 +178,7 @@ _FRAC = UnaryOp("frac", lambda a: a - np.trunc(a), NOTHING, lambda g, _: g,
 
 def abs(input, *, out=None):
     if input._data.dtype.kind == "b":
-        raise RuntimeError("abs does not support bool tensors")
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return _out(Unary.apply((input,), _ABS), out)
 
 
@@ -195,7 +202,13 @@ def sign(input, *, out=None):
     return _out(Unary.apply((input,), _SIGN), out)
 
 
-register(OpInfo("sign", sign, _unary_samples(), method=True, inplace="sign_", dtypes=ALL))
+def _sign_samples(dtype):
+    yield from _unary_samples()(dtype)
+    yield SampleInput(T(5, values=[float("nan"), -0.0, 0.0, -float("inf"), float("inf")]),
+                      name="edge: NaN, zeros, inf")
+
+
+register(OpInfo("sign", sign, _sign_samples, method=True, inplace="sign_", dtypes=ALL))
 
 
 def sgn(input, *, out=None):

@@ -115,8 +115,8 @@ def test_gradcheck(name):
     checked = 0
     for i, sample in enumerate(_samples(info, "float64")):
         ea, ek, _, _, leaves, _ = materialise(sample, "float64", seed=i)
-        if not leaves or any(x.numel() > 64 for x in leaves):
-            continue
+        if not leaves or any(x.numel() > 64 for x in leaves) or sample.name.startswith("edge:"):
+            continue  # "edge:" samples sit where finite differences mean nothing (NaN, poles)
         if _run(info.func, ea, ek)[1] is not None:
             continue  # an error sample: test_backward_matches_torch checks that torch raises too
         checked += 1

@@ -20,6 +20,10 @@ from ember.ops.unary import _away_from_ties, _stable_sigmoid, exp
 from ember.random import default_generator
 
 
+# special values for "edge:" samples (compared with torch, not gradchecked)
+_NONFINITE = [float("nan"), -float("inf"), float("inf"), -0.0, 0.5, -0.5]
+
+
 class LogSigmoid(Node):
     save = (0,)
 
@@ -66,7 +70,7 @@ class ThresholdBackward(Node):
 
     def forward(ctx, g, y):
         ctx.y = y
-        return g * (y > 0)
+        return g * ~(y <= 0)  # a NaN output passes the gradient, as torch
 
     def backward(ctx, gg):
         return ThresholdBackward.apply((gg, _make(ctx.y))), None
@@ -81,7 +85,12 @@ def relu(input, inplace=False):
     return Relu.apply((input,))
 
 
-register(OpInfo("relu", relu, _away_from_ties, method=True, inplace="relu_",
+def _relu_samples(dtype):
+    yield from _away_from_ties(dtype)
+    yield SampleInput(T(6, values=_NONFINITE), name="edge: nan, inf")
+
+
+register(OpInfo("relu", relu, _relu_samples, method=True, inplace="relu_",
                 dtypes=("float32", "float64", "int64")))
 
 
@@ -90,6 +99,8 @@ class Softmax(Node):
 
     def forward(ctx, a, dim):
         ctx.dim = dim
+        if a.size == 0:  # NumPy's max has no identity for an empty reduction
+            return a.copy()
         e = np.exp(a - a.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         return e
@@ -130,6 +141,9 @@ def _softmax_samples(dtype):
     yield SampleInput(T(3, 4, values=[[1000.0, 0.0, -1000.0, 5.0], [88.0, 89.0, 90.0, 91.0],
                                       [-500.0, -501.0, 3.0, 0.0]]), 1, name="large logits")
     yield SampleInput(T(), 0)
+    yield SampleInput(T(2, 0), 1, name="empty dim")
+    yield SampleInput(T(0, 3), 0, name="empty dim")
+    yield SampleInput(T(0, 3), 1, name="empty other dim")
 
 
 register(OpInfo("softmax", softmax, _softmax_samples, method=True))
@@ -143,6 +157,8 @@ class LogSoftmax(Node):
 
     def forward(ctx, a, dim):
         ctx.dim = dim
+        if a.size == 0:
+            return a.copy()
         shifted = a - a.max(axis=dim, keepdims=True)
         shifted -= np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         return shifted
@@ -185,8 +201,8 @@ def _inplace(input, fn, *args, **kwargs):
 
 def _check_float(input, name):
     if input._data.dtype.kind != "f":
-        raise RuntimeError('"%s" not implemented for \'%s\''
-                           % (name, dtype_word(input._data.dtype)))
+        raise NotImplementedError('"%s" not implemented for \'%s\''
+                                  % (name, dtype_word(input._data.dtype)))
 
 
 class _PiecewiseLinear(Node):
@@ -216,11 +232,13 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return LeakyRelu.apply((input,), negative_slope)
 
 
-def _act_samples(*extra, low=-3.0, high=3.0):
+def _act_samples(*extra, low=-3.0, high=3.0, edge=False):
     def samples(dtype):
         yield SampleInput(T(3, 4, low=low, high=high), *extra)
         yield SampleInput(T(2, 3, 4, noncontig=True, low=low, high=high), *extra)
         yield SampleInput(T(low=low, high=high), *extra)
+        if edge:  # a NaN input receives its gradient in torch
+            yield SampleInput(T(6, values=_NONFINITE), *extra, name="edge: nan, inf")
 
     return samples
 
@@ -351,14 +369,16 @@ for _name, _fn, _extra in (
         ("elu", elu, (0.7,)), ("selu", selu, ()), ("celu", celu, (1.3,)),
         ("silu", silu, ()), ("mish", mish, ()), ("softplus", softplus, (2.0, 3.0)),
         ("softsign", softsign, ()), ("tanhshrink", tanhshrink, ())):
-    register_nn(_name, _fn, _act_samples(*_extra),
+    register_nn(_name, _fn, _act_samples(*_extra, edge=_name in (
+        "leaky_relu", "hardtanh", "relu6", "threshold")),
         None if _name in ("softsign", "tanhshrink", "hardtanh", "relu6", "threshold")
         else _float_only_errors(_name))
 
 
 class Hardtanh(_PiecewiseLinear):
     def forward(ctx, a, lo, hi):
-        ctx.slope = ((a > lo) & (a < hi)).astype(a.dtype)
+        # NaN lies inside: torch zeroes the gradient only at and beyond the bounds
+        ctx.slope = (~((a <= lo) | (a >= hi))).astype(a.dtype)
         return np.clip(a, lo, hi).astype(a.dtype, copy=False)
 
     @staticmethod
@@ -369,7 +389,7 @@ class Hardtanh(_PiecewiseLinear):
 
 class Threshold(_PiecewiseLinear):
     def forward(ctx, a, threshold, value):
-        keep = a > threshold
+        keep = ~(a <= threshold)  # NaN is kept, with its gradient, as torch
         ctx.slope = keep.astype(a.dtype)
         return np.where(keep, a, a.dtype.type(value))
 

@@ -8,6 +8,7 @@ single NumPy passes; when the backward itself is being recorded (``create_graph=
 computed with ember ops instead, so double backward works.
 """
 import builtins
+import math
 
 from ember._backend import np
 from ember._tensor import _make
@@ -271,6 +272,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
                            "but got input of shape %s and num_groups=%d"
                            % (_shape_str(shape), num_groups))
+    # torch's check on the (N * C / G, G, *spatial) view: each group needs two values
+    groups_view = [n * c // num_groups, num_groups] + list(shape[2:])
+    if n * c // num_groups * math.prod(shape[2:]) == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         "%s" % groups_view)
     for t in (weight, bias):
         if t is not None and (t.dim() != 1 or t.numel() != c):
             raise RuntimeError("Expected weight to be a vector of size equal to the number of "
@@ -381,6 +387,8 @@ def _group_norm_errors():
                      "Expected number of channels in input to be divisible by num_groups")
     yield ErrorInput(SampleInput(T(2, 4, 4), 2, T(3)), RuntimeError,
                      "Expected weight to be a vector of size equal to the number of channels")
+    yield ErrorInput(SampleInput(T(1, 4), 4), ValueError, "Expected more than 1 value per channel")
+    yield ErrorInput(SampleInput(T(1, 2, 1), 2), ValueError, r"input size \[1, 2, 1\]")
 
 
 def _instance_norm_samples(dtype):

@@ -129,9 +129,21 @@ def _max_arg(x, y, geom):
     """The first-maximum offset of each window, recomputed from ``x`` and the pooled ``y``."""
     offsets = list(geom.offsets())
     arg = np.zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
+    nan = _has_nan(y)
     for i in range(len(offsets) - 1, -1, -1):
-        np.copyto(arg, i, where=x[_ALL2 + offsets[i]] == y, casting="unsafe")
+        np.copyto(arg, i, where=_is_max(x[_ALL2 + offsets[i]], y, nan), casting="unsafe")
     return arg
+
+
+def _has_nan(y):
+    return y.dtype.kind == "f" and bool(np.isnan(y).any())
+
+
+def _is_max(x, y, nan):
+    """Where ``x`` is its window's maximum ``y``; a NaN maximum is the NaN input (as torch)."""
+    if nan:
+        return (x == y) | (np.isnan(x) & np.isnan(y))
+    return x == y
 
 
 class _PoolState:
@@ -170,15 +182,16 @@ def _route_to_first_max(g, state):
         for a in range(lo, hi, tile):
             b = min(a + tile, hi)
             xs, ys, gs, out = x[a:b], y[a:b], g[a:b], gx[a:b]
+            nan = _has_nan(ys)
             taken = None
             for i, sl in enumerate(offsets):
                 if taken is None:
-                    m = xs[_ALL2 + sl] == ys
+                    m = _is_max(xs[_ALL2 + sl], ys, nan)
                     taken = m
                 elif i == len(offsets) - 1:
                     m = np.logical_not(taken, out=taken)
                 else:
-                    m = xs[_ALL2 + sl] == ys
+                    m = _is_max(xs[_ALL2 + sl], ys, nan)
                     np.greater(m, taken, out=m)
                     taken |= m
                 np.multiply(gs, m, out=out[_ALL2 + sl])
@@ -655,6 +668,8 @@ def _max_pool1d_samples(dtype):
     yield SampleInput(T(1, 2, 9), 3, stride=2, padding=1, dilation=2, ceil_mode=True)
     yield SampleInput(T(3, 7), 2, return_indices=True)
     yield SampleInput(T(1, 2, 7), 3, 2, 1, 1, True, True)
+    yield SampleInput(T(1, 1, 6, values=[[[1.0, _NAN, 3.0, 2.0, _NAN, 0.0]]]), 2,
+                      return_indices=True, name="edge: NaN is the maximum")
 
 
 def _max_pool2d_samples(dtype):
@@ -673,6 +688,13 @@ def _max_pool2d_samples(dtype):
                           name="overlapping ties")
         yield SampleInput(T(4, 8, 12, 12), 2)
         yield SampleInput(T(2, 4, 9, 9), 3, 3)
+    yield SampleInput(T(1, 1, 2, 4, values=[[[[1.0, _NAN, 3.0, 2.0], [0.0, 5.0, 4.0, -1.0]]]]), 2,
+                      return_indices=True, name="edge: NaN is the maximum")
+    yield SampleInput(T(1, 1, 3, 3, values=[[[[1.0, _NAN, 3.0], [2.0, 5.0, 4.0],
+                                              [0.0, 1.0, 2.0]]]]), 2, 1, name="edge: NaN, overlap")
+
+
+_NAN = float("nan")
 
 
 def _max_pool_errors(nd, fname):

@@ -1,0 +1,63 @@
+"""Edge cases of issue 10 that are not a registry sample (creation, Python-scalar operands,
+gradient flags of ops without a derivative): each against torch."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _both(fn):
+    """``fn(lib)`` in ember and torch: (result, exception type) for each."""
+    out = []
+    for lib in (ember, torch):
+        try:
+            out.append((fn(lib), None))
+        except Exception as e:  # noqa: BLE001 - compared below
+            out.append((None, type(e)))
+    return out
+
+
+def _same(fn):
+    (e, e_err), (t, t_err) = _both(fn)
+    if t_err is not None:
+        assert e_err is not None and issubclass(e_err, t_err), (e_err, t_err)
+        return
+    assert e_err is None, e_err
+    np.testing.assert_array_equal(np.asarray(e), np.asarray(t))
+
+
+@pytest.mark.parametrize("dtype,values,op,scalar", [
+    ("uint8", [100, 250], "add", 300), ("int8", [3, -5], "mul", 1000),
+    ("int16", [7, 8], "sub", 70000), ("uint8", [1, 2], "mul", -1),
+    ("int32", [5, 6], "add", 2 ** 33)])
+def test_python_int_operand_wraps_into_the_tensor_dtype(dtype, values, op, scalar):
+    _same(lambda L: getattr(L, op)(L.tensor(values, dtype=getattr(L, dtype)), scalar).tolist())
+    _same(lambda L: str(getattr(L, op)(L.tensor(values, dtype=getattr(L, dtype)), scalar).dtype)
+          .split(".")[-1])
+
+
+@pytest.mark.parametrize("values,dtype", [
+    ([300], "uint8"), ([-1], "uint8"), ([-255], "uint8"), ([-256], "uint8"), ([128], "int8"),
+    ([-129], "int8"), ([[1, 70000]], "int16"), ([2 ** 31], "int32"), ([255], "uint8")])
+def test_tensor_refuses_python_ints_out_of_range(values, dtype):
+    _same(lambda L: L.tensor(values, dtype=getattr(L, dtype)).tolist())
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, x: L.bincount(L.tensor([0, 2, 2]), weights=x),
+    lambda L, x: L.heaviside(x, L.tensor([0.5])),
+    lambda L, x: L.unique(x),
+    lambda L, x: L.floor_divide(x, 2.0),
+], ids=["bincount", "heaviside", "unique", "floor_divide"])
+def test_ops_without_derivative_keep_requires_grad_and_raise_in_backward(fn):
+    outs = []
+    for lib in (ember, torch):
+        x = lib.tensor([1.5, -2.0, 0.0], requires_grad=True)
+        y = fn(lib, x)
+        assert y.requires_grad
+        with pytest.raises(RuntimeError, match="is not implemented"):
+            y.sum().backward()
+        with lib.no_grad():
+            outs.append(fn(lib, x).requires_grad)
+    assert outs == [False, False]
