@@ -174,3 +174,14 @@ def result_type(*operands):
         else:
             dim = d if dim is None else promote_types(dim, d)
     return _combine(dim, _combine(zero, wrapped))
+
+
+def check_int_overflow(arr, dtype):
+    """torch's RuntimeError when integers in ``arr`` do not fit the integer ``dtype`` (c10's
+    rule: an unsigned type also takes -max..-1, which wrap)."""
+    if arr.dtype.kind in "iu" and dtype.np.kind in "iu" and arr.size:
+        info = np.iinfo(dtype.np)
+        lowest = -info.max if info.min == 0 else info.min
+        if arr.min() < lowest or arr.max() > info.max:
+            raise RuntimeError("value cannot be converted to type %s without overflow"
+                               % dtype.np.name)

@@ -137,13 +137,7 @@ def _as_array(data, dtype=None):
     if arr.dtype == object:
         raise TypeError("Could not infer dtype of %s" % type(data).__name__)
     if dtype is not None:
-        if arr.dtype.kind in "iu" and dtype.np.kind in "iu" and arr.size:
-            info = np.iinfo(dtype.np)
-            # c10's overflow rule: unsigned types also take -max..-1 (they wrap)
-            lowest = -info.max if info.min == 0 else info.min
-            if arr.min() < lowest or arr.max() > info.max:
-                raise RuntimeError("value cannot be converted to type %s without overflow"
-                                   % dtype.np.name)
+        _dtype.check_int_overflow(arr, dtype)
         return arr.astype(dtype.np)
     kind = arr.dtype.kind
     scalar_dtype = _numpy_scalar_dtype(data) if kind in "fiu" else None

@@ -148,3 +148,15 @@ def assert_close(e, t, atol, rtol, what=""):
     else:
         np.testing.assert_allclose(ea.astype(np.float64), ta.astype(np.float64), atol=atol,
                                    rtol=rtol, equal_nan=True, err_msg=what)
+
+
+def check_same_error(what, e_err, t_err):
+    """Whether both sides raised (ember an instance of torch's type); fails when only one did."""
+    if t_err is not None:
+        assert e_err is not None, "%s: torch raised %r, ember did not" % (what, t_err)
+        assert isinstance(e_err, type(t_err)), "%s: ember raised %r, torch %r" % (
+            what, e_err, t_err)
+        return True
+    if e_err is not None:
+        raise AssertionError("%s: ember raised %r, torch did not" % (what, e_err)) from e_err
+    return False

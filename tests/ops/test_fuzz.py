@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import ember
 from ember.ops.registry import OPS, SampleInput, T
-from tests.ops.harness import (assert_close, flatten_outputs, make_array, materialise, to_numpy,
-                               torch_fn)
+from tests.ops.harness import (assert_close, check_same_error, flatten_outputs, make_array,
+                               materialise, to_numpy, torch_fn)
 
 # op name -> why ember deliberately differs from torch on fuzzed inputs (not fuzzed).
 KNOWN_DIFFERENCES = {}
@@ -208,23 +208,12 @@ def _tolerances(info, dtype):
     return max(info.atol, 1e-5), max(info.rtol, 1e-5)
 
 
-def _check_same_error(what, e_err, t_err):
-    if t_err is not None:
-        assert e_err is not None, "%s: torch raised %r, ember did not" % (what, t_err)
-        assert isinstance(e_err, type(t_err)), "%s: ember raised %r, torch %r" % (
-            what, e_err, t_err)
-        return True
-    if e_err is not None:
-        raise AssertionError("%s: ember raised %r, torch did not" % (what, e_err)) from e_err
-    return False
-
-
 def _compare(info, sample, dtype):
     what = "%s %s %r" % (info.name, dtype, sample)
     ea, ek, ta, tk, e_leaves, t_leaves = materialise(sample, dtype, requires_grad=info.grad)
     t_out, t_err = _run(torch_fn(info), ta, tk)
     e_out, e_err = _run(info.func, ea, ek)
-    if _check_same_error(what, e_err, t_err):
+    if check_same_error(what, e_err, t_err):
         return
     if info.nondeterministic:
         return
@@ -251,7 +240,7 @@ def _compare(info, sample, dtype):
     e_gr, e_err = _run(ember.autograd.grad, ([(e * ember.from_numpy(x)).sum() for (e, _), x
                                               in zip(terms, w)], e_leaves),
                        {"allow_unused": True})
-    if _check_same_error(what + " backward", e_err, t_err):
+    if check_same_error(what + " backward", e_err, t_err):
         return
     for k, (eg, tg) in enumerate(zip(e_gr, t_gr)):
         if tg is None:

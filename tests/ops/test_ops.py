@@ -9,8 +9,8 @@ import torch
 
 import ember
 from ember.ops.registry import OPS
-from tests.ops.harness import (assert_close, assert_same, flatten_outputs, materialise, to_numpy,
-                               tolerances, torch_fn)
+from tests.ops.harness import (assert_close, assert_same, check_same_error, flatten_outputs,
+                               materialise, to_numpy, tolerances, torch_fn)
 
 _CASES = [(name, dt) for name, info in sorted(OPS.items()) for dt in info.dtypes]
 _GRAD_CASES = [name for name, info in sorted(OPS.items()) if info.grad]
@@ -22,18 +22,6 @@ def _run(fn, args, kwargs):
         return fn(*args, **kwargs), None
     except Exception as e:  # noqa: BLE001 - compared with torch's exception below
         return None, e
-
-
-def _same_error(what, e_err, t_err):
-    """Whether both sides raised (of the same type); fails when only one side raised."""
-    if t_err is not None:
-        assert e_err is not None, "%s: torch raised %r, ember did not" % (what, t_err)
-        assert isinstance(e_err, type(t_err)), "%s: ember raised %r, torch %r" % (
-            what, e_err, t_err)
-        return True
-    if e_err is not None:
-        raise AssertionError("%s: ember raised %r, torch did not" % (what, e_err)) from e_err
-    return False
 
 
 def _samples(info, dtype):
@@ -49,7 +37,7 @@ def test_forward_matches_torch(name, dtype):
         t_out, t_err = _run(tfn, ta, tk)
         e_out, e_err = _run(info.func, ea, ek)
         what = "%s %s sample %d %r" % (name, dtype, i, sample)
-        if _same_error(what, e_err, t_err):
+        if check_same_error(what, e_err, t_err):
             continue
         atol, rtol = tolerances(info, dtype)
         e_flat, t_flat = flatten_outputs(e_out), flatten_outputs(t_out)
@@ -75,7 +63,7 @@ def test_backward_matches_torch(name, dtype):
         what = "%s %s sample %d %r" % (name, dtype, i, sample)
         t_out, t_err = _run(tfn, ta, tk)
         e_out, e_err = _run(info.func, ea, ek)
-        if _same_error(what + " forward", e_err, t_err):
+        if check_same_error(what + " forward", e_err, t_err):
             continue
         e_flat = [o for o in flatten_outputs(e_out) if isinstance(o, ember.Tensor)]
         t_flat = [o for o in flatten_outputs(t_out) if isinstance(o, torch.Tensor)]
@@ -95,7 +83,7 @@ def test_backward_matches_torch(name, dtype):
             continue
         t_gr, t_err = _run(torch.autograd.grad, (t_terms, t_leaves), {"allow_unused": True})
         e_gr, e_err = _run(ember.autograd.grad, (e_terms, e_leaves), {"allow_unused": True})
-        if _same_error(what + " backward", e_err, t_err):
+        if check_same_error(what + " backward", e_err, t_err):
             continue
         atol, rtol = tolerances(info, dtype)
         for k, (eg, tg) in enumerate(zip(e_gr, t_gr)):
