@@ -7,7 +7,7 @@ but refuse, as in a torch built without CUDA.
 """
 import warnings
 
-from ember import _dtype as D
+from ember import _dtype
 from ember._tensor_str import _LEGACY
 
 __all__ = ["LEGACY_TYPES", "legacy_dtype", "set_default_tensor_type"]
@@ -46,7 +46,7 @@ def _legacy(name, dtype, is_cuda=False):
                                         "__doc__": "Legacy constructor of %s tensors." % dtype})
 
 
-_NAMES = {name: getattr(D, dtype_name) for dtype_name, name in _LEGACY.items()}
+_NAMES = {name: getattr(_dtype, dtype_name) for dtype_name, name in _LEGACY.items()}
 
 # name -> type, for torch (CPU) and torch.cuda (refusing)
 LEGACY_TYPES = {name: _legacy(name, dtype) for name, dtype in _NAMES.items()}
@@ -80,4 +80,4 @@ def set_default_tensor_type(t):
     dtype = legacy_dtype(t)
     if not dtype.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
-    D.set_default_dtype(dtype)
+    _dtype.set_default_dtype(dtype)

@@ -63,3 +63,24 @@ def test_host_only_ufunc_at_is_called_through_the_backend():
                     if re.search(r"\.at\(", f.read()):
                         callers.append(os.path.relpath(path, ROOT))
     assert callers == []
+
+
+def test_no_single_letter_module_aliases():
+    """``from ember.ops import reduction as R`` hides where a name lives; ``F`` for
+    ``nn.functional`` is the one alias torch code uses everywhere."""
+    import ast
+
+    aliases = []
+    for dirpath, _, files in os.walk(os.path.join(ROOT, "ember")):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    aliases += ["%s: %s" % (os.path.relpath(path, ROOT), a.name)
+                                for a in node.names
+                                if a.asname and len(a.asname) == 1 and a.asname != "F"]
+    assert aliases == []

@@ -13,7 +13,7 @@ import numpy as np
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-from ember.utils.tensorboard import summary as S
+from ember.utils.tensorboard import summary as _summary
 from ember.utils.tensorboard.summary import make_np
 
 __all__ = ["FileWriter", "SummaryWriter"]
@@ -106,7 +106,7 @@ class SummaryWriter:
     def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False,
                    double_precision=False):
         """Log one number under ``tag`` at ``global_step``."""
-        self._add(S.scalar(tag, scalar_value), global_step, walltime)
+        self._add(_summary.scalar(tag, scalar_value), global_step, walltime)
 
     def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
         """Log several numbers on one chart: each key goes to the run
@@ -119,20 +119,20 @@ class SummaryWriter:
             if writer is None:
                 writer = FileWriter(path, self.max_queue, self.flush_secs, self.filename_suffix)
                 self.all_writers[path] = writer
-            writer.add_summary(S.scalar(main_tag, value), global_step, walltime)
+            writer.add_summary(_summary.scalar(main_tag, value), global_step, walltime)
 
     def add_histogram(self, tag, values, global_step=None, bins="tensorflow", walltime=None,
                       max_bins=None):
         """Log the distribution of ``values`` (``bins`` as ``numpy.histogram`` takes it)."""
-        self._add(S.histogram(tag, values, bins, max_bins), global_step, walltime)
+        self._add(_summary.histogram(tag, values, bins, max_bins), global_step, walltime)
 
     def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
         """Log one image (floats in [0, 1] or uint8; ``dataformats`` CHW, HWC or HW)."""
-        self._add(S.image(tag, img_tensor, dataformats), global_step, walltime)
+        self._add(_summary.image(tag, img_tensor, dataformats), global_step, walltime)
 
     def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
         """Log a batch of images as one grid (``dataformats`` NCHW, NHWC, NHW)."""
-        self._add(S.image(tag, img_tensor, dataformats), global_step, walltime)
+        self._add(_summary.image(tag, img_tensor, dataformats), global_step, walltime)
 
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """Log a matplotlib figure (or a list of them) rendered to an image."""
@@ -145,13 +145,13 @@ class SummaryWriter:
 
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Log a string (rendered as Markdown by TensorBoard)."""
-        self._add(S.text(tag, text_string), global_step, walltime)
+        self._add(_summary.text(tag, text_string), global_step, walltime)
 
     def add_pr_curve(self, tag, labels, predictions, global_step=None, num_thresholds=127,
                      weights=None, walltime=None):
         """Log a precision-recall curve of ``predictions`` (probabilities) for binary
         ``labels``."""
-        self._add(S.pr_curve(tag, labels, predictions, num_thresholds, weights), global_step,
+        self._add(_summary.pr_curve(tag, labels, predictions, num_thresholds, weights), global_step,
                   walltime)
 
     def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None,
@@ -162,7 +162,7 @@ class SummaryWriter:
             raise TypeError("hparam_dict and metric_dict should be dictionary.")
         logdir = os.path.join(self._get_file_writer().get_logdir(), run_name or str(time.time()))
         with SummaryWriter(log_dir=logdir) as w:
-            for s in S.hparams(hparam_dict, metric_dict, hparam_domain_discrete):
+            for s in _summary.hparams(hparam_dict, metric_dict, hparam_domain_discrete):
                 w.file_writer.add_summary(s)
             for k, v in metric_dict.items():
                 w.add_scalar(k, v, global_step)
