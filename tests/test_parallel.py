@@ -103,7 +103,7 @@ def test_max_pool2d_backward_split_by_batch_matches_torch_with_ties(two_threads)
     np.testing.assert_array_equal(ex.grad.numpy(), tx.grad.numpy())
 
 
-def test_lstm_split_by_batch_rows_matches_torch_on_packed_sequences(two_threads):
+def test_lstm_with_split_gemms_matches_torch_on_packed_sequences(two_threads):
     rng = np.random.default_rng(2)
     lengths = sorted([7, 7, 6, 5, 5, 3, 2, 1] * 8, reverse=True)
     x = rng.standard_normal((7, len(lengths), 10)).astype(np.float32)
@@ -120,6 +120,5 @@ def test_lstm_split_by_batch_rows_matches_torch_on_packed_sequences(two_threads)
         (y.sum() + (h * c).sum()).backward()
         out[lib.__name__] = [t.detach().numpy() for t in (y, h, c, xt.grad)] + \
             [p.grad.numpy() for p in lstm.parameters()]
-    assert len(_parallel.chunks(len(lengths), max(4, (1 << 16) // 48 ** 2))) == 2
     for e, t in zip(out["ember"], out["torch"]):
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-4)

@@ -14,9 +14,8 @@ ends holding each sequence's final state.
 
 The kernels have no double backward: their backward is written on arrays.
 """
-from ember import _parallel
-from ember._parallel import matmul as _matmul
 from ember._backend import np
+from ember._parallel import matmul as _matmul
 from ember._tensor import _make
 from ember.autograd.function import Node, freed_graph_error
 from ember.autograd.grad_mode import _State
@@ -90,12 +89,6 @@ class _FusedRNN(Node):
             res.append(_make(dpre_x.sum(0)) if need[k + 2] else None)
             res.append(_make(dpre_h.sum(0)) if need[k + 3] else None)
         return res
-
-
-def _batch_chunks(batch, hidden):
-    """Row ranges of the batch for the pool: the recurrence of each sequence is independent, so
-    each thread runs every time step on its own rows (one hand-over per layer, not per step)."""
-    return _parallel.chunks(batch, max(4, (1 << 16) // max(hidden * hidden, 1)))
 
 
 def _as_contig(a):
@@ -192,37 +185,29 @@ class LSTMLayer(_FusedRNN):
         tmp = np.empty((c0.shape[0], hid), dtype=x.dtype)
         w_hh_t = w_hh_p.T
         h3 = 3 * hid
-
-        def rows(lo, hi):
-            for a, b, bs in steps:
-                r1 = min(hi, bs)
-                if r1 <= lo:
-                    continue
-                a, b = a + lo, a + r1
-                g = gates[a:b]
-                hp = h[lo:r1]
-                cp = c[lo:r1]
-                hprev[a:b] = hp
-                cprev[a:b] = cp
-                g += hp @ w_hh_t
-                _sigmoid_(g[:, :h3])
-                gg = g[:, h3:]
-                np.tanh(gg, out=gg)
-                cp *= g[:, hid:2 * hid]
-                t = tmp[lo:r1]
-                np.multiply(g[:, :hid], gg, out=t)
-                cp += t
-                tc = tanh_c[a:b]
-                np.tanh(cp, out=tc)
-                if has_proj:
-                    r = r_all[a:b]
-                    np.multiply(g[:, 2 * hid:h3], tc, out=r)
-                    np.matmul(r, w_hr.T, out=y[a:b])
-                else:
-                    np.multiply(g[:, 2 * hid:h3], tc, out=y[a:b])
-                hp[...] = y[a:b]
-
-        _parallel.run(rows, _batch_chunks(c0.shape[0], hid))
+        for a, b, bs in steps:
+            g = gates[a:b]
+            hp = h[:bs]
+            cp = c[:bs]
+            hprev[a:b] = hp
+            cprev[a:b] = cp
+            g += hp @ w_hh_t
+            _sigmoid_(g[:, :h3])
+            gg = g[:, h3:]
+            np.tanh(gg, out=gg)
+            cp *= g[:, hid:2 * hid]
+            t = tmp[:bs]
+            np.multiply(g[:, :hid], gg, out=t)
+            cp += t
+            tc = tanh_c[a:b]
+            np.tanh(cp, out=tc)
+            if has_proj:
+                r = r_all[a:b]
+                np.multiply(g[:, 2 * hid:h3], tc, out=r)
+                np.matmul(r, w_hr.T, out=y[a:b])
+            else:
+                np.multiply(g[:, 2 * hid:h3], tc, out=y[a:b])
+            hp[...] = y[a:b]
         ctx.saved = (x, w_ih_p, w_hh_p, w_hr, gates, hprev, cprev, tanh_c, r_all, steps,
                      has_bias, perm)
         return y, h, c
@@ -241,42 +226,34 @@ class LSTMLayer(_FusedRNN):
         dpre = np.empty_like(gates)
         dh_all = np.empty_like(hprev) if w_hr is not None else None
         tmp = np.empty((batch, h3), dt)
-
-        def rows(lo, hi):
-            for a, b, bs in reversed(steps):
-                r1 = min(hi, bs)
-                if r1 <= lo:
-                    continue
-                a, b = a + lo, a + r1
-                g = gates[a:b]
-                d = dpre[a:b]
-                dhs = dh[lo:r1]
-                if gy is not None:
-                    dhs += gy[a:b]
-                if w_hr is not None:
-                    dh_all[a:b] = dhs
-                    dr = dhs @ w_hr
-                else:
-                    dr = dhs
-                tc = tanh_c[a:b]
-                t = tmp[lo:r1, :hid]
-                dcs = dc[lo:r1]
-                # dc += dr * o * (1 - tanh(c)^2)
-                np.multiply(tc, tc, out=t)
-                np.subtract(1, t, out=t)
-                t *= g[:, 2 * hid:h3]
-                t *= dr
-                dcs += t
-                np.multiply(dr, tc, out=d[:, 2 * hid:h3])
-                np.multiply(dcs, g[:, h3:], out=d[:, :hid])
-                np.multiply(dcs, cprev[a:b], out=d[:, hid:2 * hid])
-                np.multiply(dcs, g[:, :hid], out=d[:, h3:])
-                dcs *= g[:, hid:2 * hid]
-                _sigmoid_grad_(d[:, :h3], g[:, :h3], tmp[lo:r1])
-                _tanh_grad_(d[:, h3:], g[:, h3:], tmp[lo:r1, :hid])
-                np.matmul(d, w_hh_p, out=dhs)
-
-        _parallel.run(rows, _batch_chunks(batch, hid))
+        for a, b, bs in reversed(steps):
+            g = gates[a:b]
+            d = dpre[a:b]
+            dhs = dh[:bs]
+            if gy is not None:
+                dhs += gy[a:b]
+            if w_hr is not None:
+                dh_all[a:b] = dhs
+                dr = dhs @ w_hr
+            else:
+                dr = dhs
+            tc = tanh_c[a:b]
+            t = tmp[:bs, :hid]
+            dcs = dc[:bs]
+            # dc += dr * o * (1 - tanh(c)^2)
+            np.multiply(tc, tc, out=t)
+            np.subtract(1, t, out=t)
+            t *= g[:, 2 * hid:h3]
+            t *= dr
+            dcs += t
+            np.multiply(dr, tc, out=d[:, 2 * hid:h3])
+            np.multiply(dcs, g[:, h3:], out=d[:, :hid])
+            np.multiply(dcs, cprev[a:b], out=d[:, hid:2 * hid])
+            np.multiply(dcs, g[:, :hid], out=d[:, h3:])
+            dcs *= g[:, hid:2 * hid]
+            _sigmoid_grad_(d[:, :h3], g[:, :h3], tmp[:bs])
+            _tanh_grad_(d[:, h3:], g[:, h3:], tmp[:bs, :hid])
+            np.matmul(d, w_hh_p, out=dhs)
         need = ctx.needs_input_grad
         inv = np.argsort(perm)
         res = [_make(_matmul(dpre, w_ih_p)) if need[0] else None, _make(dh) if need[1] else None,
