@@ -11,6 +11,9 @@ from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
 class Cumsum(Node):
     def forward(ctx, a, dim, dtype=None):
         ctx.dim = dim
+        if a.dtype == np.float16 and dtype is None:
+            # torch accumulates half in float32 and rounds each running sum once
+            return np.cumsum(a, axis=dim, dtype=np.float32).astype(np.float16)
         return np.cumsum(a, axis=dim, dtype=dtype)
 
     def backward(ctx, g):

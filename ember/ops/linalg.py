@@ -535,6 +535,9 @@ class VectorNorm(Node):
 
     def forward(ctx, a, p, dims, keepdim):
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        if a.dtype == np.float16:
+            # torch reduces half in float32 and rounds the result once
+            return VectorNorm.forward(ctx, a.astype(np.float32), p, dims, keepdim).astype(a.dtype)
         x = np.abs(a)
         if p == 2:
             return np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))

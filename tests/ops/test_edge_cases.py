@@ -61,3 +61,15 @@ def test_ops_without_derivative_keep_requires_grad_and_raise_in_backward(fn):
         with lib.no_grad():
             outs.append(fn(lib, x).requires_grad)
     assert outs == [False, False]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.full((1000,), 10.0, dtype=L.float16).norm(),
+    lambda L: L.linalg.vector_norm(L.full((4, 500), 10.0, dtype=L.float16), 3, dim=1),
+    lambda L: L.full((5000,), 0.1, dtype=L.float16).cumsum(0),
+    lambda L: L.full((3, 2000), 0.3, dtype=L.float16).cumsum(1),
+], ids=["norm", "vector_norm-p3", "cumsum", "cumsum-dim1"])
+def test_float16_reductions_accumulate_in_float32_as_torch(fn):
+    (e, _), (t, _) = _both(fn)
+    assert e.dtype == ember.float16
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
