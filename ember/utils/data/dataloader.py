@@ -289,7 +289,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
         self._worker_init_fn = loader.worker_init_fn
         self._data_queue = ctx.Queue()
-        self._done_event = ctx.Event()
+        self._done_event = _worker._DoneFlag(ctx)
         self._index_queues = []
         self._workers = []
         self._shutdown = False

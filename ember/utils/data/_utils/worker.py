@@ -75,6 +75,25 @@ class _IterableDatasetStopIteration:
         self.worker_id = worker_id
 
 
+class _DoneFlag:
+    """The main process's one-way "shutting down" signal to its workers (torch's
+    ``workers_done_event``), kept in one byte of shared memory.
+
+    A ``multiprocessing.Event`` takes a lock in ``is_set()``: a worker killed (SIGKILL, the OOM
+    killer) while it read the Event kept that lock forever, and the main process then hung in
+    ``set()`` on its way to reporting the dead worker. One writer and plain reads need no lock.
+    """
+
+    def __init__(self, ctx):
+        self._value = ctx.RawValue("b", 0)
+
+    def set(self):
+        self._value.value = 1
+
+    def is_set(self):
+        return bool(self._value.value)
+
+
 class _ResumeIteration:
     """Sent to persistent workers at the start of a new epoch; echoed back as acknowledgement."""
 
