@@ -35,3 +35,11 @@ def _reset_state():
 def pytest_addoption(parser):
     parser.addoption("--fuzz-long", action="store_true", default=False,
                      help="tests/ops/test_fuzz.py draws many more examples per op")
+
+
+@pytest.fixture(autouse=True)
+def _own_working_folder(tmp_path_factory, monkeypatch):
+    """Each test runs in a fresh empty folder of its own, so that relative paths (``./data``,
+    ``runs/``) neither read the caller's folder (a checkout where ``ember train`` ran) nor write
+    into it."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

@@ -164,12 +164,12 @@ def test_worker_init_fn_exception_is_reraised():
 
 
 def test_timeout_raises():
-    loader = DataLoader(Slow(3.0), batch_size=None, num_workers=1, timeout=0.3)
+    loader = DataLoader(Slow(60.0), batch_size=None, num_workers=1, timeout=0.3)
     it = iter(loader)
     t0 = time.time()
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.3 seconds"):
         next(it)
-    assert time.time() - t0 < 2.5
+    assert time.time() - t0 < 30  # a sanity bound: the sample itself would take 60 s
     pids = [w.pid for w in it._workers]
     del it
     gc.collect()
