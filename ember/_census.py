@@ -474,18 +474,18 @@ NOT_YET = {
             "margin_ranking_loss matrix_exp matrix_power max_pool1d max_pool2d max_pool3d "
             "memory_format multiply multiprocessing mvlgamma nan_to_num_ nanmedian neg_ negative_ "
             "nextafter nonzero_static orgqr ormqr pairwise_distance pca_lowrank pdist pinverse "
-            "pixel_shuffle pixel_unshuffle poisson_nll_loss positive prelu profiler qr "
-            "quasirandom rad2deg_ reciprocal_ relu_ resize_as_ rms_norm rnn_relu rnn_relu_cell "
-            "rnn_tanh rnn_tanh_cell round_ rrelu rrelu_ rsqrt_ scalar_tensor select_scatter selu "
-            "selu_ set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype "
+            "pixel_shuffle pixel_unshuffle poisson_nll_loss positive prelu qr quasirandom "
+            "rad2deg_ reciprocal_ relu_ resize_as_ rms_norm rnn_relu rnn_relu_cell rnn_tanh "
+            "rnn_tanh_cell round_ rrelu rrelu_ rsqrt_ scalar_tensor select_scatter selu selu_ "
+            "set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype "
             "set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled "
             "set_autocast_gpu_dtype set_deterministic_debug_mode set_float32_matmul_precision "
             "set_flush_denormal set_num_interop_threads set_warn_always sigmoid_ sin_ sinc_ sinh_ "
             "slice_scatter slogdet special split_with_sizes sqrt_ square_ subtract svd "
-            "svd_lowrank tan_ tanh_ testing threshold threshold_ to_dlpack torch_version "
-            "trapezoid trapz triangular_solve tril_indices triplet_margin_loss triu_indices "
-            "trunc_ typename uint16 uint32 uint64 unique_consecutive unravel_index "
-            "use_deterministic_algorithms vander version xlogy_ zero_",
+            "svd_lowrank tan_ tanh_ threshold threshold_ to_dlpack torch_version trapezoid trapz "
+            "triangular_solve tril_indices triplet_margin_loss triu_indices trunc_ typename "
+            "uint16 uint32 uint64 unique_consecutive unravel_index use_deterministic_algorithms "
+            "vander version xlogy_ zero_",
         "issue 14: complex dtypes":
             "angle cdouble cfloat chalf complex complex128 complex32 complex64 conj conj_physical "
             "conj_physical_ imag is_complex is_conj is_neg polar real resolve_conj resolve_neg "
@@ -523,12 +523,12 @@ NOT_YET = {
     "torch.nn": {
         "not yet (issue 12)":
             "AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss AdaptiveMaxPool3d AvgPool3d "
-            "ChannelShuffle CrossMapLRN2d DataParallel FractionalMaxPool2d FractionalMaxPool3d "
-            "LPPool3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d "
-            "LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d "
-            "LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear "
-            "LinearCrossEntropyLoss LinearCrossEntropyOptions MaxPool3d MaxUnpool3d RMSNorm "
-            "UninitializedBuffer UninitializedParameter attention grad parallel",
+            "ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d LPPool3d "
+            "LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d "
+            "LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d "
+            "LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LinearCrossEntropyLoss "
+            "LinearCrossEntropyOptions MaxPool3d MaxUnpool3d RMSNorm UninitializedBuffer "
+            "UninitializedParameter attention grad",
         "issue 15 (distributed helper)":
             "SyncBatchNorm",
     },
@@ -563,10 +563,10 @@ NOT_YET = {
             "random_structured random_unstructured remove",
     },
     "torch.nn.parallel": {
-        "not yet (issue 12)":
-            "DataParallel data_parallel gather parallel_apply replicate scatter scatter_gather",
         "issue 15 (distributed helper)":
             "DistributedDataParallel DistributedDataParallelCPU comm distributed",
+        "not yet (issue 12)":
+            "gather parallel_apply replicate scatter scatter_gather",
     },
     "torch.optim": {
         "not yet (issue 12)":
@@ -581,10 +581,6 @@ NOT_YET = {
             "GradientEdge Node allow_mutation_on_saved_tensors disable_saved_tensors_hooks "
             "get_gradient_edge increment_version region_activation_memory_budget "
             "register_multi_grad_hook save_on_cpu saved_tensors_hooks",
-    },
-    "torch.autograd.profiler": {
-        "not yet (issue 12)":
-            "EventList FunctionEvent profile record_function",
     },
     "torch.linalg": {
         "not yet (issue 12)":
@@ -608,23 +604,17 @@ NOT_YET = {
             "shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w sinc softmax "
             "spherical_bessel_j0 xlog1py xlogy zeta",
     },
-    "torch.testing": {
-        "not yet (issue 12)":
-            "assert_allclose assert_close make_tensor",
-    },
     "torch.utils.checkpoint": {
         "not yet (issue 12)":
-            "CheckpointError CheckpointFunction CheckpointPolicy DefaultDeviceType "
-            "SelectiveCheckpointContext check_backward_validity checkpoint checkpoint_sequential "
-            "create_selective_checkpoint_contexts detach_variable get_device_states "
-            "noop_context_fn set_checkpoint_debug_enabled set_checkpoint_early_stop "
-            "set_device_states",
+            "CheckpointPolicy DefaultDeviceType SelectiveCheckpointContext "
+            "check_backward_validity create_selective_checkpoint_contexts get_device_states "
+            "set_checkpoint_debug_enabled set_checkpoint_early_stop set_device_states",
     },
     "torch.utils.benchmark": {
         "not yet (issue 12)":
             "Colorize Compare FuzzedParameter FuzzedSparseTensor FuzzedTensor Fuzzer Language "
-            "Measurement ParameterAlias TaskSpec Timer ordered_unique select_unit "
-            "set_torch_threads timer trim_sigfig unit_to_english utils",
+            "ParameterAlias TaskSpec ordered_unique set_torch_threads timer trim_sigfig "
+            "unit_to_english utils",
     },
     "torch.accelerator": {
         "not yet (issue 12)":
@@ -652,7 +642,6 @@ NOT_YET = {
     },
     "torch.profiler": {
         "not yet (issue 12)":
-            "DeviceType ProfilerAction ProfilerActivity profile profiler record_function schedule "
-            "supported_activities tensorboard_trace_handler",
+            "DeviceType profiler",
     },
 }

@@ -14,3 +14,4 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
 from ember.autograd import forward_ad, functional  # noqa: E402,F401
 
 __all__ += ["forward_ad", "functional"]
+from ember.autograd import profiler  # noqa: E402

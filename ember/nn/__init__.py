@@ -3,7 +3,8 @@
 from ember.nn.parameter import Buffer, Parameter  # noqa: F401
 from ember.nn.modules import *  # noqa: F401,F403
 from ember.nn.modules import Module  # noqa: F401
-from ember.nn import functional, init  # noqa: F401
+from ember.nn import functional, init, parallel  # noqa: F401
+from ember.nn.parallel import DataParallel  # noqa: F401
 import importlib as _importlib
 
 # The star import above brought in ember.nn.modules.utils under the name ``utils``.

@@ -1,8 +1,8 @@
-"""``ember.utils``: helpers mirroring ``torch.utils`` (``ember.utils.data`` loads on first use)."""
+"""``ember.utils``: helpers mirroring ``torch.utils`` (submodules load on first use)."""
 import importlib as _importlib
 
 
 def __getattr__(name):
-    if name == "data":
-        return _importlib.import_module("ember.utils.data")
+    if name in ("data", "checkpoint", "benchmark"):
+        return _importlib.import_module("ember.utils." + name)
     raise AttributeError("module 'ember.utils' has no attribute %r" % name)

@@ -1,0 +1,49 @@
+"""``DataParallel`` and ``data_parallel`` on a machine without GPUs, as torch runs them there.
+
+torch splits a batch over its visible GPUs; with none it calls the wrapped module directly, and so
+does ember (it has only the CPU). The wrapper still behaves as torch's for code around it: the
+module is ``.module``, ``state_dict`` keys carry the ``module.`` prefix, ``device_ids`` is empty.
+"""
+from ember.nn.modules.module import Module
+
+__all__ = ["DataParallel", "data_parallel"]
+
+
+class DataParallel(Module):
+    """Wrap ``module`` to run it data-parallel over GPUs: with none, it runs as is.
+
+    Args:
+        module (Module): the module to run.
+        device_ids (list of int or device, optional): GPUs to use (there are none here).
+        output_device (int or device, optional): where outputs are gathered.
+        dim (int): the batch dimension to split along.
+
+    Example:
+        >>> import ember
+        >>> model = ember.nn.DataParallel(ember.nn.Linear(2, 3))
+        >>> list(model.state_dict())
+        ['module.weight', 'module.bias']
+    """
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+        self.device_ids = []
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)
+
+
+def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0,
+                  module_kwargs=None):
+    """Evaluate ``module(*inputs)`` in parallel over ``device_ids``: without GPUs, directly.
+
+    Args:
+        module (Module): the module to evaluate.
+        inputs (Tensor or tuple): its positional inputs.
+        device_ids, output_device, dim: as for ``DataParallel``.
+        module_kwargs (dict, optional): its keyword inputs.
+    """
+    if not isinstance(inputs, tuple):
+        inputs = (inputs,) if inputs is not None else ()
+    return module(*inputs, **(module_kwargs or {}))
