@@ -6,6 +6,11 @@ from ember._backend import np
 _py_float, _py_int, _py_bool = _builtins.float, _builtins.int, _builtins.bool
 
 
+# The package name dtypes and sizes print with: "ember", or "torch" while ``ember run`` runs a
+# PyTorch script, so that what the script prints matches torch's output.
+DISPLAY_PREFIX = ["ember"]
+
+
 class dtype:
     """A tensor element type, like ``torch.dtype``. Compare with ``is`` or ``==``."""
 
@@ -20,7 +25,7 @@ class dtype:
         self.itemsize = self.np.itemsize
 
     def __repr__(self):
-        return "ember." + self.name
+        return DISPLAY_PREFIX[0] + "." + self.name
 
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))

@@ -15,7 +15,7 @@ class Size(tuple):
     """A tensor's shape: a tuple with torch's repr (``ember.Size([2, 3])``)."""
 
     def __repr__(self):
-        return "ember.Size([%s])" % ", ".join(str(s) for s in self)
+        return "%s.Size([%s])" % (D.DISPLAY_PREFIX[0], ", ".join(str(s) for s in self))
 
     def numel(self):
         n = 1

@@ -22,7 +22,9 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import operator
 import os
+import re
 import runpy
 import sys
 import types
@@ -44,6 +46,53 @@ def _is_aliased(name):
     return name.partition(".")[0] in _ROOTS
 
 
+class TorchVersion(str):
+    """``torch.__version__`` under ``ember run``: the torch release whose API ember follows,
+    tagged with ember's version (``2.13.0+ember.0.1.0``). It compares with strings and tuples
+    as torch's ``TorchVersion`` does (``torch.__version__ >= "1.8"`` is True) and parses with
+    ``packaging.version``."""
+
+    def _release(self, other=None):
+        text = self if other is None else other
+        if isinstance(text, tuple):
+            return tuple(int(x) for x in text)
+        return tuple(int(x) for x in re.findall(r"\d+", str(text).split("+")[0])[:3])
+
+    def _compare(self, other, op):
+        return op(self._release(), self._release(other))
+
+    def __lt__(self, other):
+        return self._compare(other, operator.lt)
+
+    def __le__(self, other):
+        return self._compare(other, operator.le)
+
+    def __gt__(self, other):
+        return self._compare(other, operator.gt)
+
+    def __ge__(self, other):
+        return self._compare(other, operator.ge)
+
+    def __eq__(self, other):
+        return self._compare(other, operator.eq)
+
+    def __ne__(self, other):
+        return self._compare(other, operator.ne)
+
+    __hash__ = str.__hash__
+
+
+TorchVersion.__module__ = "torch.torch_version"  # prints as torch's class does
+
+def _torch_version():
+    from ember import __version__
+
+    return TorchVersion("2.13.0+ember." + __version__)
+
+
+TORCH_VERSION = _torch_version()
+
+
 class _TorchModule(types.ModuleType):
     """A torch module name standing for an ember module: attributes come from the ember module.
 
@@ -60,6 +109,8 @@ class _TorchModule(types.ModuleType):
 
     def __getattr__(self, name):
         ember_module = self.__dict__["_ember_module"]
+        if name == "__version__" and self.__name__ == "torch":
+            return TORCH_VERSION
         try:
             value = getattr(ember_module, name)
         except (AttributeError, ImportError):
@@ -104,12 +155,17 @@ def torch_aliases():
     Modules of a real torch that were imported before are hidden during the context and put
     back after it, so a process can hold both.
     """
+    from ember import _dtype
+
     hidden = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_aliased(name)}
     finder = _TorchFinder()
     sys.meta_path.insert(0, finder)
+    prefix = _dtype.DISPLAY_PREFIX[0]
+    _dtype.DISPLAY_PREFIX[0] = "torch"
     try:
         yield
     finally:
+        _dtype.DISPLAY_PREFIX[0] = prefix
         sys.meta_path.remove(finder)
         for name in [n for n in sys.modules if _is_aliased(n)]:
             del sys.modules[name]

@@ -13,7 +13,7 @@ from ember import return_types
 from ember._backend import add_at, np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
-from ember.autograd.function import Node
+from ember.autograd.function import Node, tag
 from ember.ops._util import cast, to_float, wrap_dim, wrap_dims
 from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 
@@ -514,6 +514,8 @@ class _Extreme(Node):
             a._data, out._data, ctx.dims, ctx.keepdim)
 
     def name(self):
+        if self.__dict__.get("full"):  # max()/min() without dim
+            return "MaxBackward1" if self.largest else "MinBackward1"
         return "AmaxBackward0" if self.largest else "AminBackward0"
 
     @staticmethod
@@ -598,7 +600,7 @@ def _max_min(input, dim, keepdim, other, largest):
         if input._data.size == 0:
             raise RuntimeError("%s(): Expected reduction dim to be specified for input.numel() "
                                "== 0. Specify the reduction dim with the 'dim' argument." % name)
-        return _extreme(input, None, False, largest, name)
+        return tag(_extreme(input, None, False, largest, name), full=True)
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:

@@ -146,3 +146,34 @@ def test_coverage_table_is_the_census_and_needs_torch(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # what an ember-only install sees
     with pytest.raises(ModuleNotFoundError, match="install torch"):
         compat.coverage_table()
+
+
+_PRINTS = """
+import torch
+import torch.nn.functional as F
+x = torch.ones(10)
+print(x.shape, x.size(), x.dtype, torch.float64, torch.Size([2, 3]))
+print(torch.tensor([1, 2]).double(), torch.ones(2, dtype=torch.int32))
+y = torch.ones(2, 3, requires_grad=True)
+print(F.mse_loss(y, torch.zeros(2, 3)), F.cross_entropy(y, torch.tensor([0, 1])))
+print(F.binary_cross_entropy_with_logits(y, torch.ones(2, 3)), y.sum(), y.max())
+print(torch.__version__ >= "1.8", torch.__version__ > (1, 13), type(torch.__version__))
+"""
+
+
+def test_printing_under_run_matches_torch(tmp_path, capsys):
+    path = _script(tmp_path, _PRINTS)
+    compat.run_script(path)
+    ember_out = capsys.readouterr().out
+    exec(compile(textwrap.dedent(_PRINTS), path, "exec"), {"__name__": "__main__"})
+    assert ember_out == capsys.readouterr().out
+    assert repr(ember.float32) == "ember.float32" and repr(ember.Size([1])) == "ember.Size([1])"
+
+
+def test_torch_version_under_run():
+    from packaging.version import Version
+
+    version = compat.TORCH_VERSION
+    assert Version(version) >= Version("1.8") and version.startswith("2.")
+    assert version >= "1.8" and version < "3" and version > (2, 0) and version <= "2.13.0"
+    assert ember.__version__ != version

@@ -1,6 +1,7 @@
 """Every layer against torch: same weights, same inputs; outputs, input and parameter gradients,
 in train and eval mode; repr and state_dict keys as torch's."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -215,6 +216,29 @@ def test_dropout2d_drops_whole_channels():
     per_channel = out.reshape(8, 16, 9)
     assert ((per_channel == 0).all(-1) | (per_channel == 2).all(-1)).all()
     assert 0.3 < (per_channel == 0).all(-1).mean() < 0.7
+
+
+def _warnings_of(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn()
+    return out, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name, shape, constant_over", [
+    ("Dropout2d", (40, 30), None), ("Dropout2d", (6, 40, 5), (2,)),
+    ("Dropout3d", (40, 3, 4), (1, 2)), ("Dropout2d", (2, 40, 3, 3), (2, 3))])
+def test_feature_dropout_warns_and_runs_as_torch(name, shape, constant_over):
+    ember.manual_seed(0)
+    out, messages = _warnings_of(lambda: getattr(ember.nn, name)(0.5)(ember.ones(*shape)))
+    _, expected = _warnings_of(lambda: getattr(torch.nn, name)(0.5)(torch.ones(*shape)))
+    assert messages == expected
+    out = out.numpy()
+    assert set(np.unique(out)) == {0.0, 2.0}
+    if constant_over is None:  # single elements dropped
+        assert (out == 0).any(axis=1).all() and (out == 2).any(axis=1).all()
+    else:
+        assert (out == out.max(axis=constant_over, keepdims=True)).all()
 
 
 def test_alpha_dropout_keeps_mean_and_variance():

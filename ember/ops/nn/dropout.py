@@ -96,30 +96,41 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return _dropout(input, p, training, inplace, feature_dims=nd - 1)
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of an ``(N, C, H, W)`` input with probability ``p``. As torch, any
-    other input of 2 or more dimensions is read as ``(N, C, ...)`` (with a warning)."""
+def _warn_feature_dims(input, ndim, name):
     nd = input._data.ndim
-    if nd not in (3, 4):
-        warnings.warn("dropout2d: Received a %d-D input to dropout2d, which is deprecated and "
-                      "will result in an error in a future release. To retain the behavior and "
-                      "silence this warning, please use dropout instead." % nd)
-    elif nd == 3:
-        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
-                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
-                      "where C is the channel dim. To maintain the 1D channel-wise dropout "
-                      "behavior, please switch to using dropout1d instead.")
+    if nd not in (ndim + 1, ndim + 2):
+        warnings.warn(
+            "%s: Received a %d-D input to %s, which is deprecated and will result in an error in "
+            "a future release. To retain the behavior and silence this warning, please use "
+            "dropout instead. Note that %s exists to provide channel-wise dropout on inputs with "
+            "%d spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
+            "%dD or %dD inputs)." % (name, nd, name, name, ndim, ndim + 1, ndim + 2),
+            UserWarning, stacklevel=3)
+    return nd
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``(N, C, H, W)`` input with probability ``p``.
+
+    Other ranks warn and run as torch runs them: the first two dimensions are taken as
+    ``(N, C)``, so a 3-D input is ``(N, C, L)`` and a 2-D one drops single elements.
+    """
+    nd = _warn_feature_dims(input, 2, "dropout2d")
+    if nd == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            UserWarning, stacklevel=2)
     if nd < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _dropout(input, p, training, inplace, feature_dims=2)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of an ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input with probability
-    ``p``; as torch, other inputs warn and are read as unbatched ``(C, ...)``."""
-    nd = input._data.ndim
-    if nd not in (4, 5):
-        warnings.warn("dropout3d: Received a %d-D input to dropout3d, which is deprecated and "
-                      "will result in an error in a future release. To retain the behavior and "
-                      "silence this warning, please use dropout instead." % nd)
+    """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input with probability
+    ``p`` (other ranks warn, as in torch, and drop along the first dimension)."""
+    nd = _warn_feature_dims(input, 3, "dropout3d")
     return _dropout(input, p, training, inplace, feature_dims=2 if nd == 5 else 1)

@@ -13,6 +13,7 @@ class Linear(Node):
     save = (0, 1)
 
     def forward(ctx, x, w, b=None):
+        ctx.ndim, ctx.has_bias = x.ndim, b is not None
         out = _matmul(x, w.T)
         if b is not None:
             out += b
@@ -36,6 +37,14 @@ class Linear(Node):
             return g.op("Gemm", x, w, *b, transB=1)
         y = g.op("MatMul", x, g.op("Transpose", w, perm=[1, 0]))
         return g.op("Add", y, b[0]) if b else y
+
+    def name(self):
+        # the node torch's linear ends with: addmm/mm on 2-d input, else a reshape
+        if self.ndim == 2:
+            return "AddmmBackward0" if self.has_bias else "MmBackward0"
+        if self.has_bias:
+            return "ViewBackward0"
+        return "SqueezeBackward4" if self.ndim == 1 else "UnsafeViewBackward0"
 
 
 def linear(input, weight, bias=None):

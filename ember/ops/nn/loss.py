@@ -9,7 +9,7 @@ import warnings
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
-from ember.autograd.function import Node
+from ember.autograd.function import Node, tag
 from ember.autograd.grad_mode import _State
 from ember.ops import unary
 from ember.ops._util import check_no_grad_input
@@ -53,6 +53,12 @@ def _reduce(loss, reduction):
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def _named(loss, node_name):
+    """Give the last node of a loss built from primitives torch's name for its fused loss node
+    (``MseLossBackward0``), which is what ``grad_fn`` prints."""
+    return tag(loss, name=lambda: node_name)
 
 
 def _warn_size(input, target):
@@ -120,6 +126,7 @@ class CrossEntropy(Node):
     def forward(ctx, x, *prob_target, target=None, weight=None, ignore_index=-100,
                 reduction="mean", label_smoothing=0.0):
         shape = x.shape
+        ctx.smoothed, ctx.reduction = label_smoothing > 0, reduction
         x2 = _class_last(x)
         m, c = x2.shape
         shifted = x2 - x2.max(axis=1, keepdims=True)
@@ -237,6 +244,10 @@ class CrossEntropy(Node):
         return _nll_onnx(call, "SoftmaxCrossEntropyLoss", kw["target"], kw.get("weight"),
                          kw.get("ignore_index", -100), kw.get("reduction", "mean"))
 
+    def name(self):
+        # torch's composite: log_softmax + nll_loss, plus the smoothing term
+        return "AddBackward0" if self.smoothed else "NllLossBackward0"
+
 
 def _check_nll_shapes(input, target):
     nd = input._data.ndim
@@ -297,9 +308,15 @@ class CrossEntropyProbs(CrossEntropy):
 
     save = (0, 1)
 
+    def name(self):
+        return "DivBackward1" if self.reduction == "mean" else "NegBackward0"
+
 
 class Nll(Node):
     """-input[m, target[m]] * weight[target[m]], with ignore_index and reductions."""
+
+    def name(self):
+        return "NllLossBackward0"
 
     def forward(ctx, x, target, weight, ignore_index, reduction):
         shape = x.shape
@@ -384,7 +401,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     loss = d * d
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "MseLossBackward0")
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -407,7 +424,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return l1_loss(input, target, reduction=reduction)
     d = input - target
     ad = unary.abs(d)
-    return _reduce(where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta), reduction)
+    loss = where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
+    return _named(_reduce(loss, reduction), "SmoothL1LossBackward0")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -420,7 +438,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     loss = where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "HuberLossBackward0")
 
 
 # --- binary and probabilistic losses --------------------------------------------------------------
@@ -442,7 +460,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
              + (1 - target) * clamp_min(log(1 - input), -100.0))
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -461,7 +479,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input - log_sig
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _xlogy_self(t):
@@ -554,7 +572,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-y x))."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_no_grad_input("soft_margin_loss", target=target)
-    return _reduce(log1p(exp(-input * target)), reduction)
+    loss = log1p(exp(-input * target))
+    return _named(_reduce(loss, reduction), "SoftMarginLossBackward0")
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
@@ -641,7 +660,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = z.sum(1) / c
     if input.dim() != 2:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "MultiMarginLossBackward0")
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -668,7 +687,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     loss = (clamp_min(1 - diff, 0) * _make(pairs)).sum((1, 2)) / c
     if input.dim() != 2:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return _named(_reduce(loss, reduction), "MultilabelMarginLossBackward0")
 
 
 # --- registry records ----------------------------------------------------------------------------
