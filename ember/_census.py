@@ -472,8 +472,8 @@ NOT_YET = {
             "layer_norm layout lcm lcm_ ldexp ldexp_ legacy_contiguous_format lobpcg log10_ "
             "log1p_ log2_ log_ logcumsumexp logdet logit_ lstm lstm_cell lu lu_solve lu_unpack "
             "margin_ranking_loss matrix_exp matrix_power max_pool1d max_pool2d max_pool3d "
-            "memory_format multiply multiprocessing mvlgamma nan_to_num_ nanmedian neg_ negative_ "
-            "nextafter nonzero_static orgqr ormqr pairwise_distance pca_lowrank pdist pinverse "
+            "memory_format multiply mvlgamma nan_to_num_ nanmedian neg_ negative_ nextafter "
+            "nonzero_static orgqr ormqr pairwise_distance pca_lowrank pdist pinverse "
             "pixel_shuffle pixel_unshuffle poisson_nll_loss positive prelu qr quasirandom "
             "rad2deg_ reciprocal_ relu_ resize_as_ rms_norm rnn_relu rnn_relu_cell rnn_tanh "
             "rnn_tanh_cell round_ rrelu rrelu_ rsqrt_ scalar_tensor select_scatter selu selu_ "
@@ -524,11 +524,8 @@ NOT_YET = {
         "not yet (issue 12)":
             "AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss AdaptiveMaxPool3d AvgPool3d "
             "ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d LPPool3d "
-            "LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d "
-            "LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d "
-            "LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LinearCrossEntropyLoss "
-            "LinearCrossEntropyOptions MaxPool3d MaxUnpool3d RMSNorm UninitializedBuffer "
-            "UninitializedParameter attention grad",
+            "LinearCrossEntropyLoss LinearCrossEntropyOptions MaxPool3d MaxUnpool3d attention "
+            "grad",
         "issue 15 (distributed helper)":
             "SyncBatchNorm",
     },
@@ -540,7 +537,7 @@ NOT_YET = {
             "fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d "
             "fractional_max_pool3d_with_indices linear_cross_entropy lp_pool3d "
             "max_pool1d_with_indices max_pool2d_with_indices max_pool3d max_pool3d_with_indices "
-            "max_unpool3d pdist rms_norm selu_",
+            "max_unpool3d pdist selu_",
     },
     "torch.nn.init": {
         "not yet (issue 12)":
@@ -630,15 +627,7 @@ NOT_YET = {
     },
     "torch.multiprocessing": {
         "not yet (issue 12)":
-            "Array AuthenticationError Barrier BoundedSemaphore BufferTooShort Condition "
-            "ENV_VAR_PARALLEL_START Event JoinableQueue Lock Manager Pipe Pool Process "
-            "ProcessContext ProcessError ProcessExitedException ProcessRaisedException Queue "
-            "RLock RawArray RawValue Semaphore SimpleQueue SpawnContext TimeoutError Value "
-            "active_children allow_connection_pickling cpu_count current_process freeze_support "
-            "get_all_sharing_strategies get_all_start_methods get_context get_logger "
-            "get_sharing_strategy get_start_method init_reductions log_to_stderr parent_process "
-            "reductions set_executable set_forkserver_preload set_sharing_strategy "
-            "set_start_method spawn start_processes",
+            "ENV_VAR_PARALLEL_START",
     },
     "torch.profiler": {
         "not yet (issue 12)":

@@ -15,7 +15,7 @@ class Size(tuple):
     """A tensor's shape: a tuple with torch's repr (``ember.Size([2, 3])``)."""
 
     def __repr__(self):
-        return "%s.Size([%s])" % (D.DISPLAY_PREFIX[0], ", ".join(str(s) for s in self))
+        return "%s.Size([%s])" % (_dtype.DISPLAY_PREFIX[0], ", ".join(str(s) for s in self))
 
     def numel(self):
         n = 1
@@ -728,10 +728,18 @@ class Tensor:
         return False
 
     def share_memory_(self):
+        """Move the data into shared memory (see ``ember.multiprocessing``); a no-op if it is
+        there already."""
+        from ember.multiprocessing.reductions import is_shared_array, share_array
+
+        if not is_shared_array(self._data):
+            self._data = share_array(self._data)
         return self
 
     def is_shared(self):
-        return False
+        from ember.multiprocessing.reductions import is_shared_array
+
+        return is_shared_array(self._data)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from ember.ops.creation import tensor

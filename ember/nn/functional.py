@@ -30,7 +30,7 @@ from ember.ops.nn.upsampling import (interpolate, upsample, upsample_bilinear,  
 from ember.ops.nn.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
                                conv_transpose2d, conv_transpose3d)
 from ember.ops.nn.normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
-                                        layer_norm, local_response_norm)
+                                        layer_norm, local_response_norm, rms_norm)
 from ember.ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
                                   adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                                   lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_unpool1d,

@@ -81,3 +81,37 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         t._is_buffer = True
         t._persistent = persistent
         return t
+
+
+class _Uninitialized:
+    """A placeholder a lazy module fills on its first call (``materialize``)."""
+
+    cls_to_become = None
+
+    def materialize(self, value):
+        """Take ``value``'s data (a tensor of the final shape) and become ``cls_to_become``."""
+        self._data = value._data
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return "<%s>" % type(self).__name__
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A parameter whose shape a lazy module has not learnt yet."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return Parameter.__new__(cls, None, requires_grad)
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A buffer whose shape a lazy module has not learnt yet."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        t = ember.empty(0)
+        t.__class__ = cls
+        return t

@@ -38,7 +38,7 @@ from ember.nn.modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d,  # n
                                    ConvTranspose2d, ConvTranspose3d)
 from ember.nn.modules.normalization import (GroupNorm, InstanceNorm1d,  # noqa: F401,E402
                                             InstanceNorm2d, InstanceNorm3d, LayerNorm,
-                                            LocalResponseNorm)
+                                            LocalResponseNorm, RMSNorm)
 from ember.nn.modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # noqa: F401,E402
                                       AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d,
                                       LPPool1d, LPPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
@@ -48,3 +48,8 @@ from ember.nn.modules.rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase,  #
 from ember.nn.modules.transformer import (MultiheadAttention, Transformer,  # noqa: F401,E402
                                          TransformerDecoder, TransformerDecoderLayer,
                                          TransformerEncoder, TransformerEncoderLayer)
+from ember.nn.modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d,  # noqa: F401,E402
+                                   LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d,
+                                   LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                                   LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
+                                   LazyLinear)

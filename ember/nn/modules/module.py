@@ -468,6 +468,11 @@ class Module:
         return self
 
     def share_memory(self):
+        """Move every parameter and buffer (and existing gradient) into shared memory."""
+        for t in list(self.parameters()) + list(self.buffers()):
+            t.share_memory_()
+            if getattr(t, "_grad", None) is not None:
+                t._grad.share_memory_()
         return self
 
     # --- state_dict -----------------------------------------------------------------------------

@@ -2,14 +2,25 @@
 import warnings
 
 import ember
+from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.batchnorm import _NormBase
-from ember.nn import functional as F
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 
-__all__ = ["LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-           "LocalResponseNorm"]
+__all__ = ["LayerNorm", "RMSNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+           "InstanceNorm3d", "LocalResponseNorm"]
+
+
+def _shape_and_weight(module, normalized_shape, eps, elementwise_affine, device, dtype):
+    """The attributes and elementwise weight LayerNorm and RMSNorm share."""
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    module.normalized_shape = tuple(normalized_shape)
+    module.eps = eps
+    module.elementwise_affine = elementwise_affine
+    module.register_parameter("weight", Parameter(ember.empty(
+        module.normalized_shape, dtype=dtype, device=device)) if elementwise_affine else None)
 
 
 class LayerNorm(Module):
@@ -25,21 +36,10 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(ember.empty(self.normalized_shape, dtype=dtype, device=device))
-            if bias:
-                self.bias = Parameter(ember.empty(self.normalized_shape, dtype=dtype,
-                                                  device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _shape_and_weight(self, normalized_shape, eps, elementwise_affine, device, dtype)
+        self.register_parameter("bias", Parameter(ember.empty(
+            self.normalized_shape, dtype=dtype, device=device)) if elementwise_affine and bias
+            else None)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -54,6 +54,35 @@ class LayerNorm(Module):
     def extra_repr(self):
         return ("{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, "
                 "bias={use_bias}".format(use_bias=self.bias is not None, **self.__dict__))
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dims, with an
+    elementwise scale (no bias), as ``torch.nn.RMSNorm``.
+
+    Example::
+
+        >>> import ember
+        >>> ember.nn.RMSNorm(10)(ember.randn(2, 5, 10)).shape
+        ember.Size([2, 5, 10])
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        _shape_and_weight(self, normalized_shape, eps, elementwise_affine, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(
+            **self.__dict__)
 
 
 class GroupNorm(Module):

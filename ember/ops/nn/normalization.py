@@ -361,6 +361,41 @@ def _batch_norm_errors():
                      "running_mean must be defined in evaluation mode")
 
 
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dims:
+    ``input / sqrt(mean(input**2) + eps) * weight``, ``eps`` defaulting to the dtype's
+    machine epsilon (as torch). Built from ember ops, so every order of gradient follows."""
+    from ember.ops.unary import rsqrt
+
+    if isinstance(normalized_shape, (_int, np.integer)):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(_int(s) for s in normalized_shape)
+    shape = tuple(input.shape)
+    k = len(normalized_shape)
+    if shape[len(shape) - k:] != normalized_shape or len(shape) < k:
+        raise RuntimeError("Given normalized_shape=%s, expected input with shape [*%s], but got "
+                           "input of size%s" % (list(normalized_shape),
+                                                ", ".join(map(str, normalized_shape)),
+                                                _shape_str(shape)))
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = tuple(range(-k, 0))
+    out = input * rsqrt((input * input).mean(dims, keepdim=True) + eps)
+    return out if weight is None else out * weight
+
+
+def _rms_norm_samples(dtype):
+    yield SampleInput(T(3, 5), (5,), T(5))
+    yield SampleInput(T(2, 3, 4), [3, 4], T(3, 4), 1e-3)
+    yield SampleInput(T(2, 4), (4,))
+    yield SampleInput(T(2, 4, noncontig=True), (4,), None, 1e-6)
+
+
+def _rms_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 3), (4,)), RuntimeError,
+                     r"Given normalized_shape=\[4\], expected input with shape \[\*4\]")
+
+
 def _layer_norm_samples(dtype):
     yield SampleInput(T(3, 5), (5,), T(5), T(5))
     yield SampleInput(T(2, 3, 4), (3, 4), T(3, 4), T(3, 4), 1e-3)
@@ -420,6 +455,8 @@ register(OpInfo("batch_norm", batch_norm, _batch_norm_samples, _batch_norm_error
                 torch_name=_F + "batch_norm", atol=1e-5, rtol=1e-5))
 register(OpInfo("layer_norm", layer_norm, _layer_norm_samples, _layer_norm_errors,
                 torch_name=_F + "layer_norm", atol=1e-5, rtol=1e-5))
+register(OpInfo("rms_norm", rms_norm, _rms_norm_samples, _rms_norm_errors,
+                torch_name=_F + "rms_norm", atol=1e-5, rtol=1e-5))
 register(OpInfo("group_norm", group_norm, _group_norm_samples, _group_norm_errors,
                 torch_name=_F + "group_norm", atol=1e-5, rtol=1e-5))
 register(OpInfo("instance_norm", instance_norm, _instance_norm_samples, _instance_norm_errors,
