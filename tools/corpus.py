@@ -10,7 +10,7 @@ is written to a temporary folder, run there, and deleted.
 
 ``run`` executes every script of ``SCRIPTS`` twice in a fresh interpreter, with the same
 arguments, in an empty folder, without network: once with the installed torch and once with
-``python -m ember.compat`` (``ember run``). A stub ``matplotlib`` (every call does nothing) is
+``python -m ember run``. A stub ``matplotlib`` (every call does nothing) is
 put on the path of both, so plotting tutorials run headless. A script *runs* on a library when
 it exits with status 0 within the timeout; it *matches* when ember's output equals torch's with
 every number masked (same lines, same words: the programs draw random initial weights, and
@@ -202,7 +202,7 @@ def run_corpus(pattern=None, timeout=300):
                 with open(os.path.join(folder, os.path.basename(other)), "wb") as f:
                     f.write(_show(repo, other))
             torch_status, torch_out = _run([sys.executable, script, *args], folder, timeout)
-            ember_status, ember_out = _run([sys.executable, "-m", "ember.compat", script, *args],
+            ember_status, ember_out = _run([sys.executable, "-m", "ember", "run", script, *args],
                                            folder, timeout)
         match = torch_status == ember_status == "ok" and _skeleton(torch_out) == _skeleton(
             ember_out)
