@@ -571,7 +571,7 @@ NOT_YET = {
     },
     "torch.autograd": {
         "not yet (issue 12)":
-            "anomaly_mode graph is_multithreading_enabled profiler set_multithreading_enabled",
+            "anomaly_mode graph is_multithreading_enabled set_multithreading_enabled",
     },
     "torch.autograd.graph": {
         "not yet (issue 12)":
