@@ -654,8 +654,7 @@ class Tensor:
         return self.to(dtype)
 
     @property
-    def volatile(self):
-        """Removed in torch 0.4: always False (with torch's warning)."""
+    def volatile(self):  # removed in torch 0.4: always False, with torch's warning
         warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning,
                       stacklevel=2)
         return False
@@ -728,18 +727,16 @@ class Tensor:
         return False
 
     def share_memory_(self):
-        """Move the data into shared memory (see ``ember.multiprocessing``); a no-op if it is
-        there already."""
-        from ember.multiprocessing.reductions import is_shared_array, share_array
+        """Move the data into shared memory (see ``ember.multiprocessing``) unless it is."""
+        from ember.multiprocessing import reductions
 
-        if not is_shared_array(self._data):
-            self._data = share_array(self._data)
+        if not reductions.is_shared_array(self._data):
+            self._data = reductions.share_array(self._data)
         return self
 
     def is_shared(self):
-        from ember.multiprocessing.reductions import is_shared_array
-
-        return is_shared_array(self._data)
+        from ember.multiprocessing import reductions
+        return reductions.is_shared_array(self._data)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from ember.ops.creation import tensor

@@ -11,7 +11,6 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
            "enable_grad", "set_grad_enabled", "inference_mode", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_grad_enabled", "gradcheck",
            "gradgradcheck", "GradcheckError", "Variable"]
-from ember.autograd import forward_ad, functional  # noqa: E402,F401
+from ember.autograd import forward_ad, functional, profiler  # noqa: E402,F401
 
-__all__ += ["forward_ad", "functional"]
-from ember.autograd import profiler  # noqa: E402
+__all__ += ["forward_ad", "functional", "profiler"]

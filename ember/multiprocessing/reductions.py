@@ -9,7 +9,7 @@ import atexit
 from multiprocessing import resource_tracker, shared_memory
 from multiprocessing.reduction import ForkingPickler
 
-import numpy as np
+from ember._backend import np
 
 __all__ = ["init_reductions", "is_shared_array", "rebuild_tensor", "reduce_tensor",
            "share_array"]

@@ -3,7 +3,7 @@ import collections.abc
 import math
 import warnings
 
-import numpy as np
+from ember._backend import np
 
 __all__ = ["assert_close", "assert_allclose"]
 

@@ -1,5 +1,5 @@
 """``make_tensor``: a random tensor for tests, with torch's default value ranges."""
-import numpy as np
+from ember._backend import np
 
 __all__ = ["make_tensor"]
 
