@@ -206,7 +206,7 @@ class profile:
         >>> with ember.autograd.profiler.profile() as prof:
         ...     _ = ember.ones(2, 2).matmul(ember.ones(2, 2))
         >>> prof.key_averages()[0].key
-        'aten::mm'
+        'aten::matmul'
     """
 
     def __init__(self, enabled=True, *, use_cuda=False, use_device=None, record_shapes=False,
