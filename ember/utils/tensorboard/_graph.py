@@ -46,3 +46,33 @@ def graph_def(trace):
         nodes.append(NodeDef(name=name, op=node.op_type, attr=attr,
                              input=[producer[i] for i in node.inputs if i in producer]))
     return GraphDef(node=nodes, versions=VersionDef(producer=22))
+
+
+def onnx_graph_def(model):
+    """The GraphDef of an ONNX model (a path or an ``onnx.ModelProto``): one node per graph
+    input, initializer and operator, edges from each value's producer."""
+    if not hasattr(model, "graph"):
+        import onnx
+
+        model = onnx.load(str(model))
+    graph = model.graph
+    producer, nodes = {}, []
+    initializers = {i.name for i in graph.initializer}
+    for value in graph.input:
+        if value.name not in initializers:
+            producer[value.name] = "input/" + value.name
+            nodes.append(NodeDef(name=producer[value.name], op="IO Node"))
+    for init in graph.initializer:
+        producer[init.name] = init.name.replace(".", "/")
+        nodes.append(NodeDef(name=producer[init.name], op="Parameter",
+                             attr={"_output_shapes": _shape_attr(init.dims)}))
+    for i, node in enumerate(graph.node):
+        name = (node.name or "%s_%d" % (node.op_type, i)).lstrip("/")
+        for o in node.output:
+            producer[o] = name
+        nodes.append(NodeDef(name=name, op=node.op_type,
+                             input=[producer[x] for x in node.input if x in producer]))
+    for value in graph.output:
+        nodes.append(NodeDef(name="output/" + value.name, op="IO Node",
+                             input=[producer[value.name]] if value.name in producer else []))
+    return GraphDef(node=nodes, versions=VersionDef(producer=22))

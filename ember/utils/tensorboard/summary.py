@@ -7,7 +7,8 @@ from tensorboard.compat.proto.summary_pb2 import HistogramProto, Summary
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
 from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
 
-__all__ = ["scalar", "histogram", "image", "text", "pr_curve", "hparams", "make_np"]
+__all__ = ["scalar", "histogram", "image", "text", "pr_curve", "hparams", "audio", "video",
+           "custom_scalars", "image_boxes", "make_np"]
 
 
 def make_np(x):
@@ -79,22 +80,109 @@ def to_hwc(array, dataformats):
     return array.transpose([dataformats.index(c) for c in "HWC"])
 
 
-def image(tag, array, dataformats="CHW"):
-    """An image summary: the image encoded as PNG (values in [0, 1] for floats)."""
-    from PIL import Image
-
-    hwc = to_hwc(make_np(array), dataformats)
+def _uint8(hwc):
     if hwc.dtype != np.uint8:
         hwc = (np.clip(hwc.astype(np.float64), 0, 1) * 255 + 0.5).astype(np.uint8)
-    channels = hwc.shape[2]
-    if channels not in (1, 3, 4):
-        raise ValueError("an image has 1, 3 or 4 channels, got %d" % channels)
-    mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
-    buf = io.BytesIO()
-    Image.fromarray(hwc[:, :, 0] if channels == 1 else hwc, mode).save(buf, format="PNG")
-    img = Summary.Image(height=hwc.shape[0], width=hwc.shape[1], colorspace=channels,
-                        encoded_image_string=buf.getvalue())
+    if hwc.shape[2] not in (1, 3, 4):
+        raise ValueError("an image has 1, 3 or 4 channels, got %d" % hwc.shape[2])
+    return hwc
+
+
+def _pil(hwc):
+    from PIL import Image
+
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[hwc.shape[2]]
+    return Image.fromarray(hwc[:, :, 0] if hwc.shape[2] == 1 else hwc, mode)
+
+
+def _image_summary(tag, hwc, encoded):
+    img = Summary.Image(height=hwc.shape[0], width=hwc.shape[1], colorspace=hwc.shape[2],
+                        encoded_image_string=encoded)
     return Summary(value=[Summary.Value(tag=tag, image=img)])
+
+
+def image(tag, array, dataformats="CHW"):
+    """An image summary: the image encoded as PNG (values in [0, 1] for floats)."""
+    hwc = _uint8(to_hwc(make_np(array), dataformats))
+    buf = io.BytesIO()
+    _pil(hwc).save(buf, format="PNG")
+    return _image_summary(tag, hwc, buf.getvalue())
+
+
+def image_boxes(tag, array, boxes, labels=None, dataformats="CHW"):
+    """An image with ``boxes`` (N x 4: x_min, y_min, x_max, y_max in pixels) drawn on it."""
+    from PIL import ImageDraw
+
+    hwc = _uint8(to_hwc(make_np(array), dataformats))
+    picture = _pil(hwc).convert("RGB")
+    draw = ImageDraw.Draw(picture)
+    for i, box in enumerate(make_np(boxes).reshape(-1, 4).tolist()):
+        draw.rectangle(box, outline=(255, 0, 0), width=2)
+        if labels is not None:
+            draw.text((box[0] + 3, box[1] + 2), str(labels[i]), fill=(255, 0, 0))
+    rgb = np.asarray(picture)
+    buf = io.BytesIO()
+    picture.save(buf, format="PNG")
+    return _image_summary(tag, rgb, buf.getvalue())
+
+
+def video(tag, array, fps=4):
+    """A video (N, T, C, H, W) as an animated GIF: each frame the grid of the N clips."""
+    from ember.utils.tensorboard.writer import _grid
+
+    clips = make_np(array)
+    if clips.ndim != 5:
+        raise ValueError("a video tensor is (N, T, C, H, W), got %d dims" % clips.ndim)
+    frames = [_uint8(_grid(clips[:, t]).transpose(1, 2, 0)) for t in range(clips.shape[1])]
+    pictures = [_pil(f).convert("RGB") for f in frames]
+    buf = io.BytesIO()
+    pictures[0].save(buf, format="GIF", save_all=True, append_images=pictures[1:],
+                     duration=int(1000 / fps), loop=0)
+    return _image_summary(tag, frames[0][:, :, :3], buf.getvalue())
+
+
+def audio(tag, samples, sample_rate=44100):
+    """Mono audio (values in [-1, 1]) as a 16-bit PCM WAV."""
+    import wave
+
+    pcm = (np.clip(make_np(samples).astype(np.float64).reshape(-1), -1, 1) * 32767).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(int(sample_rate))
+        w.writeframes(pcm.tobytes())
+    clip = Summary.Audio(sample_rate=float(sample_rate), num_channels=1,
+                         length_frames=len(pcm), encoded_audio_string=buf.getvalue(),
+                         content_type="audio/wav")
+    return Summary(value=[Summary.Value(tag=tag, audio=clip)])
+
+
+def custom_scalars(layout):
+    """The custom scalars plugin's layout: ``{category: {title: ["Multiline", [tags]] or
+    ["Margin", [value, lower, upper]]}}``."""
+    from tensorboard.plugins.custom_scalar import layout_pb2, metadata
+
+    categories = []
+    for category, charts in layout.items():
+        items = []
+        for title, (kind, tags) in charts.items():
+            if kind == "Multiline":
+                items.append(layout_pb2.Chart(
+                    title=title, multiline=layout_pb2.MultilineChartContent(tag=tags)))
+            elif kind == "Margin":
+                series = layout_pb2.MarginChartContent.Series(value=tags[0], lower=tags[1],
+                                                              upper=tags[2])
+                items.append(layout_pb2.Chart(
+                    title=title, margin=layout_pb2.MarginChartContent(series=[series])))
+            else:
+                raise ValueError("a chart is 'Multiline' or 'Margin', got %r" % kind)
+        categories.append(layout_pb2.Category(title=category, chart=items))
+    content = layout_pb2.Layout(category=categories).SerializeToString()
+    tensor = TensorProto(dtype="DT_STRING", string_val=[content],
+                         tensor_shape=TensorShapeProto())
+    return Summary(value=[Summary.Value(tag=metadata.CONFIG_SUMMARY_TAG, tensor=tensor,
+                                        metadata=metadata.create_summary_metadata())])
 
 
 def text(tag, text_string):

@@ -134,6 +134,38 @@ class SummaryWriter:
         """Log a batch of images as one grid (``dataformats`` NCHW, NHWC, NHW)."""
         self._add(_summary.image(tag, img_tensor, dataformats), global_step, walltime)
 
+    def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None,
+                             walltime=None, rescale=1, dataformats="CHW", labels=None):
+        """Log an image with boxes (N x 4: x_min, y_min, x_max, y_max) drawn on it."""
+        boxes = make_np(box_tensor) * rescale
+        self._add(_summary.image_boxes(tag, img_tensor, boxes, labels, dataformats), global_step,
+                  walltime)
+
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        """Log videos (N, T, C, H, W) as one animated GIF of their grid."""
+        self._add(_summary.video(tag, vid_tensor, fps), global_step, walltime)
+
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """Log a mono clip (values in [-1, 1]) as WAV."""
+        self._add(_summary.audio(tag, snd_tensor, sample_rate), global_step, walltime)
+
+    def add_custom_scalars(self, layout):
+        """The custom scalars dashboard's layout: ``{category: {title: ["Multiline", [tags]]
+        or ["Margin", [value, lower, upper]]}}``."""
+        self._add(_summary.custom_scalars(layout), None, None)
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        self.add_custom_scalars({category: {title: ["Multiline", tags]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        self.add_custom_scalars({category: {title: ["Margin", tags]}})
+
+    def add_onnx_graph(self, prototxt):
+        """Log the graph of an ONNX file (or ``onnx.ModelProto``)."""
+        from ember.utils.tensorboard._graph import onnx_graph_def
+
+        self._get_file_writer().add_graph(onnx_graph_def(prototxt))
+
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """Log a matplotlib figure (or a list of them) rendered to an image."""
         figures = figure if isinstance(figure, (list, tuple)) else [figure]

@@ -159,3 +159,39 @@ def test_missing_extra_is_named():
             "try:\n    import ember.utils.tensorboard\nexcept ImportError as e:\n    print(e)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "ember[tensorboard]" in out.stdout
+
+
+def test_boxes_video_audio_custom_scalars_onnx_graph(tmp_path):
+    import wave
+
+    from tensorboard.plugins.custom_scalar import layout_pb2
+
+    samples = ember.sin(ember.arange(800) * 0.1) * 0.5
+    with SummaryWriter(tmp_path) as w:
+        w.add_image_with_boxes("boxed", ember.zeros(3, 20, 30), ember.tensor([[2, 3, 12, 15]]),
+                               1, labels=["digit"])
+        w.add_video("clip", ember.rand(2, 5, 3, 8, 8), 2, fps=5)
+        w.add_audio("tone", samples, 3, sample_rate=8000)
+        w.add_custom_scalars({"losses": {"both": ["Multiline", ["loss/train", "loss/test"]],
+                                         "band": ["Margin", ["acc", "acc_lo", "acc_hi"]]}})
+        path = tmp_path / "net.onnx"
+        ember.onnx.export(Net(), ember.zeros(1, 1, 28, 28), str(path))
+        w.add_onnx_graph(str(path))
+    acc = _read(tmp_path)
+    boxed = np.asarray(Image.open(io.BytesIO(acc.Images("boxed")[0].encoded_image_string)))
+    assert boxed.shape == (20, 30, 3) and boxed[3, 5].tolist() == [255, 0, 0]  # the top edge
+    clip = Image.open(io.BytesIO(acc.Images("clip")[0].encoded_image_string))
+    assert clip.format == "GIF" and clip.n_frames == 5 and clip.size == (16, 8)
+    (tone,) = acc.Audio("tone")
+    with wave.open(io.BytesIO(tone.encoded_audio_string)) as wav:
+        pcm = np.frombuffer(wav.readframes(800), dtype="<i2")
+        assert wav.getframerate() == 8000 and wav.getnframes() == 800
+    np.testing.assert_allclose(pcm / 32767, samples.numpy(), atol=1e-4)
+    layout = layout_pb2.Layout.FromString(
+        acc.Tensors("custom_scalars__config__")[0].tensor_proto.string_val[0])
+    charts = {c.title: c for c in layout.category[0].chart}
+    assert list(charts["both"].multiline.tag) == ["loss/train", "loss/test"]
+    assert charts["band"].margin.series[0].upper == "acc_hi"
+    nodes = {n.name: n for n in acc.Graph().node}
+    assert nodes["conv/conv1/Conv"].input == ["input/input", "conv/conv1/weight",
+                                              "conv/conv1/bias"]
