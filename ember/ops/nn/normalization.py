@@ -12,6 +12,7 @@ import math
 
 from ember._backend import np
 from ember._tensor import _make
+from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
 from ember.ops.arithmetic import clamp_min
@@ -377,6 +378,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
                            "input of size%s" % (list(normalized_shape),
                                                 ", ".join(map(str, normalized_shape)),
                                                 _shape_str(shape)))
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError('"rms_norm" not implemented for \'%s\''
+                                  % dtype_word(input._data.dtype))
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
     dims = tuple(range(-k, 0))
