@@ -428,20 +428,27 @@ register(OpInfo("div", div, _nonzero_binary_samples, _broadcast_errors, method=T
                 dtypes=INT_FLOAT))
 
 
-class Remainder(Node):
+class _DivisionRemainder(Node):
+    """``a - q * b`` for the quotient ``q`` rounded by ``rounding`` (``kernel`` computes it):
+    d/da = 1, d/db = -q."""
     save = (0, 1)
+    kernel = rounding = None
 
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
         if a.dtype.kind in "iu" and a.size:
             _check_int_divisor(b)
-        return np.remainder(a, b)
+        return ctx.kernel(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
-        gb = -g * div(a, b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
+        gb = -g * div(a, b, rounding_mode=ctx.rounding) if ctx.needs_input_grad[1] else None
         return sum_to_shape(g, sa), None if gb is None else sum_to_shape(gb, sb)
+
+
+class Remainder(_DivisionRemainder):
+    kernel, rounding = np.remainder, "floor"
 
     @staticmethod
     def onnx(call):
@@ -462,20 +469,8 @@ register(OpInfo("remainder", remainder, _nonzero_binary_samples, method=True,
                 gradgrad=False))
 
 
-class Fmod(Node):
-    save = (0, 1)
-
-    def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
-        if a.dtype.kind in "iu" and a.size:
-            _check_int_divisor(b)
-        return np.fmod(a, b)
-
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        gb = -g * div(a, b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
-        return sum_to_shape(g, sa), None if gb is None else sum_to_shape(gb, sb)
+class Fmod(_DivisionRemainder):
+    kernel, rounding = np.fmod, "trunc"
 
     @staticmethod
     def onnx(call):

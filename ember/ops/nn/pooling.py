@@ -698,7 +698,9 @@ def _max_pool2d_samples(dtype):
 _NAN = float("nan")
 
 
-def _max_pool_errors(nd, fname):
+def _pool_errors(nd, avg=False):
+    """Error inputs of ``max_pool{nd}d`` or (``avg``) ``avg_pool{nd}d``: the window checks
+    they share, then each one's own."""
     def errors():
         sp = (5,) * nd
         yield ErrorInput(SampleInput(T(1, 2, *sp), 2, padding=2), RuntimeError,
@@ -707,9 +709,13 @@ def _max_pool_errors(nd, fname):
                          "Output size is too small")
         yield ErrorInput(SampleInput(T(1, 2, *sp), 2, stride=0), RuntimeError,
                          "stride should not be zero")
-        yield ErrorInput(SampleInput(T(3), 2), RuntimeError, "Expected")
-        yield ErrorInput(SampleInput(T(1, 2, *sp), (2,) * (nd + 1)), RuntimeError,
-                         "kernel_size must either be a single int")
+        if avg and nd == 2:
+            yield ErrorInput(SampleInput(T(1, 2, *sp), 2, divisor_override=0), RuntimeError,
+                             "divisor must be not zero")
+        elif not avg:
+            yield ErrorInput(SampleInput(T(3), 2), RuntimeError, "Expected")
+            yield ErrorInput(SampleInput(T(1, 2, *sp), (2,) * (nd + 1)), RuntimeError,
+                             "kernel_size must either be a single int")
     return errors
 
 
@@ -729,21 +735,6 @@ def _avg_pool2d_samples(dtype):
     yield SampleInput(T(1, 2, 6, 5), (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True)
     yield SampleInput(T(2, 5, 5), 2, divisor_override=3)
     yield SampleInput(T(1, 1, 4, 5, noncontig=True), 2, 1)
-
-
-def _avg_pool_errors(nd, fname):
-    def errors():
-        sp = (5,) * nd
-        yield ErrorInput(SampleInput(T(1, 2, *sp), 2, padding=2), RuntimeError,
-                         "pad should be at most half of effective kernel size")
-        yield ErrorInput(SampleInput(T(1, 2, *(1,) * nd), 2), RuntimeError,
-                         "Output size is too small")
-        yield ErrorInput(SampleInput(T(1, 2, *sp), 2, stride=0), RuntimeError,
-                         "stride should not be zero")
-        if nd == 2:
-            yield ErrorInput(SampleInput(T(1, 2, *sp), 2, divisor_override=0), RuntimeError,
-                             "divisor must be not zero")
-    return errors
 
 
 def _lp_pool1d_samples(dtype):
@@ -818,13 +809,13 @@ def _max_unpool2d_errors():
 
 
 _F = "nn.functional."
-register(OpInfo("max_pool1d", max_pool1d, _max_pool1d_samples, _max_pool_errors(1, "max_pool1d"),
+register(OpInfo("max_pool1d", max_pool1d, _max_pool1d_samples, _pool_errors(1),
                 torch_name=_F + "max_pool1d"))
-register(OpInfo("max_pool2d", max_pool2d, _max_pool2d_samples, _max_pool_errors(2, "max_pool2d"),
+register(OpInfo("max_pool2d", max_pool2d, _max_pool2d_samples, _pool_errors(2),
                 torch_name=_F + "max_pool2d"))
-register(OpInfo("avg_pool1d", avg_pool1d, _avg_pool1d_samples, _avg_pool_errors(1, "avg_pool1d"),
+register(OpInfo("avg_pool1d", avg_pool1d, _avg_pool1d_samples, _pool_errors(1, avg=True),
                 torch_name=_F + "avg_pool1d"))
-register(OpInfo("avg_pool2d", avg_pool2d, _avg_pool2d_samples, _avg_pool_errors(2, "avg_pool2d"),
+register(OpInfo("avg_pool2d", avg_pool2d, _avg_pool2d_samples, _pool_errors(2, avg=True),
                 torch_name=_F + "avg_pool2d"))
 register(OpInfo("lp_pool1d", lp_pool1d, _lp_pool1d_samples, torch_name=_F + "lp_pool1d",
                 atol=1e-5, rtol=1e-5))
