@@ -188,29 +188,26 @@ class ComposeTransform(Transform):
 
     @property
     def domain(self):
-        if not self.parts:
-            return constraints.real
-        domain = self.parts[0].domain
-        event_dim = self.parts[-1].codomain.event_dim
-        for part in reversed(self.parts):
-            event_dim += part.domain.event_dim - part.codomain.event_dim
-            event_dim = max(event_dim, part.domain.event_dim)
-        if event_dim > domain.event_dim:
-            domain = constraints.independent(domain, event_dim - domain.event_dim)
-        return domain
+        return self._widened("domain", "codomain")
 
     @property
     def codomain(self):
+        return self._widened("codomain", "domain")
+
+    def _widened(self, near, far):
+        """The ``near`` constraint of the composition (``domain`` or ``codomain``), made
+        ``independent`` over as many event dims as the chain of parts needs."""
         if not self.parts:
             return constraints.real
-        codomain = self.parts[-1].codomain
-        event_dim = self.parts[0].domain.event_dim
-        for part in self.parts:
-            event_dim += part.codomain.event_dim - part.domain.event_dim
-            event_dim = max(event_dim, part.codomain.event_dim)
-        if event_dim > codomain.event_dim:
-            codomain = constraints.independent(codomain, event_dim - codomain.event_dim)
-        return codomain
+        ordered = self.parts[::-1] if near == "domain" else self.parts
+        result = getattr(ordered[-1], near)
+        event_dim = getattr(ordered[0], far).event_dim
+        for part in ordered:
+            event_dim += getattr(part, near).event_dim - getattr(part, far).event_dim
+            event_dim = max(event_dim, getattr(part, near).event_dim)
+        if event_dim > result.event_dim:
+            result = constraints.independent(result, event_dim - result.event_dim)
+        return result
 
     @property
     def bijective(self):
