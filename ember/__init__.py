@@ -42,7 +42,7 @@ pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 _LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "cuda", "backends",
          "return_types", "func", "onnx", "distributions"}
 _LAZY.update(("accelerator", "amp", "hub", "jit", "mps", "testing", "profiler",
-              "multiprocessing"))
+              "multiprocessing", "distributed"))
 
 
 def __getattr__(name):

@@ -1,0 +1,53 @@
+"""Start worker scripts under mpiexec with a hard time limit and no survivors."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ember.distributed.run import mpiexec_path
+
+WORKERS = Path(__file__).parent / "workers"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def environment(**extra):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env.update(extra)
+    return env
+
+
+def run(command, timeout, env=None, cwd=None):
+    """Run ``command`` in its own session; on timeout kill the whole session (mpiexec and every
+    rank) and fail. Returns the CompletedProcess."""
+    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=env or environment(), cwd=cwd, start_new_session=True)
+    try:
+        out, err = job.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(job.pid, signal.SIGKILL)
+        out, err = job.communicate()
+        raise AssertionError("%s did not finish in %d s\nstdout:\n%s\nstderr:\n%s"
+                             % (command, timeout, out, err)) from None
+    finally:
+        try:  # anything left in the session (a rank mpiexec lost) goes too
+            os.killpg(job.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return subprocess.CompletedProcess(command, job.returncode, out, err)
+
+
+def mpirun(nproc, worker, *args, timeout=60, env=None):
+    """Run ``workers/<worker>.py`` on ``nproc`` ranks."""
+    command = [mpiexec_path(), "-n", str(nproc), sys.executable, str(WORKERS / (worker + ".py"))]
+    return run(command + [str(a) for a in args], timeout, env)
+
+
+def check_ok(result, nproc):
+    """Every rank printed ``OK <rank>`` and the job succeeded."""
+    assert result.returncode == 0, "rc=%d\nstdout:\n%s\nstderr:\n%s" % (
+        result.returncode, result.stdout, result.stderr)
+    for r in range(nproc):
+        assert "OK %d" % r in result.stdout.split("\n"), result.stdout + result.stderr

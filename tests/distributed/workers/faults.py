@@ -1,0 +1,31 @@
+"""A rank fails in a way given by argv[1]; the others must end with a clear error, not hang."""
+import os
+import signal
+import sys
+import time
+from datetime import timedelta
+
+import ember
+import ember.distributed as dist
+
+mode = sys.argv[1]
+dist.init_process_group(timeout=timedelta(seconds=2))
+rank = dist.get_rank()
+with open(os.path.join(sys.argv[2], "pid%d" % rank), "w") as f:
+    f.write(str(os.getpid()))
+dist.barrier()
+if rank == 1:
+    if mode == "raise":
+        raise ValueError("rank one gives up")
+    if mode == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "absent":
+        time.sleep(2.5)  # never joins the collective; leaves after the others timed out
+        sys.exit(0)
+start = time.monotonic()
+try:
+    dist.all_reduce(ember.ones(3))
+except dist.DistBackendError as e:
+    print("RANK %d FAILED AFTER %.1f s: %s" % (rank, time.monotonic() - start, e), flush=True)
+    sys.exit(5)
+print("no error on rank %d" % rank, flush=True)
