@@ -6,7 +6,8 @@ Subcommands::
     ember eval CHECKPOINT [--data DIR]
     ember predict CHECKPOINT IMAGE...
     ember export CHECKPOINT --onnx model.onnx
-    ember run SCRIPT.py [ARGS...]
+    ember run [--nproc N] SCRIPT.py [ARGS...]
+    ember train --nproc N ...     (data-parallel on N processes under MPI)
     ember run --coverage
 
 ``main(argv)`` runs one and returns its exit status, so tests call it in-process; the console
@@ -15,6 +16,7 @@ corrupt data, an unreadable image or checkpoint, a bad option) ends with one lin
 non-zero status, not a traceback.
 """
 import argparse
+import os
 import sys
 
 __all__ = ["main", "CommandError"]
@@ -48,15 +50,18 @@ def _build_parser():
 
 
 def _run_script(argv):
-    import os
-
     from ember.cli import compat
 
+    if argv and (argv[0] == "--nproc" or argv[0].startswith("--nproc=")):
+        return _run_on_ranks(argv)
     if not argv or argv[0] in ("-h", "--help"):
         stream = sys.stdout if argv else sys.stderr
-        print("usage: ember run SCRIPT.py [ARGS...]\n       ember run --coverage\n\nRun a "
-              "PyTorch script with torch and torchvision resolved to ember (see ember.cli.compat); "
-              "--coverage counts the torch names ember provides, omits and lacks.", file=stream)
+        print("usage: ember run SCRIPT.py [ARGS...]\n       ember run --nproc N SCRIPT.py "
+              "[ARGS...]\n       ember run --coverage\n\n"
+              "Run a PyTorch script with torch and torchvision resolved to ember (see "
+              "ember.cli.compat); --nproc runs it on N processes under MPI with torchrun's "
+              "variables; --coverage counts the torch names ember provides, omits and lacks.",
+              file=stream)
         return 0 if argv else 2
     if argv[0] == "--coverage":
         try:
@@ -68,6 +73,22 @@ def _run_script(argv):
         raise CommandError("no such script: %s" % argv[0])
     compat.run_script(argv[0], argv[1:])
     return 0
+
+
+def _run_on_ranks(argv):
+    from ember.cli.nproc import launch
+
+    if argv[0] == "--nproc":
+        count, rest = (argv[1] if len(argv) > 1 else ""), argv[2:]
+    else:
+        count, rest = argv[0].split("=", 1)[1], argv[1:]
+    if not count.isdigit() or int(count) < 1:
+        raise CommandError("--nproc needs a positive process count, got %r" % count)
+    if not rest:
+        raise CommandError("--nproc %s needs a script to run" % count)
+    if not os.path.isfile(rest[0]):
+        raise CommandError("no such script: %s" % rest[0])
+    return launch(int(count), rest, compat=True)
 
 
 def main(argv=None):
@@ -82,9 +103,13 @@ def main(argv=None):
             args = parser.parse_args(argv)
         except SystemExit as e:  # --help, or a usage error already printed
             return e.code if isinstance(e.code, int) else 2
+        args.argv = argv
         return args.func(args)
     except CommandError as e:
         print("ember %s: error: %s" % (command, e), file=sys.stderr)
+        from ember.cli.nproc import report_failure
+
+        report_failure(e)
         return 1
     except KeyboardInterrupt:
         print("ember %s: interrupted" % command, file=sys.stderr)

@@ -30,6 +30,7 @@ import warnings
 import ember
 import ember.nn.functional as F
 from ember.cli import CommandError
+from ember.cli import nproc as _nproc
 from ember.cli.data import _one_line, mnist_transform, open_mnist
 from ember.cli.models import MODELS, build_model
 
@@ -104,6 +105,9 @@ def add_parser(commands):
     p.add_argument("--tensorboard", metavar="DIR", default=None,
                    help="also log loss, accuracy, learning rate, weight histograms and the "
                         "prediction grid per epoch to DIR for TensorBoard")
+    p.add_argument("--nproc", type=_number(int, 1, True, "process count"), default=None,
+                   help="train data-parallel on N processes under MPI (global batch = N x "
+                        "--batch-size; rank 0 writes the files)")
     p.set_defaults(func=run)
     return p
 
@@ -225,13 +229,17 @@ def _fresh_partial():
     return {"batch": 0, "loss_sum": 0.0, "correct": 0, "seen": 0, "time_s": 0.0}
 
 
-def _train_epoch(model, optimizer, dataset, config, epoch, partial, workers, progress, stop):
+def _train_epoch(model, optimizer, dataset, config, epoch, partial, workers, progress, stop,
+                 ranks=None):
     """Train one epoch from batch ``partial['batch']``, updating ``partial`` after each batch.
 
     Returns False when stopped early by Ctrl-C (``partial`` then says where to go on).
     """
     batch_size = config["batch_size"]
-    order = _epoch_order(len(dataset), config["seed"], epoch)
+    if ranks is None or ranks.world == 1:
+        order = _epoch_order(len(dataset), config["seed"], epoch)
+    else:
+        order = ranks.order(dataset, config["seed"], epoch)
     start = partial["batch"] * batch_size
     if start >= len(order):
         return True
@@ -322,6 +330,8 @@ def _summary(row, epochs):
 
 def run(args):
     """Run ``ember train`` with parsed ``args``; returns the exit status."""
+    if (args.nproc or 1) > 1 and not _nproc.in_rank():
+        return _nproc.launch(args.nproc, args.argv)
     from ember.cli.evaluate import evaluate_model
     from ember.cli.plots import plot_curves
     from ember.serialization import save_safetensors
@@ -333,6 +343,12 @@ def run(args):
         resume_path = checkpoint_path if args.resume is True else args.resume
         resume = _load_resume(resume_path)
     config = _config(args, resume["config"] if resume else None)
+    saved_nproc = resume["config"].get("nproc", 1) if resume else None
+    if resume and args.nproc is not None and args.nproc != saved_nproc:
+        raise CommandError("--nproc %d differs from the checkpoint's %d; resume a run with the "
+                           "processes it started with" % (args.nproc, saved_nproc))
+    config["nproc"] = saved_nproc or args.nproc or 1
+    ranks = _nproc.Ranks(config["nproc"])
     if resume is not None and resume["epoch"] >= config["epochs"]:
         raise CommandError("%s already holds %d epochs; pass --epochs with a larger total to "
                            "train further" % (resume_path, resume["epoch"]))
@@ -365,6 +381,7 @@ def run(args):
         ember.set_rng_state(resume["rng_state"])
         history, epochs_done, partial = (list(resume["history"]), resume["epoch"],
                                          resume["partial"])
+    net, model = model, ranks.wrap(model)  # net: the plain model, saved and evaluated
 
     progress = args.progress and sys.stdout.isatty()
     params = sum(p.numel() for p in model.parameters())
@@ -386,8 +403,9 @@ def run(args):
     sys.stdout.flush()
 
     def save(epoch_done, part):
-        ember.save(_checkpoint(config, model, optimizer, scheduler, epoch_done, part, history),
-                   checkpoint_path)
+        if ranks.main:
+            ember.save(_checkpoint(config, net, optimizer, scheduler, epoch_done, part, history),
+                       checkpoint_path)
 
     def interrupted(epoch_done, part):
         if board is not None:
@@ -406,26 +424,32 @@ def run(args):
         return 130
 
     board = None
-    if args.tensorboard:
+    if args.tensorboard and ranks.main:
         from ember.cli.tensorboard import log_epoch, open_writer
 
         board = open_writer(args.tensorboard)
     run_began = time.perf_counter()
-    with _Interrupt() as stop:
+    with _Interrupt() as local_stop:
+        stop = ranks.stop(local_stop)
         try:
             for epoch in range(epochs_done + 1, config["epochs"] + 1):
                 if not _train_epoch(model, optimizer, train_set, config, epoch, partial,
-                                    args.workers, progress, stop):
+                                    args.workers, progress, stop, ranks):
                     return interrupted(epoch - 1, partial)
                 began = time.perf_counter() - partial["time_s"]
-                test = evaluate_model(model, test_set, stop=stop)
+                if ranks.world == 1:
+                    test = evaluate_model(net, test_set, stop=stop)
+                else:  # rank 0 evaluates, uninterrupted, while the others wait for it
+                    test = evaluate_model(net, test_set) if ranks.main else {}
                 if test is None:
                     return interrupted(epoch - 1, partial)
+                loss_sum, correct, seen = ranks.sum(partial["loss_sum"], partial["correct"],
+                                                    partial["seen"])
                 history.append({
                     "epoch": epoch,
-                    "train_loss": partial["loss_sum"] / partial["seen"],
-                    "train_acc": partial["correct"] / partial["seen"],
-                    "test_loss": test["loss"], "test_acc": test["accuracy"],
+                    "train_loss": loss_sum / seen,
+                    "train_acc": correct / seen,
+                    "test_loss": test.get("loss"), "test_acc": test.get("accuracy"),
                     "lr": optimizer.param_groups[0]["lr"],
                     "time_s": time.perf_counter() - began,
                 })
@@ -437,12 +461,13 @@ def run(args):
                         scheduler.step()
                 partial = _fresh_partial()
                 save(epoch, partial)
-                _write_metrics(os.path.join(out, "metrics.csv"), history)
-                plot_curves(history, os.path.join(out, "curves.png"))
-                print(_summary(history[-1], config["epochs"]))
+                if ranks.main:
+                    _write_metrics(os.path.join(out, "metrics.csv"), history)
+                    plot_curves(history, os.path.join(out, "curves.png"))
+                    print(_summary(history[-1], config["epochs"]))
                 sys.stdout.flush()
                 if board is not None:
-                    log_epoch(board, history[-1], model, test_set)
+                    log_epoch(board, history[-1], net, test_set)
                 if stop.requested:
                     return interrupted(epoch, partial)
         except KeyboardInterrupt:  # a second Ctrl-C, or one raised outside the batch loop
@@ -455,11 +480,14 @@ def run(args):
 
     if board is not None:
         board.close()
+    ranks.close()
+    if not ranks.main:
+        return 0
     _write_metrics(os.path.join(out, "metrics.csv"), history)
     plot_curves(history, os.path.join(out, "curves.png"))
-    _write_predictions(model, test_set, os.path.join(out, "predictions.png"))
+    _write_predictions(net, test_set, os.path.join(out, "predictions.png"))
     try:
-        save_safetensors(model.state_dict(), os.path.join(out, "model.safetensors"),
+        save_safetensors(net.state_dict(), os.path.join(out, "model.safetensors"),
                                metadata={"format": "pt", "model": config["model"]})
         weights = "model.safetensors"
     except ImportError:

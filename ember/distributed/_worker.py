@@ -20,8 +20,8 @@ def _set_torchrun_environment():
 
 
 def main(argv):
-    compat = argv[:1] == ["--compat"]
-    if compat:
+    compat, module = argv[:1] == ["--compat"], argv[:1] == ["-m"]
+    if compat or module:
         argv = argv[1:]
     _set_torchrun_environment()
     script, args = argv[0], argv[1:]
@@ -31,6 +31,9 @@ def main(argv):
         shim.run_script(script, args)
         return
     sys.argv = [script] + args
+    if module:
+        runpy.run_module(script, run_name="__main__", alter_sys=True)
+        return
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     runpy.run_path(script, run_name="__main__")
 

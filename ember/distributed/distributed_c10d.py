@@ -195,16 +195,23 @@ def destroy_process_group(group=None):
 
 def _announce_failure(exc_type, exc, tb):
     """``sys.excepthook`` while a group is up: tell the other ranks why this one is dying."""
-    fault = _State.fault_comm
-    if fault is not None and not isinstance(exc, DistBackendError):
-        me = fault.Get_rank()
-        text = ("%s: %s" % (exc_type.__name__, exc)).encode("utf-8", "replace")[:_FAULT_BYTES]
-        requests = [fault.Isend([text, _mpi().BYTE], dest=r, tag=_FAULT_TAG)
-                    for r in range(fault.Get_size()) if r != me]
-        deadline = time.monotonic() + 2.0  # small messages go out eagerly; don't linger
-        while requests and time.monotonic() < deadline:
-            requests = [r for r in requests if not r.Test()]
+    if not isinstance(exc, DistBackendError):
+        _announce_to_peers("%s: %s" % (exc_type.__name__, exc))
     (_State.previous_excepthook or sys.__excepthook__)(exc_type, exc, tb)
+
+
+def _announce_to_peers(text):
+    """Send ``text`` to every other rank's failure channel (read by their waits)."""
+    fault = _State.fault_comm
+    if fault is None:
+        return
+    me = fault.Get_rank()
+    data = text.encode("utf-8", "replace")[:_FAULT_BYTES]
+    requests = [fault.Isend([data, _mpi().BYTE], dest=r, tag=_FAULT_TAG)
+                for r in range(fault.Get_size()) if r != me]
+    deadline = time.monotonic() + 2.0  # small messages go out eagerly; don't linger
+    while requests and time.monotonic() < deadline:
+        requests = [r for r in requests if not r.Test()]
 
 
 def _check_peers():

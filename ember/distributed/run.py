@@ -3,6 +3,7 @@
 Usage::
 
     python -m ember.distributed.run --nproc-per-node 2 train.py --lr 0.1
+    python -m ember.distributed.run --nproc-per-node 2 -m mypackage.train
     ember run --nproc 2 train.py --lr 0.1        # the same, with torch resolved to ember
 
 Each process gets torchrun's variables (``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``,
@@ -59,6 +60,8 @@ def _parser():
                    default=29500)
     p.add_argument("--standalone", action="store_true", help="accepted; one machine")
     p.add_argument("--hostfile", help="mpiexec's host file, for several machines")
+    p.add_argument("-m", "--module", action="store_true",
+                   help="SCRIPT is a module, run as python -m SCRIPT")
     p.add_argument("--compat", action="store_true",
                    help="resolve torch and torchvision to ember in the script (ember run)")
     p.add_argument("script")
@@ -83,6 +86,8 @@ def build_command(options):
     command += [sys.executable, "-m", "ember.distributed._worker"]
     if options.compat:
         command.append("--compat")
+    elif options.module:
+        command.append("-m")
     return command + [options.script] + list(options.args)
 
 
@@ -94,7 +99,7 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as e:
         print("ember.distributed.run: error: %s" % e, file=sys.stderr)
         return 2
-    if not os.path.isfile(options.script):
+    if not options.module and not os.path.isfile(options.script):
         print("ember.distributed.run: error: no such script: %s" % options.script,
               file=sys.stderr)
         return 2

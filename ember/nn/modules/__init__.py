@@ -33,7 +33,8 @@ from ember.nn.modules.upsampling import (Upsample, UpsamplingBilinear2d,  # noqa
 
 # --- convolution, pooling, normalisation layers (conv.py, pooling.py, batchnorm.py,
 # --- normalization.py) are imported below by their own authors.
-from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: F401,E402
+from ember.nn.modules.batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d,  # noqa: F401,E402
+                                        SyncBatchNorm)
 from ember.nn.modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d,  # noqa: F401,E402
                                    ConvTranspose2d, ConvTranspose3d)
 from ember.nn.modules.normalization import (GroupNorm, InstanceNorm1d,  # noqa: F401,E402

@@ -13,8 +13,8 @@ class DistributedSampler(Sampler):
     The (optionally shuffled, seeded by ``seed + epoch``) index list is padded by wrapping
     around, or trimmed when ``drop_last``, to a multiple of ``num_replicas``; replica ``rank``
     takes every ``num_replicas``-th index from position ``rank``. Call :meth:`set_epoch` at the
-    start of each epoch to reshuffle. ember has no process groups, so ``num_replicas`` and
-    ``rank`` must be given.
+    start of each epoch to reshuffle. ``num_replicas`` and ``rank`` default to the default
+    process group's world size and rank (``ember.distributed``).
 
     Example::
 
@@ -25,7 +25,12 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
                  drop_last=False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available")
+            from ember import distributed as dist
+
+            if not dist.is_initialized():
+                raise RuntimeError("Requires distributed package to be available")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError("Invalid rank %d, rank should be in the interval [0, %d]"
                              % (rank, num_replicas - 1))
