@@ -8,6 +8,7 @@ non-blocking all-reduce starts, in bucket order on every rank, while backward go
 that completes the last bucket waits for all of them and writes the averaged gradients back, so
 ``optimizer.step()`` sees them.
 """
+import time
 import zlib
 from contextlib import contextmanager
 
@@ -137,6 +138,7 @@ class DistributedDataParallel(Module):
         self._next_bucket = 0
         self._used = None
         self._join = None
+        self._reduction_wait_s = 0.0
 
     # --- construction --------------------------------------------------------------------
 
@@ -284,13 +286,16 @@ class DistributedDataParallel(Module):
 
     def _finish_reduction(self):
         """Wait for every bucket and write the averaged gradients back."""
+        began = time.perf_counter()
         used = None
         if self._used is not None:
             used = np.empty_like(self._used)
             self._all_reduce_flat(self._used, used).wait()
         for b in self._buckets:
             b.work.wait()
-        from ember.ops.creation import zeros
+        # what backward waited for communication (bench/bench_ddp.py reads it)
+        self._reduction_wait_s += time.perf_counter() - began
+        from ember import zeros
 
         index = {id(p): i for i, p in enumerate(self._params)}
         for b in self._buckets:
