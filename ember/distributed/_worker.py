@@ -26,7 +26,7 @@ def main(argv):
     _set_torchrun_environment()
     script, args = argv[0], argv[1:]
     if compat:
-        from ember import compat as shim
+        from ember.cli import compat as shim
 
         shim.run_script(script, args)
         return
