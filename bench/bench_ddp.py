@@ -91,7 +91,7 @@ def main():
                              timeout=1800)
         if out.returncode:
             sys.exit(out.stdout + out.stderr)
-        line = [l for l in out.stdout.splitlines() if l.startswith("RESULT")][0]
+        line = [text for text in out.stdout.splitlines() if text.startswith("RESULT")][0]
         print(line[len("RESULT "):])
         rates[world] = float(line.split("examples_per_s=")[1].split()[0])
     print("load average after: %.2f %.2f %.2f" % os.getloadavg())

@@ -10,4 +10,3 @@ import importlib as _importlib
 
 # The star import above brought in ember.nn.modules.utils under the name ``utils``.
 utils = _importlib.import_module("ember.nn.utils")
-from ember.nn import parallel  # noqa: F401,E402

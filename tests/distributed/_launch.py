@@ -39,15 +39,24 @@ def run(command, timeout, env=None, cwd=None):
     return subprocess.CompletedProcess(command, job.returncode, out, err)
 
 
-def mpirun(nproc, worker, *args, timeout=60, env=None):
-    """Run ``workers/<worker>.py`` on ``nproc`` ranks."""
+def mpirun(nproc, worker, out, *args, timeout=300):
+    """Run ``workers/<worker>.py`` on ``nproc`` ranks; each rank reports into the folder ``out``
+    (see workers/_report.py)."""
     command = [mpiexec_path(), "-n", str(nproc), sys.executable, str(WORKERS / (worker + ".py"))]
-    return run(command + [str(a) for a in args], timeout, env)
+    return run(command + [str(a) for a in args], timeout, environment(EMBER_TEST_OUT=str(out)))
 
 
-def check_ok(result, nproc):
-    """Every rank printed ``OK <rank>`` and the job succeeded."""
+def reports(out, nproc):
+    """What each rank reported: ``{rank: [line, ...]}`` (an empty list for a silent rank)."""
+    found = {}
+    for r in range(nproc):
+        path = Path(out) / ("rank%d" % r)
+        found[r] = path.read_text().splitlines() if path.exists() else []
+    return found
+
+
+def check_ok(result, out, nproc):
+    """The job succeeded and every rank reported ``OK`` at the end of its checks."""
     assert result.returncode == 0, "rc=%d\nstdout:\n%s\nstderr:\n%s" % (
         result.returncode, result.stdout, result.stderr)
-    for r in range(nproc):
-        assert "OK %d" % r in result.stdout.split("\n"), result.stdout + result.stderr
+    assert reports(out, nproc) == {r: ["OK"] for r in range(nproc)}, result.stdout + result.stderr

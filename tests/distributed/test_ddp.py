@@ -9,8 +9,8 @@ from tests.distributed._launch import check_ok, mpirun
 
 
 @pytest.mark.parametrize("nproc", [2, 3])
-def test_ddp_matches_one_process(nproc):
-    check_ok(mpirun(nproc, "ddp", timeout=120), nproc)
+def test_ddp_matches_one_process(nproc, tmp_path):
+    check_ok(mpirun(nproc, "ddp", tmp_path), tmp_path, nproc)
 
 
 def test_sync_batchnorm_without_a_group_is_batchnorm():

@@ -7,28 +7,32 @@ import numpy as np
 
 import ember
 from tests.cli._helpers import write_mnist
-from tests.distributed._launch import WORKERS, run
+from tests.distributed._launch import WORKERS, environment, reports, run
 
 SCRIPT = str(WORKERS / "env_script.py")
+# Hard limits that only a hung job meets: starting ranks that import ember is slow on a loaded
+# machine, and a limit that is merely tight fails a correct launcher.
+LIMIT = 300
 
 
-def test_ember_run_nproc_sets_torchrun_variables_and_resolves_torch():
-    result = run([sys.executable, "-m", "ember", "run", "--nproc", "3", SCRIPT, "a", "b"], 90)
+def test_ember_run_nproc_sets_torchrun_variables_and_resolves_torch(tmp_path):
+    result = run([sys.executable, "-m", "ember", "run", "--nproc", "3", SCRIPT, "a", "b"], LIMIT,
+                 environment(EMBER_TEST_OUT=str(tmp_path)))
     assert result.returncode == 0, result.stdout + result.stderr
-    for rank in range(3):
-        line = ("RANK %d/3 LOCAL_RANK %d MASTER 127.0.0.1:29500 SUM 6 ARGS ['a', 'b'] "
-                "torch=ember" % (rank, rank))
-        assert line in result.stdout.splitlines(), result.stdout
+    assert reports(tmp_path, 3) == {
+        rank: ["RANK %d/3 LOCAL_RANK %d MASTER 127.0.0.1:29500 SUM 6 ARGS ['a', 'b'] torch=ember"
+               % (rank, rank)] for rank in range(3)}, result.stdout + result.stderr
 
 
-def test_launcher_flags_and_exit_status():
+def test_launcher_flags_and_exit_status(tmp_path):
     command = [sys.executable, "-m", "ember.distributed.run", "--nproc_per_node=2",
                "--master-addr", "10.0.0.1", "--master_port", "1234", "--compat", SCRIPT, "fail"]
-    result = run(command, 90)
+    result = run(command, LIMIT, environment(EMBER_TEST_OUT=str(tmp_path)))
     assert result.returncode == 7, result.stdout + result.stderr
-    assert "RANK 1/2 LOCAL_RANK 1 MASTER 10.0.0.1:1234 SUM 3" in result.stdout
+    assert reports(tmp_path, 2)[1] == [
+        "RANK 1/2 LOCAL_RANK 1 MASTER 10.0.0.1:1234 SUM 3 ARGS ['fail'] torch=ember"]
     assert "the job failed (exit status 7)" in result.stderr
-    result = run([sys.executable, "-m", "ember.distributed.run", "--nnodes", "2", SCRIPT], 30)
+    result = run([sys.executable, "-m", "ember.distributed.run", "--nnodes", "2", SCRIPT], LIMIT)
     assert result.returncode == 2 and "--hostfile" in result.stderr
 
 
@@ -37,14 +41,14 @@ def test_train_nproc_2_matches_one_process_on_the_global_batch(tmp_path):
     common = ["--data", data, "--epochs", "1", "--model", "mlp", "--no-progress",
               "--scheduler", "none", "--optimizer", "sgd"]
     two = run([sys.executable, "-m", "ember", "train", "--nproc", "2", "--batch-size", "8",
-               "--out", str(tmp_path / "two")] + common, 120, cwd=str(tmp_path))
+               "--out", str(tmp_path / "two")] + common, LIMIT, cwd=str(tmp_path))
     assert two.returncode == 0, two.stdout + two.stderr
     assert two.stdout.count("done: test accuracy") == 1, two.stdout  # rank 0 reports
     files = sorted(os.listdir(tmp_path / "two"))
     assert files == ["checkpoint.pt", "curves.png", "metrics.csv", "model.safetensors",
                      "predictions.png"], files
     one = run([sys.executable, "-m", "ember", "train", "--batch-size", "16",
-               "--out", str(tmp_path / "one")] + common, 120, cwd=str(tmp_path))
+               "--out", str(tmp_path / "one")] + common, LIMIT, cwd=str(tmp_path))
     assert one.returncode == 0, one.stdout + one.stderr
     a = ember.load(str(tmp_path / "two" / "checkpoint.pt"))
     b = ember.load(str(tmp_path / "one" / "checkpoint.pt"))
@@ -55,6 +59,6 @@ def test_train_nproc_2_matches_one_process_on_the_global_batch(tmp_path):
     np.testing.assert_allclose(a["history"][0]["train_loss"], b["history"][0]["train_loss"],
                                rtol=1e-5)
     again = run([sys.executable, "-m", "ember", "train", "--nproc", "3", "--resume",
-                 "--out", str(tmp_path / "two"), "--epochs", "2"] + common[:2], 60,
+                 "--out", str(tmp_path / "two"), "--epochs", "2"] + common[:2], LIMIT,
                 cwd=str(tmp_path))
     assert again.returncode == 1 and "--nproc 3 differs from the checkpoint's 2" in again.stderr

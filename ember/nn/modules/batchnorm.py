@@ -1,8 +1,7 @@
 """Batch normalization layers: BatchNorm1d/2d/3d and SyncBatchNorm, as ``torch.nn``."""
-import numpy as np
-
 import ember
 from ember import _dtype
+from ember._backend import np
 from ember.autograd.function import Function
 from ember.nn import functional as F
 from ember.nn import init

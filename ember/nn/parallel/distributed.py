@@ -12,8 +12,7 @@ import time
 import zlib
 from contextlib import contextmanager
 
-import numpy as np
-
+from ember._backend import np
 from ember.autograd.grad_mode import is_grad_enabled
 from ember.nn.modules.module import Module
 

@@ -5,6 +5,7 @@ import numpy as np
 
 import ember
 import ember.distributed as dist
+from _report import report
 from ember.distributed import ReduceOp
 
 dist.init_process_group("gloo", timeout=timedelta(seconds=30))
@@ -213,4 +214,4 @@ dist.barrier()
 assert dist.get_backend() == "mpi" and dist.is_initialized()
 dist.destroy_process_group()
 assert not dist.is_initialized()
-print("OK %d" % rank, flush=True)
+report(rank, "OK")

@@ -5,6 +5,7 @@ import numpy as np
 
 import ember
 import ember.distributed as dist
+from _report import report
 from ember import nn
 from ember.nn.parallel import DistributedDataParallel as DDP
 
@@ -184,4 +185,4 @@ assert_equal_everywhere(ddp.module, "after join")
 assert_close(ddp.module, reference, "join")
 
 dist.destroy_process_group()
-print("OK %d" % rank, flush=True)
+report(rank, "OK")

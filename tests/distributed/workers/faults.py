@@ -1,4 +1,5 @@
-"""A rank fails in a way given by argv[1]; the others must end with a clear error, not hang."""
+"""A rank fails in a way given by argv[1]; the others must end with a clear error, not hang.
+Each rank reports its pid first, so that the test can check that none survives the job."""
 import os
 import signal
 import sys
@@ -7,12 +8,12 @@ from datetime import timedelta
 
 import ember
 import ember.distributed as dist
+from _report import report
 
 mode = sys.argv[1]
 dist.init_process_group(timeout=timedelta(seconds=2))
 rank = dist.get_rank()
-with open(os.path.join(sys.argv[2], "pid%d" % rank), "w") as f:
-    f.write(str(os.getpid()))
+report(rank, "PID %d" % os.getpid())
 if rank == 1:
     dist.barrier()
     if mode == "raise":
@@ -28,6 +29,6 @@ try:
     dist.barrier()
     dist.all_reduce(ember.ones(3))
 except dist.DistBackendError as e:
-    print("RANK %d FAILED AFTER %.1f s: %s" % (rank, time.monotonic() - start, e), flush=True)
+    report(rank, "FAILED AFTER %.1f s: %s" % (time.monotonic() - start, e))
     sys.exit(5)
-print("no error on rank %d" % rank, flush=True)
+report(rank, "no error")
