@@ -20,6 +20,9 @@ from ember import ops as _ops
 from ember.ops.creation import (arange, as_tensor, asarray, empty, empty_like, eye, from_numpy,
                                 full, full_like, linspace, logspace, ones, ones_like, range,
                                 tensor, zeros, zeros_like)
+from ember.ops.creation import (bartlett_window, blackman_window, empty_permuted, empty_strided,
+                                frombuffer, hamming_window, hann_window, kaiser_window,
+                                scalar_tensor, tril_indices, triu_indices)
 from ember.ops.registry import OPS as _OPS
 from ember.random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
                           manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
@@ -36,6 +39,9 @@ for _name, _info in _OPS.items():
         globals()[_name] = _info.func
 del _name, _info
 globals().update(_LEGACY_TYPES)
+from ember.ops import aliases as _aliases  # noqa: E402
+globals().update(_aliases.INPLACE)
+globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS)
 
 pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 

@@ -34,6 +34,7 @@ import ember.ops.nn.fold  # noqa: E402,F401
 import ember.ops.nn.loss  # noqa: E402,F401
 import ember.ops.nn.attention  # noqa: E402,F401
 import ember.ops.nn.rnn  # noqa: E402,F401
+import ember.ops.bits  # noqa: E402,F401
 from ember.ops._util import as_tensor_operand, cast, sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
@@ -156,7 +157,7 @@ Tensor.zero_ = zero_
 
 def _bind_operators():
     from ember.ops import comparison
-    from ember.ops import arithmetic, unary
+    from ember.ops import arithmetic, bits, unary
     from ember.ops.arithmetic import add, div, floor_divide, mul, neg, remainder, sub
     from ember.ops.indexing import getitem, setitem
     from ember.ops.blas import matmul
@@ -199,8 +200,8 @@ def _bind_operators():
         "__invert__": comparison.bitwise_not, "__and__": comparison.bitwise_and,
         "__rand__": r(comparison.bitwise_and), "__or__": comparison.bitwise_or,
         "__ror__": r(comparison.bitwise_or), "__xor__": comparison.bitwise_xor,
-        "__rxor__": r(comparison.bitwise_xor), "__lshift__": comparison.bitwise_left_shift,
-        "__rshift__": comparison.bitwise_right_shift, "__eq__": eq, "__ne__": ne,
+        "__rxor__": r(comparison.bitwise_xor), "__lshift__": bits.bitwise_left_shift,
+        "__rshift__": bits.bitwise_right_shift, "__eq__": eq, "__ne__": ne,
         "__lt__": comparison.lt, "__le__": comparison.le, "__gt__": comparison.gt,
         "__ge__": comparison.ge, "__getitem__": getitem, "__setitem__": setitem,
     }
@@ -220,4 +221,6 @@ def _bind_operators():
 
 
 _bind_operators()
+from ember.ops import aliases  # noqa: E402,F401
+from ember import _tensor_misc  # noqa: E402,F401
 from ember.ops import _not_differentiable  # noqa: E402,F401

@@ -77,16 +77,6 @@ def bitwise_not(input, *, out=None):
     return _out(_make(np.invert(input._data)), out)
 
 
-def bitwise_left_shift(input, other):
-    a, b = binary_operands(input, other)
-    return _make(np.left_shift(a._data, b._data))
-
-
-def bitwise_right_shift(input, other):
-    a, b = binary_operands(input, other)
-    return _make(np.right_shift(a._data, b._data))
-
-
 def isnan(input):
     return _make(np.isnan(input._data))
 

@@ -190,3 +190,126 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
         raise RuntimeError("number of steps must be non-negative")
     arr = np.power(base, np.linspace(float(start), float(end), builtins.int(steps)))
     return _finish(arr.astype(_dtype_or_default(dtype).np), requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor of ``size`` with the element strides ``stride``."""
+    _check_device(device)
+    shape, stride = _size(size), tuple(builtins.int(s) for s in stride)
+    if len(shape) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    dt = _dtype_or_default(dtype).np
+    extent = 1 + builtins.sum((n - 1) * s for n, s in zip(shape, stride)) if all(shape) else 0
+    buf = np.zeros(extent, dtype=dt)
+    arr = np.lib.stride_tricks.as_strided(buf, shape, tuple(s * dt.itemsize for s in stride))
+    return _finish(arr, requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """An uninitialised tensor of ``size`` laid out in memory in the order ``physical_layout``
+    (outermost first)."""
+    _check_device(device)
+    shape, order = _size(size), tuple(physical_layout)
+    if sorted(order) != list(builtins.range(len(shape))):
+        raise RuntimeError("Number of dimensions in size does not match the length of the "
+                           "physical_layout; or physical_layout is not a permutation")
+    buf = np.empty(tuple(shape[d] for d in order), dtype=_dtype_or_default(dtype).np)
+    return _finish(buf.transpose(np.argsort(order)), requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """A 0-d tensor holding ``s``, in the default dtype unless told (not inferred)."""
+    _check_device(device)
+    if isinstance(s, Tensor):
+        s = s.item()
+    return _finish(np.asarray(s, dtype=_dtype_or_default(dtype).np), requires_grad)
+
+
+def _triangle_indices(row, col, offset, dtype, lower):
+    if _dtype.as_dtype(dtype).np.kind not in "iu":
+        raise RuntimeError('"%s_indices" not implemented for \'%s\'' % (
+            "tril" if lower else "triu", _dtype.as_dtype(dtype).name.capitalize()))
+    rows, cols = np.tril_indices(row, offset, col) if lower else np.triu_indices(row, offset, col)
+    return _make(np.stack([rows, cols]).astype(_dtype.as_dtype(dtype).np).reshape(2, -1))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None,
+                 pin_memory=False):
+    """The ``2 x N`` coordinates of the lower triangle of a ``row x col`` matrix (row-major)."""
+    _check_device(device)
+    return _triangle_indices(row, col, offset, dtype or _dtype.int64, True)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None,
+                 pin_memory=False):
+    """The ``2 x N`` coordinates of the upper triangle of a ``row x col`` matrix (row-major)."""
+    _check_device(device)
+    return _triangle_indices(row, col, offset, dtype or _dtype.int64, False)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-d tensor sharing memory with a Python buffer (``bytearray``, ``array``, ...)."""
+    arr = np.frombuffer(buffer, dtype=_dtype.as_dtype(dtype).np, count=count, offset=offset)
+    if not arr.flags.writeable:
+        import warnings
+
+        warnings.warn("The given buffer is not writable, and PyTorch does not support "
+                      "non-writable tensors.", UserWarning, stacklevel=2)
+        arr = arr.copy()
+    return _finish(arr, requires_grad)
+
+
+def _window(name, periodic, window_length, dtype, requires_grad, fn):
+    if window_length < 0:
+        raise RuntimeError("%s requires non-negative window_length, got window_length=%d"
+                           % (name, window_length))
+    dt = _dtype_or_default(dtype)
+    if dt.np.kind != "f":
+        raise RuntimeError("%s expects floating point dtypes, got: %s" % (name, dt))
+    if window_length == 0:
+        return _finish(np.zeros(0, dtype=dt.np), requires_grad)
+    if window_length == 1:
+        return _finish(np.ones(1, dtype=dt.np), requires_grad)
+    n = window_length + 1 if periodic else window_length
+    return _finish(fn(n)[:window_length].astype(dt.np), requires_grad)
+
+
+def _cosine_sum(*coeffs):
+    def fn(n):
+        k = np.arange(n, dtype=np.float64) * (2 * np.pi / (n - 1))
+        return builtins.sum((-1) ** i * c * np.cos(i * k) for i, c in enumerate(coeffs))
+
+    return fn
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    return _window("hann_window", periodic, window_length, dtype, requires_grad,
+                   _cosine_sum(0.5, 0.5))
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
+                   layout=None, device=None, requires_grad=False):
+    return _window("hamming_window", periodic, window_length, dtype, requires_grad,
+                   _cosine_sum(alpha, beta))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    return _window("blackman_window", periodic, window_length, dtype, requires_grad,
+                   _cosine_sum(0.42, 0.5, 0.08))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    return _window("bartlett_window", periodic, window_length, dtype, requires_grad,
+                   lambda n: 1 - np.abs(2 * np.arange(n, dtype=np.float64) / (n - 1) - 1))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
+                  device=None, requires_grad=False):
+    return _window("kaiser_window", periodic, window_length, dtype, requires_grad,
+                   lambda n: np.kaiser(n, beta))

@@ -153,6 +153,10 @@ sinh = table_op("sinh", np.sinh, X, lambda g, x: g * cosh(x),
                 onnx="Sinh")
 cosh = table_op("cosh", np.cosh, X, lambda g, x: g * sinh(x),
                 onnx="Cosh")
+asinh = arcsinh = table_op("asinh", np.arcsinh, X, lambda g, x: g * rsqrt(x * x + 1),
+                           aliases=("arcsinh",), onnx="Asinh")
+acosh = arccosh = table_op("acosh", np.arccosh, X, lambda g, x: g * rsqrt(x * x - 1), 1.1, 3.0,
+                           aliases=("arccosh",), onnx="Acosh")
 tanh = table_op("tanh", np.tanh, Y, lambda g, y: TanhBackward.apply((g, y)), -3.0, 3.0,
                 onnx="Tanh")
 sigmoid = table_op("sigmoid", _stable_sigmoid, Y, lambda g, y: SigmoidBackward.apply((g, y)),
