@@ -31,6 +31,9 @@ __all__ = [
 default_pg_timeout = timedelta(minutes=30)
 _FAULT_TAG = 77
 _FAULT_BYTES = 2048
+_POLL_S = 5e-5
+_FAST_POLLING_S = 1.0
+_SLOW_POLL_S = 1e-3
 
 
 class DistError(RuntimeError):
@@ -220,7 +223,6 @@ def _wait_all(requests, group, what, statuses=None):
         return
     timeout = group.timeout.total_seconds()
     start = time.monotonic()
-    pause = 0.0
     while not MPI.Request.Testall(requests, statuses):
         _check_peers()
         elapsed = time.monotonic() - start
@@ -230,8 +232,10 @@ def _wait_all(requests, group, what, statuses=None):
                 "rank did not join it (it may have died, hung, or called a different collective)"
                 % (what, _State.world.comm.Get_rank() if _State.world else -1, elapsed,
                    group.timeout))
-        time.sleep(pause)
-        pause = min(pause + 2e-5, 1e-3)
+        # A large collective moves in rounds, each needing a poll on every rank: a rank that
+        # polled rarely because it waited for a slow peer would stretch every round. So poll
+        # often for a second, then rarely (a long wait is a peer far behind, or a hang).
+        time.sleep(_POLL_S if elapsed < _FAST_POLLING_S else _SLOW_POLL_S)
 
 
 class Work:

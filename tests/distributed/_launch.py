@@ -60,3 +60,14 @@ def check_ok(result, out, nproc):
     assert result.returncode == 0, "rc=%d\nstdout:\n%s\nstderr:\n%s" % (
         result.returncode, result.stdout, result.stderr)
     assert reports(out, nproc) == {r: ["OK"] for r in range(nproc)}, result.stdout + result.stderr
+
+
+def assert_gone(pids):
+    """None of the processes ``pids`` is alive (a zombie awaiting its parent counts as gone)."""
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        with open("/proc/%d/stat" % pid) as f:
+            assert f.read().split()[2] == "Z", "rank process %d outlived the job" % pid

@@ -3,12 +3,11 @@
 Each launch runs many checks (tests/distributed/workers/*.py); the expected values come from
 NumPy on the known per-rank data.
 """
-import os
 import re
 
 import pytest
 
-from tests.distributed._launch import check_ok, mpirun, reports
+from tests.distributed._launch import assert_gone, check_ok, mpirun, reports
 
 
 @pytest.mark.parametrize("nproc", [2, 3])
@@ -29,16 +28,6 @@ def _failure(found, rank, result):
     return float(match.group(1)), match.group(2)
 
 
-def _assert_gone(pids):
-    for pid in pids:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            continue
-        with open("/proc/%d/stat" % pid) as f:  # a zombie awaiting its parent is gone too
-            assert f.read().split()[2] == "Z", "rank process %d outlived the job" % pid
-
-
 def test_a_rank_that_raises_stops_the_others_with_its_error(tmp_path):
     result = mpirun(3, "faults", tmp_path, "raise")
     assert result.returncode != 0
@@ -46,7 +35,7 @@ def test_a_rank_that_raises_stops_the_others_with_its_error(tmp_path):
     for rank in (0, 2):
         assert "rank 1 failed (ValueError: rank one gives up)" in _failure(found, rank, result)[1]
     assert "ValueError: rank one gives up" in result.stderr
-    _assert_gone(_pids(found))
+    assert_gone(_pids(found))
 
 
 def test_a_rank_that_never_joins_times_out_the_others(tmp_path):
@@ -56,7 +45,7 @@ def test_a_rank_that_never_joins_times_out_the_others(tmp_path):
     seconds, message = _failure(found, 0, result)
     assert seconds >= 2.0  # the group's timeout, not earlier
     assert "all_reduce on rank 0 timed out" in message
-    _assert_gone(_pids(found))
+    assert_gone(_pids(found))
 
 
 def test_a_killed_rank_ends_the_job(tmp_path):
@@ -65,4 +54,4 @@ def test_a_killed_rank_ends_the_job(tmp_path):
     assert "signal 9" in result.stdout + result.stderr
     pids = _pids(reports(tmp_path, 3))
     assert len(pids) == 3
-    _assert_gone(pids)
+    assert_gone(pids)

@@ -1,13 +1,16 @@
 """The launchers: ``python -m ember.distributed.run`` (torchrun's flags and variables),
 ``ember run --nproc`` and ``ember train --nproc`` end to end."""
 import os
+import signal
+import subprocess
 import sys
+import time
 
 import numpy as np
 
 import ember
 from tests.cli._helpers import write_mnist
-from tests.distributed._launch import WORKERS, environment, reports, run
+from tests.distributed._launch import WORKERS, assert_gone, environment, reports, run
 
 SCRIPT = str(WORKERS / "env_script.py")
 # Hard limits that only a hung job meets: starting ranks that import ember is slow on a loaded
@@ -34,6 +37,30 @@ def test_launcher_flags_and_exit_status(tmp_path):
     assert "the job failed (exit status 7)" in result.stderr
     result = run([sys.executable, "-m", "ember.distributed.run", "--nnodes", "2", SCRIPT], LIMIT)
     assert result.returncode == 2 and "--hostfile" in result.stderr
+
+
+def test_ctrl_c_stops_every_rank(tmp_path):
+    # a terminal's Ctrl-C: SIGINT to the launcher's whole process group
+    command = [sys.executable, "-m", "ember.distributed.run", "--nproc-per-node", "2",
+               str(WORKERS / "sleeper.py")]
+    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=environment(EMBER_TEST_OUT=str(tmp_path)), start_new_session=True)
+    try:
+        deadline = time.monotonic() + LIMIT
+        while not all(reports(tmp_path, 2).values()):
+            assert job.poll() is None and time.monotonic() < deadline, job.communicate()
+            time.sleep(0.1)
+        pids = [int(lines[0].split()[1]) for lines in reports(tmp_path, 2).values()]
+        os.killpg(job.pid, signal.SIGINT)
+        out, err = job.communicate(timeout=LIMIT)
+    finally:
+        try:
+            os.killpg(job.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert job.returncode == 130, out + err
+    assert all(len(lines) == 1 for lines in reports(tmp_path, 2).values())  # none slept on
+    assert_gone(pids)
 
 
 def test_train_nproc_2_matches_one_process_on_the_global_batch(tmp_path):

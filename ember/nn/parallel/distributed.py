@@ -7,7 +7,16 @@ counts it ready; when a bucket is complete its gradients are copied into one fla
 non-blocking all-reduce starts, in bucket order on every rank, while backward goes on. The hook
 that completes the last bucket waits for all of them and writes the averaged gradients back, so
 ``optimizer.step()`` sees them.
+
+MPICH moves a non-blocking collective's data only while some MPI call runs in the process, and
+backward spends most of its time in long NumPy kernels between two gradient hooks. So a helper
+thread (:class:`_Progress`) polls the outstanding all-reduces every fraction of a millisecond;
+the kernels release the GIL, so it runs beside them and the all-reduce advances during backward
+instead of in the final wait.
 """
+import atexit
+import sys
+import threading
 import time
 import zlib
 from contextlib import contextmanager
@@ -19,6 +28,81 @@ from ember.nn.modules.module import Module
 __all__ = ["DistributedDataParallel"]
 
 _DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024
+_POLL_INTERVAL_S = 2e-4
+_PATIENT_SWITCH_INTERVAL_S = 0.1
+
+
+class _Progress:
+    """A thread that calls ``Testall`` on the requests it is given until they complete or the
+    main thread takes them back (:meth:`release`, before it waits on them itself): MPI forbids
+    two threads completing the same request, and the lock makes the hand-over clean. Needs
+    ``MPI_THREAD_MULTIPLE`` (mpi4py asks for it; MPICH gives it); otherwise it stays off.
+
+    The thread should poll while the main thread sits in a kernel that released the GIL, not
+    take the GIL from Python code: after ``sys.getswitchinterval()`` (5 ms) a thread waiting for
+    the GIL forces the holder to hand it over and wait for it back, which costs milliseconds
+    when the CPUs are busy. So while requests are out the interval is raised (the waiting
+    thread's patience), and restored at :meth:`release`.
+    """
+
+    def __init__(self, mpi):
+        self._mpi = mpi
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._requests = []
+        self._closed = False
+        self._switch_interval = None  # the interval to restore, while raised
+        self._thread = threading.Thread(target=self._run, name="ember-ddp-progress",
+                                         daemon=True)
+        self._thread.start()
+        atexit.register(self.close)  # before mpi4py's MPI_Finalize, registered earlier
+
+    def watch(self, request):
+        if self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(_PATIENT_SWITCH_INTERVAL_S)
+        with self._lock:
+            self._requests.append(request)
+        self._wake.set()
+
+    def release(self):
+        with self._lock:
+            self._requests = []
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
+
+    def close(self):
+        with self._lock:
+            self._closed = True
+            self._requests = []
+        self._wake.set()
+
+    def _run(self):
+        while True:
+            self._wake.wait()
+            with self._lock:
+                if self._closed:
+                    return
+                try:
+                    if self._requests and self._mpi.Request.Testall(self._requests):
+                        self._requests = []
+                except self._mpi.Exception:
+                    self._requests = []  # the main thread's own wait reports the error
+                if not self._requests:
+                    self._wake.clear()
+            time.sleep(_POLL_INTERVAL_S)
+
+
+_progress = None
+
+
+def _progress_thread(mpi):
+    """The process's one progress thread (None where MPI is not thread-safe)."""
+    global _progress
+    if _progress is None and mpi.Query_thread() == mpi.THREAD_MULTIPLE:
+        _progress = _Progress(mpi)
+    return _progress
 
 
 class _Bucket:
@@ -137,7 +221,8 @@ class DistributedDataParallel(Module):
         self._next_bucket = 0
         self._used = None
         self._join = None
-        self._reduction_wait_s = 0.0
+        self._last_reduction = None  # (backward done, gradients averaged): bench_ddp reads it
+        self._progress = _progress_thread(c10d._mpi()) if self.process_group.size() > 1 else None
 
     # --- construction --------------------------------------------------------------------
 
@@ -213,6 +298,8 @@ class DistributedDataParallel(Module):
         return output
 
     def _prepare_for_backward(self, output):
+        if self._progress is not None:
+            self._progress.release()
         self._next_bucket = 0
         for b in self._buckets:
             b.reset()
@@ -256,8 +343,6 @@ class DistributedDataParallel(Module):
 
     def _launch_ready_buckets(self):
         """Start the all-reduce of complete buckets, strictly in bucket order on every rank."""
-        from ember.distributed import distributed_c10d as c10d
-
         divisor = self._join.divisor() if self._join is not None else self.process_group.size()
         while self._next_bucket < len(self._buckets):
             b = self._buckets[self._next_bucket]
@@ -272,8 +357,8 @@ class DistributedDataParallel(Module):
                 b.send /= divisor
             b.work = self._all_reduce_flat(b.send, b.recv)
             self._next_bucket += 1
-        c10d._mpi().Request.Testall([b.work._requests[0] for b in self._buckets[:self._next_bucket]
-                                     if b.work is not None and not b.work._done])
+            if self._progress is not None:
+                self._progress.watch(b.work._requests[0])
 
     def _all_reduce_flat(self, send, recv):
         from ember.distributed import distributed_c10d as c10d
@@ -286,14 +371,15 @@ class DistributedDataParallel(Module):
     def _finish_reduction(self):
         """Wait for every bucket and write the averaged gradients back."""
         began = time.perf_counter()
+        if self._progress is not None:
+            self._progress.release()
         used = None
         if self._used is not None:
             used = np.empty_like(self._used)
             self._all_reduce_flat(self._used, used).wait()
         for b in self._buckets:
             b.work.wait()
-        # what backward waited for communication (bench/bench_ddp.py reads it)
-        self._reduction_wait_s += time.perf_counter() - began
+        self._last_reduction = (began, time.perf_counter())
         from ember import zeros
 
         index = {id(p): i for i, p in enumerate(self._params)}

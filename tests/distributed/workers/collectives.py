@@ -1,4 +1,6 @@
 """Every collective against NumPy on known per-rank data; run under mpiexec -n 2 and -n 3."""
+import os
+import pickle
 from datetime import timedelta
 
 import numpy as np
@@ -116,6 +118,51 @@ for dtype in DTYPES:
     dist.scatter(t, [data(r, dtype) for r in range(world)] if rank == 1 else None, src=1)
     same(t, stack[rank], ("scatter", dtype))
 
+
+def finish(work, what):
+    """An async_op=True call returns a Work whose wait() completes it."""
+    assert isinstance(work, dist.Work), (what, work)
+    assert work.wait() is True and work.is_completed(), what
+
+
+# the async forms of the rest: every collective returns a Work (one dtype; the sync loops above
+# cover the dtypes)
+dtype = ember.int32
+stack = everyone(dtype)
+t = data(rank, dtype)
+finish(dist.reduce(t, dst=0, op=ReduceOp.MAX, async_op=True), "reduce")
+same(t, expected_reduce(stack, ReduceOp.MAX, dtype) if rank == 0 else stack[rank], "reduce async")
+out = ember.zeros(2, dtype=dtype)
+finish(dist.reduce_scatter_tensor(out, data(rank, dtype, (world, 2)), async_op=True),
+       "reduce_scatter_tensor")
+same(out, expected_reduce(everyone(dtype, (world, 2)), ReduceOp.SUM, dtype)[rank],
+     "reduce_scatter_tensor async")
+out = ember.zeros(2, 3, dtype=dtype)
+finish(dist.reduce_scatter(out, [data(rank, dtype)] * world, async_op=True), "reduce_scatter")
+same(out, expected_reduce(stack, ReduceOp.SUM, dtype), "reduce_scatter async")
+outs = [ember.zeros(2, 3, dtype=dtype) for _ in range(world)]
+finish(dist.all_gather(outs, data(rank, dtype), async_op=True), "all_gather")
+for r in range(world):
+    same(outs[r], stack[r], "all_gather async")
+outs = [ember.zeros(2, 3, dtype=dtype) for _ in range(world)] if rank == 1 else None
+finish(dist.gather(data(rank, dtype), outs, dst=1, async_op=True), "gather")
+if rank == 1:
+    for r in range(world):
+        same(outs[r], stack[r], "gather async")
+t = ember.zeros(2, 3, dtype=dtype)
+finish(dist.scatter(t, [data(r, dtype) for r in range(world)] if rank == 0 else None, src=0,
+                    async_op=True), "scatter")
+same(t, stack[rank], "scatter async")
+outs = [ember.zeros(2, 3, dtype=dtype) for _ in range(world)]
+finish(dist.all_to_all(outs, [data(rank, dtype)] * world, async_op=True), "all_to_all")
+for r in range(world):
+    same(outs[r], stack[r], "all_to_all async")
+out = ember.zeros(world, dtype=dtype)
+finish(dist.all_to_all_single(out, ember.full((world,), rank, dtype=dtype), async_op=True),
+       "all_to_all_single")
+same(out, np.arange(world, dtype=np.int32), "all_to_all_single async")
+finish(dist.barrier(async_op=True), "barrier")
+
 # reduce_scatter with lists, and a strided (non-contiguous) tensor
 out = ember.zeros(3)
 dist.reduce_scatter(out, [ember.full((3,), float(rank * 10 + j)) for j in range(world)])
@@ -173,6 +220,25 @@ dist.gather_object((rank, [1.5]), collected, dst=1)
 if rank == 1:
     assert collected == [(r, [1.5]) for r in range(world)], collected
 
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("touch %s" % MARKER,))
+
+
+# an object the weights-only loader refuses (its unpickling would run code) fails on the
+# receiving ranks, and its code never runs there
+MARKER = os.path.join(os.environ["EMBER_TEST_OUT"], "evil-ran")
+objects = [Evil()] if rank == 0 else [None]
+try:
+    dist.broadcast_object_list(objects, src=0)
+except pickle.UnpicklingError as e:
+    assert rank != 0 and "posix.system" in str(e), (rank, str(e))
+else:
+    assert rank == 0, "rank %d loaded a pickled os.system call" % rank
+dist.barrier()
+assert not os.path.exists(MARKER)
+
 # groups: ranks {0, last}; the others are not members
 group = dist.new_group([0, world - 1])
 if rank in (0, world - 1):
@@ -185,12 +251,15 @@ else:
     assert group is dist.GroupMember.NON_GROUP_MEMBER and dist.get_rank(group) == -1
 
 # mismatched shapes and dtypes: an error on every rank naming both
-for bad in (ember.zeros(rank + 1), ember.zeros(2, dtype=ember.float64 if rank else ember.float32)):
+mismatches = [(ember.zeros(rank + 1), "float32[1]", "float32[2]"),
+              (ember.zeros(2, dtype=ember.float64 if rank else ember.float32), "float32[2]",
+               "float64[2]")]
+for bad, rank0, rank1 in mismatches:
     try:
         dist.all_reduce(bad)
     except RuntimeError as e:
-        text = str(e)
-        assert "rank 0" in text and "rank 1" in text and "all_reduce" in text, text
+        assert ("rank 0 called all_reduce(%s) op=SUM but rank 1 called all_reduce(%s) op=SUM"
+                % (rank0, rank1)) in str(e), str(e)
     else:
         raise AssertionError("mismatch not detected")
 try:

@@ -1,4 +1,5 @@
 """DDP on every rank against a single-process run on the concatenated global batch."""
+import sys
 from datetime import timedelta
 
 import numpy as np
@@ -10,6 +11,7 @@ from ember import nn
 from ember.nn.parallel import DistributedDataParallel as DDP
 
 dist.init_process_group("gloo", timeout=timedelta(seconds=30))
+SWITCH_INTERVAL = sys.getswitchinterval()
 rank, world = dist.get_rank(), dist.get_world_size()
 PER_RANK = 4
 
@@ -67,6 +69,8 @@ for cap in (None, 0.0005):  # one bucket; a bucket per parameter or so
         loss_fn(reference(batch[0]), batch[1]).backward()
         ref_opt.step()
     assert_equal_everywhere(ddp.module, "after 3 steps")
+    # the progress thread raised the GIL switch interval during backward only
+    assert sys.getswitchinterval() == SWITCH_INTERVAL, sys.getswitchinterval()
     assert_close(ddp.module, reference, "DDP vs one process, cap=%s" % cap)
 
 # 2. no_sync accumulation equals one step on both micro-batches
