@@ -348,6 +348,8 @@ def run(args):
         raise CommandError("--nproc %d differs from the checkpoint's %d; resume a run with the "
                            "processes it started with" % (args.nproc, saved_nproc))
     config["nproc"] = saved_nproc or args.nproc or 1
+    if config["nproc"] > 1 and not _nproc.in_rank():  # --resume of a --nproc run, without it
+        return _nproc.launch(config["nproc"], args.argv)
     ranks = _nproc.Ranks(config["nproc"])
     if resume is not None and resume["epoch"] >= config["epochs"]:
         raise CommandError("%s already holds %d epochs; pass --epochs with a larger total to "

@@ -89,3 +89,15 @@ def test_train_nproc_2_matches_one_process_on_the_global_batch(tmp_path):
                  "--out", str(tmp_path / "two"), "--epochs", "2"] + common[:2], LIMIT,
                 cwd=str(tmp_path))
     assert again.returncode == 1 and "--nproc 3 differs from the checkpoint's 2" in again.stderr
+    # --resume (the checkpoint knows its --nproc) trains on as one process resumed likewise
+    for name in ("two", "one"):
+        resumed = run([sys.executable, "-m", "ember", "train", "--resume", "--out",
+                       str(tmp_path / name), "--epochs", "2"] + common[:2], LIMIT,
+                      cwd=str(tmp_path))
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    a = ember.load(str(tmp_path / "two" / "checkpoint.pt"))
+    b = ember.load(str(tmp_path / "one" / "checkpoint.pt"))
+    assert a["epoch"] == b["epoch"] == 2 and a["config"]["nproc"] == 2
+    for key in a["model"]:
+        np.testing.assert_allclose(a["model"][key].numpy(), b["model"][key].numpy(), rtol=1e-4,
+                                   atol=1e-6, err_msg=key)

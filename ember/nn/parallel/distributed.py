@@ -400,11 +400,13 @@ class DistributedDataParallel(Module):
 
         A rank that runs out of data leaves the loop and, on leaving this block, keeps answering
         the others' collectives with zero gradients until every rank is done; then all ranks
-        take the parameters of the one that trained longest.
+        take the parameters of the one that trained longest. With
+        ``throw_on_early_termination=True`` every rank raises a RuntimeError instead, at the
+        first step some rank no longer takes.
         """
-        if throw_on_early_termination:
-            raise NotImplementedError("join(throw_on_early_termination=True) is not supported")
-        return _Join(self, divide_by_initial_world_size) if enable else _NoJoin()
+        if not enable:
+            return _NoJoin()
+        return _Join(self, divide_by_initial_world_size, throw_on_early_termination)
 
     def _shadow_step(self):
         """What a joined rank does for each step the others still train."""
@@ -435,9 +437,10 @@ class _NoJoin:
 
 
 class _Join:
-    def __init__(self, ddp, divide_by_initial_world_size):
+    def __init__(self, ddp, divide_by_initial_world_size, throw):
         self.ddp = ddp
         self.initial = divide_by_initial_world_size
+        self.throw = throw
         self.active = ddp.process_group.size()
         self.steps = 0
 
@@ -447,6 +450,9 @@ class _Join:
 
     def active_step(self):
         self.active = self.ddp._count_active(1)
+        if self.throw and self.active < self.ddp.process_group.size():
+            raise RuntimeError("Detected at least one rank that exhausted inputs. Throwing "
+                               "across all ranks.")
         self.steps += 1
 
     def divisor(self):
@@ -460,6 +466,9 @@ class _Join:
                     self.active = ddp._count_active(0)
                     if self.active == 0:
                         break
+                    if self.throw:
+                        raise RuntimeError("Rank %d exhausted all inputs."
+                                           % ddp.process_group.rank())
                     ddp._shadow_step()
                 self._adopt_longest()
         finally:

@@ -10,8 +10,26 @@ import ember.distributed as dist
 from _report import report
 from ember.distributed import ReduceOp
 
+# a rank or world size that disagrees with the MPI job, or an unknown backend, is refused
+assert dist.is_available() and not dist.is_initialized()
+for wrong, message in (({"world_size": 99}, "world_size=99 but the MPI job has"),
+                       ({"rank": 99}, "rank=99 but MPI gives this process rank"),
+                       ({"backend": "pigeons"}, "Invalid backend: 'pigeons'")):
+    try:
+        dist.init_process_group(**wrong)
+    except ValueError as e:
+        assert message in str(e), str(e)
+    else:
+        raise AssertionError("init_process_group(%s) accepted" % wrong)
+assert not dist.is_initialized()
 dist.init_process_group("gloo", timeout=timedelta(seconds=30))
 rank, world = dist.get_rank(), dist.get_world_size()
+try:
+    dist.init_process_group()
+except ValueError as e:
+    assert "twice" in str(e), str(e)
+else:
+    raise AssertionError("a second init_process_group accepted")
 DTYPES = [ember.float16, ember.float32, ember.float64, ember.int8, ember.int16, ember.int32,
           ember.int64, ember.uint8, ember.bool]
 

@@ -188,5 +188,21 @@ for step in range(2 + world - 1):
 assert_equal_everywhere(ddp.module, "after join")
 assert_close(ddp.module, reference, "join")
 
+# join(throw_on_early_termination=True): every rank raises at the first step rank 0 lacks
+ddp = DDP(net(seed=0))
+steps = 0
+try:
+    with ddp.join(throw_on_early_termination=True):
+        for step in range(2 + rank):
+            x, y = local(global_batch(30 + step))
+            loss_fn(ddp(x), y).backward()
+            steps += 1
+except RuntimeError as e:
+    want = ("Rank 0 exhausted all inputs." if rank == 0 else
+            "Detected at least one rank that exhausted inputs. Throwing across all ranks.")
+    assert str(e) == want and steps == 2, (str(e), steps)
+else:
+    raise AssertionError("uneven inputs did not raise")
+
 dist.destroy_process_group()
 report(rank, "OK")
