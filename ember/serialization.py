@@ -45,17 +45,40 @@ _ALIGNMENT = 64
 # magic number 0x1950a86a20f9469cfc6c.
 _LEGACY_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
 
-_STORAGE_DTYPES = {
-    "FloatStorage": _dtype.float32, "DoubleStorage": _dtype.float64, "HalfStorage": _dtype.float16,
-    "LongStorage": _dtype.int64, "IntStorage": _dtype.int32, "ShortStorage": _dtype.int16,
-    "CharStorage": _dtype.int8, "ByteStorage": _dtype.uint8, "BoolStorage": _dtype.bool,
+# torch's storage classes and the dtype each holds. A name that ember has no dtype for (it is not
+# in ``_dtype._by_name``) loads as a placeholder, reported with its key once loading ends.
+_TORCH_STORAGES = {
+    "FloatStorage": "float32", "DoubleStorage": "float64", "HalfStorage": "float16",
+    "LongStorage": "int64", "IntStorage": "int32", "ShortStorage": "int16", "CharStorage": "int8",
+    "ByteStorage": "uint8", "BoolStorage": "bool", "BFloat16Storage": "bfloat16",
+    "ComplexFloatStorage": "complex64", "ComplexDoubleStorage": "complex128",
+    "QInt8Storage": "qint8", "QUInt8Storage": "quint8", "QInt32Storage": "qint32",
+    "QUInt4x2Storage": "quint4x2", "QUInt2x4Storage": "quint2x4",
 }
+# Every other dtype torch can write (as ``torch.<name>`` beside an UntypedStorage). A name here
+# that ember gains in ``_dtype`` loads; the rest are placeholders, as above.
+_TORCH_DTYPE_NAMES = (
+    "bfloat16", "complex32", "complex64", "complex128", "uint16", "uint32", "uint64",
+    "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float8_e8m0fnu",
+    "float4_e2m1fn_x2", "bits1x8", "bits2x4", "bits4x2", "bits8", "bits16", "qint8", "quint8",
+    "qint32", "quint4x2", "quint2x4", "int1", "int2", "int3", "int4", "int5", "int6", "int7",
+    "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7",
+)
+_DTYPE_ALIASES = {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
+                  "int": "int32", "short": "int16", "cfloat": "complex64",
+                  "cdouble": "complex128", "chalf": "complex32"}
+# torch's rebuild functions for tensor kinds ember does not have: refused by name.
+_TORCH_TENSOR_KINDS = {
+    "_rebuild_sparse_tensor": "a sparse tensor", "_rebuild_sparse_csr": "a sparse tensor",
+    "_rebuild_qtensor": "a quantized tensor", "_rebuild_nested_tensor": "a nested tensor",
+    "_rebuild_wrapper_subclass": "a tensor subclass", "_rebuild_from_type_v2": "a tensor subclass",
+    "_rebuild_meta_tensor_no_storage": "a meta tensor",
+    "_rebuild_device_tensor_from_numpy": "a device tensor", "_rebuild_xla_tensor": "an XLA tensor",
+    "_rebuild_mtia_tensor": "an MTIA tensor",
+}
+_STORAGE_DTYPES = {n: _dtype._by_name[d] for n, d in _TORCH_STORAGES.items()
+                   if d in _dtype._by_name}
 _STORAGE_NAMES = {d: name for name, d in _STORAGE_DTYPES.items()}
-_DTYPE_ALIASES = {"float": _dtype.float32, "double": _dtype.float64, "half": _dtype.float16,
-                  "long": _dtype.int64, "int": _dtype.int32, "short": _dtype.int16}
-_TORCH_ONLY_DTYPES = ("bfloat16", "complex32", "complex64", "complex128", "cfloat", "cdouble",
-                      "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2", "qint8",
-                      "quint8", "qint32")
 
 
 class _TorchName:
@@ -81,19 +104,47 @@ _STORAGE_TYPE = {d: _TorchName("torch", n) for d, n in _STORAGE_NAMES.items()}
 
 
 class _StorageType:
-    """What ``torch.FloatStorage`` and friends unpickle to: the element dtype of a storage."""
+    """What ``torch.FloatStorage`` and friends unpickle to: the element dtype of a storage.
 
-    __slots__ = ("dtype", "name")
+    ``dtype`` is None for a storage of a dtype ember lacks; ``dtype_name`` is torch's name of it.
+    """
 
-    def __init__(self, dtype, name):
-        self.dtype, self.name = dtype, name
+    __slots__ = ("dtype", "name", "dtype_name")
+
+    def __init__(self, dtype, name, dtype_name):
+        self.dtype, self.name, self.dtype_name = dtype, name, dtype_name
 
     def __repr__(self):
         return "torch." + self.name
 
 
-_STORAGE_TYPES = {n: _StorageType(d, n) for n, d in _STORAGE_DTYPES.items()}
-_STORAGE_TYPES["UntypedStorage"] = _StorageType(_dtype.uint8, "UntypedStorage")
+_STORAGE_TYPES = {n: _StorageType(_dtype._by_name.get(d), n, d)
+                  for n, d in _TORCH_STORAGES.items()}
+_STORAGE_TYPES["UntypedStorage"] = _StorageType(_dtype.uint8, "UntypedStorage", "uint8")
+
+
+class _UnsupportedDtype:
+    """A torch dtype ember does not have, as it comes out of a checkpoint (``torch.uint16``).
+
+    Loading goes on so that the error can name every key that holds one (``_refuse_unsupported``).
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+
+class _UnsupportedTensor:
+    """A tensor of a dtype ember lacks, left in place of it until loading ends."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
 
 
 class _Storage:
@@ -103,6 +154,15 @@ class _Storage:
 
     def __init__(self, array):
         self.array = array
+
+
+class _UnsupportedStorage:
+    """A storage of a dtype ember lacks: its bytes are never read."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -328,6 +388,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks,
                        metadata=None):
+    if isinstance(storage, _UnsupportedStorage):
+        return _UnsupportedTensor(storage.dtype)
     t = _make(_view(storage, storage_offset, size, stride))
     if requires_grad:
         t.requires_grad_(True)
@@ -336,6 +398,8 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
                        dtype, metadata=None):
+    if isinstance(dtype, _UnsupportedDtype):
+        return _UnsupportedTensor(dtype.name)
     if not isinstance(dtype, _dtype.dtype):
         raise pickle.UnpicklingError("_rebuild_tensor_v3 expects a dtype, got %r" % (dtype,))
     if isinstance(storage, _Storage) and storage.array.dtype != dtype.np:
@@ -375,6 +439,8 @@ def _view(storage, offset, size, stride):
 def _rebuild_parameter(data, requires_grad, backward_hooks):
     from ember.nn.parameter import Parameter
 
+    if isinstance(data, _UnsupportedTensor):
+        return data
     if not isinstance(data, Tensor):
         raise pickle.UnpicklingError("a Parameter must wrap a tensor, got %s"
                                      % type(data).__name__)
@@ -399,12 +465,14 @@ def _encode(obj, encoding="utf-8", errors="strict"):
     return obj.encode(encoding, errors)
 
 
+_UNSUPPORTED_DTYPES = {n: _UnsupportedDtype(n) for n in _TORCH_DTYPE_NAMES
+                       if n not in _dtype._by_name}
+
+
 def _torch_dtype(name):
-    if name in _dtype._by_name:
-        return _dtype._by_name[name]
-    if name in _DTYPE_ALIASES:
-        return _DTYPE_ALIASES[name]
-    return None
+    """ember's dtype for torch's dtype ``name``, its placeholder if ember lacks it, else None."""
+    name = _DTYPE_ALIASES.get(name, name)
+    return _dtype._by_name.get(name) or _UNSUPPORTED_DTYPES.get(name)
 
 
 # Names that a checkpoint may call (REDUCE) when loading with weights_only=True.
@@ -436,25 +504,62 @@ def _torch_global(module, name):
         dtype = _torch_dtype(name)
         if dtype is not None:
             return dtype
-        if name in _TORCH_ONLY_DTYPES or (name.endswith("Storage") and name[:-7]):
-            raise RuntimeError("the checkpoint holds torch.%s, which ember does not support "
-                               "(ember's dtypes: %s)"
-                               % (name, ", ".join(d.name for d in _dtype.all_dtypes)))
+        if name.endswith("Storage") and name[:-7]:
+            raise RuntimeError("the checkpoint holds a torch.%s, which ember does not support "
+                               "(ember's dtypes: %s)" % (name, _EMBER_DTYPES))
+    if module == "torch.storage" and name == "UntypedStorage":
+        return _STORAGE_TYPES[name]
+    if module in ("torch._utils", "torch._tensor") and name in _TORCH_TENSOR_KINDS:
+        raise RuntimeError("the checkpoint holds %s (%s.%s), which ember does not support: ember "
+                           "loads dense tensors of the dtypes %s"
+                           % (_TORCH_TENSOR_KINDS[name], module, name, _EMBER_DTYPES))
     return None
+
+
+_EMBER_DTYPES = ", ".join(d.name for d in _dtype.all_dtypes)
+
+
+def _refuse_unsupported(obj, name, dtypes):
+    """Raise ``RuntimeError`` naming each place in ``obj`` that holds a tensor (or a dtype) of a
+    dtype ember lacks; ``dtypes`` are the ones the load met (named even if no place is found)."""
+    found, seen, todo = [], set(), [(obj, "")]
+    while todo:
+        x, path = todo.pop()
+        if isinstance(x, (_UnsupportedTensor, _UnsupportedDtype)):
+            kind = "a tensor of dtype torch." + x.dtype if type(x) is _UnsupportedTensor else x
+            found.append("%s holds %s" % (path or "the checkpoint", kind))
+            continue
+        if id(x) in seen or isinstance(x, (str, bytes, int, float, Tensor, type)):
+            continue
+        seen.add(id(x))
+        if isinstance(x, dict):
+            items = [(v, path + "[%r]" % (k,)) for k, v in x.items()]
+        elif isinstance(x, (list, tuple, set, frozenset)):
+            items = [(v, path + "[%d]" % i) for i, v in enumerate(x)]
+        elif isinstance(getattr(x, "__dict__", None), dict):
+            items = [(v, path + "." + k) for k, v in vars(x).items()]
+        else:
+            continue
+        todo.extend(reversed(items))
+    if len(found) > 8:
+        found[8:] = ["and %d more" % (len(found) - 8)]
+    raise RuntimeError("%s holds data of a dtype ember does not support (%s): %s. ember's "
+                       "dtypes: %s" % (name, ", ".join("torch." + d for d in sorted(dtypes)),
+                                       "; ".join(found) or "inside an object", _EMBER_DTYPES))
 
 
 class _FullUnpickler(pickle.Unpickler):
     """The ``weights_only=False`` loader: any global, with torch's names mapped to ember's."""
 
-    def __init__(self, file, persistent_load, **kwargs):
+    def __init__(self, file, archive, **kwargs):
         super().__init__(file, **kwargs)
-        self._load_storage = persistent_load
+        self._archive = archive
 
     def persistent_load(self, pid):
-        return self._load_storage(pid)
+        return self._archive.persistent_load(pid)
 
     def find_class(self, module, name):
-        obj = _torch_global(module, name)
+        obj = self._archive.find_global(module, name)
         if obj is not None:
             return obj
         if module == "torch" or module.startswith("torch."):
@@ -488,6 +593,16 @@ class _Archive:
         self.byteorder = order.decode()
         self.storages = {}
         self.raw = {}
+        self.unsupported = set()  # torch's names of the dtypes met that ember lacks
+
+    def find_global(self, module, name):
+        """``_torch_global``, noting the dtypes ember lacks that the checkpoint names."""
+        obj = _torch_global(module, name)
+        if type(obj) is _UnsupportedDtype:
+            self.unsupported.add(obj.name)
+        elif type(obj) is _StorageType and obj.dtype is None:
+            self.unsupported.add(obj.dtype_name)
+        return obj
 
     def has(self, record):
         try:
@@ -502,6 +617,8 @@ class _Archive:
                 or not isinstance(pid[3], str) or not _is_int(pid[4]) or pid[4] < 0):
             raise pickle.UnpicklingError("unsupported persistent id %r" % (pid,))
         _, kind, key, location, numel = pid
+        if kind.dtype is None:
+            return _UnsupportedStorage(kind.dtype_name)
         # Keyed by dtype too: a record viewed as two dtypes gives two storages on one buffer.
         storage = self.storages.get((key, kind.dtype))
         if storage is None:
@@ -644,12 +761,15 @@ def _load(fp, path, name, map_location, weights_only, mmap, pickle_load_args):
             archive = _Archive(zf, path, name, map_location, mmap)
             pkl = zf.read(archive.prefix + "data.pkl")
             if weights_only:
-                return Unpickler(pkl, archive.persistent_load, _torch_global,
-                                 _SAFE_CALLABLES.values()).load()
-            return _FullUnpickler(io.BytesIO(pkl), archive.persistent_load,
-                                  **pickle_load_args).load()
+                obj = Unpickler(pkl, archive.persistent_load, archive.find_global,
+                                _SAFE_CALLABLES.values()).load()
+            else:
+                obj = _FullUnpickler(io.BytesIO(pkl), archive, **pickle_load_args).load()
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:
             raise RuntimeError("%s is truncated or corrupted: %s" % (name, e)) from None
+    if archive.unsupported:
+        _refuse_unsupported(obj, name, archive.unsupported)
+    return obj
 
 
 # --- safetensors ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import warnings
 import zipfile
 
 import numpy as np
@@ -350,10 +351,59 @@ def test_legacy_format_detected(tmp_path):
         ember.save(ember.ones(1), tmp_path / "x.pt", _use_new_zipfile_serialization=False)
 
 
-def test_unsupported_dtype_is_named(tmp_path):
-    torch.save(torch.ones(2, dtype=torch.bfloat16), tmp_path / "bf.pt")
-    with pytest.raises(RuntimeError, match="BFloat16Storage"):
-        ember.load(tmp_path / "bf.pt")
+# dtypes torch can save and ember lacks: typed storages (bfloat16, complex) and the dtypes torch
+# writes as an UntypedStorage plus the dtype (unsigned, float8, ...).
+_TORCH_ONLY = [d for d in ("bfloat16", "complex32", "complex64", "complex128", "uint16", "uint32",
+                           "uint64", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
+                           "float8_e5m2fnuz", "float8_e8m0fnu", "bits8")
+               if d not in DTYPES and not hasattr(ember, d)]
+
+
+@pytest.mark.parametrize("weights_only", [True, False])
+@pytest.mark.parametrize("name", _TORCH_ONLY)
+def test_unsupported_dtype_is_named_with_its_key(tmp_path, name, weights_only):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # complex32 is "experimental" in torch
+        odd = torch.zeros(3, dtype=getattr(torch, name))
+    path = tmp_path / "odd.pt"
+    torch.save({"fine": torch.ones(2), "layers": {"w": odd}}, path)
+    with pytest.raises(RuntimeError) as info:
+        ember.load(path, weights_only=weights_only)
+    message = str(info.value)
+    assert "['layers']['w'] holds a tensor of dtype torch.%s" % name in message
+    assert "'fine'" not in message and "odd.pt" in message
+
+
+def test_every_unsupported_place_is_named(tmp_path):
+    torch.save({"model": torch.nn.Linear(2, 2).to(torch.bfloat16).state_dict(),
+                "dtype": torch.float8_e5m2,
+                "buffers": [torch.ones(1), torch.zeros(1, dtype=torch.uint32)]},
+               tmp_path / "mixed.pt")
+    with pytest.raises(RuntimeError) as info:
+        ember.load(tmp_path / "mixed.pt")
+    message = str(info.value)
+    for part in ("torch.bfloat16, torch.float8_e5m2, torch.uint32",
+                 "['model']['weight'] holds a tensor of dtype torch.bfloat16",
+                 "['model']['bias'] holds a tensor of dtype torch.bfloat16",
+                 "['dtype'] holds torch.float8_e5m2",
+                 "['buffers'][1] holds a tensor of dtype torch.uint32", "ember's dtypes: float16"):
+        assert part in message
+    torch.save(torch.nn.Linear(2, 2).to(torch.bfloat16), tmp_path / "whole.pt")
+    with pytest.raises(RuntimeError, match=r"\._parameters\['weight'\] holds a tensor of dtype "
+                                           r"torch\.bfloat16"):
+        ember.load(tmp_path / "whole.pt", weights_only=False)
+
+
+def test_sparse_and_quantized_tensors_are_named(tmp_path):
+    torch.save({"s": torch.eye(2).to_sparse()}, tmp_path / "sparse.pt")
+    with pytest.raises(RuntimeError, match="a sparse tensor"):
+        ember.load(tmp_path / "sparse.pt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quantize_per_tensor is deprecated in torch
+        q = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.qint8)
+    torch.save({"q": q}, tmp_path / "quantized.pt")
+    with pytest.raises(RuntimeError, match="a quantized tensor"):
+        ember.load(tmp_path / "quantized.pt")
 
 
 # --- safety -------------------------------------------------------------------------------------

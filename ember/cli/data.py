@@ -27,12 +27,21 @@ def _one_line(error):
 def _load_split(root, train, sample, download=False):
     from ember.vision.datasets import MNIST
 
+    where = "ember's MNIST sample" if sample else os.path.join(root, "MNIST", "raw")
     try:
-        return MNIST(root, train=train, transform=mnist_transform(), download=download,
-                     sample=sample)
+        dataset = MNIST(root, train=train, transform=mnist_transform(), download=download,
+                        sample=sample)
     except (ValueError, TypeError, EOFError, OSError) as e:
-        where = "ember's MNIST sample" if sample else os.path.join(root, "MNIST", "raw")
-        raise CommandError("corrupt MNIST data in %s: %s" % (where, _one_line(e))) from None
+        detail = _one_line(str(e).replace(where + os.sep, ""))  # files named once, in `where`
+        raise CommandError("corrupt MNIST data in %s: %s" % (where, detail)) from None
+    outside = ((dataset.targets < 0) | (dataset.targets > 9)).nonzero()
+    if len(outside):
+        first = int(outside[0, 0])
+        raise CommandError("corrupt MNIST data in %s: %s-labels-idx1-ubyte holds label %d at "
+                           "index %d (%d of %d labels outside 0..9)"
+                           % (where, "train" if train else "t10k", int(dataset.targets[first]),
+                              first, len(outside), len(dataset.targets)))
+    return dataset
 
 
 def open_mnist(data_dir, download=True, require_full=False, sample=False, announce=print,

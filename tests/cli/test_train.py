@@ -12,7 +12,8 @@ import pytest
 import ember
 from ember.cli import evaluate
 from ember.cli import train as train_cli
-from tests.cli._helpers import TEST, TRAIN, assert_one_line_error, cli, write_mnist
+from tests.cli._helpers import (TEST, TRAIN, assert_one_line_error, cli, write_idx,
+                                write_mnist)
 
 FAST = ("--model", "mlp", "--batch-size", "32", "--no-progress")
 
@@ -345,6 +346,46 @@ def test_corrupt_mnist_is_an_error(tmp_path, capsys, damage):
             f.write(b"\x00\x00\x08")
     status, _, err = cli(capsys, "train", "--data", root, "--out", tmp_path / "out", *FAST)
     assert_one_line_error(status, err, "corrupt MNIST data in")
+
+
+def _damage_labels(raw, damage):
+    """Spoil the test split's labels (10 digits) in one of the ways a bad IDX file can be."""
+    path = os.path.join(raw, "t10k-labels-idx1-ubyte")
+    if damage == "label-outside-0-9":
+        write_idx(path, np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 12], np.uint8))
+        return "t10k-labels-idx1-ubyte holds label 12 at index 9 (1 of 10 labels outside 0..9)"
+    if damage == "fewer-labels":
+        write_idx(path, np.arange(8, dtype=np.uint8))
+        return "the test split has 10 images but 8 labels"
+    if damage == "more-labels":
+        write_idx(path, np.arange(12, dtype=np.uint8) % 10)
+        return "the test split has 10 images but 12 labels"
+    with open(path, "rb") as f:  # truncated: the header promises 10 labels, 6 remain
+        data = f.read()
+    with open(path, "wb") as f:
+        f.write(data[:-4])
+    return "truncated: its header promises 10 values (shape (10,)), it holds 6"
+
+
+DAMAGED_LABELS = ["label-outside-0-9", "fewer-labels", "more-labels", "truncated-labels"]
+
+
+@pytest.mark.parametrize("damage", DAMAGED_LABELS)
+def test_bad_labels_are_a_one_line_error_in_train(tmp_path, capsys, damage):
+    root = write_mnist(tmp_path, train=20, test=10)
+    message = _damage_labels(os.path.join(root, "MNIST", "raw"), damage)
+    status, _, err = cli(capsys, "train", "--data", root, "--out", tmp_path / "out", *FAST)
+    assert_one_line_error(status, err, "corrupt MNIST data in", message)
+    assert not os.path.exists(tmp_path / "out" / "checkpoint.pt")
+
+
+@pytest.mark.parametrize("damage", DAMAGED_LABELS)
+def test_bad_labels_are_a_one_line_error_in_eval(trained_run, tmp_path, capsys, damage):
+    root = write_mnist(tmp_path, train=20, test=10)
+    message = _damage_labels(os.path.join(root, "MNIST", "raw"), damage)
+    checkpoint = os.path.join(trained_run[0], "checkpoint.pt")
+    status, _, err = cli(capsys, "eval", checkpoint, "--data", root)
+    assert_one_line_error(status, err, "corrupt MNIST data in", message)
 
 
 def test_unwritable_output_folder_is_an_error(mnist_root, tmp_path, capsys):

@@ -37,8 +37,24 @@ def test_idx_rejects_bad_files(tmp_path):
     with pytest.raises(ValueError, match="magic"):
         read_sn3_pascalvincent_tensor(str(tmp_path / "bad"))
     (tmp_path / "short").write_bytes(idx_bytes(np.zeros((4, 2), np.uint8))[:-3])
-    with pytest.raises(ValueError, match="expected 8 values"):
-        read_sn3_pascalvincent_tensor(str(tmp_path / "short"))
+    for strict in (True, False):  # a truncated file is refused even when not strict
+        with pytest.raises(ValueError, match=r"truncated: its header promises 8 values \(shape "
+                                             r"\(4, 2\)\), it holds 5"):
+            read_sn3_pascalvincent_tensor(str(tmp_path / "short"), strict=strict)
+    (tmp_path / "long").write_bytes(idx_bytes(np.zeros((4, 2), np.uint8)) + b"\x00")
+    with pytest.raises(ValueError, match="wrong size: its header promises 8 values"):
+        read_sn3_pascalvincent_tensor(str(tmp_path / "long"))
+    assert read_sn3_pascalvincent_tensor(str(tmp_path / "long"), strict=False).shape == (4, 2)
+
+
+@pytest.mark.parametrize("labels", [4, 6])
+def test_mnist_refuses_images_and_labels_of_different_counts(tmp_path, labels):
+    raw = tmp_path / "MNIST" / "raw"
+    write_mnist_folder(raw, n_test=5)
+    write_idx(raw / "t10k-labels-idx1-ubyte", np.zeros(labels, np.uint8))
+    with pytest.raises(ValueError, match="the test split has 5 images but %d labels" % labels):
+        MNIST(tmp_path, train=False)
+    assert len(MNIST(tmp_path, train=True)) == 12
 
 
 # --- MNIST family from local files ------------------------------------------------------------

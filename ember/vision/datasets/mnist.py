@@ -48,9 +48,10 @@ def read_sn3_pascalvincent_tensor(path, strict=True):
     dtype = _IDX_TYPES[data[2]]
     offset = 4 * (ndim + 1)
     count = (len(data) - offset) // dtype.itemsize
-    if strict and count != int(np.prod(shape)):
-        raise ValueError("%s: expected %d values for shape %s, found %d"
-                         % (path, int(np.prod(shape)), shape, count))
+    if count < int(np.prod(shape)) or (strict and count != int(np.prod(shape))):
+        raise ValueError("%s: %s: its header promises %d values (shape %s), it holds %d"
+                         % (path, "truncated" if count < int(np.prod(shape)) else "wrong size",
+                            int(np.prod(shape)), shape, count))
     arr = np.frombuffer(data, dtype, int(np.prod(shape)), offset).reshape(shape)
     return _make(arr.astype(dtype.newbyteorder("="), copy=True))
 
@@ -132,6 +133,10 @@ class MNIST(VisionDataset):
                                    "download it (or sample=True for ember's bundled sample)"
                                    % self.raw_folder)
         self.data, self.targets = self._load_data(folder)
+        if len(self.data) != len(self.targets):
+            raise ValueError("the %s split has %d images but %d labels"
+                             % ("train" if self.train else "test", len(self.data),
+                                len(self.targets)))
 
     @property
     def raw_folder(self):
