@@ -44,6 +44,34 @@ def _load_split(root, train, sample, download=False):
     return dataset
 
 
+def _download(data_dir):
+    """Download MNIST into ``data_dir/MNIST/raw`` (loading the test split to check it).
+
+    If it fails (or is interrupted), the folders this call created are removed again, with the
+    MNIST files fetched into them; a folder that existed before, and any file that is not one of
+    MNIST's, are left alone.
+    """
+    raw = os.path.abspath(os.path.join(data_dir, "MNIST", "raw"))
+    created, folder = [], raw
+    while not os.path.lexists(folder) and os.path.dirname(folder) != folder:
+        created.append(folder)  # deepest first
+        folder = os.path.dirname(folder)
+    try:
+        _load_split(data_dir, False, False, download=True)
+    except BaseException:
+        if created and created[0] == raw:
+            for name in _RAW_FILES:
+                for path in (os.path.join(raw, name), os.path.join(raw, name + ".gz")):
+                    if os.path.isfile(path):
+                        os.remove(path)
+        for folder in created:
+            try:
+                os.rmdir(folder)
+            except OSError:  # something else was put there meanwhile: keep it
+                break
+        raise
+
+
 def open_mnist(data_dir, download=True, require_full=False, sample=False, announce=print,
                purpose="training on", need_train=True):
     """The MNIST train and test sets, with the notes' transform.
@@ -75,7 +103,7 @@ def open_mnist(data_dir, download=True, require_full=False, sample=False, announ
             if not download:
                 raise CommandError(missing)
             try:  # MNIST.download fetches what is missing or fails its checksum
-                _load_split(data_dir, False, False, download=True)
+                _download(data_dir)
             except RuntimeError as e:
                 raise CommandError("%s (and download failed: %s)" % (missing, _one_line(e))) \
                     from None
@@ -85,7 +113,7 @@ def open_mnist(data_dir, download=True, require_full=False, sample=False, announ
             reason = "download disabled"
             if download:
                 try:
-                    _load_split(data_dir, False, False, download=True)
+                    _download(data_dir)
                     reason = None
                 except RuntimeError as e:
                     reason = "and download failed: %s" % _one_line(e)

@@ -35,14 +35,18 @@ def draw_digits(count, seed):
     return images, labels.astype(np.uint8)
 
 
+def idx_header(array):
+    """The IDX header of a uint8 ``array``."""
+    return struct.pack(">BBBB", 0, 0, 8, array.ndim) + struct.pack(">%dI" % array.ndim,
+                                                                   *array.shape)
+
+
 def write_idx(path, array):
     """Write ``array`` (uint8, 1 or 3 dims) as an IDX file, gzip-compressed if ``path`` ends
     with ``.gz``."""
-    header = struct.pack(">BBBB", 0, 0, 8, array.ndim) + struct.pack(">%dI" % array.ndim,
-                                                                     *array.shape)
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "wb") as f:
-        f.write(header + array.tobytes())
+        f.write(idx_header(array) + array.tobytes())
 
 
 def write_mnist(root, train=TRAIN, test=TEST, seed=0):

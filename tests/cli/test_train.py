@@ -2,6 +2,7 @@
 Ctrl-C, the sample fallback and bad input."""
 import csv
 import gzip
+import hashlib
 import os
 import signal
 import sys
@@ -12,8 +13,9 @@ import pytest
 import ember
 from ember.cli import evaluate
 from ember.cli import train as train_cli
-from tests.cli._helpers import (TEST, TRAIN, assert_one_line_error, cli, write_idx,
-                                write_mnist)
+from tests.cli._helpers import (TEST, TRAIN, assert_one_line_error, cli, draw_digits,
+                                idx_header, write_idx, write_mnist)
+from tests.vision._idx import LoopbackServer
 
 FAST = ("--model", "mlp", "--batch-size", "32", "--no-progress")
 
@@ -249,6 +251,51 @@ def test_failed_download_is_reported_in_the_fallback_line(tmp_path, monkeypatch)
     assert said[0].startswith("full MNIST not found in %s (and download failed: " % tmp_path)
     assert "<urlopen error offline>" in said[0]
     assert said[0].endswith("); training on the 5,000-digit sample shipped with ember")
+
+
+@pytest.fixture
+def failing_mirror(monkeypatch):
+    """MNIST's downloads go to a loopback server that has only the train images (a real,
+    checksummed file): the other three files fail with 404, so every download fails part-way."""
+    from ember.vision.datasets import MNIST
+
+    images, _ = draw_digits(10, 0)
+    body = gzip.compress(idx_header(images) + images.tobytes(), mtime=0)
+    server = LoopbackServer({"train-images-idx3-ubyte.gz": body})
+    resources = [(name, hashlib.md5(body).hexdigest() if name.startswith("train-images") else md5)
+                 for name, md5 in MNIST.resources]
+    monkeypatch.setattr(MNIST, "mirrors", [server.url])
+    monkeypatch.setattr(MNIST, "resources", resources)
+    yield server
+    server.close()
+
+
+def test_failed_download_removes_only_the_folders_it_created(tmp_path, capsys, failing_mirror):
+    data = tmp_path / "new" / "data"
+    status, stdout, err = cli(capsys, "train", "--data", data, "--out", tmp_path / "out",
+                              "--epochs", 1, *FAST)
+    assert status == 0, err
+    assert "(and download failed: " in stdout and "404" in stdout
+    assert failing_mirror.hits[0] == "/train-images-idx3-ubyte.gz"  # fetched, then removed
+    assert not (tmp_path / "new").exists()
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+@pytest.mark.parametrize("had", ["data", "data/MNIST", "data/MNIST/raw"])
+def test_failed_download_keeps_the_users_folders_and_files(tmp_path, failing_mirror, had):
+    data = tmp_path / "data"
+    os.makedirs(tmp_path / had)
+    (tmp_path / had / "notes.txt").write_text("mine")
+    said = []
+    train_cli.open_mnist(str(data), download=True, announce=said.append)
+    assert "(and download failed: " in said[0]
+    kept = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")}
+    expected = {"data", "data/MNIST", "data/MNIST/raw"}
+    expected = {p for p in expected if had.startswith(p)} | {had + "/notes.txt"}
+    if had == "data/MNIST/raw":  # the user's folder: what was fetched into it stays
+        expected.add("data/MNIST/raw/train-images-idx3-ubyte.gz")
+        expected.add("data/MNIST/raw/train-images-idx3-ubyte")
+    assert kept == expected
 
 
 def test_full_mnist_in_data_is_used(mnist_root):

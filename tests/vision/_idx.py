@@ -1,8 +1,10 @@
-"""Writers for test data: IDX files, in the MNIST layout."""
+"""Test data for the MNIST family: IDX files in the MNIST layout, and a loopback server."""
 import gzip
 import hashlib
+import http.server
 import os
 import struct
+import threading
 
 import numpy as np
 
@@ -42,3 +44,35 @@ def write_mnist_folder(folder, n_train=12, n_test=5, compress=False, prefix=("tr
         write_idx(os.path.join(folder, "%s-labels-idx1-ubyte%s" % (split, ext)), labels, compress)
         arrays[split] = (images, labels)
     return arrays
+
+
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 serving ``files`` (name -> bytes; 404 for any other path),
+    recording the paths asked for in ``hits``."""
+
+    def __init__(self, files):
+        self.files, self.hits = files, []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.hits.append(self.path)
+                body = outer.files.get(self.path.lstrip("/"))
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -2,10 +2,8 @@
 local HTTP server, the bundled sample, CIFAR's restricted unpickling, folders and FakeData."""
 import gzip
 import hashlib
-import http.server
 import os
 import pickle
-import threading
 
 import numpy as np
 import pytest
@@ -17,7 +15,8 @@ from ember.vision.datasets import (CIFAR10, EMNIST, KMNIST, MNIST, QMNIST, FakeD
                                    FashionMNIST, ImageFolder, mnist)
 from ember.vision.datasets.cifar import load_pickle
 from ember.vision.datasets.mnist import read_sn3_pascalvincent_tensor
-from tests.vision._idx import idx_bytes, make_mnist_arrays, write_idx, write_mnist_folder
+from tests.vision._idx import (LoopbackServer, idx_bytes, make_mnist_arrays, write_idx,
+                               write_mnist_folder)
 
 
 # --- IDX parsing ------------------------------------------------------------------------------
@@ -125,35 +124,6 @@ def test_qmnist_compat_and_subsets(tmp_path):
 
 # --- downloads against a loopback server ------------------------------------------------------
 
-class _Server:
-    def __init__(self, files):
-        self.files, self.hits = files, []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                outer.hits.append(self.path)
-                body = outer.files.get(self.path.lstrip("/"))
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d/" % self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def _closed_port_url():
     import socket
 
@@ -173,7 +143,7 @@ def served_mnist():
             name = "%s-%s-ubyte.gz" % (split, kind)
             files[name] = gzip.compress(idx_bytes(arr), mtime=0)
             resources.append((name, hashlib.md5(files[name]).hexdigest()))
-    server = _Server(files)
+    server = LoopbackServer(files)
     yield server, resources
     server.close()
 
