@@ -8,8 +8,9 @@ generator) for each iterator, as torch does.
 """
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
+import signal
 import warnings
 
 from ember.random import default_generator
@@ -278,9 +279,14 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 
 
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
-    """Workers, each with its own index queue, feed one result queue; ``_task_info`` maps each
-    task number to ``(worker_id,)`` while pending and ``(worker_id, data)`` once it arrived
-    early, so that batches come out in sampler order."""
+    """Workers, each with its own index queue, send results back on their own pipe;
+    ``_task_info`` maps each task number to ``(worker_id,)`` while pending and
+    ``(worker_id, data)`` once it arrived early, so that batches come out in sampler order.
+
+    Only the worker holds the writing end of its pipe, so a worker that dies, even part-way
+    through sending a batch, shows as end-of-file there (torch's shared result queue leaves a
+    half-written message that a read waits on forever; torch escapes it with a SIGCHLD handler).
+    """
 
     def __init__(self, loader):
         super().__init__(loader)
@@ -288,23 +294,28 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._in_order = loader.in_order
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
         self._worker_init_fn = loader.worker_init_fn
-        self._data_queue = ctx.Queue()
         self._done_event = _worker._DoneFlag(ctx)
         self._index_queues = []
         self._workers = []
+        self._result_conns = []
         self._shutdown = False
         for worker_id in range(self._num_workers):
             index_queue = ctx.Queue()
             # The main process never waits on this queue's feeder when it exits.
             index_queue.cancel_join_thread()
+            result_conn, worker_conn = ctx.Pipe(duplex=False)
             w = ctx.Process(target=_worker._worker_loop, daemon=True,
                             args=(self._is_iterable, self._dataset, index_queue,
-                                  self._data_queue, self._done_event, self._auto_collation,
+                                  worker_conn, self._done_event, self._auto_collation,
                                   self._collate_fn, self._drop_last, self._base_seed,
                                   self._worker_init_fn, worker_id, self._num_workers,
                                   os.getpid()))
-            w.start()
             self._index_queues.append(index_queue)
+            self._result_conns.append(result_conn)
+            try:
+                w.start()
+            finally:
+                worker_conn.close()  # before the next worker forks, so that it lacks this end
             self._workers.append(w)
         self._reset(loader, first_iter=True)
 
@@ -316,6 +327,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._tasks_outstanding = 0
         self._workers_status = [True] * self._num_workers
         self._worker_cycle = itertools.cycle(range(self._num_workers))
+        self._next_conn = 0
         if not first_iter:
             # Persistent workers: tell each to start over and drop whatever the previous epoch
             # left in flight until every worker has acknowledged.
@@ -330,16 +342,44 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._try_put_index()
 
     def _try_get_data(self, timeout=_worker.MP_STATUS_CHECK_INTERVAL):
-        try:
-            return True, self._data_queue.get(timeout=timeout)
-        except queue.Empty:
-            dead = [w for i, w in enumerate(self._workers)
-                    if self._workers_status[i] and not w.is_alive()]
-            if dead:
-                self._shutdown_workers()
-                raise RuntimeError("DataLoader worker (pid(s) %s) exited unexpectedly"
-                                   % ", ".join(str(w.pid) for w in dead)) from None
-            return False, None
+        ready = multiprocessing.connection.wait(self._result_conns, timeout)
+        if ready:
+            # Start after the pipe read last, so that no worker waits behind a busy one.
+            n = len(self._result_conns)
+            i = min((self._result_conns.index(c) for c in ready),
+                    key=lambda j: (j - self._next_conn) % n)
+            self._next_conn = i + 1
+            try:
+                return True, self._result_conns[i].recv()
+            except (EOFError, OSError):  # the worker is gone, perhaps part-way through a batch
+                self._raise_dead([self._workers[i]])
+        self._raise_dead([w for w in self._workers if not w.is_alive()])
+        return False, None
+
+    def _raise_dead(self, dead):
+        """Shut down and raise torch's error for the ``dead`` workers (if there are any)."""
+        if not dead:
+            return
+        for w in dead:
+            w.join(_worker.MP_STATUS_CHECK_INTERVAL)  # reaped, so that its exit code is known
+        self._shutdown_workers()
+        causes = []
+        for w in dead:
+            if w.exitcode is not None and w.exitcode < 0:
+                try:
+                    name = signal.Signals(-w.exitcode).name
+                    name = signal.strsignal(-w.exitcode) or name
+                except ValueError:
+                    name = "signal %d" % -w.exitcode
+                causes.append("DataLoader worker (pid %d) is killed by signal: %s. "
+                              % (w.pid, name))
+            elif w.exitcode:
+                causes.append("DataLoader worker (pid %d) exited unexpectedly with exit code %d. "
+                              "Details are lost due to multiprocessing. Rerunning with "
+                              "num_workers=0 may give better error trace." % (w.pid, w.exitcode))
+        cause = RuntimeError(" ".join(causes)) if causes else None
+        raise RuntimeError("DataLoader worker (pid(s) %s) exited unexpectedly"
+                           % ", ".join(str(w.pid) for w in dead)) from cause
 
     def _get_data(self):
         if self._timeout > 0:
@@ -429,8 +469,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         finally:
             for q in self._index_queues:
                 q.close()
-            self._data_queue.cancel_join_thread()
-            self._data_queue.close()
+            for conn in self._result_conns:
+                conn.close()
 
     def __del__(self):
         self._shutdown_workers()

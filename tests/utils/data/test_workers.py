@@ -195,12 +195,69 @@ def test_break_and_delete_leave_no_worker():
     del it, loader
 
 
-def test_killed_worker_is_reported():
-    it = iter(DataLoader(Slow(0.5, n=40), batch_size=None, num_workers=2))
-    os.kill(it._workers[0].pid, signal.SIGKILL)
-    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+class TSlow(tud.Dataset):
+    def __len__(self):
+        return 40
+
+    def __getitem__(self, i):
+        time.sleep(0.5)
+        return i
+
+
+@pytest.mark.parametrize("lib", ["ember", "torch"])
+def test_killed_worker_is_reported(lib):
+    loader = (DataLoader(Slow(0.5, n=40), batch_size=None, num_workers=2) if lib == "ember"
+              else tud.DataLoader(TSlow(), batch_size=None, num_workers=2))
+    it = iter(loader)
+    pid = it._workers[0].pid
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match=r"^DataLoader worker \(pid\(s\) %d\) exited "
+                                           r"unexpectedly$" % pid) as info:
         list(it)
+    assert str(info.value.__cause__) == ("DataLoader worker (pid %d) is killed by signal: "
+                                         "Killed. " % pid)
+    if lib == "ember":
+        assert wait_gone([w.pid for w in it._workers]) == []
+
+
+class Big(Dataset):
+    """Samples far larger than a pipe's buffer: a worker sending one blocks part-way through
+    until the main process reads."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return b"x" * (4 << 20)
+
+
+def test_worker_killed_while_sending_a_batch_is_reported():
+    it = iter(DataLoader(Big(), batch_size=None, num_workers=2))
+    pid = it._workers[0].pid
+    # Data on worker 0's pipe: it has begun sending its first batch, and the rest of the batch
+    # waits for the full pipe to drain, so the kill lands in the middle of the message.
+    assert it._result_conns[0].poll(120)
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match=r"^DataLoader worker \(pid\(s\) %d\) exited "
+                                           r"unexpectedly$" % pid) as info:
+        next(it)
+    assert "is killed by signal: Killed" in str(info.value.__cause__)
     assert wait_gone([w.pid for w in it._workers]) == []
+
+
+class Unpicklable(Dataset):
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, i):
+        return (lambda: i) if i == 1 else i
+
+
+def test_batch_that_cannot_be_sent_is_an_error_not_a_hang():
+    it = iter(DataLoader(Unpicklable(), batch_size=None, num_workers=1))
+    assert next(it) == 0
+    with pytest.raises(Exception, match="in DataLoader worker process 0 while sending a batch"):
+        next(it)
 
 
 def test_persistent_workers_reused_across_epochs():

@@ -4,6 +4,7 @@ import queue
 import random
 import sys
 import traceback
+from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
 
@@ -110,8 +111,22 @@ def _seed_worker(base_seed, worker_id):
     return seed
 
 
-def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto_collation,
+def _send(conn, idx, data, worker_id):
+    """Send ``(idx, data)`` to the main process; a batch that cannot be pickled is sent as the
+    error (pickling is done before the first byte is written, so the stream stays whole)."""
+    try:
+        payload = ForkingPickler.dumps((idx, data))
+    except Exception:
+        where = "in DataLoader worker process %d while sending a batch" % worker_id
+        payload = ForkingPickler.dumps((idx, ExceptionWrapper(where=where)))
+    conn.send_bytes(payload)
+
+
+def _worker_loop(is_iterable, dataset, index_queue, data_conn, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers, parent_pid):
+    """Fetch the batches that ``index_queue`` asks for and send them on ``data_conn``, the
+    worker's own pipe to the main process: if the worker dies part-way through a message, the
+    main process reads end-of-file instead of waiting forever for the rest."""
     global _worker_info
     from ember.utils.data._utils.fetch import create_fetcher
 
@@ -142,7 +157,7 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
             if task is None:
                 break
             if isinstance(task, _ResumeIteration):
-                data_queue.put((task, None))
+                _send(data_conn, task, None, worker_id)
                 stream_ended = False
                 if is_iterable and init_error is None:
                     fetcher = create_fetcher(is_iterable, dataset, auto_collation, collate_fn,
@@ -160,7 +175,7 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
                     if is_iterable and isinstance(e, StopIteration):
                         data = _IterableDatasetStopIteration(worker_id)
                         stream_ended = True
-                        data_queue.put((idx, data))
+                        _send(data_conn, idx, data, worker_id)
                         continue
                     where = "in DataLoader worker process %d" % worker_id
                     if hasattr(e, "_ember_sample_index"):
@@ -168,11 +183,8 @@ def _worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto
                     elif not is_iterable:
                         where += " while loading batch indices %r" % (index,)
                     data = ExceptionWrapper(where=where)
-            data_queue.put((idx, data))
+            _send(data_conn, idx, data, worker_id)
             del data, task
-    except KeyboardInterrupt:
-        pass  # the main process gets the interrupt too and shuts the workers down
-    if done_event.is_set():
-        # Nobody may read what is still buffered: do not block exit on flushing it.
-        data_queue.cancel_join_thread()
-        data_queue.close()
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass  # the main process got the interrupt too, or stopped reading: it shuts us down
+    data_conn.close()
