@@ -7,8 +7,8 @@ time backward still waits for them at its end, and the fraction hidden behind ba
 (1 - exposed / alone, where exposed is the time from the end of the slower rank's backward to the
 end of the wait; the time spent waiting for the slower rank is reported apart, as imbalance).
 The 2-process run is repeated with DDP's progress thread off (the all-reduces then
-move only inside the MPI calls of the main thread: the launches and the final wait), to show
-what the thread buys.
+move only inside the main thread's MPI calls: at each gradient hook and in the final wait), to
+show what the thread buys.
 
     python bench/bench_ddp.py [--batch 64] [--steps 30] [--repeat 3]
 
@@ -55,15 +55,16 @@ def _worker(batch, steps, progress):
         step()
     marks = []  # per step: (this rank's backward done, its gradients averaged)
     dist.barrier()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
         if world > 1:
             marks.append(ddp._last_reduction)
+    cpu = time.process_time() - cpu_began  # this rank's CPU time, all its threads
     dist.barrier()
     elapsed = time.perf_counter() - began
-    result = "world=%d examples_per_s=%.1f step_ms=%.1f" % (
-        world, world * batch * steps / elapsed, 1e3 * elapsed / steps)
+    result = "world=%d examples_per_s=%.1f step_ms=%.1f cpu_ms=%.1f" % (
+        world, world * batch * steps / elapsed, 1e3 * elapsed / steps, 1e3 * cpu / steps)
     if world > 1:
         # The final all-reduce cannot end before the slowest rank's backward has ended; waiting
         # for that rank is imbalance, not communication. So the exposed communication time of a
@@ -131,12 +132,13 @@ def main():
     one = _best(1, args)
     two = _best(2, args)
     off = _best(2, args, progress=False)
-    print("1 process:   %8s examples/s  (%s ms/step)" % (one["examples_per_s"], one["step_ms"]))
+    print("1 process:   %8s examples/s  (%s ms/step, CPU %s ms/step)"
+          % (one["examples_per_s"], one["step_ms"], one["cpu_ms"]))
     for name, r in (("2 processes", two), ("2 processes, progress thread off", off)):
-        print("%s: %8s examples/s  (%s ms/step); all-reduce alone %s ms/step, exposed after "
-              "the last rank's backward %s ms/step (hidden behind backward: %s%%); waiting for "
-              "the slower rank %s ms/step"
-              % (name, r["examples_per_s"], r["step_ms"], r["allreduce_alone_ms"],
+        print("%s: %8s examples/s  (%s ms/step, CPU %s ms/step on rank 0); all-reduce alone %s "
+              "ms/step, exposed after the last rank's backward %s ms/step (hidden behind "
+              "backward: %s%%); waiting for the slower rank %s ms/step"
+              % (name, r["examples_per_s"], r["step_ms"], r["cpu_ms"], r["allreduce_alone_ms"],
                  r["waited_ms"], r["hidden_pct"], r["imbalance_ms"]))
     print("speedup 2 processes / 1 process: %.2fx (target >= 1.6x)"
           % (float(two["examples_per_s"]) / float(one["examples_per_s"])))

@@ -15,6 +15,7 @@ the kernels release the GIL, so it runs beside them and the all-reduce advances 
 instead of in the final wait.
 """
 import atexit
+import collections
 import sys
 import threading
 import time
@@ -29,6 +30,7 @@ __all__ = ["DistributedDataParallel"]
 
 _DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024
 _POLL_INTERVAL_S = 2e-4
+_SLOWEST_POLL_INTERVAL_S = 2e-3
 _PATIENT_SWITCH_INTERVAL_S = 0.1
 
 
@@ -47,13 +49,14 @@ class _Progress:
 
     def __init__(self, mpi):
         self._mpi = mpi
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by the thread while it polls
         self._wake = threading.Event()
+        self._incoming = collections.deque()  # appended without the lock: launches never wait
         self._requests = []
         self._closed = False
         self._switch_interval = None  # the interval to restore, while raised
         self._thread = threading.Thread(target=self._run, name="ember-ddp-progress",
-                                         daemon=True)
+                                        daemon=True)
         self._thread.start()
         atexit.register(self.close)  # before mpi4py's MPI_Finalize, registered earlier
 
@@ -61,12 +64,12 @@ class _Progress:
         if self._switch_interval is None:
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(_PATIENT_SWITCH_INTERVAL_S)
-        with self._lock:
-            self._requests.append(request)
+        self._incoming.append(request)
         self._wake.set()
 
     def release(self):
         with self._lock:
+            self._incoming.clear()
             self._requests = []
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
@@ -75,15 +78,23 @@ class _Progress:
     def close(self):
         with self._lock:
             self._closed = True
+            self._incoming.clear()
             self._requests = []
         self._wake.set()
 
     def _run(self):
+        interval = _POLL_INTERVAL_S
         while True:
             self._wake.wait()
             with self._lock:
                 if self._closed:
                     return
+                if self._incoming:  # a new bucket: poll often; back off while nothing new comes
+                    interval = _POLL_INTERVAL_S
+                else:
+                    interval = min(interval * 1.25, _SLOWEST_POLL_INTERVAL_S)
+                while self._incoming:
+                    self._requests.append(self._incoming.popleft())
                 try:
                     if self._requests and self._mpi.Request.Testall(self._requests):
                         self._requests = []
@@ -91,7 +102,9 @@ class _Progress:
                     self._requests = []  # the main thread's own wait reports the error
                 if not self._requests:
                     self._wake.clear()
-            time.sleep(_POLL_INTERVAL_S)
+                    if self._incoming:  # appended since the drain above
+                        self._wake.set()
+            time.sleep(interval)
 
 
 _progress = None
@@ -222,7 +235,8 @@ class DistributedDataParallel(Module):
         self._used = None
         self._join = None
         self._last_reduction = None  # (backward done, gradients averaged): bench_ddp reads it
-        self._progress = _progress_thread(c10d._mpi()) if self.process_group.size() > 1 else None
+        self._mpi = c10d._mpi()
+        self._progress = _progress_thread(self._mpi) if self.process_group.size() > 1 else None
 
     # --- construction --------------------------------------------------------------------
 
@@ -359,6 +373,10 @@ class DistributedDataParallel(Module):
             self._next_bucket += 1
             if self._progress is not None:
                 self._progress.watch(b.work._requests[0])
+        if self._progress is None and self._next_bucket:
+            # no thread: at least each gradient hook moves the launched buckets on
+            self._mpi.Request.Testall([b.work._requests[0]
+                                       for b in self._buckets[:self._next_bucket]])
 
     def _all_reduce_flat(self, send, recv):
         from ember.distributed import distributed_c10d as c10d
