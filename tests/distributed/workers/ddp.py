@@ -9,6 +9,7 @@ import ember.distributed as dist
 from _report import report
 from ember import nn
 from ember.nn.parallel import DistributedDataParallel as DDP
+from ember.nn.parallel import distributed as ddp_module
 
 dist.init_process_group("gloo", timeout=timedelta(seconds=30))
 SWITCH_INTERVAL = sys.getswitchinterval()
@@ -53,8 +54,14 @@ def assert_close(model, reference, what, rtol=1e-5, atol=1e-6):
 loss_fn = nn.CrossEntropyLoss()
 
 # 1. k steps equal a single process on the global batch; replicas start from rank 0's weights
-for cap in (None, 0.0005):  # one bucket; a bucket per parameter or so
+# (without MPI_THREAD_MULTIPLE there is no progress thread: the hooks poll instead)
+threaded = ddp_module._progress_thread
+for cap, progress in ((None, threaded), (0.0005, threaded), (None, lambda mpi: None)):
+    # one bucket; a bucket per parameter or so; one bucket polled from the gradient hooks
+    ddp_module._progress_thread = progress
     ddp = DDP(net(seed=rank), bucket_cap_mb=cap)
+    ddp_module._progress_thread = threaded
+    assert (ddp._progress is None) == (progress is not threaded)
     reference = net(seed=0)
     assert (len(ddp._buckets) > 1) == (cap is not None), len(ddp._buckets)
     opt = ember.optim.SGD(ddp.parameters(), lr=0.1, momentum=0.9)
