@@ -39,16 +39,40 @@ for _name, _info in _OPS.items():
         globals()[_name] = _info.func
 del _name, _info
 globals().update(_LEGACY_TYPES)
+from ember._config import (AcceleratorError, FatalError, get_device_module,  # noqa: E402
+                           are_deterministic_algorithms_enabled, can_cast,
+                           channels_last, channels_last_3d, clear_autocast_cache,
+                           contiguous_format, finfo, get_autocast_cpu_dtype,
+                           get_autocast_gpu_dtype, get_deterministic_debug_mode,
+                           get_float32_matmul_precision, get_num_interop_threads, iinfo,
+                           is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                           is_autocast_cache_enabled, is_autocast_cpu_enabled,
+                           is_deterministic_algorithms_warn_only_enabled, is_warn_always_enabled,
+                           layout, legacy_contiguous_format, memory_format, preserve_format,
+                           set_anomaly_enabled, set_autocast_cache_enabled,
+                           set_autocast_cpu_dtype, set_autocast_cpu_enabled, set_autocast_dtype,
+                           set_autocast_enabled, set_autocast_gpu_dtype,
+                           set_deterministic_debug_mode, set_float32_matmul_precision,
+                           set_flush_denormal, set_num_interop_threads, set_warn_always, strided,
+                           typename, use_deterministic_algorithms)
+from ember.ops.other import (binomial, histogram, histogramdd, isin,  # noqa: E402
+                             nonzero_static, unique_consecutive, unravel_index)
 from ember.ops import aliases as _aliases  # noqa: E402
 globals().update(_aliases.INPLACE)
-globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS)
+globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS
+                 + _aliases.FUNCTION_FORMS + _aliases.CELLS + ("from_dlpack", "to_dlpack"))
+split_with_sizes = _OPS["split_with_sizes"].func
 
 pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 
 _LAZY = {"nn", "optim", "utils", "vision", "linalg", "serialization", "cuda", "backends",
          "return_types", "func", "onnx", "distributions"}
 _LAZY.update(("accelerator", "amp", "hub", "jit", "mps", "testing", "profiler",
-              "multiprocessing", "distributed"))
+              "multiprocessing", "distributed", "cpu", "functional", "version", "torch_version"))
+
+# names defined in modules that ``import ember`` does not load
+_LAZY_ATTRS = {"Event": "ember.cpu", "Stream": "ember.cpu", "OutOfMemoryError": "ember.cuda",
+               "GradScaler": "ember.amp.grad_scaler"}
 
 
 def __getattr__(name):
@@ -58,6 +82,8 @@ def __getattr__(name):
         return vmap
     if name in _LAZY:
         return _importlib.import_module("ember." + name)
+    if name in _LAZY_ATTRS:
+        return getattr(_importlib.import_module(_LAZY_ATTRS[name]), name)
     raise AttributeError("module 'ember' has no attribute %r" % name)
 
 
@@ -85,10 +111,6 @@ def get_device(input):
     return -1
 
 
-strided = "strided"
-contiguous_format = "contiguous_format"
-preserve_format = "preserve_format"
-channels_last = "channels_last"
 
 
 def save(obj, f, *args, **kwargs):

@@ -5,12 +5,14 @@ functions ember has (``x.where(cond, y)``, ``x.isclose(y)``, ...) and Python-lev
 import builtins
 import warnings
 
+from ember import _config
 from ember._backend import np
 from ember._tensor import Size, Tensor
 from ember.autograd.grad_mode import _State
 
 
 # ---- queries -------------------------------------------------------------------------------
+Tensor.layout = _config.strided
 Tensor.is_cpu = property(lambda self: True, doc="Always True: ember tensors live on the CPU.")
 Tensor.is_mps = property(lambda self: False)
 Tensor.name = property(lambda self: None, doc="None: ember tensors are never named.")

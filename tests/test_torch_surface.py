@@ -57,12 +57,15 @@ def test_inplace_function_matches_torch(name):
         assert_close(e_self, t_self, 1e-5, 1e-5, what)
 
 
-@pytest.mark.parametrize("name", ["fill_", "zero_", "detach_"])
+@pytest.mark.parametrize("name", ["fill_", "zero_", "detach_", "conj_physical_", "resize_as_",
+                                  "as_strided_"])
 def test_fill_zero_detach_functions(name):
-    args = {"fill_": (2.5,), "zero_": (), "detach_": ()}[name]
+    args = {"fill_": (2.5,), "resize_as_": (ember.ones(3, 2),),
+            "as_strided_": ((3, 2), (1, 3))}.get(name, ())
+    targs = {"resize_as_": (torch.ones(3, 2),)}.get(name, args)
     e, t = ember.ones(2, 3), torch.ones(2, 3)
     assert getattr(ember, name)(e, *args) is e
-    getattr(torch, name)(t, *args)
+    getattr(torch, name)(t, *targs)
     assert_close(e, t, 0, 0, name)
 
 
@@ -412,3 +415,205 @@ def test_creation_functions():
                  0, 0, "frombuffer")
     e[0] = 9.0
     assert np.frombuffer(buf, dtype="float32")[1] == 9.0  # shares the buffer
+
+
+# ---- switches and type information -------------------------------------------------------
+def test_finfo_iinfo_match_torch():
+    for name in ("float16", "float32", "float64"):
+        e, t = ember.finfo(getattr(ember, name)), torch.finfo(getattr(torch, name))
+        for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution",
+                     "dtype"):
+            assert getattr(e, attr) == getattr(t, attr), (name, attr)
+        assert repr(e) == repr(t)
+    assert ember.finfo().dtype == torch.finfo().dtype
+    for name in ("int8", "int16", "int32", "int64", "uint8"):
+        e, t = ember.iinfo(getattr(ember, name)), torch.iinfo(getattr(torch, name))
+        assert (e.bits, e.min, e.max, e.dtype) == (t.bits, t.min, t.max, t.dtype), name
+        assert repr(e) == repr(t)
+    with pytest.raises(TypeError):
+        ember.finfo(ember.int32)
+    with pytest.raises(TypeError):
+        torch.finfo(torch.int32)
+    with pytest.raises(TypeError):
+        ember.iinfo(ember.float32)
+    with pytest.raises(TypeError):
+        torch.iinfo(torch.float32)
+
+
+def test_can_cast_matches_torch():
+    names = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+    for a in names:
+        for b in names:
+            assert ember.can_cast(getattr(ember, a), getattr(ember, b)) == \
+                torch.can_cast(getattr(torch, a), getattr(torch, b)), (a, b)
+
+
+def test_typename_and_layouts():
+    assert ember.typename(ember.ones(2)) == torch.typename(torch.ones(2))
+    assert ember.typename(ember.ones(2, dtype=ember.int64)) == \
+        torch.typename(torch.ones(2, dtype=torch.int64))
+    assert ember.typename(3) == torch.typename(3)
+    assert ember.typename(ember.nn.Linear(2, 2)) == torch.typename(torch.nn.Linear(2, 2))
+    assert isinstance(ember.strided, ember.layout) and ember.ones(2).layout is ember.strided
+    for name in ("contiguous_format", "channels_last", "channels_last_3d", "preserve_format"):
+        assert isinstance(getattr(ember, name), ember.memory_format)
+        assert repr(getattr(ember, name)).split(".")[1] == repr(getattr(torch, name)).split(".")[1]
+    assert ember.legacy_contiguous_format is ember.contiguous_format
+
+
+def test_switches_round_trip_as_torch():
+    pairs = [("use_deterministic_algorithms", "are_deterministic_algorithms_enabled", True),
+             ("set_float32_matmul_precision", "get_float32_matmul_precision", "medium"),
+             ("set_warn_always", "is_warn_always_enabled", True),
+             ("set_num_interop_threads", None, None)]
+    for setter, getter, value in pairs:
+        if getter is None:
+            continue
+        before_e, before_t = getattr(ember, getter)(), getattr(torch, getter)()
+        assert before_e == before_t, getter
+        getattr(ember, setter)(value)
+        assert getattr(ember, getter)() == value
+        getattr(ember, setter)(before_e)
+    ember.use_deterministic_algorithms(True, warn_only=True)
+    assert ember.is_deterministic_algorithms_warn_only_enabled()
+    assert ember.get_deterministic_debug_mode() == 1
+    ember.set_deterministic_debug_mode("error")
+    assert ember.get_deterministic_debug_mode() == 2
+    ember.set_deterministic_debug_mode(0)
+    assert not ember.are_deterministic_algorithms_enabled()
+    with pytest.raises(RuntimeError):
+        ember.set_deterministic_debug_mode("loud")
+    with pytest.raises(RuntimeError):
+        torch.set_deterministic_debug_mode("loud")
+    with pytest.raises(RuntimeError):
+        ember.set_float32_matmul_precision("low")
+    assert ember.get_num_interop_threads() >= 1
+    assert isinstance(ember.set_flush_denormal(False), bool)
+    assert ember.is_anomaly_enabled() == torch.is_anomaly_enabled()
+    assert ember.is_anomaly_check_nan_enabled() == torch.is_anomaly_check_nan_enabled()
+    ember.set_anomaly_enabled(True, False)
+    assert ember.is_anomaly_enabled() and not ember.is_anomaly_check_nan_enabled()
+    ember.set_anomaly_enabled(False)
+    assert not ember.is_anomaly_enabled()
+
+
+def test_legacy_autocast_functions():
+    with pytest.warns(DeprecationWarning):
+        assert ember.is_autocast_cpu_enabled() is False
+    with pytest.warns(DeprecationWarning):
+        assert str(ember.get_autocast_gpu_dtype()).split(".")[-1] == "float16"
+    with pytest.warns(DeprecationWarning):
+        ember.get_autocast_cpu_dtype()
+    ember.set_autocast_enabled("cpu", True)
+    assert ember.is_autocast_enabled("cpu")
+    ember.set_autocast_enabled("cpu", False)
+    with pytest.warns(DeprecationWarning):
+        ember.set_autocast_cpu_enabled(False)
+    ember.set_autocast_dtype("cpu", ember.float16)
+    assert ember.get_autocast_dtype("cpu") is ember.float16
+    ember.set_autocast_dtype("cpu", "bfloat16")
+    with pytest.warns(DeprecationWarning):
+        ember.set_autocast_cpu_dtype("bfloat16")
+    with pytest.warns(DeprecationWarning):
+        ember.set_autocast_gpu_dtype(ember.float16)
+    assert ember.is_autocast_cache_enabled() == torch.is_autocast_cache_enabled()
+    ember.set_autocast_cache_enabled(False)
+    assert not ember.is_autocast_cache_enabled()
+    ember.set_autocast_cache_enabled(True)
+    ember.clear_autocast_cache()
+
+
+def test_device_modules_streams_and_errors():
+    assert ember.get_device_module("cuda") is ember.cuda
+    assert ember.get_device_module() is ember.cpu
+    assert ember.get_device_module(ember.device("cpu")) is ember.cpu
+    with pytest.raises(RuntimeError):
+        ember.get_device_module("xpu")
+    assert ember.cpu.is_available() and ember.cpu.device_count() == 1
+    assert ember.cpu.current_device() == torch.cpu.current_device()
+    ember.cpu.synchronize()
+    with ember.cpu.stream(ember.cpu.current_stream()):
+        pass
+    assert "num_logical_cores" in ember.cpu.get_capabilities()
+    assert repr(ember.Stream()) == repr(torch.Stream())
+    assert repr(ember.Event()) == repr(torch.Event())
+    assert ember.Stream().query() and ember.Event().query()
+    assert issubclass(ember.AcceleratorError, RuntimeError)
+    assert issubclass(ember.OutOfMemoryError, RuntimeError)
+    assert issubclass(ember.FatalError, Exception)
+    assert ember.GradScaler is ember.amp.GradScaler
+    assert set(ember.functional.__all__) <= set(torch.functional.__all__)
+    assert all(callable(getattr(ember.functional, n)) for n in ember.functional.__all__)
+    assert ember.version.cuda is None and ember.version.__version__ >= "2.0"
+    assert ember.torch_version.TorchVersion is type(ember.version.__version__)
+
+
+def test_dlpack_shares_memory_both_ways():
+    t = torch.arange(4.0)
+    e = ember.from_dlpack(t)
+    e[0] = 7.0
+    assert t[0].item() == 7.0
+    e2 = ember.ones(3)
+    t2 = torch.from_dlpack(e2)
+    t2[1] = 5.0
+    assert e2[1].item() == 5.0
+    assert_close(ember.from_dlpack(ember.to_dlpack(e2)), t2, 0, 0, "capsule")
+
+
+def test_function_forms_and_real_tensor_complex_queries():
+    e, t = _both((2, 3), -2.0, 2.0, grad=True)
+    for name in ("is_inference", "is_signed", "is_complex", "is_conj", "is_neg"):
+        assert getattr(ember, name)(e) == getattr(torch, name)(t), name
+    assert ember.is_same_size(e, e) == torch.is_same_size(t, t)
+    d = ember.detach(e)
+    assert not d.requires_grad and d.data_ptr() == e.data_ptr()
+    for name in ("conj", "resolve_conj", "resolve_neg", "conj_physical", "real", "angle"):
+        assert_close(getattr(ember, name)(e), getattr(torch, name)(t), 0, 0, name)
+        assert_close(getattr(e, name)() if name != "real" else e.real,
+                     getattr(t, name)() if name != "real" else t.real, 0, 0, name)
+    assert_close(ember.angle(ember.tensor([-1, 0, 3])), torch.angle(torch.tensor([-1, 0, 3])),
+                 1e-6, 1e-6, "angle int")
+    assert not e.is_conj() and not e.is_neg()
+    with pytest.raises(RuntimeError):
+        ember.imag(e)
+    with pytest.raises(RuntimeError):
+        torch.imag(t)
+    with pytest.raises(RuntimeError):
+        e.imag
+    v = ember.tensor(2.0, requires_grad=True), torch.tensor(2.0, requires_grad=True)
+    fe, ft = ember.fill(e, v[0]), torch.fill(t, v[1])
+    assert_close(fe, ft, 0, 0, "fill")
+    fe.sum().backward()
+    ft.sum().backward()
+    assert_close(v[0].grad, v[1].grad, 0, 0, "fill grad")
+    assert_close(ember.fill(e, 1.5), torch.fill(t, 1.5), 0, 0, "fill scalar")
+    x = ember.tensor([0.5, 2.0]), torch.tensor([0.5, 2.0])
+    assert_close(x[0].clone().polygamma_(1), x[1].clone().polygamma_(1), 1e-5, 1e-5, "pg")
+
+
+@pytest.mark.parametrize("name", ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"])
+def test_cell_functions_match_torch(name):
+    gates = {"lstm_cell": 4, "gru_cell": 3}.get(name, 1)
+    x, h = _both((2, 3), grad=True), _both((2, 4), seed=1, grad=True)
+    w_ih, w_hh = _both((4 * gates, 3), seed=2, grad=True), _both((4 * gates, 4), seed=3, grad=True)
+    b_ih, b_hh = _both((4 * gates,), seed=4, grad=True), _both((4 * gates,), seed=5, grad=True)
+    if name == "lstm_cell":
+        c = _both((2, 4), seed=6, grad=True)
+        hx = (h[0], c[0]), (h[1], c[1])
+        args = (x[0], hx[0], w_ih[0], w_hh[0], b_ih[0], b_hh[0]), \
+            (x[1], hx[1], w_ih[1], w_hh[1], b_ih[1], b_hh[1])
+        leaves = [x, h, c, w_ih, w_hh, b_ih, b_hh]
+    else:
+        args = _pair(x, h, w_ih, w_hh, b_ih, b_hh)
+        leaves = [x, h, w_ih, w_hh, b_ih, b_hh]
+    e_out, t_out = getattr(ember, name)(*args[0]), getattr(torch, name)(*args[1])
+    e_flat, t_flat = flatten_outputs(e_out), flatten_outputs(t_out)
+    for e, t in zip(e_flat, t_flat):
+        assert_close(e, t, 1e-6, 1e-5, name)
+    e_g = ember.autograd.grad(sum(o.sum() for o in e_flat), [p[0] for p in leaves])
+    t_g = torch.autograd.grad(sum(o.sum() for o in t_flat), [p[1] for p in leaves])
+    for e, t in zip(e_g, t_g):
+        assert_close(e, t, 1e-5, 1e-5, name + " grad")
+    no_bias = getattr(ember, name)(*args[0][:4]), getattr(torch, name)(*args[1][:4])
+    for e, t in zip(flatten_outputs(no_bias[0]), flatten_outputs(no_bias[1])):
+        assert_close(e, t, 1e-6, 1e-5, name + " without bias")

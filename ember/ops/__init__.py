@@ -35,6 +35,7 @@ import ember.ops.nn.loss  # noqa: E402,F401
 import ember.ops.nn.attention  # noqa: E402,F401
 import ember.ops.nn.rnn  # noqa: E402,F401
 import ember.ops.bits  # noqa: E402,F401
+import ember.ops.other  # noqa: E402,F401
 from ember.ops._util import as_tensor_operand, cast, sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
@@ -221,6 +222,6 @@ def _bind_operators():
 
 
 _bind_operators()
-from ember.ops import aliases  # noqa: E402,F401
 from ember import _tensor_misc  # noqa: E402,F401
+from ember.ops import aliases  # noqa: E402,F401
 from ember.ops import _not_differentiable  # noqa: E402,F401

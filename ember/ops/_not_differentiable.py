@@ -28,7 +28,17 @@ _COVERED_BY = {
     "tests/test_torch_surface.py": (
         "empty_strided", "empty_permuted", "scalar_tensor", "tril_indices", "triu_indices",
         "frombuffer", "hann_window", "hamming_window", "blackman_window", "bartlett_window",
-        "kaiser_window"),
+        "kaiser_window", "are_deterministic_algorithms_enabled", "can_cast",
+        "clear_autocast_cache", "get_autocast_cpu_dtype", "get_autocast_gpu_dtype",
+        "get_deterministic_debug_mode", "get_device_module", "get_float32_matmul_precision",
+        "get_num_interop_threads", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
+        "is_autocast_cache_enabled", "is_autocast_cpu_enabled",
+        "is_deterministic_algorithms_warn_only_enabled", "is_warn_always_enabled",
+        "set_anomaly_enabled", "set_autocast_cache_enabled", "set_autocast_cpu_dtype",
+        "set_autocast_cpu_enabled", "set_autocast_dtype", "set_autocast_enabled",
+        "set_autocast_gpu_dtype", "set_deterministic_debug_mode", "set_float32_matmul_precision",
+        "set_flush_denormal", "set_num_interop_threads", "set_warn_always", "typename",
+        "use_deterministic_algorithms"),
 }
 
 for _test_file, _names in _COVERED_BY.items():

@@ -25,7 +25,8 @@ INPLACE_FUNCTIONS = (
     "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_",
     "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_",
     "rad2deg_", "reciprocal_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_",
-    "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "conj_physical_",
+    "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "conj_physical_", "as_strided_",
+    "resize_as_",
 )
 
 
@@ -260,6 +261,169 @@ def _float_power_(self, exponent):
 
 
 Tensor.float_power_ = _float_power_
+
+
+def _polygamma_(self, n):
+    """``x.polygamma_(n)``: the n-th derivative of digamma, in place."""
+    return apply_inplace(self, lambda t: OPS["polygamma"].func(n, t), (), {})
+
+
+Tensor.polygamma_ = _polygamma_
+
+
+
+# ---- function forms of Tensor methods and queries --------------------------------------------
+def detach(input):
+    return input.detach()
+
+
+def fill(input, value):
+    """A copy of ``input`` filled with ``value`` (differentiable in ``value`` when a tensor)."""
+    return input.clone().fill_(value)
+
+
+def is_inference(input):
+    return input.is_inference()
+
+
+def is_same_size(input, other):
+    return input.is_same_size(other)
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_conj(input):
+    """False: ember tensors are real, so never lazily conjugated."""
+    return False
+
+
+def is_neg(input):
+    return False
+
+
+def conj(input):
+    """``input`` itself: conjugation leaves real tensors unchanged."""
+    return input
+
+
+def resolve_conj(input):
+    return input
+
+
+def resolve_neg(input):
+    return input
+
+
+def conj_physical(input, *, out=None):
+    return arithmetic._out(input.clone(), out)
+
+
+def real(input):
+    """``input`` itself for real tensors."""
+    return input
+
+
+def imag(input):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def angle(input, *, out=None):
+    """0 where ``input >= 0``, pi where it is negative (NaN stays NaN); float for integers."""
+    import math
+
+    from ember.ops.arithmetic import where
+    from ember.ops._util import to_float
+
+    x = to_float(input)
+    return arithmetic._out(where(x < 0, math.pi, x * 0), out)
+
+
+FUNCTION_FORMS = ("detach", "fill", "is_inference", "is_same_size", "is_signed", "is_complex",
+                  "is_conj", "is_neg", "conj", "resolve_conj", "resolve_neg", "conj_physical",
+                  "real", "imag", "angle")
+for _fn in (conj, resolve_conj, resolve_neg, conj_physical, angle):
+    setattr(Tensor, _fn.__name__, _fn)
+Tensor.is_conj, Tensor.is_neg = is_conj, is_neg
+Tensor.conj_physical_ = lambda self: self
+Tensor.real = property(real, doc="``self`` (ember tensors are real).")
+Tensor.imag = property(imag)
+for _name in FUNCTION_FORMS:
+    not_differentiable(_name, "tests/test_torch_surface.py")
+del _name, _fn
+
+# ---- one step of the recurrent cells (the math of nn.RNNCell, LSTMCell, GRUCell) ------------
+def _gates(input, hx, w_ih, w_hh, b_ih, b_hh):
+    return linear.linear(input, w_ih, b_ih) + linear.linear(hx, w_hh, b_hh)
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _gates(input, hx, w_ih, w_hh, b_ih, b_hh).tanh()
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _gates(input, hx, w_ih, w_hh, b_ih, b_hh).relu()
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """``(h', c')`` from ``hx = (h, c)``; the gates in torch's order i, f, g, o."""
+    h, c = hx
+    i, f, g, o = _gates(input, h, w_ih, w_hh, b_ih, b_hh).chunk(4, -1)
+    c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c_new.tanh(), c_new
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """``h'``; the gates in torch's order r, z, n."""
+    gi_r, gi_z, gi_n = linear.linear(input, w_ih, b_ih).chunk(3, -1)
+    gh_r, gh_z, gh_n = linear.linear(hx, w_hh, b_hh).chunk(3, -1)
+    r, z = (gi_r + gh_r).sigmoid(), (gi_z + gh_z).sigmoid()
+    n = (gi_n + r * gh_n).tanh()
+    return (1 - z) * n + z * hx
+
+
+CELLS = ("rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell")
+
+
+# ---- DLPack ------------------------------------------------------------------------------------
+class _Capsule:
+    """Hands a DLPack capsule to ``np.from_dlpack``, which wants an object with ``__dlpack__``."""
+
+    def __init__(self, capsule):
+        self.capsule = capsule
+
+    def __dlpack__(self, **kwargs):
+        return self.capsule
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing memory with ``ext_tensor`` (any CPU array with ``__dlpack__``: a torch
+    tensor, a NumPy array, ...) or with a DLPack capsule."""
+    from ember._backend import np
+    from ember._tensor import _make
+
+    if not hasattr(ext_tensor, "__dlpack__"):
+        ext_tensor = _Capsule(ext_tensor)
+    return _make(np.from_dlpack(ext_tensor))
+
+
+def to_dlpack(tensor):
+    """A DLPack capsule of ``tensor``'s memory (for ``torch.from_dlpack`` and others)."""
+    return tensor._data.__dlpack__()
+
+
+Tensor.__dlpack__ = lambda self, *args, **kwargs: self._data.__dlpack__(*args, **kwargs)
+Tensor.__dlpack_device__ = lambda self: self._data.__dlpack_device__()
+for _name in CELLS + ("from_dlpack", "to_dlpack"):
+    not_differentiable(_name, "tests/test_torch_surface.py")
 
 # {name: function} for the names of INPLACE_FUNCTIONS that Tensor has (ember/__init__ exports)
 INPLACE = {n: _inplace_function(n) for n in INPLACE_FUNCTIONS if hasattr(Tensor, n)}

@@ -149,5 +149,6 @@ def _special_samples(dtype):
 
 
 for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite),
-                   ("isposinf", isposinf), ("isneginf", isneginf), ("signbit", signbit)):
+                   ("isposinf", isposinf), ("isneginf", isneginf), ("signbit", signbit),
+                   ("isreal", isreal)):
     register(OpInfo(_name, _fn, _special_samples, method=True, grad=False))
