@@ -18,9 +18,6 @@ LISTED = {
     "ops/reduction.py": "sum/mean/prod, var/std, max/min/arg*, logsumexp, all/any share their "
                         "dim handling",
     "ops/views.py": "every view op of torch with its record",
-    "ops/nn/loss.py": "every loss of torch.nn.functional (CTC alone is 300 lines)",
-    "ops/nn/pooling.py": "max, average, power-average, adaptive and unpooling share one window "
-                         "geometry",
     "_tensor.py": "the Tensor class and its methods in one file, as torch's _tensor.py; "
                   "to be split with the method tables (issue 11)",
     "distributions/transforms.py": "every transform in one file, as torch's "

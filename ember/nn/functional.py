@@ -3,13 +3,14 @@
 Every function is defined once in ``ember/ops`` (with its registry record) and re-exported here.
 """
 from ember.ops.nn.activation import logsigmoid, relu  # noqa: F401
-from ember.ops.nn.loss import (binary_cross_entropy,  # noqa: F401
-                               binary_cross_entropy_with_logits, cosine_embedding_loss,
-                               cross_entropy, gaussian_nll_loss, hinge_embedding_loss, huber_loss,
-                               kl_div, l1_loss, margin_ranking_loss, mse_loss, multi_margin_loss,
-                               multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
-                               poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
-                               triplet_margin_loss, triplet_margin_with_distance_loss)
+from ember.ops.nn.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+                               cross_entropy, gaussian_nll_loss, huber_loss, kl_div, l1_loss,
+                               mse_loss, nll_loss, poisson_nll_loss, smooth_l1_loss)
+from ember.ops.nn.loss_margin import (cosine_embedding_loss, hinge_embedding_loss,  # noqa: F401
+                                      margin_ranking_loss, multi_margin_loss,
+                                      multilabel_margin_loss, multilabel_soft_margin_loss,
+                                      soft_margin_loss, triplet_margin_loss,
+                                      triplet_margin_with_distance_loss)
 from ember.ops.nn.activation import (celu, elu, elu_, gelu, glu, hardshrink,  # noqa: F401
                                      hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
                                      leaky_relu_, log_softmax, mish, prelu, relu6, relu_, rrelu,
@@ -31,19 +32,19 @@ from ember.ops.nn.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa
                                conv_transpose2d, conv_transpose3d)
 from ember.ops.nn.normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
                                         layer_norm, local_response_norm, rms_norm)
-from ember.ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
-                                  adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
-                                  lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_unpool1d,
-                                  max_unpool2d)
+from ember.ops.nn.pooling import (avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d, max_pool1d,  # noqa: F401
+                                  max_pool2d, max_unpool1d, max_unpool2d)
+from ember.ops.nn.pooling_adaptive import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
+                                           adaptive_max_pool1d, adaptive_max_pool2d)
 
 # --- attention (ember/ops/attention.py) ---
 from ember.ops.nn.attention import (multi_head_attention_forward,  # noqa: F401
                                     scaled_dot_product_attention)
 
-# --- CTC loss, sliding blocks, spatial transformers (ember/ops/nn_extra.py) ---
+# --- CTC loss, sliding blocks, spatial transformers (ember/ops/nn/) ---
 from ember.ops.nn.activation import gumbel_softmax  # noqa: F401
 from ember.ops.nn.fold import fold, unfold  # noqa: F401
-from ember.ops.nn.loss import ctc_loss  # noqa: F401
+from ember.ops.nn.loss_ctc import ctc_loss  # noqa: F401
 from ember.ops.nn.upsampling import affine_grid, grid_sample  # noqa: F401
 
 # --- helpers the layers share with the functions (as torch's F._canonical_mask) ---

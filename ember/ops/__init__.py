@@ -29,9 +29,12 @@ import ember.ops.nn.pixelshuffle  # noqa: E402,F401
 import ember.ops.nn.distance  # noqa: E402,F401
 import ember.ops.nn.conv  # noqa: E402,F401
 import ember.ops.nn.pooling  # noqa: E402,F401
+import ember.ops.nn.pooling_adaptive  # noqa: E402,F401
 import ember.ops.nn.normalization  # noqa: E402,F401
 import ember.ops.nn.fold  # noqa: E402,F401
 import ember.ops.nn.loss  # noqa: E402,F401
+import ember.ops.nn.loss_margin  # noqa: E402,F401
+import ember.ops.nn.loss_ctc  # noqa: E402,F401
 import ember.ops.nn.attention  # noqa: E402,F401
 import ember.ops.nn.rnn  # noqa: E402,F401
 import ember.ops.bits  # noqa: E402,F401

@@ -1,0 +1,180 @@
+"""Adaptive pooling (average and max, 1-d and 2-d): each output cell pools the input bins
+``[floor(i*n/o), ceil((i+1)*n/o))`` as in torch. Average pooling is one matmul per pooled axis
+with a bin-averaging matrix; max pooling gathers each bin's first maximum in scan order.
+"""
+from ember._backend import np
+from ember._tensor import _make
+from ember.autograd.function import Node
+from ember.ops.nn.conv import _shape_str
+from ember.ops.nn.pooling import _ALL2, _int, _PlaneGather
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+
+
+def _adaptive_bins(n, o):
+    return [((i * n) // o, -(-((i + 1) * n) // o)) for i in range(o)]
+
+
+def _adaptive_args(input, output_size, nd, fname):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError("%s(): Expected %dD or %dD tensor, but got %s"
+                           % (fname, nd + 1, nd + 2, _shape_str(input.shape)))
+    if isinstance(output_size, (_int, np.integer)) or output_size is None:
+        output_size = (output_size,) * nd
+    output_size = tuple(output_size)
+    if len(output_size) != nd:
+        raise RuntimeError("%s: output_size must be %d" % (fname, nd))
+    in_size = input.shape[input.dim() - nd:]
+    output_size = tuple(n if o is None else _int(o) for o, n in zip(output_size, in_size))
+    if any(o < 0 for o in output_size):
+        raise RuntimeError("%s: elements of output_size must be greater than or equal to 0 but "
+                           "received %s" % (fname, output_size))
+    return output_size, tuple(in_size)
+
+
+class _AxisMatmul(Node):
+    """x multiplied along each trailing axis ``d`` by ``mats[d]`` (shape ``(out_d, in_d)``)."""
+
+    def forward(ctx, x, mats):
+        ctx.mats = mats
+        nd = len(mats)
+        for d, m in enumerate(mats):
+            axis = x.ndim - nd + d
+            x = np.moveaxis(np.matmul(m, np.moveaxis(x, axis, -2)), -2, axis)
+        return np.ascontiguousarray(x)
+
+    def backward(ctx, g):
+        return _AxisMatmul.apply((g,), tuple(m.T for m in ctx.mats))
+
+    def name(self):
+        return "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def onnx(call):
+        nd, mats = call.arrays[0].ndim, call.params[0]
+        return call.g.along_axes(call.inputs[0], nd,
+                                 [(nd - len(mats) + d, m) for d, m in enumerate(mats)])
+
+
+def _adaptive_avg_poolnd(input, output_size, nd, fname):
+    out_size, in_size = _adaptive_args(input, output_size, nd, fname)
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        raise RuntimeError("\"%s\" not implemented for '%s'" % (fname, input.dtype))
+    mats = []
+    for n, o in zip(in_size, out_size):
+        m = np.zeros((o, n), dtype=dtype)
+        for i, (a, b) in enumerate(_adaptive_bins(n, o)):
+            m[i, a:b] = 1.0 / (b - a)
+        mats.append(m)
+    return _AxisMatmul.apply((input,), tuple(mats))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling to a fixed output length: bin ``i`` covers
+    ``[floor(i*L/out), ceil((i+1)*L/out))``."""
+    return _adaptive_avg_poolnd(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``(H_out, W_out)``; ``None`` keeps that input size."""
+    return _adaptive_avg_poolnd(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def _adaptive_max_indices(x, out_size):
+    """Flat per-plane index of the first maximum of each adaptive bin (NaN wins, as in torch)."""
+    n, c = x.shape[:2]
+    in_size = x.shape[2:]
+    idx = np.empty((n, c) + tuple(out_size), dtype=np.int64)
+    bins = [_adaptive_bins(s, o) for s, o in zip(in_size, out_size)]
+    for pos in np.ndindex(*out_size):
+        ranges = [bins[d][p] for d, p in enumerate(pos)]
+        win = x[_ALL2 + tuple(slice(a, b) for a, b in ranges)].reshape(n, c, -1)
+        local = np.argmax(win, axis=2)
+        flat = np.zeros_like(local)
+        for d, (a, b) in enumerate(ranges):
+            inner = _int(np.prod([bb - aa for aa, bb in ranges[d + 1:]]))
+            coord = a + (local // inner) % (b - a)
+            flat = flat * in_size[d] + coord
+        idx[_ALL2 + pos] = flat
+    return idx
+
+
+def _adaptive_max_poolnd(input, output_size, return_indices, nd, fname):
+    out_size, _ = _adaptive_args(input, output_size, nd, fname)
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    if any(s == 0 for s in x.shape[2:]):
+        raise RuntimeError("%s(): Expected input to have non-zero size for non-batch dimensions, "
+                           "but input has sizes %s with dimension %d being empty"
+                           % (fname, _shape_str(input.shape),
+                              next(i for i, s in enumerate(input.shape) if s == 0)))
+    idx = _adaptive_max_indices(x._data, out_size)
+    out = _PlaneGather.apply((x,), idx)
+    if not batched:
+        out = out.squeeze(0)
+        idx = idx[0]
+    if return_indices:
+        return out, _make(idx)
+    return out
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling to a fixed output length (bins as in ``adaptive_avg_pool1d``)."""
+    return _adaptive_max_poolnd(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``(H_out, W_out)``; indices are flat per input plane."""
+    return _adaptive_max_poolnd(input, output_size, return_indices, 2, "adaptive_max_pool2d")
+
+
+def _adaptive1d_samples(dtype):
+    yield SampleInput(T(2, 3, 8), 4)
+    yield SampleInput(T(1, 2, 7), 3)
+    yield SampleInput(T(3, 5), 1)
+    yield SampleInput(T(1, 2, 3), 5)
+
+
+def _adaptive2d_samples(dtype):
+    yield SampleInput(T(2, 3, 6, 6), 2)
+    yield SampleInput(T(1, 2, 7, 5), (3, 4))
+    yield SampleInput(T(2, 5, 5), (None, 2))
+    yield SampleInput(T(1, 2, 4, 3), 1)
+    yield SampleInput(T(1, 1, 3, 2), (4, 5))
+
+
+def _adaptive_max_samples(nd):
+    def samples(dtype):
+        for s in (_adaptive1d_samples if nd == 1 else _adaptive2d_samples)(dtype):
+            yield s
+            yield SampleInput(*s.args, return_indices=True)
+        if nd == 2 and dtype == "float32":
+            yield SampleInput(T(1, 1, 3, 4, values=[[[[1., 1, 0, 0], [2, 2, 0, 2], [2, 0, 2, 2]]]]),
+                              (2, 3), True, name="ties")
+    return samples
+
+
+def _adaptive_errors(fname, nd):
+    def errors():
+        yield ErrorInput(SampleInput(T(5), 2), RuntimeError, "Expected")
+        yield ErrorInput(SampleInput(T(1, 2, *(4,) * nd), (2,) * (nd + 1)), RuntimeError,
+                         "output_size must be %d" % nd)
+    return errors
+
+
+_F = "nn.functional."
+register(OpInfo("adaptive_avg_pool1d", adaptive_avg_pool1d, _adaptive1d_samples,
+                _adaptive_errors("adaptive_avg_pool1d", 1), torch_name=_F + "adaptive_avg_pool1d"))
+
+
+register(OpInfo("adaptive_avg_pool2d", adaptive_avg_pool2d, _adaptive2d_samples,
+                _adaptive_errors("adaptive_avg_pool2d", 2), torch_name=_F + "adaptive_avg_pool2d"))
+
+
+register(OpInfo("adaptive_max_pool1d", adaptive_max_pool1d, _adaptive_max_samples(1),
+                _adaptive_errors("adaptive_max_pool1d", 1), torch_name=_F + "adaptive_max_pool1d"))
+
+
+register(OpInfo("adaptive_max_pool2d", adaptive_max_pool2d, _adaptive_max_samples(2),
+                _adaptive_errors("adaptive_max_pool2d", 2), torch_name=_F + "adaptive_max_pool2d"))
+del _F
