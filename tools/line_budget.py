@@ -17,7 +17,6 @@ LISTED = {
                          "to be split (issue 11)",
     "ops/reduction.py": "sum/mean/prod, var/std, max/min/arg*, logsumexp, all/any share their "
                         "dim handling",
-    "ops/views.py": "every view op of torch with its record",
     "_tensor.py": "the Tensor class and its methods in one file, as torch's _tensor.py; "
                   "to be split with the method tables (issue 11)",
     "distributions/transforms.py": "every transform in one file, as torch's "

@@ -9,6 +9,7 @@ import ember.ops.unary  # noqa: E402,F401
 import ember.ops.special  # noqa: E402,F401
 import ember.ops.comparison  # noqa: E402,F401
 import ember.ops.views  # noqa: E402,F401
+import ember.ops.slicing  # noqa: E402,F401
 import ember.ops.creation  # noqa: E402,F401
 import ember.ops.manipulation  # noqa: E402,F401
 import ember.ops.reduction  # noqa: E402,F401

@@ -22,7 +22,8 @@ from ember.ops.manipulation import stack
 from ember.ops.reduction import (_TIES, _dtype_word, _expand_reduced, _reduce_args,
                                   _tie_weights)
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
-from ember.ops.views import broadcast_shapes, broadcast_tensors, diagonal, select
+from ember.ops.slicing import diagonal, select
+from ember.ops.views import broadcast_shapes, broadcast_tensors
 
 
 def _cross(a, b, d, name):

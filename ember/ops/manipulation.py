@@ -12,23 +12,9 @@ from ember.autograd.function import Node, tag
 from ember.ops._util import cast, shape_str, wrap_dim, wrap_dims
 from ember.ops.creation import zeros
 from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
-from ember.ops.views import (
-    _E,
-    _IDX,
-    _S,
-    Diagonal,
-    DiagonalBackward,
-    Slice,
-    _diag_dims,
-    _errors,
-    _int,
-    _samples,
-    expand,
-    parse_shape,
-    reshape,
-    transpose,
-    unsqueeze,
-)
+from ember.ops.slicing import (_E, _IDX, _S, Diagonal, DiagonalBackward, Slice, _diag_dims, _errors,
+                               _int, _samples)
+from ember.ops.views import expand, parse_shape, reshape, transpose, unsqueeze
 
 
 def block_diag(*tensors):

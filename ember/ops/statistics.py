@@ -17,7 +17,7 @@ from ember.ops import reduction
 from ember.ops.reduction import mean
 from ember.ops import sorting
 from ember.ops.manipulation import cat
-from ember.ops.views import narrow
+from ember.ops.slicing import narrow
 from ember.ops.views import movedim
 from ember.ops._util import cast, no_derivative, shape_str, to_float, wrap_dim
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
