@@ -15,8 +15,6 @@ LISTED = {
     "optim/lr_scheduler.py": "every scheduler in one file, as torch's lr_scheduler.py",
     "ops/arithmetic.py": "the binary arithmetic family shares its Node plumbing and samples; "
                          "to be split (issue 11)",
-    "ops/reduction.py": "sum/mean/prod, var/std, max/min/arg*, logsumexp, all/any share their "
-                        "dim handling",
     "_tensor.py": "the Tensor class and its methods in one file, as torch's _tensor.py; "
                   "to be split with the method tables (issue 11)",
     "distributions/transforms.py": "every transform in one file, as torch's "

@@ -13,6 +13,7 @@ import ember.ops.slicing  # noqa: E402,F401
 import ember.ops.creation  # noqa: E402,F401
 import ember.ops.manipulation  # noqa: E402,F401
 import ember.ops.reduction  # noqa: E402,F401
+import ember.ops.reduction_minmax  # noqa: E402,F401
 import ember.ops.cumulative  # noqa: E402,F401
 import ember.ops.indexing  # noqa: E402,F401
 import ember.ops.scatter_gather  # noqa: E402,F401

@@ -19,8 +19,8 @@ from ember.ops.arithmetic import _out
 from ember.ops.blas import _check_same_dtype, _dims_str
 from ember.ops.indexing import where
 from ember.ops.manipulation import stack
-from ember.ops.reduction import (_TIES, _dtype_word, _expand_reduced, _reduce_args,
-                                  _tie_weights)
+from ember.ops.reduction import _dtype_word, _expand_reduced, _reduce_args
+from ember.ops.reduction_minmax import _TIES, _tie_weights
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 from ember.ops.slicing import diagonal, select
 from ember.ops.views import broadcast_shapes, broadcast_tensors
@@ -298,7 +298,7 @@ register(OpInfo("linalg.svdvals", svdvals, _svdvals_samples, gradgrad=False, ato
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Matrix norm over the two dims ``dim``: 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2."""
-    from ember.ops.reduction import amax, amin
+    from ember.ops.reduction_minmax import amax, amin
     from ember.ops.unary import abs as _abs
 
     if dtype is not None:

@@ -10,8 +10,9 @@ from ember._backend import np
 from ember._tensor import _make
 from ember.ops._util import no_derivative, wrap_dim
 from ember.autograd.function import Node
-from ember.ops.reduction import (_TIES, _arg_extreme, _argsort, _check_nonempty_dims, _dim_errors,
-                                  _indices, _select, _TakeAlong, _tie_weights)
+from ember.ops.reduction import (_argsort, _check_nonempty_dims, _dim_errors, _indices, _select,
+                                 _TakeAlong)
+from ember.ops.reduction_minmax import _TIES, _arg_extreme, _tie_weights
 from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
                                 register)
 
