@@ -6,8 +6,10 @@ from ember.autograd.function import Node
 # (an op file imports earlier ones at its top, later ones at its bottom).
 import ember.ops.arithmetic  # noqa: E402,F401
 import ember.ops.unary  # noqa: E402,F401
+import ember.ops.binary  # noqa: E402,F401
 import ember.ops.special  # noqa: E402,F401
 import ember.ops.comparison  # noqa: E402,F401
+import ember.ops.pointwise  # noqa: E402,F401
 import ember.ops.views  # noqa: E402,F401
 import ember.ops.slicing  # noqa: E402,F401
 import ember.ops.creation  # noqa: E402,F401

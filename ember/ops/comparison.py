@@ -1,14 +1,24 @@
-"""Comparisons, logical and bitwise ops, and floating-point class tests (isnan, isinf, ...).
+"""Comparisons, logical and bitwise ops, floating-point class tests (isnan, isinf, ...), and the
+elementwise maximum/minimum/fmax/fmin (torch's "comparison ops").
 
-None of these is differentiable: their results are bool or integer tensors. Operands are
-promoted as torch promotes them before comparing; shapes broadcast.
+Comparisons, logical and bitwise ops and the class tests are not differentiable: their results
+are bool or integer tensors. Operands are promoted as torch promotes them before comparing;
+shapes broadcast.
 """
 from ember._backend import np
 from ember._tensor import _make
-from ember.ops._util import binary_operands, check_broadcast
-from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out, _require_tensors,
-                                  _tensor_binary_samples, _unary_samples)
-from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
+from ember.autograd.function import Node
+from ember.ops._util import binary_operands, check_broadcast, sum_to_shape
+from ember.ops.arithmetic import (_binary_apply, _binary_samples, _broadcast_errors, _out,
+                                  _require_tensors, _unary_samples)
+from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
+
+
+def _tensor_binary_samples(dtype):
+    """Binary samples without Python-scalar operands (for ops torch requires tensors for)."""
+    for s in _binary_samples(dtype):
+        if all(not isinstance(a, (int, float)) for a in s.args):
+            yield s
 
 
 def _compare(np_fn, name):
@@ -152,3 +162,88 @@ for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite),
                    ("isposinf", isposinf), ("isneginf", isneginf), ("signbit", signbit),
                    ("isreal", isreal)):
     register(OpInfo(_name, _fn, _special_samples, method=True, grad=False))
+
+
+class Maximum(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return np.maximum(a, b)
+
+    def backward(ctx, g):
+        # Ties split the gradient equally, as torch does.
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        # Ties split the gradient; a NaN on either side passes it to both, as torch.
+        tie = where(a == b, g * 0.5, g)
+        ga, gb = where(a < b, 0.0, tie), where(a > b, 0.0, tie)
+        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Max", *call.operands())
+
+
+def maximum(input, other, *, out=None):
+    _require_tensors("maximum", input, other)
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Maximum, a, b), out)
+
+
+def _maxmin_samples(dtype):
+    yield from _tensor_binary_samples(dtype)
+    nan = float("nan")
+    yield SampleInput(T(5, values=[nan, 1.0, nan, 2.0, 0.5]),
+                      T(5, values=[0.0, nan, nan, 2.0, 1.5]), name="edge: NaN and ties")
+
+
+register(OpInfo("maximum", maximum, _maxmin_samples, method=True, dtypes=INT_FLOAT))
+
+
+class Minimum(Node):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return np.minimum(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        tie = where(a == b, g * 0.5, g)
+        ga, gb = where(a > b, 0.0, tie), where(a < b, 0.0, tie)
+        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
+
+    @staticmethod
+    def onnx(call):
+        return call.g.op("Min", *call.operands())
+
+
+def minimum(input, other, *, out=None):
+    _require_tensors("minimum", input, other)
+    a, b = binary_operands(input, other)
+    return _out(_binary_apply(Minimum, a, b), out)
+
+
+register(OpInfo("minimum", minimum, _maxmin_samples, method=True, dtypes=INT_FLOAT))
+
+
+def fmax(input, other, *, out=None):
+    _require_tensors("fmax", input, other)
+    a, b = binary_operands(input, other)
+    return where(isnan(b) | (a >= b), a, b)
+
+
+register(OpInfo("fmax", fmax, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+
+def fmin(input, other, *, out=None):
+    _require_tensors("fmin", input, other)
+    a, b = binary_operands(input, other)
+    return where(isnan(b) | (a <= b), a, b)
+
+
+register(OpInfo("fmin", fmin, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+from ember.ops.indexing import where  # noqa: E402

@@ -111,7 +111,7 @@ def _max_min(input, dim, keepdim, other, largest):
     if isinstance(dim, Tensor) and other is None:
         dim, other = None, dim
     if other is not None:
-        from ember.ops.arithmetic import maximum, minimum
+        from ember.ops.comparison import maximum, minimum
 
         return (maximum if largest else minimum)(input, other)
     if dim is None:

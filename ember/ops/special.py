@@ -11,8 +11,8 @@ from ember._tensor import Tensor
 from ember.autograd.function import Node
 from ember.ops import _special_math
 from ember.ops._util import sum_to_shape, to_float
-from ember.ops.arithmetic import (_binary, _float_operands, _out, _ranged_binary_samples,
-                                  _unary_samples)
+from ember.ops.arithmetic import _out, _unary_samples
+from ember.ops.binary import _binary, _float_operands, _ranged_binary_samples
 from ember.ops.registry import INT_FLOAT, OpInfo, SampleInput, T, register
 from ember.ops.unary import X, Y, Unary, UnaryOp, cos, exp, sin, table_op, unary_function
 

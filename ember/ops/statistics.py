@@ -11,7 +11,8 @@ import warnings
 from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember.ops import comparison
-from ember.ops.arithmetic import _out, clamp, lerp
+from ember.ops.arithmetic import _out, clamp
+from ember.ops.pointwise import lerp
 from ember.ops.unary import sqrt
 from ember.ops import reduction
 from ember.ops.reduction import mean

@@ -6,7 +6,8 @@ ops (gradients and second derivatives come from the ops), with their registry re
 from ember._backend import np
 from ember._tensor import _make
 from ember.ops._util import check_no_grad_input
-from ember.ops.arithmetic import clamp_min, minimum
+from ember.ops.arithmetic import clamp_min
+from ember.ops.comparison import minimum
 from ember.ops.indexing import where
 from ember.ops.nn.activation import logsigmoid
 from ember.ops.nn.distance import pairwise_distance
