@@ -5,7 +5,8 @@ import builtins
 
 from ember import _dtype
 from ember._backend import np
-from ember._tensor import Tensor, _as_array, _check_device, _make
+from ember._tensor import Tensor, _check_device, _make
+from ember._tensor_new import _as_array
 from ember.ops.views import parse_shape
 
 
