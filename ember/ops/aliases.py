@@ -13,7 +13,8 @@ from ember._tensor import Tensor
 from ember.ops import arithmetic
 from ember.ops.inplace import apply_inplace
 from ember.ops.nn import (activation, conv, distance, dropout as _dropout_ops, linear, loss,
-                          normalization, pixelshuffle, pooling, sparse)
+                          loss_ctc, loss_margin, normalization, pixelshuffle, pooling,
+                          pooling_adaptive, sparse)
 from ember.ops.registry import (OPS, OpInfo, SampleInput, T, inplace_method, not_differentiable,
                                 register)
 
@@ -46,7 +47,7 @@ conv1d, conv2d, conv3d = conv.conv1d, conv.conv2d, conv.conv3d
 conv_transpose1d, conv_transpose2d = conv.conv_transpose1d, conv.conv_transpose2d
 conv_transpose3d = conv.conv_transpose3d
 avg_pool1d = pooling.avg_pool1d
-adaptive_avg_pool1d = pooling.adaptive_avg_pool1d
+adaptive_avg_pool1d = pooling_adaptive.adaptive_avg_pool1d
 bilinear = linear.bilinear
 cosine_similarity, pairwise_distance = distance.cosine_similarity, distance.pairwise_distance
 pixel_shuffle, pixel_unshuffle = pixelshuffle.pixel_shuffle, pixelshuffle.pixel_unshuffle
@@ -75,7 +76,7 @@ def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 
 def adaptive_max_pool1d(input, output_size):
     """``(values, indices)``: torch's top-level form always returns the indices."""
-    return pooling.adaptive_max_pool1d(input, output_size, return_indices=True)
+    return pooling_adaptive.adaptive_max_pool1d(input, output_size, return_indices=True)
 
 
 # ATen's integer ``reduction`` (at::Reduction) in the top-level loss spellings.
@@ -111,29 +112,29 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
-    return loss.margin_ranking_loss(input1, input2, target, margin,
+    return loss_margin.margin_ranking_loss(input1, input2, target, margin,
                                     reduction=_reduction(reduction, "margin_ranking_loss"))
 
 
 def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
-    return loss.hinge_embedding_loss(input, target, margin,
+    return loss_margin.hinge_embedding_loss(input, target, margin,
                                      reduction=_reduction(reduction, "hinge_embedding_loss"))
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
-    return loss.cosine_embedding_loss(input1, input2, target, margin,
+    return loss_margin.cosine_embedding_loss(input1, input2, target, margin,
                                       reduction=_reduction(reduction, "cosine_embedding_loss"))
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         reduction=1):
-    return loss.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+    return loss_margin.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
                                     reduction=_reduction(reduction, "triplet_margin_loss"))
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1,
              zero_infinity=False):
-    return loss.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
+    return loss_ctc.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
                          _reduction(reduction, "ctc_loss"), zero_infinity)
 
 
