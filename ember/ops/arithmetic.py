@@ -44,31 +44,38 @@ def _cast(t, dtype):
 
 
 class Add(Node):
+    """``a + alpha * b`` (``Sub``: ``a - alpha * b``, the same Node with the other sign)."""
+
     # Input shapes are kept only when they differ (broadcasting); equal shapes need no
     # reduction, and skipping the bookkeeping keeps the common case cheap.
     shapes = None
     alpha = 1
+    kernel, sign, onnx_op = np.add, 1, "Add"
 
     def forward(ctx, a, b, alpha=1):
         if a.shape != b.shape:
             ctx.shapes = (a.shape, b.shape)
         if alpha == 1:
-            return a + b
+            return ctx.kernel(a, b)
         ctx.alpha = alpha
-        return a + b * alpha
+        return ctx.kernel(a, b * alpha)
 
     def backward(ctx, g):
-        gb = g if ctx.alpha == 1 else g * ctx.alpha
+        if ctx.alpha == 1:
+            gb = g if ctx.sign == 1 else -g
+        else:
+            gb = g * (ctx.sign * ctx.alpha)
         if ctx.shapes is None:
             return g, gb
         sa, sb = ctx.shapes
         return sum_to_shape(g, sa), sum_to_shape(gb, sb)
 
-    @staticmethod
-    def onnx(call):
+    @classmethod
+    def onnx(cls, call):
         a, b = call.operands()
         alpha = call.params[0] if call.params else 1
-        return call.g.op("Add", a, b if alpha == 1 else call.g.op("Mul", b, call.scalar(alpha)))
+        return call.g.op(cls.onnx_op, a,
+                         b if alpha == 1 else call.g.op("Mul", b, call.scalar(alpha)))
 
 
 class AddScalar(Node):
@@ -180,30 +187,8 @@ register(OpInfo("add", add, _binary_samples, _broadcast_errors, method=True, inp
                 operators=("__add__", "__radd__", "__iadd__"), dtypes=ALL))
 
 
-class Sub(Node):
-    shapes = None
-    alpha = 1
-
-    def forward(ctx, a, b, alpha=1):
-        if a.shape != b.shape:
-            ctx.shapes = (a.shape, b.shape)
-        if alpha == 1:
-            return a - b
-        ctx.alpha = alpha
-        return a - b * alpha
-
-    def backward(ctx, g):
-        gb = -g if ctx.alpha == 1 else g * -ctx.alpha
-        if ctx.shapes is None:
-            return g, gb
-        sa, sb = ctx.shapes
-        return sum_to_shape(g, sa), sum_to_shape(gb, sb)
-
-    @staticmethod
-    def onnx(call):
-        a, b = call.operands()
-        alpha = call.params[0] if call.params else 1
-        return call.g.op("Sub", a, b if alpha == 1 else call.g.op("Mul", b, call.scalar(alpha)))
+class Sub(Add):
+    kernel, sign, onnx_op = np.subtract, -1, "Sub"
 
 
 class SubScalar(Node):

@@ -7,10 +7,10 @@ shapes broadcast.
 """
 from ember._backend import np
 from ember._tensor import _make
-from ember.autograd.function import Node
-from ember.ops._util import binary_operands, check_broadcast, sum_to_shape
-from ember.ops.arithmetic import (_binary_apply, _binary_samples, _broadcast_errors, _out,
+from ember.ops._util import binary_operands, check_broadcast
+from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out,
                                   _require_tensors, _unary_samples)
+from ember.ops.binary import table_op, tensor_operands
 from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
 
 
@@ -164,31 +164,22 @@ for _name, _fn in (("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite),
     register(OpInfo(_name, _fn, _special_samples, method=True, grad=False))
 
 
-class Maximum(Node):
-    save = (0, 1)
-
-    def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
-        return np.maximum(a, b)
-
-    def backward(ctx, g):
-        # Ties split the gradient equally, as torch does.
-        a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        # Ties split the gradient; a NaN on either side passes it to both, as torch.
-        tie = where(a == b, g * 0.5, g)
-        ga, gb = where(a < b, 0.0, tie), where(a > b, 0.0, tie)
-        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
-
-    @staticmethod
-    def onnx(call):
-        return call.g.op("Max", *call.operands())
+def _tie(g, a, b):
+    # Ties split the gradient; a NaN on either side passes it to both, as torch.
+    return where(a == b, g * 0.5, g)
 
 
-def maximum(input, other, *, out=None):
-    _require_tensors("maximum", input, other)
-    a, b = binary_operands(input, other)
-    return _out(_binary_apply(Maximum, a, b), out)
+# Lines of the binary table (``binary.py``): name, kernel, keeps, d/da, d/db, operands
+maximum = table_op("maximum", np.maximum, "ab",
+                   lambda g, a, b, y: where(a < b, 0.0, _tie(g, a, b)),
+                   lambda g, a, b, y: where(a > b, 0.0, _tie(g, a, b)),
+                   tensor_operands, onnx="Max")
+minimum = table_op("minimum", np.minimum, "ab",
+                   lambda g, a, b, y: where(a > b, 0.0, _tie(g, a, b)),
+                   lambda g, a, b, y: where(a < b, 0.0, _tie(g, a, b)),
+                   tensor_operands, onnx="Min")
+maximum.__doc__ = "Elementwise maximum of two tensors (NaN if either is NaN)."
+minimum.__doc__ = "Elementwise minimum of two tensors (NaN if either is NaN)."
 
 
 def _maxmin_samples(dtype):
@@ -199,33 +190,6 @@ def _maxmin_samples(dtype):
 
 
 register(OpInfo("maximum", maximum, _maxmin_samples, method=True, dtypes=INT_FLOAT))
-
-
-class Minimum(Node):
-    save = (0, 1)
-
-    def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
-        return np.minimum(a, b)
-
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        tie = where(a == b, g * 0.5, g)
-        ga, gb = where(a > b, 0.0, tie), where(a < b, 0.0, tie)
-        return sum_to_shape(ga, sa), sum_to_shape(gb, sb)
-
-    @staticmethod
-    def onnx(call):
-        return call.g.op("Min", *call.operands())
-
-
-def minimum(input, other, *, out=None):
-    _require_tensors("minimum", input, other)
-    a, b = binary_operands(input, other)
-    return _out(_binary_apply(Minimum, a, b), out)
-
-
 register(OpInfo("minimum", minimum, _maxmin_samples, method=True, dtypes=INT_FLOAT))
 
 

@@ -1,8 +1,8 @@
 """Special functions (``torch.special``): erf, erfc, erfinv, lgamma, digamma, polygamma, xlogy,
 logit, sinc.
 
-The one-input ones are lines of the table in ``unary.py``; their host kernels live in
-``_special_math.py``.
+The one-input ones are lines of the table in ``unary.py`` (their host kernels live in
+``_special_math.py``), xlogy a line of the one in ``binary.py``.
 """
 import math
 
@@ -10,9 +10,10 @@ from ember._backend import np
 from ember._tensor import Tensor
 from ember.autograd.function import Node
 from ember.ops import _special_math
-from ember.ops._util import sum_to_shape, to_float
+from ember.ops._util import to_float
 from ember.ops.arithmetic import _out, _unary_samples
-from ember.ops.binary import _binary, _float_operands, _ranged_binary_samples
+from ember.ops.binary import _ranged_binary_samples, float_operands
+from ember.ops.binary import table_op as binary_table_op
 from ember.ops.registry import INT_FLOAT, OpInfo, SampleInput, T, register
 from ember.ops.unary import X, Y, Unary, UnaryOp, cos, exp, sin, table_op, unary_function
 
@@ -88,40 +89,25 @@ if not hasattr(Tensor, "polygamma"):
     Tensor.polygamma = _polygamma_method
 
 
-class Xlogy(Node):
-    save = (0, 1)
-
-    def forward(ctx, x, y):
-        ctx.shapes = (x.shape, y.shape)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = x * np.log(y)
-        # 0 * log(y) is 0 even where log(y) is -inf, but NaN in y still propagates.
-        return np.where((x == 0) & ~np.isnan(y), np.zeros((), x.dtype), out)
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        sx, sy = ctx.shapes
-        need = ctx.needs_input_grad
-        gx = gy = None
-        if need[0]:
-            # d/dx is log(y), also at x == 0 (as torch), except where the value is pinned to 0
-            # because y <= 0 as well.
-            gx = where((x == 0) & (y <= 0), 0.0, xlogy(g, y))
-            gx = sum_to_shape(gx, sx)
-        if need[1]:
-            gy = sum_to_shape(g * x / y, sy)
-        return gx, gy
-
-    @staticmethod
-    def onnx(call):
-        g, (x, y) = call.g, call.operands()
-        zero = call.scalar(0)
-        return g.op("Where", g.op("Equal", x, zero), zero, g.op("Mul", x, g.op("Log", y)))
+def _xlogy_kernel(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    # 0 * log(y) is 0 even where log(y) is -inf, but NaN in y still propagates.
+    return np.where((x == 0) & ~np.isnan(y), np.zeros((), x.dtype), out)
 
 
-def xlogy(input, other, *, out=None):
-    """``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN)."""
-    return _out(_binary(Xlogy, *_float_operands(input, other)), out)
+def _xlogy_onnx(call, x, y):
+    g, zero = call.g, call.scalar(0)
+    return g.op("Where", g.op("Equal", x, zero), zero, g.op("Mul", x, g.op("Log", y)))
+
+
+# A line of the binary table (``binary.py``). d/dx is log(y), also at x == 0 (as torch), except
+# where the value is pinned to 0 because y <= 0 as well.
+xlogy = binary_table_op("xlogy", _xlogy_kernel, "ab",
+                        lambda g, x, y, out: where((x == 0) & (y <= 0), 0.0, xlogy(g, y)),
+                        lambda g, x, y, out: g * x / y,
+                        float_operands, onnx=_xlogy_onnx)
+xlogy.__doc__ = "``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN)."
 
 
 def _xlogy_samples(dtype):

@@ -30,7 +30,23 @@ class UnaryOp:
         self.node_name = (node_name or name[0].upper() + name[1:]) + "Backward0"
 
 
-class Unary(Node):
+class TableNode(Node):
+    """What the Nodes of the op tables share (``Unary`` here, ``Binary`` in ``binary.py``): the
+    table line, ``ctx.op``, names the node and gives the ONNX form."""
+
+    def name(self):
+        return self.op.node_name
+
+    @staticmethod
+    def onnx(call):
+        line = call.params[0]
+        if line.onnx is None:
+            call.fail("%s has no ONNX form" % line.name)
+        xs = call.operands()
+        return call.g.op(line.onnx, *xs) if isinstance(line.onnx, str) else line.onnx(call, *xs)
+
+
+class Unary(TableNode):
     """The Node of every table op; the table line is its one parameter."""
 
     def forward(ctx, a, op):
@@ -46,17 +62,6 @@ class Unary(Node):
             return ctx.op.grad(g, None)
         (v,) = ctx.saved_tensors
         return ctx.op.grad(g, v)
-
-    def name(self):
-        return self.op.node_name
-
-    @staticmethod
-    def onnx(call):
-        line = call.params[0]
-        if line.onnx is None:
-            call.fail("%s has no ONNX form" % line.name)
-        (x,) = call.operands()
-        return call.g.op(line.onnx, x) if isinstance(line.onnx, str) else line.onnx(call, x)
 
 
 def unary_function(op, float_only=True):
