@@ -88,7 +88,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
 
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     """``input`` with ``input.diagonal(offset, dim1, dim2)`` replaced by ``src``."""
-    from ember.ops.views import _diag_view
+    from ember.ops.slicing import _diag_view
 
     nd = input.dim()
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
