@@ -1,4 +1,5 @@
-"""Test configuration: torch is the oracle and must be importable (never skipped)."""
+"""Test configuration: torch is the oracle, and it and every other package of the ``[test]``
+extra must be installed: a run without one stops (never skips)."""
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -6,12 +7,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-try:
-    import torch  # noqa: E402
-except ImportError as e:  # pragma: no cover - CI must fail loudly, not skip
+from tests._requirements import PYPROJECT, missing_test_requirements  # noqa: E402
+
+with open(PYPROJECT) as _f:
+    _missing = missing_test_requirements(_f.read())
+if _missing:  # pragma: no cover - CI must fail loudly, not skip
     raise pytest.UsageError(
-        "torch==2.13.0 is required to run ember's tests (it is the oracle): "
-        "pip install -e '.[test]'") from e
+        "ember's tests need every package of the [test] extra (torch is the oracle); missing: "
+        "%s. Install them with: pip install -e '.[test]'" % ", ".join(_missing))
+
+import torch  # noqa: E402
 
 import ember  # noqa: E402
 
