@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import os
 import signal
+import subprocess
 import sys
 
 import numpy as np
@@ -15,6 +16,7 @@ from ember.cli import evaluate
 from ember.cli import train as train_cli
 from tests.cli._helpers import (TEST, TRAIN, assert_one_line_error, cli, draw_digits,
                                 idx_header, write_idx, write_mnist)
+from tests._blocked_imports import PRELUDE
 from tests.vision._idx import LoopbackServer
 
 FAST = ("--model", "mlp", "--batch-size", "32", "--no-progress")
@@ -224,6 +226,27 @@ def test_ctrl_c_while_loading_data_exits_cleanly(tmp_path, capsys, monkeypatch):
 
 
 # --- data sources ------------------------------------------------------------------------------
+
+_MAIN_JOB = PRELUDE + """
+from ember.cli import main
+out = sys.argv[2]
+status = main(["train", "--sample", "--epochs", "1", "--model", "mlp", "--no-progress",
+               "--out", out]) or main(["eval", out + "/checkpoint.pt"])
+assert not {"torch", "scipy", "matplotlib"} & set(sys.modules), sorted(sys.modules)
+sys.exit(status)
+"""
+
+
+def test_the_main_job_needs_nothing_beyond_the_train_extra(tmp_path):
+    # `pip install -e '.[train]' && ember train`: NumPy, Pillow, tqdm, safetensors and nothing
+    # else (the subprocess cannot import anything more, whatever this machine has).
+    out = subprocess.run([sys.executable, "-c", _MAIN_JOB, "PIL,tqdm,safetensors",
+                          str(tmp_path / "run")], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "on the sample's MNIST test set: accuracy" in out.stdout
+    assert sorted(os.listdir(tmp_path / "run")) == ["checkpoint.pt", "curves.png", "metrics.csv",
+                                                    "model.safetensors", "predictions.png"]
+
 
 def test_missing_mnist_falls_back_to_the_shipped_sample_and_says_so(tmp_path):
     said = []
