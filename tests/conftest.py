@@ -42,6 +42,15 @@ def pytest_addoption(parser):
                      help="tests/ops/test_fuzz.py draws many more examples per op")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hypothesis_home(tmp_path_factory):
+    """Hypothesis keeps its files (example database, constants cache) under this session's
+    temporary folder: by default it writes ``./.hypothesis`` in the folder pytest started in."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+
+
 @pytest.fixture(autouse=True)
 def _own_working_folder(tmp_path_factory, monkeypatch):
     """Each test runs in a fresh empty folder of its own, so that relative paths (``./data``,
