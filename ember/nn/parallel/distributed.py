@@ -362,13 +362,14 @@ class DistributedDataParallel(Module):
             b = self._buckets[self._next_bucket]
             if b.pending:
                 break
+            average = b.send.dtype.kind == "f"
             for p, start, stop in zip(b.params, b.offsets, b.offsets[1:]):
                 if p._grad is None:
                     b.send[start:stop] = 0
+                elif average:  # copy and divide in one pass
+                    np.divide(p._grad._data.reshape(-1), divisor, out=b.send[start:stop])
                 else:
                     b.send[start:stop] = p._grad._data.reshape(-1)
-            if b.send.dtype.kind == "f":
-                b.send /= divisor
             b.work = self._all_reduce_flat(b.send, b.recv)
             self._next_bucket += 1
             if self._progress is not None:
