@@ -57,12 +57,14 @@ def test_matmul_split_matches_numpy(two_threads, shape_a, shape_b):
     np.testing.assert_allclose(_parallel.matmul(a, b), a @ b, rtol=1e-5, atol=1e-4)
 
 
-@pytest.mark.parametrize("n,c,o,k,padding,stride,groups", [(64, 6, 16, 5, 0, 1, 1),
-                                                           (48, 4, 8, 3, 1, 2, 2)])
-def test_conv2d_split_by_batch_matches_torch(two_threads, n, c, o, k, padding, stride, groups):
+@pytest.mark.parametrize("n,c,o,k,padding,stride,groups,size", [
+    (64, 6, 16, 5, 0, 1, 1, 14), (48, 4, 8, 3, 1, 2, 2, 14),
+    (16, 4, 16, 3, 1, 1, 1, 20)])  # the last has wide output rows (batch outside them)
+def test_conv2d_split_by_batch_matches_torch(two_threads, n, c, o, k, padding, stride, groups,
+                                             size):
     rng = np.random.default_rng(0)
     arrays = [rng.standard_normal(s).astype(np.float32)
-              for s in ((n, c, 14, 14), (o, c // groups, k, k), (o,))]
+              for s in ((n, c, size, size), (o, c // groups, k, k), (o,))]
     e = [ember.tensor(a, requires_grad=True) for a in arrays]
     t = [torch.tensor(a, requires_grad=True) for a in arrays]
     kw = dict(stride=stride, padding=padding, groups=groups)

@@ -1,13 +1,14 @@
 """Convolutions (1-d, 2-d, 3-d, transposed) as im2col + one GEMM per group.
 
-The column matrix is built channel-major, ``cols[c, k, n, *out]``, from one strided-slice copy
-per kernel offset (PERFORMANCE.md measured this 6x faster than ``sliding_window_view`` plus a
-transpose); ``W.reshape(O, C*K) @ cols.reshape(C*K, N*L)`` is then a single BLAS call. The input
-gradient is the same GEMM transposed followed by col2im, which adds the ``K`` slices back into a
-zero buffer (never ``np.add.at``). Large batches are cut into chunks that run on ember's
-intra-op pool (``ember._parallel``), each chunk's columns staying warm in its core's cache.
-(Computing stride-1 outputs over "wide rows" of the padded plane, fewer but longer copies, was
-slower here: 1.1x for the seed CNN and LeNet-5 steps, measured in #13.)
+The column matrix is built channel-major, ``cols[c, k, n, *out]`` (``cols[c, k, *out, n]`` for
+narrow outputs, see ``_batch_axis``), from one strided-slice copy per kernel offset
+(PERFORMANCE.md measured this 6x faster than ``sliding_window_view`` plus a transpose);
+``W.reshape(O, C*K) @ cols.reshape(C*K, N*L)`` is then a single BLAS call. The input gradient
+is the same GEMM transposed followed by col2im, which adds the ``K`` slices back into a zero
+buffer (never ``np.add.at``). Large batches are cut into chunks that run on ember's intra-op
+pool (``ember._parallel``), each chunk's columns staying warm in its core's cache. (Computing
+stride-1 outputs over "wide rows" of the padded plane, fewer but longer copies, was slower
+here: 1.1x for the seed CNN and LeNet-5 steps, measured in #13.)
 
 Three nodes close the algebra under differentiation, so double backward works:
 ``_Conv`` (y = conv(x, w)), ``_ConvInputGrad`` (the adjoint in x, i.e. the transposed convolution)
@@ -56,39 +57,77 @@ class _Geometry:
         return tuple(slice(lo, lo + n) for lo, n in zip(self.pad_lo, self.in_size))
 
 
-_ALL2 = (slice(None), slice(None))
+_ALL = slice(None)
+
+# Output rows narrower than this many elements put the batch innermost in the column matrix
+# (``cols[c, k, *out, n]``): each kernel offset's copy then moves runs of ``out_w * N`` floats
+# instead of ``out_w``, 2.4x faster for LeNet-5's conv2 (10 wide), at the cost of transposing
+# the output and its gradient, which wide rows (28, the seed CNN) do not repay.
+_NARROW = 16
+
+
+def _batch_axis(geom):
+    """Where the batch sits in the internal layout ``(C, ...)``: 1 (``(C, N, *sp)``) or -1
+    (``(C, *sp, N)``, for narrow outputs)."""
+    return -1 if geom.out_size[-1] < _NARROW else 1
+
+
+def _columns(spatial, geom, n):
+    """The internal layout's shape after its channel axis: ``(n, *spatial)`` or
+    ``(*spatial, n)``."""
+    return spatial + (n,) if _batch_axis(geom) == -1 else (n,) + spatial
+
+
+def _at(sl, bax):
+    """Index of the internal layout selecting spatial slices ``sl`` of every channel/image."""
+    return (_ALL,) + sl if bax == -1 else (_ALL, _ALL) + sl
+
+
+def _internal(x, geom):
+    """``x`` ``(N, C, *in)`` in the internal layout, contiguous, zeros in the padding."""
+    bax = _batch_axis(geom)
+    xt = np.moveaxis(x, 0, bax)
+    if not (any(geom.pad_lo) or any(geom.pad_hi)):
+        return np.ascontiguousarray(xt) if bax == -1 else xt
+    n, c = x.shape[:2]
+    xp = np.zeros((c,) + _columns(geom.padded, geom, n), dtype=x.dtype)
+    xp[_at(geom.interior(), bax)] = xt
+    return xp
 
 
 def _im2col(x, geom):
-    """``cols[c, k, n, *out]`` (contiguous) for input ``x`` of shape ``(N, C, *in_size)``."""
+    """``cols[c, k, n, *out]`` or ``cols[c, k, *out, n]`` (see ``_batch_axis``), contiguous,
+    for input ``x`` of shape ``(N, C, *in_size)``."""
     n, c = x.shape[:2]
-    xc = x.swapaxes(0, 1)
-    if any(geom.pad_lo) or any(geom.pad_hi):
-        xp = np.zeros((c, n) + geom.padded, dtype=x.dtype)
-        xp[_ALL2 + geom.interior()] = xc
-    else:
-        xp = xc
-    k = 1
-    for s in geom.kernel:
-        k *= s
-    cols = np.empty((c, k, n) + geom.out_size, dtype=x.dtype)
+    bax = _batch_axis(geom)
+    xp = _internal(x, geom)
+    cols = np.empty((c, _prod(geom.kernel)) + _columns(geom.out_size, geom, n), dtype=x.dtype)
     for i, sl in enumerate(geom.offsets()):
-        cols[:, i] = xp[_ALL2 + sl]
+        cols[:, i] = xp[_at(sl, bax)]
     return cols
 
 
 def _col2im(gcols, geom, n, c, dtype):
-    """Adjoint of ``_im2col``: a ``(N, C, *in_size)`` view summing each offset's slice back."""
-    gxp = np.zeros((c, n) + geom.padded, dtype=dtype)
+    """Adjoint of ``_im2col``: ``(N, C, *in_size)``, summing each offset's slice back."""
+    bax = _batch_axis(geom)
+    gxp = np.zeros((c,) + _columns(geom.padded, geom, n), dtype=dtype)
     for i, sl in enumerate(geom.offsets()):
-        gxp[_ALL2 + sl] += gcols[:, i]
-    return gxp[_ALL2 + geom.interior()].swapaxes(0, 1)
+        gxp[_at(sl, bax)] += gcols[:, i]
+    gx = np.moveaxis(gxp[_at(geom.interior(), bax)], bax, 0)
+    return np.ascontiguousarray(gx) if bax == -1 else gx
 
 
 def _grad_matrix(gy, geom):
-    """``gy`` ``(N, O, *out)`` as the ``(O, M)`` matrix matching ``_im2col``'s columns."""
+    """``gy`` ``(N, O, *out)`` as the ``(O, N*out)`` matrix matching ``_im2col``'s columns."""
     o = gy.shape[1]
-    return gy.swapaxes(0, 1).reshape(o, gy.size // max(o, 1))
+    gt = np.ascontiguousarray(np.moveaxis(gy, 0, _batch_axis(geom)))
+    return gt.reshape(o, gy.size // max(o, 1))
+
+
+def _external(y, o, geom, n):
+    """The GEMM's ``(O, columns)`` output as an ``(N, O, *out)`` view."""
+    shape = (o,) + _columns(geom.out_size, geom, n)
+    return np.moveaxis(y.reshape(shape), _batch_axis(geom), 0)
 
 
 # Work per chunk (multiply-adds) below which splitting the batch across threads does not pay.
@@ -118,14 +157,12 @@ def _conv_forward(x, w, b, geom, keep):
 
     def part(lo, hi):
         cols = _im2col(x[lo:hi], geom)
-        m = cols[0, 0].size
-        cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], m)
+        cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], cols[0, 0].size)
         y = np.matmul(wm, cm) if g > 1 else _parallel.matmul(wm[0], cm[0])
-        spatial = _prod(geom.out_size)
-        y = y.reshape((o, hi - lo, spatial))
-        view = out[lo:hi].reshape(hi - lo, o, spatial).swapaxes(0, 1)
+        y = _external(y, o, geom, hi - lo)
+        view = out[lo:hi]
         if b is not None:
-            np.add(y, b.reshape((o,) + (1,) * (y.ndim - 1)), out=view)
+            np.add(y, b.reshape((o,) + (1,) * len(geom.out_size)), out=view)
         else:
             view[...] = y
         return cols if keep else None
@@ -148,19 +185,19 @@ def _conv_input_grad(gy, w, geom, n):
             gcols = np.matmul(wm.transpose(0, 2, 1), gym)
         else:
             gcols = _parallel.matmul(wm[0].T, gym[0])
-        gcols = gcols.reshape((c, w[0, 0].size, hi - lo) + geom.out_size)
+        gcols = gcols.reshape((c, w[0, 0].size) + _columns(geom.out_size, geom, hi - lo))
         gx = _col2im(gcols, geom, hi - lo, c, gcols.dtype)
-        if gx_cn is not None:
-            gx_cn[:, lo:hi] = gx.swapaxes(0, 1)
+        if out is not None:
+            out[lo:hi] = gx
         return gx
 
     parts = _parallel.chunks(n, -(-_CHUNK_WORK // max(1, o * w[0].size * _prod(geom.out_size))))
     if len(parts) == 1:
-        gx_cn = None
+        out = None
         return part(0, n)
-    gx_cn = np.empty((c, n) + geom.in_size, dtype=np.result_type(gy, w))
+    out = np.empty((n, c) + geom.in_size, dtype=np.result_type(gy, w))
     _parallel.run(part, parts)
-    return gx_cn.swapaxes(0, 1)
+    return out
 
 
 def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
@@ -568,6 +605,7 @@ def _conv2d_samples(dtype):
     if dtype == "float32":
         yield SampleInput(T(4, 3, 10, 9), T(8, 3, 3, 3), T(8), padding=1)
     yield SampleInput(T(2, 2, 5, 5), T(3, 2, 3, 3), T(3), stride=1, padding=1)
+    yield SampleInput(T(2, 1, 3, 18), T(2, 1, 3, 3), T(2), padding=1)  # wide rows: batch outside
     yield SampleInput(T(1, 2, 6, 5), T(2, 1, 2, 3), T(2), stride=(2, 1), padding=(1, 0),
                       dilation=(1, 2), groups=2)
     yield SampleInput(T(1, 1, 4, 4), T(2, 1, 2, 2), padding="same")
