@@ -181,6 +181,47 @@ def _run(fn, parts):
     return results
 
 
+class _Pending:
+    """A task started by ``spawn``: ``wait()`` returns its result (re-raising its error)."""
+
+    __slots__ = ("worker", "value")
+
+    def __init__(self):
+        self.worker = self.value = None
+
+    def wait(self):
+        w = self.worker
+        if w is not None:
+            self.worker = None
+            w.done.wait()
+            _run_lock.release()
+            if w.error is not None:
+                raise w.error
+        return self.value
+
+
+def spawn(fn):
+    """Start ``fn()`` on a pool thread while the caller goes on; return a handle whose
+    ``wait()`` gives the result (call it, also on errors: the pool is held until then). With one
+    thread, or when the pool is in use, ``fn`` runs at once in the calling thread."""
+    pending = _Pending()
+    if (get_num_threads() < 2 or getattr(_busy, "flag", False)
+            or not _run_lock.acquire(blocking=False)):
+        pending.value = fn()
+        return pending
+    w = _pool(1)[0]
+
+    def call():
+        pending.value = fn()
+
+    w.error = None
+    w.done.clear()
+    w.task = call
+    pending.worker = w
+    w.ready.set()
+    return pending
+
+
 # Multiply-adds below which a product runs in one thread (splitting costs ~30 us).
 _MATMUL_WORK = 1 << 21
 

@@ -106,13 +106,16 @@ def test_max_pool2d_backward_split_by_batch_matches_torch_with_ties(two_threads)
     np.testing.assert_array_equal(ex.grad.numpy(), tx.grad.numpy())
 
 
-def test_lstm_with_split_gemms_matches_torch_on_packed_sequences(two_threads):
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_lstm_with_split_gemms_matches_torch_on_packed_sequences(two_threads, bidirectional):
+    # backward sums the weight gradients block by block of steps on a pool thread
     rng = np.random.default_rng(2)
     lengths = sorted([7, 7, 6, 5, 5, 3, 2, 1] * 8, reverse=True)
     x = rng.standard_normal((7, len(lengths), 10)).astype(np.float32)
-    torch_lstm = torch.nn.LSTM(10, 48)
+    torch_lstm = torch.nn.LSTM(10, 48, bidirectional=bidirectional)
     out = {}
-    for lib, lstm in ((torch, torch_lstm), (ember, ember.nn.LSTM(10, 48))):
+    for lib, lstm in ((torch, torch_lstm),
+                      (ember, ember.nn.LSTM(10, 48, bidirectional=bidirectional))):
         if lib is ember:
             lstm.load_state_dict({k: ember.tensor(v.detach().numpy())
                                   for k, v in torch_lstm.state_dict().items()})
@@ -125,3 +128,15 @@ def test_lstm_with_split_gemms_matches_torch_on_packed_sequences(two_threads):
             [p.grad.numpy() for p in lstm.parameters()]
     for e, t in zip(out["ember"], out["torch"]):
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-4)
+
+
+def test_spawn_runs_beside_the_caller_and_reraises(two_threads):
+    pending = _parallel.spawn(lambda: sum(range(10)))
+    # while the task is pending the pool is held: a split in the caller runs serially
+    assert _parallel.run(lambda lo, hi: lo, [(0, 1), (1, 2)]) == [0, 1]
+    assert pending.wait() == 45
+    failing = _parallel.spawn(lambda: 1 // 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.wait()
+    # the pool is free again
+    assert _parallel.run(lambda lo, hi: _parallel._busy.flag, [(0, 1), (1, 2)]) == [True, True]

@@ -14,6 +14,7 @@ ends holding each sequence's final state.
 
 The kernels have no double backward: their backward is written on arrays.
 """
+from ember import _parallel
 from ember._backend import np
 from ember._parallel import matmul as _matmul
 from ember._tensor import _make
@@ -89,6 +90,57 @@ class _FusedRNN(Node):
             res.append(_make(dpre_x.sum(0)) if need[k + 2] else None)
             res.append(_make(dpre_h.sum(0)) if need[k + 3] else None)
         return res
+
+
+class _RowGrads:
+    """``dpre.T @ a`` for each array ``a`` of ``inputs`` (None: skipped), the weight gradients,
+    summed over blocks of time steps as backward finishes them. With more than one thread each
+    block's products run on a pool thread while the recurrence goes on (the step products and
+    gate math keep the calling thread busy) and the last block is split across the pool; with
+    one thread it is one product per input at the end."""
+
+    _BLOCKS = 4
+
+    def __init__(self, dpre, inputs, order):
+        self.dpre, self.inputs = dpre, inputs
+        self.sums = [None] * len(inputs)
+        self.pending = None
+        n = len(order)
+        per = max(-(-n // self._BLOCKS) if _parallel.get_num_threads() > 1 else n, 1)
+        self.ends = {}  # index in ``order`` closing a block -> the block's rows
+        for start in range(0, n, per):
+            block = order[start:start + per]
+            self.ends[start + len(block) - 1] = (min(s[0] for s in block),
+                                                 max(s[1] for s in block))
+        self.last = n - 1
+        if not n:
+            self._add(0, 0)
+
+    def done(self, j):
+        """Step ``order[j]`` is finished."""
+        rows = self.ends.get(j)
+        if rows is None:
+            return
+        self.join()
+        if j == self.last:
+            self._add(*rows)
+        else:
+            self.pending = _parallel.spawn(lambda: self._add(*rows))
+
+    def join(self):
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.wait()
+
+    def _add(self, lo, hi):
+        d = self.dpre[lo:hi].T
+        for i, a in enumerate(self.inputs):
+            if a is not None:
+                p = _matmul(d, a[lo:hi])
+                if self.sums[i] is None:
+                    self.sums[i] = p
+                else:
+                    self.sums[i] += p
 
 
 def _as_contig(a):
@@ -226,40 +278,47 @@ class LSTMLayer(_FusedRNN):
         dpre = np.empty_like(gates)
         dh_all = np.empty_like(hprev) if w_hr is not None else None
         tmp = np.empty((batch, h3), dt)
-        for a, b, bs in reversed(steps):
-            g = gates[a:b]
-            d = dpre[a:b]
-            dhs = dh[:bs]
-            if gy is not None:
-                dhs += gy[a:b]
-            if w_hr is not None:
-                dh_all[a:b] = dhs
-                dr = dhs @ w_hr
-            else:
-                dr = dhs
-            tc = tanh_c[a:b]
-            t = tmp[:bs, :hid]
-            dcs = dc[:bs]
-            # dc += dr * o * (1 - tanh(c)^2)
-            np.multiply(tc, tc, out=t)
-            np.subtract(1, t, out=t)
-            t *= g[:, 2 * hid:h3]
-            t *= dr
-            dcs += t
-            np.multiply(dr, tc, out=d[:, 2 * hid:h3])
-            np.multiply(dcs, g[:, h3:], out=d[:, :hid])
-            np.multiply(dcs, cprev[a:b], out=d[:, hid:2 * hid])
-            np.multiply(dcs, g[:, :hid], out=d[:, h3:])
-            dcs *= g[:, hid:2 * hid]
-            _sigmoid_grad_(d[:, :h3], g[:, :h3], tmp[:bs])
-            _tanh_grad_(d[:, h3:], g[:, h3:], tmp[:bs, :hid])
-            np.matmul(d, w_hh_p, out=dhs)
         need = ctx.needs_input_grad
+        order = steps[::-1]
+        grads = _RowGrads(dpre, (x if need[3] else None, hprev if need[4] else None), order)
+        try:
+            for j, (a, b, bs) in enumerate(order):
+                g = gates[a:b]
+                d = dpre[a:b]
+                dhs = dh[:bs]
+                if gy is not None:
+                    dhs += gy[a:b]
+                if w_hr is not None:
+                    dh_all[a:b] = dhs
+                    dr = dhs @ w_hr
+                else:
+                    dr = dhs
+                tc = tanh_c[a:b]
+                t = tmp[:bs, :hid]
+                dcs = dc[:bs]
+                # dc += dr * o * (1 - tanh(c)^2)
+                np.multiply(tc, tc, out=t)
+                np.subtract(1, t, out=t)
+                t *= g[:, 2 * hid:h3]
+                t *= dr
+                dcs += t
+                np.multiply(dr, tc, out=d[:, 2 * hid:h3])
+                np.multiply(dcs, g[:, h3:], out=d[:, :hid])
+                np.multiply(dcs, cprev[a:b], out=d[:, hid:2 * hid])
+                np.multiply(dcs, g[:, :hid], out=d[:, h3:])
+                dcs *= g[:, hid:2 * hid]
+                _sigmoid_grad_(d[:, :h3], g[:, :h3], tmp[:bs])
+                _tanh_grad_(d[:, h3:], g[:, h3:], tmp[:bs, :hid])
+                np.matmul(d, w_hh_p, out=dhs)
+                grads.done(j)
+        finally:
+            grads.join()
+        gw_ih, gw_hh = grads.sums
         inv = np.argsort(perm)
         res = [_make(_matmul(dpre, w_ih_p)) if need[0] else None, _make(dh) if need[1] else None,
                _make(dc) if need[2] else None]
-        res.append(_make(_matmul(dpre.T, x)[inv]) if need[3] else None)
-        res.append(_make(_matmul(dpre.T, hprev)[inv]) if need[4] else None)
+        res.append(_make(gw_ih[inv]) if need[3] else None)
+        res.append(_make(gw_hh[inv]) if need[4] else None)
         if has_bias:
             db = dpre.sum(0)[inv]
             res.append(_make(db) if need[5] else None)
