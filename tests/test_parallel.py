@@ -140,3 +140,28 @@ def test_spawn_runs_beside_the_caller_and_reraises(two_threads):
         failing.wait()
     # the pool is free again
     assert _parallel.run(lambda lo, hi: _parallel._busy.flag, [(0, 1), (1, 2)]) == [True, True]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_conv2d_in_cache_tiles_matches_torch(monkeypatch, threads):
+    # a tile budget of a few images cuts each thread's chunk of the batch into several tiles
+    from ember.ops.nn import conv
+    monkeypatch.setattr(conv, "_TILE_BYTES", 3 * (3 * 9 + 8) * 16 * 16 * 4)
+    ember.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(3)
+        arrays = [rng.standard_normal(s).astype(np.float32)
+                  for s in ((37, 3, 16, 16), (8, 3, 3, 3), (8,))]
+        e = [ember.tensor(a, requires_grad=True) for a in arrays]
+        t = [torch.tensor(a, requires_grad=True) for a in arrays]
+        ey = ember.nn.functional.conv2d(*e, padding=1)
+        ty = torch.nn.functional.conv2d(*t, padding=1)
+        gy = rng.standard_normal(ty.shape).astype(np.float32)
+        ey.backward(ember.tensor(gy))
+        ty.backward(torch.tensor(gy))
+        np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=1e-4,
+                                   atol=1e-4)
+        for a, b in zip(e, t):
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=2e-3)
+    finally:
+        ember.set_num_threads(1)

@@ -140,6 +140,23 @@ def _chunks(x, geom, o):
     return _parallel.chunks(x.shape[0], -(-_CHUNK_WORK // max(per_image, 1)))
 
 
+# Bytes of column matrix and output per batch tile. Inference at batch 256 ran 1.25x (seed CNN)
+# to 1.4x (LeNet-5 conv2) faster in tiles of about this size than in one piece; at batch 64
+# (4-8 MiB in one piece) tiles did not pay, so a batch is cut only into whole multiples of it.
+_TILE_BYTES = 1 << 22
+
+
+def _tiles(x, geom, o, lo, hi):
+    """``range(lo, hi)`` of the batch cut evenly into cache-sized ``(start, stop)`` tiles."""
+    per_image = (x.shape[1] * _prod(geom.kernel) + o) * _prod(geom.out_size) * x.itemsize
+    count = max(1, min(hi - lo, per_image * (hi - lo) // _TILE_BYTES))
+    step, extra = divmod(hi - lo, count)
+    bounds = [lo]
+    for i in range(count):
+        bounds.append(bounds[-1] + step + (i < extra))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 def _prod(values):
     p = 1
     for v in values:
@@ -149,13 +166,13 @@ def _prod(values):
 
 def _conv_forward(x, w, b, geom, keep):
     """``(y, cols)``: the convolution of ``x`` and, when ``keep``, the column matrices of its
-    batch chunks (for the weight gradient)."""
+    batch tiles (for the weight gradient)."""
     n = x.shape[0]
     o, g = w.shape[0], geom.groups
     out = np.empty((n, o) + geom.out_size, dtype=np.result_type(x, w))
     wm = w.reshape(g, o // g, w[0].size)
 
-    def part(lo, hi):
+    def one(lo, hi):
         cols = _im2col(x[lo:hi], geom)
         cm = cols.reshape(g, cols.shape[0] // g * cols.shape[1], cols[0, 0].size)
         y = np.matmul(wm, cm) if g > 1 else _parallel.matmul(wm[0], cm[0])
@@ -166,6 +183,9 @@ def _conv_forward(x, w, b, geom, keep):
         else:
             view[...] = y
         return cols if keep else None
+
+    def part(lo, hi):
+        return [(a, b, one(a, b)) for a, b in _tiles(x, geom, o, lo, hi)]
 
     parts = _chunks(x, geom, o)
     cols = _parallel.run(part, parts)
@@ -203,13 +223,12 @@ def _conv_input_grad(gy, w, geom, n):
 def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
     g = geom.groups
     if cols is None:
-        parts, cols = _chunks(x, geom, w_shape[0]), None
+        parts, saved = _chunks(x, geom, w_shape[0]), None
     else:
-        parts, cols = cols
-    by_start = {} if cols is None else {lo: c for (lo, _), c in zip(parts, cols)}
+        parts, saved = cols
+    by_start = {} if saved is None else {lo: c for (lo, _), c in zip(parts, saved)}
 
-    def part(lo, hi):
-        cl = by_start.get(lo)
+    def one(lo, hi, cl):
         if cl is None:
             cl = _im2col(x[lo:hi], geom)
         m = cl[0, 0].size
@@ -218,6 +237,17 @@ def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
         if g > 1:
             return np.matmul(gym, cm.transpose(0, 2, 1))
         return _parallel.matmul(gym[0], cm[0].T)
+
+    def part(lo, hi):
+        tiles = by_start.get(lo) or [(a, b, None) for a, b in _tiles(x, geom, w_shape[0], lo, hi)]
+        gw = None
+        for a, b, cl in tiles:
+            p = one(a, b, cl)
+            if gw is None:
+                gw = p
+            else:
+                gw += p
+        return gw
 
     partial = _parallel.run(part, parts)
     gw = partial[0]
