@@ -15,6 +15,7 @@ Three nodes close the algebra under differentiation, so double backward works:
 and ``_ConvWeightGrad`` (the adjoint in w). Each one's backward is written with the other two.
 """
 import builtins
+import functools
 import itertools
 
 from ember import _parallel
@@ -46,18 +47,25 @@ class _Geometry:
     def padded(self):
         return tuple(n + lo + hi for n, lo, hi in zip(self.in_size, self.pad_lo, self.pad_hi))
 
-    def offsets(self):
-        """For each kernel offset (scan order), the slices of the padded input it reads."""
-        ranges = [range(k) for k in self.kernel]
-        for offs in itertools.product(*ranges):
-            yield tuple(slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in
-                        zip(offs, self.dilation, self.stride, self.out_size))
+    def offsets(self, lead=0):
+        """For each kernel offset (scan order), the slices of the padded input it reads, after
+        ``lead`` whole leading axes."""
+        return _offsets(self.kernel, self.dilation, self.stride, self.out_size, lead)
 
     def interior(self):
         return tuple(slice(lo, lo + n) for lo, n in zip(self.pad_lo, self.in_size))
 
 
 _ALL = slice(None)
+
+
+@functools.lru_cache(maxsize=256)
+def _offsets(kernel, dilation, stride, out_size, lead):
+    lead = (_ALL,) * lead
+    return tuple(lead + tuple(slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in
+                              zip(offs, dilation, stride, out_size))
+                 for offs in itertools.product(*[range(k) for k in kernel]))
+
 
 # Output rows narrower than this many elements put the batch innermost in the column matrix
 # (``cols[c, k, *out, n]``): each kernel offset's copy then moves runs of ``out_w * N`` floats
@@ -83,10 +91,20 @@ def _at(sl, bax):
     return (_ALL,) + sl if bax == -1 else (_ALL, _ALL) + sl
 
 
+def _to_internal(ndim, bax):
+    """Axis order taking ``(N, C, *sp)`` to the internal layout."""
+    return (1,) + tuple(range(2, ndim)) + (0,) if bax == -1 else (1, 0) + tuple(range(2, ndim))
+
+
+def _to_external(ndim, bax):
+    """Axis order taking the internal layout back to ``(N, C, *sp)``."""
+    return (ndim - 1,) + tuple(range(ndim - 1)) if bax == -1 else (1, 0) + tuple(range(2, ndim))
+
+
 def _internal(x, geom):
     """``x`` ``(N, C, *in)`` in the internal layout, contiguous, zeros in the padding."""
     bax = _batch_axis(geom)
-    xt = np.moveaxis(x, 0, bax)
+    xt = x.transpose(_to_internal(x.ndim, bax))
     if not (any(geom.pad_lo) or any(geom.pad_hi)):
         return np.ascontiguousarray(xt) if bax == -1 else xt
     n, c = x.shape[:2]
@@ -102,8 +120,8 @@ def _im2col(x, geom):
     bax = _batch_axis(geom)
     xp = _internal(x, geom)
     cols = np.empty((c, _prod(geom.kernel)) + _columns(geom.out_size, geom, n), dtype=x.dtype)
-    for i, sl in enumerate(geom.offsets()):
-        cols[:, i] = xp[_at(sl, bax)]
+    for i, index in enumerate(geom.offsets(1 if bax == -1 else 2)):
+        cols[:, i] = xp[index]
     return cols
 
 
@@ -111,23 +129,24 @@ def _col2im(gcols, geom, n, c, dtype):
     """Adjoint of ``_im2col``: ``(N, C, *in_size)``, summing each offset's slice back."""
     bax = _batch_axis(geom)
     gxp = np.zeros((c,) + _columns(geom.padded, geom, n), dtype=dtype)
-    for i, sl in enumerate(geom.offsets()):
-        gxp[_at(sl, bax)] += gcols[:, i]
-    gx = np.moveaxis(gxp[_at(geom.interior(), bax)], bax, 0)
+    for i, index in enumerate(geom.offsets(1 if bax == -1 else 2)):
+        gxp[index] += gcols[:, i]
+    gx = gxp[_at(geom.interior(), bax)]
+    gx = gx.transpose(_to_external(gx.ndim, bax))
     return np.ascontiguousarray(gx) if bax == -1 else gx
 
 
 def _grad_matrix(gy, geom):
     """``gy`` ``(N, O, *out)`` as the ``(O, N*out)`` matrix matching ``_im2col``'s columns."""
     o = gy.shape[1]
-    gt = np.ascontiguousarray(np.moveaxis(gy, 0, _batch_axis(geom)))
+    gt = np.ascontiguousarray(gy.transpose(_to_internal(gy.ndim, _batch_axis(geom))))
     return gt.reshape(o, gy.size // max(o, 1))
 
 
 def _external(y, o, geom, n):
     """The GEMM's ``(O, columns)`` output as an ``(N, O, *out)`` view."""
     shape = (o,) + _columns(geom.out_size, geom, n)
-    return np.moveaxis(y.reshape(shape), _batch_axis(geom), 0)
+    return y.reshape(shape).transpose(_to_external(len(shape), _batch_axis(geom)))
 
 
 # Work per chunk (multiply-adds) below which splitting the batch across threads does not pay.
