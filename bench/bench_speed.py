@@ -121,6 +121,27 @@ def memory():
     print("(ratio = ember / torch; the issue's bound is 1.5x)")
 
 
+def _blas():
+    """One line naming the GEMM kernels each library runs (they set the ceiling of every case):
+    NumPy's OpenBLAS core (``OPENBLAS_CORETYPE`` forces one) and torch's CPU capability."""
+    import ctypes
+    import glob
+
+    core = "unknown"
+    libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in glob.glob(os.path.join(libdir, "*openblas*")):
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "openblas_get_corename"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn.restype = ctypes.c_char_p
+                core = fn().decode()
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    cap = torch.backends.cpu.get_cpu_capability()
+    return "NumPy OpenBLAS core %s%s; torch CPU capability %s" % (
+        core, " (OPENBLAS_CORETYPE=%s)" % forced if forced else "", cap)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
@@ -130,6 +151,7 @@ def main():
     args = ap.parse_args()
     rounds, steps = (2, 3) if args.quick else (args.rounds, args.steps)
     print("python bench/bench_speed.py%s" % "".join(" " + a for a in sys.argv[1:]))
+    print(_blas())
     table("default threads (headline)", rounds, steps)
     torch.set_num_threads(1)
     ember.set_num_threads(1)

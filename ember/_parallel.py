@@ -222,8 +222,11 @@ def spawn(fn):
     return pending
 
 
-# Multiply-adds below which a product runs in one thread (splitting costs ~30 us).
-_MATMUL_WORK = 1 << 21
+# Multiply-adds below which a product runs in one thread. Handing half to the pool costs ~30 us
+# on a quiet machine (more under load), and OpenBLAS does ~60 multiply-adds per ns here, so a
+# product pays the hand-over only from about 8M multiply-adds (~140 us; 1.4x at best): LeNet-5's
+# Linear layers (<= 3M) and the MLP's 64x256x128 stay in one thread, its 784-wide layer splits.
+_MATMUL_WORK = 1 << 23
 
 
 def matmul(a, b):

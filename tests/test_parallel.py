@@ -50,7 +50,8 @@ def test_run_keeps_order_and_reraises_a_worker_error(two_threads):
 
 @pytest.mark.parametrize("shape_a,shape_b", [((300, 200), (200, 100)), ((8, 300), (300, 1000)),
                                              ((4, 60, 200), (200, 300))])
-def test_matmul_split_matches_numpy(two_threads, shape_a, shape_b):
+def test_matmul_split_matches_numpy(two_threads, monkeypatch, shape_a, shape_b):
+    monkeypatch.setattr(_parallel, "_MATMUL_WORK", 1)  # split however small
     rng = np.random.default_rng(0)
     a = rng.standard_normal(shape_a).astype(np.float32)
     b = rng.standard_normal(shape_b).astype(np.float32)

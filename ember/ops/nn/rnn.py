@@ -223,9 +223,13 @@ class LSTMLayer(_FusedRNN):
         x = _as_contig(x)
         w_ih_p = w_ih[perm]
         w_hh_p = w_hh[perm]
-        gates = _matmul(x, w_ih_p.T)
+        # sigmoid(z) = 0.5 * tanh(z / 2) + 0.5: with the sigmoid gates' rows of the weights and
+        # biases halved (exact in floating point) one tanh covers all four gates of a step
+        half = np.ones((4 * hid, 1), dtype=x.dtype)
+        half[:3 * hid] = 0.5
+        gates = _matmul(x, (w_ih_p * half).T)
         if has_bias:
-            gates += (ws[0] + ws[1])[perm]
+            gates += (ws[0] + ws[1])[perm] * half[:, 0]
         w_hr = ws[-1] if has_proj else None
         n = x.shape[0]
         h, c = h0.copy(), c0.copy()
@@ -235,7 +239,7 @@ class LSTMLayer(_FusedRNN):
         y = np.empty((n, h0.shape[1]), dtype=x.dtype)
         r_all = np.empty((n, hid), dtype=x.dtype) if has_proj else None
         tmp = np.empty((c0.shape[0], hid), dtype=x.dtype)
-        w_hh_t = w_hh_p.T
+        w_hh_t = (w_hh_p * half).T
         h3 = 3 * hid
         for a, b, bs in steps:
             g = gates[a:b]
@@ -244,9 +248,11 @@ class LSTMLayer(_FusedRNN):
             hprev[a:b] = hp
             cprev[a:b] = cp
             g += hp @ w_hh_t
-            _sigmoid_(g[:, :h3])
+            np.tanh(g, out=g)
+            sig = g[:, :h3]
+            sig *= 0.5
+            sig += 0.5
             gg = g[:, h3:]
-            np.tanh(gg, out=gg)
             cp *= g[:, hid:2 * hid]
             t = tmp[:bs]
             np.multiply(g[:, :hid], gg, out=t)
