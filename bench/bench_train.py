@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--data", default=None, help="folder holding MNIST/raw (default: the sample)")
     args = ap.parse_args()
+    print("python bench/bench_train.py%s" % "".join(" " + a for a in sys.argv[1:]), flush=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(HERE),
                                                      env.get("PYTHONPATH")) if p)
