@@ -73,6 +73,7 @@ _LAZY.update(("accelerator", "amp", "hub", "jit", "mps", "testing", "profiler",
 # names defined in modules that ``import ember`` does not load
 _LAZY_ATTRS = {"Event": "ember.cpu", "Stream": "ember.cpu", "OutOfMemoryError": "ember.cuda",
                "GradScaler": "ember.amp.grad_scaler"}
+_LAZY.add("special")
 
 
 def __getattr__(name):

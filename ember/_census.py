@@ -540,25 +540,9 @@ NOT_YET = {
     },
     "torch.linalg": {
         "not yet (issue 12)":
-            "cholesky cholesky_ex cond diagonal eigh eigvalsh householder_product inv_ex "
-            "ldl_factor ldl_factor_ex ldl_solve lstsq lu lu_factor lu_factor_ex lu_solve "
-            "matrix_exp matrix_power matrix_rank multi_dot pinv qr slogdet solve_ex "
-            "solve_triangular svd tensorinv tensorsolve vander vecdot",
-        "issue 14: complex dtypes":
+            "ldl_factor ldl_factor_ex ldl_solve",
+        "issue 14: complex dtypes (ember.linalg.eig/eigvals exist and raise until then)":
             "eig eigvals",
-    },
-    "torch.special": {
-        "not yet (issue 12)":
-            "airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1 chebyshev_polynomial_t "
-            "chebyshev_polynomial_u chebyshev_polynomial_v chebyshev_polynomial_w digamma entr "
-            "erf erfc erfcx erfinv exp2 expit expm1 gammainc gammaincc gammaln "
-            "hermite_polynomial_h hermite_polynomial_he i0 i0e i1 i1e laguerre_polynomial_l "
-            "legendre_polynomial_p log1p log_ndtr log_softmax logit logsumexp modified_bessel_i0 "
-            "modified_bessel_i1 modified_bessel_k0 modified_bessel_k1 multigammaln ndtr ndtri "
-            "polygamma psi round scaled_modified_bessel_k0 scaled_modified_bessel_k1 "
-            "shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u "
-            "shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w sinc softmax "
-            "spherical_bessel_j0 xlog1py xlogy zeta",
     },
     "torch.utils.checkpoint": {
         "not yet (issue 12)":

@@ -24,7 +24,7 @@ INPLACE = {
     "neg_": "neg", "negative_": "negative", "rad2deg_": "rad2deg", "reciprocal_": "reciprocal",
     "round_": "round", "rsqrt_": "rsqrt", "sigmoid_": "sigmoid", "sin_": "sin", "sinc_": "sinc",
     "sinh_": "sinh", "sqrt_": "sqrt", "square_": "square", "tan_": "tan", "tanh_": "tanh",
-    "trunc_": "trunc", "xlogy_": "xlogy", "index_put_": "index_put",
+    "trunc_": "trunc", "xlogy_": "xlogy", "index_put_": "index_put", "i0_": "i0",
 }
 
 

@@ -153,7 +153,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def _collect(roots):
     """Count, for every node reachable from ``roots``, how many edges point at it."""
     deps = {}
-    stack = [fn for fn in roots if not isinstance(fn, Tensor)]
+    # once per node, though several of its outputs may be roots
+    stack = list(dict.fromkeys(fn for fn in roots if not isinstance(fn, Tensor)))
     seen = set(stack)
     while stack:
         fn = stack.pop()

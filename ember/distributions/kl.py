@@ -20,7 +20,7 @@ from ember.distributions.gumbel import Gumbel
 from ember.distributions.half_normal import HalfNormal
 from ember.distributions.independent import Independent, _sum_rightmost
 from ember.distributions.laplace import Laplace
-from ember.distributions._linalg import solve_triangular
+from ember.ops.linalg_decompositions import solve_triangular
 from ember.distributions.lowrank_multivariate_normal import (LowRankMultivariateNormal,
                                                              _lowrank_logdet,
                                                              _lowrank_mahalanobis)

@@ -3,7 +3,7 @@ import math
 import ember
 from ember._tensor import Size
 from ember.distributions import constraints
-from ember.distributions._linalg import cholesky, solve_triangular
+from ember.ops.linalg_decompositions import cholesky, solve_triangular
 from ember.distributions.distribution import Distribution
 from ember.distributions.utils import lazy_property
 

@@ -752,7 +752,7 @@ class PositiveDefiniteTransform(_Parameterless):
         return x @ x.mT
 
     def _inverse(self, y):
-        from ember.distributions._linalg import cholesky
+        from ember.ops.linalg_decompositions import cholesky
 
         return LowerCholeskyTransform().inv(cholesky(y))
 

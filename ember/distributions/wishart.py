@@ -5,7 +5,7 @@ import warnings
 import ember
 from ember._tensor import Size
 from ember.distributions import constraints
-from ember.distributions._linalg import cholesky, solve_triangular
+from ember.ops.linalg_decompositions import cholesky, solve_triangular
 from ember.distributions.chi2 import Chi2
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.lkj_cholesky import _mvlgamma

@@ -8,6 +8,8 @@ import ember.ops.arithmetic  # noqa: E402,F401
 import ember.ops.unary  # noqa: E402,F401
 import ember.ops.binary  # noqa: E402,F401
 import ember.ops.special  # noqa: E402,F401
+import ember.ops.special_polynomials  # noqa: E402,F401
+import ember.ops.special_bessel  # noqa: E402,F401
 import ember.ops.comparison  # noqa: E402,F401
 import ember.ops.pointwise  # noqa: E402,F401
 import ember.ops.views  # noqa: E402,F401
@@ -21,6 +23,9 @@ import ember.ops.indexing  # noqa: E402,F401
 import ember.ops.scatter_gather  # noqa: E402,F401
 import ember.ops.blas  # noqa: E402,F401
 import ember.ops.linalg  # noqa: E402,F401
+import ember.ops.linalg_decompositions  # noqa: E402,F401
+import ember.ops.linalg_lu  # noqa: E402,F401
+import ember.ops.linalg_functions  # noqa: E402,F401
 import ember.ops.sorting  # noqa: E402,F401
 import ember.ops.statistics  # noqa: E402,F401
 import ember.ops.nn.activation  # noqa: E402,F401

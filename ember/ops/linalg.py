@@ -1,5 +1,6 @@
 """Linear algebra: matmul and its relatives (mm, bmm, mv, dot, outer, einsum, tensordot, addmm,
-baddbmm...), and the ``ember.linalg`` functions (norms, inv, det, solve, svdvals).
+baddbmm...), and the ``ember.linalg`` functions (norms, inv, det, solve); the decompositions are
+in ``linalg_decompositions.py``.
 
 The matrix products end in one BLAS call per result and per gradient: for a batch times a plain
 matrix (a Linear layer on 3-d input), the matrix's gradient sums over the batch inside one GEMM
@@ -13,7 +14,6 @@ from ember._backend import np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
-from ember.autograd.grad_mode import _State
 from ember.ops._util import binary_operands, cast, sum_to_shape, wrap_dim
 from ember.ops.arithmetic import _out
 from ember.ops.blas import _check_same_dtype, _dims_str
@@ -257,21 +257,6 @@ def _vector_norm_errors():
 register(OpInfo("linalg.vector_norm", vector_norm, _vector_norm_samples, _vector_norm_errors))
 
 
-class SvdVals(Node):
-    """Singular values. First-order only: the backward uses U and V as constants."""
-
-    def forward(ctx, a):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.u, ctx.vh = u, vh
-        return s
-
-    def backward(ctx, g):
-        if _State.enabled:
-            raise RuntimeError("ember: double backward through svdvals (matrix norms 'nuc', 2 "
-                               "and -2) is not supported")
-        return (_make(ctx.u) * g.unsqueeze(-2)).matmul(_make(ctx.vh))
-
-
 def _require_float_matrix(A, name):
     if A._data.dtype.kind != "f":
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
@@ -279,21 +264,6 @@ def _require_float_matrix(A, name):
     if A._data.ndim < 2:
         raise RuntimeError("%s: The input tensor A must have at least 2 dimensions."
                            % name)
-
-
-def svdvals(A, *, driver=None, out=None):
-    """Singular values of the matrices in the last two dims, in descending order."""
-    _require_float_matrix(A, "linalg.svdvals")
-    return SvdVals.apply((A,))
-
-
-def _svdvals_samples(dtype):
-    yield SampleInput(T(3, 4))
-    yield SampleInput(T(2, 4, 3))
-
-
-register(OpInfo("linalg.svdvals", svdvals, _svdvals_samples, gradgrad=False, atol=1e-4,
-                rtol=1e-5))
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
@@ -312,6 +282,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     kept = list(A._data.shape)
     kept[d0] = kept[d1] = 1
     if ord in ("nuc", 2, -2):
+        from ember.ops.linalg_decompositions import svdvals
+
         s = svdvals(A.movedim((d0, d1), (-2, -1)))
         r = s.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
     elif ord in (1, -1, np.inf, -np.inf):
@@ -342,7 +314,7 @@ def _matrix_norm_errors():
                      "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
 
 
-# The 'nuc' and ±2 norms differentiate once (svdvals keeps U, V constant).
+# The 'nuc' and ±2 norms go through the SVD, whose gradient needs distinct singular values.
 register(OpInfo("linalg.matrix_norm", matrix_norm, _matrix_norm_samples, _matrix_norm_errors,
                 gradgrad=False, atol=1e-4, rtol=1e-5))
 

@@ -79,11 +79,15 @@ class OpInfo:
         torch_name: dotted path of the torch function when it differs (``nn.functional.relu``).
         ref: callable ``ref(torch, *args, **kwargs)`` overriding the torch oracle.
         atol, rtol: float32 tolerances.
+        gradcheck_wrapper: ``wrapper(*leaves)`` -> the leaves gradcheck feeds the op (torch's
+            OpInfo field of that name: e.g. ``A + A.mT`` for ops that read one triangle of a
+            symmetric input, whose torch gradient is the symmetric one).
     """
 
     def __init__(self, name, func, samples, errors=None, method=None, inplace=None,
                  operators=(), dtypes=FLOAT, grad=True, gradgrad=True, torch_name=None,
-                 ref=None, atol=1e-5, rtol=1.3e-6, output_index=None, nondeterministic=False):
+                 ref=None, atol=1e-5, rtol=1.3e-6, output_index=None, nondeterministic=False,
+                 gradcheck_wrapper=None):
         self.name, self.func, self.samples, self.errors = name, func, samples, errors
         self.method = name if method is True else method
         self.inplace = inplace
@@ -95,6 +99,7 @@ class OpInfo:
         self.atol, self.rtol = atol, rtol
         self.output_index = output_index
         self.nondeterministic = nondeterministic
+        self.gradcheck_wrapper = gradcheck_wrapper
 
     def __repr__(self):
         return "OpInfo(%s)" % self.name

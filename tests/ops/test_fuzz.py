@@ -24,6 +24,15 @@ from tests.ops.harness import (assert_close, check_same_error, flatten_outputs, 
 KNOWN_DIFFERENCES = {
     "as_strided_scatter": "torch's backward gives the input's gradient to the scattered "
                           "elements (it fails torch's own gradcheck); ember's is the true one",
+    # torch's backward formula spreads a NaN of A to every gradient entry; ember's composition of
+    # reflections keeps the entries the NaN does not reach finite
+    "linalg.householder_product": "NaN inputs: ember's gradient keeps unreached entries finite",
+    "orgqr": "NaN inputs: ember's gradient keeps unreached entries finite",
+    # at float32 subnormals torch's float32 kernels overflow (1 / x) to inf or NaN; ember
+    # computes in float64 and rounds once
+    "special.modified_bessel_k1": "float32 subnormal inputs: torch overflows to inf/NaN",
+    "special.scaled_modified_bessel_k0": "float32 subnormal inputs: torch overflows to inf",
+    "special.scaled_modified_bessel_k1": "float32 subnormal inputs: torch overflows to inf/NaN",
 }
 
 # Mismatches the fuzzer found that are not fixed yet (issue 10): op -> the first one the default
