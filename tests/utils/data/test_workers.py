@@ -1,5 +1,6 @@
 """DataLoader with worker processes: order, seeding, sharding, errors, timeout and cleanup."""
 import gc
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -243,6 +244,33 @@ def test_worker_killed_while_sending_a_batch_is_reported():
         next(it)
     assert "is killed by signal: Killed" in str(info.value.__cause__)
     assert wait_gone([w.pid for w in it._workers]) == []
+
+
+class Counted(Dataset):
+    """1 MB samples (far more than a pipe holds) that count how many have been loaded."""
+
+    def __init__(self, counter):
+        self.counter = counter
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        with self.counter.get_lock():
+            self.counter.value += 1
+        return b"x" * (1 << 20)
+
+
+def test_workers_load_ahead_while_the_main_process_does_not_read():
+    counter = multiprocessing.Value("i", 0)
+    it = iter(DataLoader(Counted(counter), batch_size=None, num_workers=2, prefetch_factor=3))
+    # Nothing is read yet, and still each worker loads the 3 batches it was given: a batch
+    # waiting on the pipe does not hold up the next one.
+    end = time.time() + 60
+    while counter.value < 6 and time.time() < end:
+        time.sleep(0.05)
+    assert counter.value == 6
+    assert len(list(it)) == 8
 
 
 class Unpicklable(Dataset):

@@ -3,6 +3,7 @@ import os
 import queue
 import random
 import sys
+import threading
 import traceback
 from multiprocessing.reduction import ForkingPickler
 
@@ -111,15 +112,42 @@ def _seed_worker(base_seed, worker_id):
     return seed
 
 
-def _send(conn, idx, data, worker_id):
-    """Send ``(idx, data)`` to the main process; a batch that cannot be pickled is sent as the
-    error (pickling is done before the first byte is written, so the stream stays whole)."""
-    try:
-        payload = ForkingPickler.dumps((idx, data))
-    except Exception:
-        where = "in DataLoader worker process %d while sending a batch" % worker_id
-        payload = ForkingPickler.dumps((idx, ExceptionWrapper(where=where)))
-    conn.send_bytes(payload)
+class _Sender:
+    """Sends results to the main process on the worker's own pipe, from a background thread (as
+    ``multiprocessing.Queue``'s feeder thread does), so that the worker goes on loading its next
+    batches while the main process has not read the last one: ``prefetch_factor`` buffers.
+
+    A batch that cannot be pickled is sent as the error instead; pickling is done here, before
+    the first byte is written, so the stream stays whole.
+    """
+
+    def __init__(self, conn, worker_id):
+        self._conn, self._worker_id = conn, worker_id
+        self._pending = queue.SimpleQueue()
+        threading.Thread(target=self._feed, daemon=True).start()
+
+    def _feed(self):
+        while True:
+            payload = self._pending.get()
+            if payload is None:
+                return
+            try:
+                self._conn.send_bytes(payload)
+            except OSError:  # the main process closed its end: it is shutting down
+                return
+
+    def send(self, idx, data):
+        try:
+            payload = ForkingPickler.dumps((idx, data))
+        except Exception:
+            where = "in DataLoader worker process %d while sending a batch" % self._worker_id
+            payload = ForkingPickler.dumps((idx, ExceptionWrapper(where=where)))
+        self._pending.put(payload)
+
+    def close(self):
+        # Only at shutdown, when nobody reads any more: a send still blocked on the pipe must
+        # not keep the worker from exiting (the thread is a daemon).
+        self._pending.put(None)
 
 
 def _worker_loop(is_iterable, dataset, index_queue, data_conn, done_event, auto_collation,
@@ -130,6 +158,7 @@ def _worker_loop(is_iterable, dataset, index_queue, data_conn, done_event, auto_
     global _worker_info
     from ember.utils.data._utils.fetch import create_fetcher
 
+    sender = _Sender(data_conn, worker_id)
     try:
         from ember._parallel import set_num_threads
 
@@ -157,7 +186,7 @@ def _worker_loop(is_iterable, dataset, index_queue, data_conn, done_event, auto_
             if task is None:
                 break
             if isinstance(task, _ResumeIteration):
-                _send(data_conn, task, None, worker_id)
+                sender.send(task, None)
                 stream_ended = False
                 if is_iterable and init_error is None:
                     fetcher = create_fetcher(is_iterable, dataset, auto_collation, collate_fn,
@@ -175,7 +204,7 @@ def _worker_loop(is_iterable, dataset, index_queue, data_conn, done_event, auto_
                     if is_iterable and isinstance(e, StopIteration):
                         data = _IterableDatasetStopIteration(worker_id)
                         stream_ended = True
-                        _send(data_conn, idx, data, worker_id)
+                        sender.send(idx, data)
                         continue
                     where = "in DataLoader worker process %d" % worker_id
                     if hasattr(e, "_ember_sample_index"):
@@ -183,8 +212,8 @@ def _worker_loop(is_iterable, dataset, index_queue, data_conn, done_event, auto_
                     elif not is_iterable:
                         where += " while loading batch indices %r" % (index,)
                     data = ExceptionWrapper(where=where)
-            _send(data_conn, idx, data, worker_id)
+            sender.send(idx, data)
             del data, task
-    except (KeyboardInterrupt, BrokenPipeError):
-        pass  # the main process got the interrupt too, or stopped reading: it shuts us down
-    data_conn.close()
+    except KeyboardInterrupt:
+        pass  # the main process gets the interrupt too and shuts the workers down
+    sender.close()
