@@ -9,10 +9,11 @@ that completes the last bucket waits for all of them and writes the averaged gra
 ``optimizer.step()`` sees them.
 
 MPICH moves a non-blocking collective's data only while some MPI call runs in the process, and
-backward spends most of its time in long NumPy kernels between two gradient hooks. So a helper
-thread (:class:`_Progress`) polls the outstanding all-reduces every fraction of a millisecond;
-the kernels release the GIL, so it runs beside them and the all-reduce advances during backward
-instead of in the final wait.
+backward spends most of its time in long NumPy kernels between two gradient hooks. So, where
+the machine has a CPU the ranks leave free, a helper thread (:class:`_Progress`) polls the
+outstanding all-reduces every fraction of a millisecond; the kernels release the GIL, so it runs
+beside them and the all-reduce advances during backward instead of in the final wait. Otherwise
+each gradient hook polls.
 """
 import atexit
 import collections
@@ -116,6 +117,24 @@ def _progress_thread(mpi):
     if _progress is None and mpi.Query_thread() == mpi.THREAD_MULTIPLE:
         _progress = _Progress(mpi)
     return _progress
+
+
+def _spare_cpu():
+    """Whether the ranks on this machine leave a CPU free for the progress thread.
+
+    Where their compute threads fill every CPU (2 ranks of one thread on 2 cores), the thread's
+    polls take CPU time and GIL hand-overs from backward itself, and bench/bench_ddp.py measured
+    it slower than polling at the gradient hooks; with a CPU to spare it hides the all-reduce.
+    """
+    import os
+
+    from ember import get_num_threads
+
+    env = os.environ
+    ranks_here = int(env.get("LOCAL_WORLD_SIZE") or env.get("MPI_LOCALNRANKS")
+                     or env.get("OMPI_COMM_WORLD_LOCAL_SIZE") or env.get("PMI_SIZE") or 1)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cpus > ranks_here * get_num_threads()
 
 
 class _Bucket:
@@ -236,7 +255,8 @@ class DistributedDataParallel(Module):
         self._join = None
         self._last_reduction = None  # (backward done, gradients averaged): bench_ddp reads it
         self._mpi = c10d._mpi()
-        self._progress = _progress_thread(self._mpi) if self.process_group.size() > 1 else None
+        self._progress = (_progress_thread(self._mpi)
+                          if self.process_group.size() > 1 and _spare_cpu() else None)
 
     # --- construction --------------------------------------------------------------------
 

@@ -54,14 +54,14 @@ def assert_close(model, reference, what, rtol=1e-5, atol=1e-6):
 loss_fn = nn.CrossEntropyLoss()
 
 # 1. k steps equal a single process on the global batch; replicas start from rank 0's weights
-# (without MPI_THREAD_MULTIPLE there is no progress thread: the hooks poll instead)
-threaded = ddp_module._progress_thread
-for cap, progress in ((None, threaded), (0.0005, threaded), (None, lambda mpi: None)):
+# the all-reduces progress from a thread where a CPU is spare, else from the gradient hooks
+spare_cpu = ddp_module._spare_cpu
+for cap, thread in ((None, True), (0.0005, True), (None, False)):
     # one bucket; a bucket per parameter or so; one bucket polled from the gradient hooks
-    ddp_module._progress_thread = progress
+    ddp_module._spare_cpu = lambda: thread
     ddp = DDP(net(seed=rank), bucket_cap_mb=cap)
-    ddp_module._progress_thread = threaded
-    assert (ddp._progress is None) == (progress is not threaded)
+    ddp_module._spare_cpu = spare_cpu
+    assert (ddp._progress is not None) == thread
     reference = net(seed=0)
     assert (len(ddp._buckets) > 1) == (cap is not None), len(ddp._buckets)
     opt = ember.optim.SGD(ddp.parameters(), lr=0.1, momentum=0.9)
