@@ -10,7 +10,7 @@ import math as _math
 from ember._parallel import get_num_threads, set_num_threads
 from ember._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                           half, int, int8, int16, int32, int64, long, promote_types, result_type,
-                          set_default_dtype, short, uint8)
+                          set_default_dtype, short, uint8, uint16, uint32, uint64)
 from ember._tensor import Size, Tensor, device
 from ember._tensor_str import set_printoptions
 from ember import autograd
@@ -62,6 +62,10 @@ globals().update(_aliases.INPLACE)
 globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS
                  + _aliases.FUNCTION_FORMS + _aliases.CELLS + ("from_dlpack", "to_dlpack"))
 split_with_sizes = _OPS["split_with_sizes"].func
+# creation functions are not registry ops: the argument rule (out=) applies to them here
+from ember.ops._arguments import public_function as _public  # noqa: E402
+for _name in ("zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye"):
+    globals()[_name] = _public(globals()[_name])
 
 pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 

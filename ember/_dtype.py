@@ -46,8 +46,14 @@ int32 = int = dtype("int32", np.int32)
 int64 = long = dtype("int64", np.int64)
 uint8 = dtype("uint8", np.uint8)
 bool = dtype("bool", np.bool_)
+# torch's "barebones" unsigned types: tensors can hold them; promotion with another dtype
+# other than a float is refused
+uint16 = dtype("uint16", np.uint16)
+uint32 = dtype("uint32", np.uint32)
+uint64 = dtype("uint64", np.uint64)
+_BAREBONES = (uint16, uint32, uint64)
 
-all_dtypes = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+all_dtypes = (float16, float32, float64, int8, int16, int32, int64, uint8, bool) + _BAREBONES
 _by_np = {d.np: d for d in all_dtypes}
 _by_name = {d.name: d for d in all_dtypes}
 
@@ -115,7 +121,7 @@ def set_default_dtype(d):
 # --- promotion -----------------------------------------------------------------------------------
 
 _CATEGORY = {bool: 0}
-for _d in (int8, int16, int32, int64, uint8):
+for _d in (int8, int16, int32, int64, uint8) + _BAREBONES:
     _CATEGORY[_d] = 1
 for _d in (float16, float32, float64):
     _CATEGORY[_d] = 2
@@ -130,6 +136,11 @@ def promote_types(a, b):
     if a is b:
         return a
     ca, cb = _CATEGORY[a], _CATEGORY[b]
+    if (a in _BAREBONES or b in _BAREBONES) and ca < 2 and cb < 2:
+        from ember._tensor_str import dtype_word
+
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                           "attempted to promote %s and %s" % (dtype_word(a.np), dtype_word(b.np)))
     if ca != cb:
         return a if ca > cb else b
     return _by_np[np.promote_types(a.np, b.np)]

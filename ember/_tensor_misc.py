@@ -92,7 +92,17 @@ def prelu(self, weight):
     return fn(self, weight)
 
 
-for _fn in (where, isclose, allclose, equal, hardshrink, prelu):
+def flip(self, *dims):
+    """``x.flip(0)``, ``x.flip(0, 1)`` or ``x.flip((0, 1))``: the method takes the dims as
+    separate arguments too, as torch's does."""
+    from ember.ops.registry import OPS
+
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    return OPS["flip"].func(self, tuple(dims))
+
+
+for _fn in (where, isclose, allclose, equal, hardshrink, prelu, flip):
     setattr(Tensor, _fn.__name__, _fn)
 
 

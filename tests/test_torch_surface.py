@@ -617,3 +617,21 @@ def test_cell_functions_match_torch(name):
     no_bias = getattr(ember, name)(*args[0][:4]), getattr(torch, name)(*args[1][:4])
     for e, t in zip(flatten_outputs(no_bias[0]), flatten_outputs(no_bias[1])):
         assert_close(e, t, 1e-6, 1e-5, name + " without bias")
+
+
+def test_barebones_unsigned_dtypes():
+    for name in ("uint16", "uint32", "uint64"):
+        e_dt, t_dt = getattr(ember, name), getattr(torch, name)
+        arr = np.array([1, 2, 60000], dtype=name)
+        assert_close(ember.from_numpy(arr), torch.from_numpy(arr), 0, 0, name)
+        assert_close(ember.tensor([3, 4], dtype=e_dt), torch.tensor([3, 4], dtype=t_dt), 0, 0,
+                     name)
+        for other in ("int8", "uint8", "bool", "int64", "float32", "float64", "uint16"):
+            t_res, t_err = _run(lambda: torch.promote_types(t_dt, getattr(torch, other)))
+            e_res, e_err = _run(lambda: ember.promote_types(e_dt, getattr(ember, other)))
+            if t_err is not None:
+                assert isinstance(e_err, RuntimeError) and str(e_err) == str(t_err)
+            else:
+                assert e_res.name == str(t_res).split(".")[1]
+        e_info, t_info = ember.iinfo(e_dt), torch.iinfo(t_dt)
+        assert (e_info.min, e_info.max, e_info.bits) == (t_info.min, t_info.max, t_info.bits)

@@ -288,6 +288,9 @@ class Tracer:
             info = OPS.get(name)
             if info is not None:
                 originals[id(info.func)] = (name, info.func)
+                raw = getattr(info.func, "__wrapped__", None)  # what ember's own code calls
+                if raw is not None:
+                    originals[id(raw)] = (name, raw)
         for dunder, name in (("__eq__", "eq"), ("__ne__", "ne")):
             fn = Tensor.__dict__[dunder]
             originals.setdefault(id(fn), (name, fn))

@@ -237,3 +237,6 @@ _bind_operators()
 from ember import _tensor_misc  # noqa: E402,F401
 from ember.ops import aliases  # noqa: E402,F401
 from ember.ops import _not_differentiable  # noqa: E402,F401
+from ember.ops._arguments import install as _install_argument_rules  # noqa: E402
+
+_install_argument_rules()
