@@ -123,18 +123,25 @@ def public_function(fn, name=None):
     return wrapper
 
 
-def install():
-    """Wrap every registry op's public function; the Tensor method bound to the same function
-    becomes the same wrapper (so tools that patch ops by identity, like the ONNX tracer, see one
-    object)."""
-    from ember.ops.registry import OPS
+def install_one(info):
+    """Give the registry op ``info`` the rule: its public function is wrapped; the Tensor method
+    bound to the same function becomes the same wrapper (so tools that patch ops by identity,
+    like the ONNX tracer, see one object)."""
+    raw = info.func
+    if getattr(raw, "_ember_public", False):
+        return
+    public = public_function(raw, info.name.rpartition(".")[2])
+    public._ember_public = True
+    info.func = public
+    if info.method and Tensor.__dict__.get(info.method) is raw:
+        setattr(Tensor, info.method, public)
 
-    for key, info in OPS.items():
-        raw = info.func
-        if getattr(raw, "_ember_public", False):
-            continue
-        public = public_function(raw, key.rpartition(".")[2])
-        public._ember_public = True
-        info.func = public
-        if info.method and Tensor.__dict__.get(info.method) is raw:
-            setattr(Tensor, info.method, public)
+
+def install():
+    """Apply the rule to every registry op, and to those registered later (lazy modules)."""
+    from ember.ops.registry import AFTER_REGISTER, OPS
+
+    for info in OPS.values():
+        install_one(info)
+    if install_one not in AFTER_REGISTER:
+        AFTER_REGISTER.append(install_one)

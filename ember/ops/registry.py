@@ -116,7 +116,14 @@ def register(info):
         setattr(Tensor, info.method, info.func)
     if info.inplace and not hasattr(Tensor, info.inplace):
         setattr(Tensor, info.inplace, inplace_method(info.func, info.inplace))
-    return info.func
+    raw = info.func
+    for hook in AFTER_REGISTER:  # the argument rule, for ops registered after ember's import
+        hook(info)
+    return raw
+
+
+# Called with each OpInfo registered from now on (ember.ops._arguments adds its rule here).
+AFTER_REGISTER = []
 
 
 def register_nn(name, func, samples, errors=None, **kw):
