@@ -30,13 +30,20 @@ ALIASES = {"dim": ("axis",), "keepdim": ("keepdims",), "input": ("x", "a", "x1")
 
 
 def _renames(fn):
-    """{alias: parameter} for the aliases ``fn`` does not itself take."""
+    """{alias: parameter} for the aliases ``fn`` does not itself take. A first parameter named
+    otherwise (``A`` in the linalg-style functions) stands for torch's ``input``."""
     try:
-        names = set(inspect.signature(fn).parameters)
+        params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         return {}
-    return {alias: canon for canon, aliases in ALIASES.items() if canon in names
-            for alias in aliases if alias not in names}
+    names = {p.name for p in params}
+    renames = {alias: canon for canon, aliases in ALIASES.items() if canon in names
+               for alias in aliases if alias not in names}
+    if "input" not in names and params and params[0].kind is params[0].POSITIONAL_OR_KEYWORD:
+        first = params[0].name
+        renames.update((alias, first) for alias in ("input",) + ALIASES["input"]
+                       if alias not in names)
+    return renames
 
 
 def _translate(kwargs, renames, name):
