@@ -495,26 +495,6 @@ NOT_YET = {
             "max_pool1d_with_indices max_pool2d_with_indices max_pool3d max_pool3d_with_indices "
             "max_unpool3d pdist selu_",
     },
-    "torch.nn.init": {
-        "not yet (issue 12)":
-            "dirac eye sparse",
-    },
-    "torch.nn.utils": {
-        "not yet (issue 12)":
-            "clip_grads_with_norm_ fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval "
-            "fuse_linear_bn_weights fusion get_total_norm init prune skip_init stateless",
-    },
-    "torch.nn.utils.parametrize": {
-        "not yet (issue 12)":
-            "transfer_parametrizations_and_params",
-    },
-    "torch.nn.utils.prune": {
-        "not yet (issue 12)":
-            "BasePruningMethod CustomFromMask Identity L1Unstructured LnStructured "
-            "PruningContainer RandomStructured RandomUnstructured custom_from_mask "
-            "global_unstructured identity is_pruned l1_unstructured ln_structured "
-            "random_structured random_unstructured remove",
-    },
     "torch.nn.parallel": {
         "issue 15 (distributed helper)":
             "DistributedDataParallel DistributedDataParallelCPU comm distributed",
@@ -523,7 +503,7 @@ NOT_YET = {
     },
     "torch.optim": {
         "not yet (issue 12)":
-            "Adafactor Muon swap_in_optimizer_params_and_state",
+            "Muon swap_in_optimizer_params_and_state",
     },
     "torch.autograd": {
         "not yet (issue 12)":

@@ -194,7 +194,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 
 def _no_grad_deprecated(fn, name):
     def deprecated(*args, **kwargs):
-        warnings.warn("nn.init.%s is now deprecated in favor of nn.init.%s_." % (name, name),
+        warnings.warn("`nn.init.%s` is now deprecated in favor of `nn.init.%s_`." % (name, name),
                       FutureWarning, stacklevel=2)
         return fn(*args, **kwargs)
 
@@ -210,3 +210,6 @@ xavier_normal = _no_grad_deprecated(xavier_normal_, "xavier_normal")
 kaiming_uniform = _no_grad_deprecated(kaiming_uniform_, "kaiming_uniform")
 kaiming_normal = _no_grad_deprecated(kaiming_normal_, "kaiming_normal")
 orthogonal = _no_grad_deprecated(orthogonal_, "orthogonal")
+eye = _no_grad_deprecated(eye_, "eye")
+dirac = _no_grad_deprecated(dirac_, "dirac")
+sparse = _no_grad_deprecated(sparse_, "sparse")

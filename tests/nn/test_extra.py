@@ -400,3 +400,19 @@ def test_gumbel_softmax():
     assert sorted(hard.detach().numpy().ravel().tolist()) == [0.0] * 4 + [1.0] * 2
     (hard * ember.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert logits.grad is not None and logits.grad.abs().sum().item() > 0
+
+
+def test_transfer_parametrizations_and_params_matches_torch():
+    mods, sources = {}, (torch.nn.Linear(3, 3), ember.nn.Linear(3, 3))
+    copy_weights(*sources)
+    for lib, src in zip((torch, ember), sources):
+        dst, other = lib.nn.Linear(3, 3), lib.nn.Module()
+        lib.nn.utils.parametrize.register_parametrization(src, "weight",
+                                                          _Symmetric.make(lib.nn))
+        assert lib.nn.utils.parametrize.transfer_parametrizations_and_params(src, dst) is dst
+        lib.nn.utils.parametrize.transfer_parametrizations_and_params(src, other, "weight")
+        assert dst.parametrizations.weight.original is src.parametrizations.weight.original
+        mods[lib] = (src, dst, other)
+    for t, e in zip(mods[torch][1:], mods[ember][1:]):
+        assert list(e.state_dict()) == list(t.state_dict())
+        assert_close(e.weight, t.weight)

@@ -1,5 +1,7 @@
 """ember.nn.init: distributions (bounds and moments on large tensors), exact fills, errors."""
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -91,3 +93,41 @@ def test_init_is_reproducible_with_manual_seed():
     ember.manual_seed(3)
     b = ember.nn.Linear(5, 4).weight.detach().numpy()
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("uniform", ((3, 4),)), ("normal", ((3, 4),)), ("constant", ((3, 4), 0.5)),
+    ("eye", ((3, 5),)), ("dirac", ((4, 2, 3),)), ("xavier_uniform", ((3, 4),)),
+    ("xavier_normal", ((3, 4),)), ("kaiming_uniform", ((3, 4),)),
+    ("kaiming_normal", ((3, 4),)), ("orthogonal", ((3, 4),)), ("sparse", ((6, 4), 0.5))])
+def test_legacy_spellings_warn_as_torch_and_fill(name, args):
+    shape, rest = args[0], args[1:]
+    with warnings.catch_warnings(record=True) as mine:
+        warnings.simplefilter("always")
+        e = getattr(init, name)(_w(*shape), *rest)
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        t = getattr(torch.nn.init, name)(torch.empty(shape), *rest)
+    assert [(w.category, str(w.message)) for w in mine] == \
+        [(w.category, str(w.message)) for w in theirs]
+    assert mine[0].filename == __file__
+    if name in ("eye", "dirac", "constant"):
+        np.testing.assert_array_equal(e.detach().numpy(), t.numpy())
+    if name == "sparse":
+        assert ((e.detach().numpy() == 0).sum(0) == (t.numpy() == 0).sum(0)).all()
+
+
+@pytest.mark.parametrize("shape, groups", [((6, 4, 3), 1), ((4, 6, 3, 3), 2),
+                                           ((2, 3, 3, 2, 4), 1)])
+def test_dirac_matches_torch(shape, groups):
+    e = init.dirac_(_w(*shape), groups).detach().numpy()
+    np.testing.assert_array_equal(e, torch.nn.init.dirac_(torch.empty(shape), groups).numpy())
+
+
+def test_init_errors_match_torch():
+    for fn, args in (("dirac_", ((3, 3),)), ("dirac_", ((3, 2, 3), 2)), ("sparse_", ((3,), 0.1)),
+                     ("eye_", ((3,),))):
+        with pytest.raises(Exception) as theirs:
+            getattr(torch.nn.init, fn)(torch.empty(args[0]), *args[1:])
+        with pytest.raises(theirs.type, match=re.escape(str(theirs.value))):
+            getattr(init, fn)(_w(*args[0]), *args[1:])

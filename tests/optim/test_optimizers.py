@@ -46,6 +46,9 @@ CASES = [
     ("ASGD", dict(lr=0.05, t0=3, maximize=True)),
     ("Rprop", dict(lr=0.01)),
     ("Rprop", dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05), maximize=True)),
+    ("Adafactor", dict(lr=0.05)),
+    ("Adafactor", dict(lr=0.03, beta2_decay=-0.5, eps=(1e-4, 1e-2), d=1.5, weight_decay=0.1,
+                       maximize=True)),
 ]
 
 IDS = ["%s-%s" % (name, "-".join("%s=%s" % kv for kv in kw.items())) for name, kw in CASES]
@@ -197,3 +200,19 @@ def test_sgd_momentum_fits_logistic_regression():
     cos = w.detach().numpy() @ true_w / np.linalg.norm(w.detach().numpy()) / np.linalg.norm(
         true_w)
     assert cos > 0.95
+
+
+def test_adafactor_factors_a_3d_parameter_like_torch():
+    w0 = np.random.default_rng(7).uniform(-1, 1, size=(2, 3, 4)).astype(np.float32)
+    params = {lib: lib.tensor(w0, requires_grad=True) for lib in (ember, torch)}
+    opts = {lib: lib.optim.Adafactor([params[lib]], lr=0.05) for lib in (ember, torch)}
+    for _ in range(5):
+        for lib in (ember, torch):
+            opts[lib].zero_grad()
+            (params[lib] * params[lib]).sum().backward()
+            opts[lib].step()
+    np.testing.assert_allclose(params[ember].detach().numpy(), params[torch].detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    for key in ("row_var", "col_var"):
+        np.testing.assert_allclose(opts[ember].state[params[ember]][key].numpy(),
+                                   opts[torch].state[params[torch]][key].numpy(), rtol=1e-5)

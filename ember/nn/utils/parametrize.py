@@ -15,7 +15,8 @@ from ember.nn.modules.container import ModuleDict, ModuleList
 from ember.nn.parameter import Parameter
 
 __all__ = ["cached", "is_parametrized", "register_parametrization", "remove_parametrizations",
-           "type_before_parametrizations", "ParametrizationList"]
+           "type_before_parametrizations", "ParametrizationList",
+           "transfer_parametrizations_and_params"]
 
 _cache_enabled = 0
 _cache = {}
@@ -271,3 +272,27 @@ def type_before_parametrizations(module):
     if is_parametrized(module):
         return module.__class__.__bases__[0]
     return type(module)
+
+
+def transfer_parametrizations_and_params(from_module, to_module, tensor_name=None):
+    """Give ``to_module`` the parametrizations of ``from_module`` (all of them, or those of
+    ``tensor_name``) and the very same original tensors (shared, not copied); a tensor
+    ``to_module`` lacks is first created from ``from_module``'s value. Returns ``to_module``."""
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        if not hasattr(to_module, name):
+            setattr(to_module, name, Parameter(getattr(from_module, name)))
+        source = from_module.parametrizations[name]
+        for parametrization in source:
+            register_parametrization(to_module, name, parametrization)
+        target = to_module.parametrizations[name]
+        if hasattr(source, "original"):
+            target.original = source.original
+            continue
+        index = 0
+        while hasattr(source, "original%d" % index):
+            setattr(target, "original%d" % index, getattr(source, "original%d" % index))
+            index += 1
+    return to_module
