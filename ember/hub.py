@@ -6,6 +6,10 @@ loads a checkpoint that is already in the hub cache (``get_dir()/checkpoints``, 
 it) and otherwise says where to put the file.
 """
 import os
+import re
+import typing
+
+from ember._tensor import device as _device
 
 __all__ = ["download_url_to_file", "get_dir", "help", "list", "load", "load_state_dict_from_url",
            "set_dir"]
@@ -14,6 +18,14 @@ ENV_TORCH_HOME = "TORCH_HOME"
 ENV_XDG_CACHE_HOME = "XDG_CACHE_HOME"
 DEFAULT_CACHE_DIR = "~/.cache"
 MODULE_HUBCONF = "hubconf.py"
+ENV_GITHUB_TOKEN = "GITHUB_TOKEN"
+VAR_DEPENDENCY = "dependencies"
+READ_DATA_CHUNK = 128 * 1024
+# matches the hash prefix in a checkpoint's file name (``resnet18-f37072fd.pth``)
+HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")
+# the type of ``load``'s ``map_location`` argument
+MAP_LOCATION = typing.Optional[typing.Union[typing.Callable[[typing.Any, str], typing.Any],
+                                            _device, str, typing.Dict[str, str]]]
 
 _hub_dir = None
 

@@ -79,3 +79,30 @@ def test_default_device():
     assert str(ember.get_default_device()) == str(torch.get_default_device())
     with pytest.raises(AssertionError, match="not compiled with CUDA"):
         ember.set_default_device("cuda")
+
+
+def test_accelerator_memory_graphs_and_backends_answer_as_torch():
+    _same(lambda lib: lib.accelerator.memory.memory_allocated())
+    _same(lambda lib: lib.accelerator.memory.reset_peak_memory_stats())
+    _same(lambda lib: lib.accelerator.Graph())
+    _same(lambda lib: lib.accelerator.graphs.Graph(keep_graph=True))
+    _same(lambda lib: (lib.backends.opt_einsum.enabled, lib.backends.opt_einsum.strategy))
+    _same(lambda lib: lib.backends.mkl.verbose(lib.backends.mkl.VERBOSE_OFF).__enter__())
+    assert ember.backends.cpu.get_cpu_capability() in ("AVX512", "AVX2", "SVE", "NEON",
+                                                       "DEFAULT")
+    assert ember.backends.mkl.is_available() is False  # NumPy's BLAS, not oneMKL
+    assert ember.backends.opt_einsum.get_opt_einsum() is None
+
+
+def test_profiler_device_type_and_hub_constants_match_torch():
+    import torch.hub
+
+    import ember.hub
+    assert {k: int(v) for k, v in ember.profiler.DeviceType.__members__.items()} == \
+        {k: int(v) for k, v in torch.profiler.DeviceType.__members__.items()}
+    assert ember.profiler.profiler.profile is ember.profiler.profile
+    for name in ("ENV_GITHUB_TOKEN", "VAR_DEPENDENCY", "READ_DATA_CHUNK"):
+        assert getattr(ember.hub, name) == getattr(torch.hub, name)
+    for name in ("resnet18-f37072fd.pth", "model.pt", "a-b-0123abcd.tar.gz"):
+        mine, theirs = ember.hub.HASH_REGEX.search(name), torch.hub.HASH_REGEX.search(name)
+        assert (mine and mine.group(1)) == (theirs and theirs.group(1))

@@ -4,6 +4,7 @@ No recursion (a 100,000-op chain is fine), each node runs once after every gradi
 into it has been summed, leaves accumulate into ``.grad``. ``autograd.grad`` uses the same walk
 but captures the gradients of the requested inputs instead of accumulating them.
 """
+import itertools
 import weakref
 
 from ember._backend import np
@@ -111,7 +112,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         >>> g.item(), ember.autograd.grad(g, x)[0].item()
         (12.0, 12.0)
     """
-    single_input = isinstance(inputs, Tensor)
+    single_input = isinstance(inputs, Tensor) or _is_edge(inputs)
     if isinstance(outputs, Tensor):
         outputs = (outputs,)
     outputs = tuple(outputs)
@@ -126,7 +127,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise ValueError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True")
     _check_outputs(outputs)
+    inputs = tuple(_edge_input(inp) for inp in inputs)
     for i, inp in enumerate(inputs):
+        if isinstance(inp, _EdgeInput):
+            continue
         if not isinstance(inp, Tensor):
             raise TypeError("grad(): inputs must be Tensors, got %s" % type(inp).__name__)
         if not inp._requires_grad:
@@ -148,6 +152,31 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         out.append(g)
     return tuple(out)
+
+
+class _EdgeInput:
+    """A ``GradientEdge`` of a non-leaf given to ``grad`` as an input: the gradient flowing
+    into output ``_output_nr`` of node ``_grad_fn`` is captured."""
+
+    __slots__ = ("_grad_fn", "_output_nr")
+    _requires_grad = True
+
+    def __init__(self, node, output_nr):
+        self._grad_fn, self._output_nr = node, output_nr
+
+
+def _is_edge(inp):
+    return not isinstance(inp, Tensor) and hasattr(inp, "node") and hasattr(inp, "output_nr")
+
+
+def _edge_input(inp):
+    """``inp``, or the tensor/capture point a ``GradientEdge`` stands for."""
+    if not _is_edge(inp):
+        return inp
+    variable = getattr(inp.node, "variable", None)
+    if isinstance(variable, Tensor):
+        return variable
+    return _EdgeInput(inp.node, inp.output_nr)
 
 
 def _collect(roots):
@@ -207,7 +236,51 @@ def _needed(nodes, targets_leaf, targets_node):
     return needed
 
 
+class _GraphTask:
+    """One backward pass, as hooks running inside it see it: its id and which tensors' gradients
+    it computes (``autograd.graph.register_multi_grad_hook`` waits for all of them)."""
+
+    _ids = itertools.count()
+
+    def __init__(self):
+        self.id = next(self._ids)
+        self.nodes = ()
+        self.seeds = set()
+        self._leaves = None
+
+    def reaches(self, t):
+        """Whether this pass computes a gradient for tensor ``t`` (runs its node or reaches it
+        as a leaf)."""
+        if t._grad_fn is not None:
+            return t._grad_fn in self.nodes
+        if self._leaves is None:
+            self._leaves = set(self.seeds)
+            for fn in self.nodes:
+                for e in fn._edges:
+                    if e is not None and isinstance(e[0], Tensor):
+                        self._leaves.add(id(e[0]))
+        return id(t) in self._leaves
+
+
+# The backward passes running, innermost last (a hook may itself call backward).
+_tasks = []
+
+
+def current_task():
+    """The innermost running backward pass, or None outside backward."""
+    return _tasks[-1] if _tasks else None
+
+
 def _run(outputs, grads, keep_graph, create_graph, capture):
+    task = _GraphTask()
+    _tasks.append(task)
+    try:
+        return _walk(task, outputs, grads, keep_graph, create_graph, capture)
+    finally:
+        _tasks.pop()
+
+
+def _walk(task, outputs, grads, keep_graph, create_graph, capture):
     roots = []
     buffers = {}
     leaf_seeds = []
@@ -223,6 +296,8 @@ def _run(outputs, grads, keep_graph, create_graph, capture):
         buf[nr] = g if buf[nr] is None else buf[nr] + g
         roots.append(fn)
     deps, nodes = _collect(roots)
+    task.nodes = nodes
+    task.seeds = {id(t) for t, _ in leaf_seeds}
 
     cap_leaf = cap_node = None
     results = None

@@ -11,6 +11,39 @@ from ember._tensor import Tensor, _as_ndarray, _make, _ndarray
 # Marks a node whose saved tensors were freed by a backward without retain_graph.
 _RELEASED = ("released",)
 
+# The saved-tensor hooks in force, innermost last: ``(pack_hook, unpack_hook)`` pairs pushed by
+# ``autograd.graph.saved_tensors_hooks``. While one is in force, every tensor an op saves for
+# its backward is stored as ``pack_hook(tensor)`` and read back as ``unpack_hook(packed)``.
+_saved_tensors_hooks = []
+
+
+class _Packed:
+    """A saved tensor as its pack hook returned it, with the unpack hook to read it back."""
+
+    __slots__ = ("packed", "unpack")
+
+    def __init__(self, tensor, hooks):
+        self.packed = hooks[0](tensor)
+        self.unpack = hooks[1]
+
+    def tensor(self):
+        t = self.unpack(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            "result of type %s" % type(t).__name__)
+        return t
+
+
+def _pack_saved(ctx, saved, output):
+    """Pack ``saved`` (None standing for ``output``) with the innermost saved-tensor hooks.
+
+    The tensors are no longer held, so no version check applies to them (as in torch: what
+    the pack hook returned is what backward gets)."""
+    hooks = _saved_tensors_hooks[-1]
+    ctx._saved = tuple(_Packed(output if t is None else t, hooks) for t in saved)
+    ctx._packed = True
+    ctx.__dict__.pop("_out", None)
+
 
 def _raise_broadcast_error(error, inputs):
     """NumPy's broadcasting ValueError as torch's RuntimeError, naming the first two shapes
@@ -46,6 +79,7 @@ class Node:
     _versions = ()
     _pre_hooks = None
     _hooks = None
+    _packed = False
     # Built-in ops return fresh gradient arrays that the engine may hand to a leaf's ``.grad``
     # without copying; custom Functions may return tensors the user still holds.
     _owns_grads = True
@@ -127,6 +161,8 @@ class Node:
         saved = self._saved
         if saved is _RELEASED:
             raise freed_graph_error()
+        if self._packed:
+            return tuple(p.tensor() for p in saved)
         res = []
         for t, v in zip(saved, self._versions):
             if t is None:
@@ -163,6 +199,11 @@ class Node:
         handle = RemovableHandle(self._pre_hooks)
         self._pre_hooks[handle.id] = fn
         return handle
+
+    @property
+    def metadata(self):
+        """A dict for the user's own annotations of this node (kept with the graph)."""
+        return self.__dict__.setdefault("_metadata", {})
 
     def _release(self):
         if self._saved:
@@ -241,12 +282,16 @@ def _record(ctx, inputs, out):
             ctx._out_vc = res._vc = [0]
             ctx._out_version = 0
         ctx._saved = saved
+        if _saved_tensors_hooks:
+            _pack_saved(ctx, saved, res)
     elif ctx.save_output:
         ctx._saved = (None,)
         ctx._versions = (0,)
         ctx._out = out
         ctx._out_vc = res._vc = [0]
         ctx._out_version = 0
+        if _saved_tensors_hooks:
+            _pack_saved(ctx, ctx._saved, res)
     return res
 
 
@@ -475,6 +520,10 @@ class Function(metaclass=_FunctionMeta):
                 versions.append(0 if t._vc is None else t._vc[0])
         ctx._saved = tuple(saved)
         ctx._versions = tuple(versions)
+        if _saved_tensors_hooks and saved:
+            hooks = _saved_tensors_hooks[-1]
+            ctx._saved = tuple(t if t is _NoneSaved else _Packed(t, hooks) for t in saved)
+            ctx._packed = True
         return result[0] if single else tuple(result)
 
 
@@ -498,6 +547,8 @@ def _custom_saved_tensors(self):
     saved = self._saved
     if saved is _RELEASED:
         return Node.saved_tensors.fget(self)
+    if self._packed:
+        return tuple(None if p is _NoneSaved else p.tensor() for p in saved)
     res = []
     for t, v in zip(saved, self._versions):
         if t is _NoneSaved:

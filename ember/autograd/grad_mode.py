@@ -11,6 +11,7 @@ class _State:
     enabled = True
     inference = False
     anomaly = False
+    multithreading = True
 
 
 state = _State
@@ -188,3 +189,29 @@ class detect_anomaly:
 
 def is_anomaly_enabled():
     return _State.anomaly
+
+
+def is_multithreading_enabled():
+    """Whether backward may run on worker threads (see ``set_multithreading_enabled``)."""
+    return _State.multithreading
+
+
+class set_multithreading_enabled:
+    """Allow or forbid backward on worker threads; acts at once, and restores the previous
+    setting as a context manager. torch uses such threads per accelerator device; ember's
+    backward always runs on the calling thread, so only the setting is kept."""
+
+    def __init__(self, mode):
+        self._prev = _State.multithreading
+        self.mode = mode
+        _State.multithreading = bool(mode)
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _State.multithreading = self._prev
+        return False
+
+    def clone(self):
+        return self.__class__(self.mode)

@@ -8,8 +8,16 @@ import enum
 from ember.autograd.profiler import EventList, record_function
 from ember.autograd.profiler import profile as _autograd_profile
 
-__all__ = ["ProfilerAction", "ProfilerActivity", "profile", "record_function", "schedule",
-           "supported_activities", "tensorboard_trace_handler"]
+__all__ = ["DeviceType", "ProfilerAction", "ProfilerActivity", "profile", "record_function",
+           "schedule", "supported_activities", "tensorboard_trace_handler"]
+
+
+# The device an event ran on (``event.device_type``), with torch's numbering.
+DeviceType = enum.IntEnum("DeviceType", [
+    ("CPU", 0), ("CUDA", 1), ("MKLDNN", 2), ("OPENGL", 3), ("OPENCL", 4), ("IDEEP", 5),
+    ("HIP", 6), ("FPGA", 7), ("MAIA", 8), ("XLA", 9), ("Vulkan", 10), ("Metal", 11), ("XPU", 12),
+    ("MPS", 13), ("Meta", 14), ("HPU", 15), ("VE", 16), ("Lazy", 17), ("IPU", 18), ("MTIA", 19),
+    ("PrivateUse1", 20)])
 
 
 class ProfilerActivity(enum.Enum):
@@ -130,3 +138,6 @@ class profile(_autograd_profile):
             self.function_events = EventList(self._kept)
             self.on_trace_ready(self)
             self._saved, self._kept = self._kept, []
+
+
+from ember.profiler import profiler  # noqa: E402,F401

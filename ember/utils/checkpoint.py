@@ -7,6 +7,7 @@ Both of torch's variants are offered: ``use_reentrant=True`` (torch's default wh
 is not given, with torch's warning) records nothing when no input requires grad;
 ``use_reentrant=False`` also gives gradients to parameters when no input requires grad.
 """
+import contextlib
 import warnings
 
 from ember._tensor import Tensor
@@ -14,7 +15,75 @@ from ember.autograd.function import Function
 from ember.autograd.grad_mode import enable_grad
 
 __all__ = ["CheckpointError", "CheckpointFunction", "checkpoint", "checkpoint_sequential",
-           "detach_variable", "noop_context_fn"]
+           "detach_variable", "noop_context_fn", "check_backward_validity", "DefaultDeviceType",
+           "get_device_states", "set_device_states", "set_checkpoint_early_stop",
+           "set_checkpoint_debug_enabled"]
+
+# Set by the context managers below (None: the per-call argument decides). ember's checkpoint
+# recomputes the whole segment and has no debug trace, so both are kept as settings only.
+_enable_checkpoint_early_stop = None
+_checkpoint_debug_enabled = None
+
+
+@contextlib.contextmanager
+def set_checkpoint_early_stop(enable):
+    """Within it, non-reentrant checkpoints stop recomputing once the needed tensors are back
+    (``enable``) or always finish (torch's setting; ember always recomputes the segment)."""
+    global _enable_checkpoint_early_stop
+    previous, _enable_checkpoint_early_stop = _enable_checkpoint_early_stop, enable
+    try:
+        yield
+    finally:
+        _enable_checkpoint_early_stop = previous
+
+
+@contextlib.contextmanager
+def set_checkpoint_debug_enabled(enabled):
+    """Within it, checkpoints run with ``debug=enabled`` whatever their argument (None: the
+    argument decides)."""
+    global _checkpoint_debug_enabled
+    previous, _checkpoint_debug_enabled = _checkpoint_debug_enabled, enabled
+    try:
+        yield
+    finally:
+        _checkpoint_debug_enabled = previous
+
+
+def check_backward_validity(inputs):
+    """Warn, as torch's reentrant checkpoint does, when no input tensor requires grad."""
+    if not any(inp.requires_grad for inp in inputs if isinstance(inp, Tensor)):
+        warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
+                      stacklevel=2)
+
+
+class DefaultDeviceType:
+    """The device type whose random state checkpoints save and restore: the current
+    accelerator's, else ``"cpu"`` (always ``"cpu"`` for ember unless set)."""
+
+    _default_device_type = None
+
+    @staticmethod
+    def set_device_type(device="cuda"):
+        DefaultDeviceType._default_device_type = device
+
+    @staticmethod
+    def get_device_type():
+        if not DefaultDeviceType._default_device_type:
+            DefaultDeviceType._default_device_type = "cpu"
+        return DefaultDeviceType._default_device_type
+
+
+def get_device_states(*args):
+    """``(device ids, their RNG states)`` of the non-CPU devices the tensors in ``args`` are
+    on: ``([], [])``, as ember tensors are all on the CPU (whose state checkpoint keeps apart)."""
+    return [], []
+
+
+def set_device_states(devices, states, *, device_type=None):
+    """Restore the RNG states ``get_device_states`` returned (no device beyond the CPU here)."""
+    if list(devices):
+        raise RuntimeError("ember has no %s device %s to restore a random state on"
+                           % (device_type or DefaultDeviceType.get_device_type(), devices))
 
 
 class CheckpointError(RuntimeError):

@@ -76,3 +76,22 @@ def test_checkpoint_sequential_and_warnings():
         ember.utils.checkpoint.checkpoint(e_model, ember.ones(1, 4), use_reentrant=True)
     with pytest.raises(ValueError, match="Unexpected keyword arguments"):
         ember.utils.checkpoint.checkpoint(e_model, ex, use_reentrant=True, foo=1)
+
+
+def test_checkpoint_settings_and_helpers_match_torch():
+    import torch.utils.checkpoint as tc
+
+    import ember.utils.checkpoint as ec
+    for lib in (tc, ec):
+        assert lib.DefaultDeviceType.get_device_type() == "cpu"
+        assert lib.get_device_states(lib.__name__ and (torch.ones(2) if lib is tc
+                                                       else ember.ones(2)), 3) == ([], [])
+        lib.set_device_states([], [])
+        with lib.set_checkpoint_early_stop(False):
+            assert lib._enable_checkpoint_early_stop is False
+        with lib.set_checkpoint_debug_enabled(True):
+            assert lib._checkpoint_debug_enabled is True
+        assert lib._enable_checkpoint_early_stop is None and lib._checkpoint_debug_enabled is None
+    with pytest.warns(UserWarning, match="None of the inputs have requires_grad=True"):
+        ec.check_backward_validity([ember.ones(2), 3])
+    ec.check_backward_validity([ember.ones(2, requires_grad=True)])

@@ -7,8 +7,8 @@ False, ``current_accelerator()`` is None and ``device_count()`` is 0, so the usu
 
 picks the CPU. What needs a device raises torch's RuntimeError.
 """
-__all__ = ["current_accelerator", "current_device_idx", "current_device_index", "current_stream",
-           "device_count", "device_index", "empty_cache", "empty_host_cache",
+__all__ = ["Graph", "current_accelerator", "current_device_idx", "current_device_index",
+           "current_stream", "device_count", "device_index", "empty_cache", "empty_host_cache",
            "get_device_capability", "get_memory_info", "is_available", "max_memory_allocated",
            "max_memory_reserved", "memory_allocated", "memory_reserved", "memory_stats",
            "reset_accumulated_memory_stats", "reset_peak_memory_stats", "set_device_idx",
@@ -80,3 +80,7 @@ class device_index:
 
     def __exit__(self, *exc):
         return False
+
+
+from ember.accelerator import graphs, memory  # noqa: E402,F401
+from ember.accelerator.graphs import Graph  # noqa: E402,F401
