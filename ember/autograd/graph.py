@@ -32,7 +32,6 @@ from collections import namedtuple
 
 from ember._tensor import Tensor
 from ember.autograd import engine, function
-from ember.utils.hooks import RemovableHandle
 
 __all__ = ["saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks",
            "register_multi_grad_hook", "allow_mutation_on_saved_tensors", "Node",
@@ -138,8 +137,9 @@ def disable_saved_tensors_hooks(error_message):
         _disabled_message = previous
 
 
-class _MultiHandle(RemovableHandle):
-    """Removes every per-tensor hook of one ``register_multi_grad_hook``."""
+class _MultiHandle:
+    """Removes every per-tensor hook of one ``register_multi_grad_hook`` (also on leaving a
+    ``with`` block, as a ``RemovableHandle``)."""
 
     def __init__(self, handles):
         self.handles = handles
@@ -147,6 +147,12 @@ class _MultiHandle(RemovableHandle):
     def remove(self):
         for handle in self.handles:
             handle.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
     def __getstate__(self):
         return self.handles
