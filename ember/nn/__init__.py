@@ -4,7 +4,7 @@ from ember.nn.parameter import (Buffer, Parameter, UninitializedBuffer,  # noqa:
                                 UninitializedParameter)
 from ember.nn.modules import *  # noqa: F401,F403
 from ember.nn.modules import Module  # noqa: F401
-from ember.nn import functional, init, parallel  # noqa: F401
+from ember.nn import attention, functional, grad, init, parallel  # noqa: F401
 from ember.nn.parallel import DataParallel  # noqa: F401
 import importlib as _importlib
 

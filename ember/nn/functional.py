@@ -16,13 +16,16 @@ from ember.ops.nn.activation import (celu, elu, elu_, gelu, glu, hardshrink,  # 
                                      leaky_relu_, log_softmax, mish, prelu, relu6, relu_, rrelu,
                                      rrelu_, selu, sigmoid, silu, softmax, softmin, softplus,
                                      softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
-from ember.ops.nn.distance import cosine_similarity, pairwise_distance  # noqa: F401
+from ember.ops.aliases import celu_, selu_  # noqa: F401
+from ember.ops.nn.distance import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from ember.ops.nn.dropout import (alpha_dropout, dropout, dropout1d, dropout2d,  # noqa: F401
                                   dropout3d, feature_alpha_dropout)
 from ember.ops.nn.linear import bilinear, linear  # noqa: F401
+from ember.ops.nn.linear_cross_entropy import linear_cross_entropy  # noqa: F401
 from ember.ops.nn.normalization import normalize  # noqa: F401
 from ember.ops.nn.padding import pad  # noqa: F401
-from ember.ops.nn.pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
+from ember.ops.nn.pixelshuffle import (channel_shuffle, pixel_shuffle,  # noqa: F401
+                                      pixel_unshuffle)
 from ember.ops.nn.sparse import embedding, embedding_bag, one_hot  # noqa: F401
 from ember.ops.nn.upsampling import (interpolate, upsample, upsample_bilinear,  # noqa: F401
                                      upsample_nearest)

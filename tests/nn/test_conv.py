@@ -210,3 +210,21 @@ def test_padding_mode_gradcheck_and_gradgradcheck(mode):
     x = ember.randn(1, 1, 3, 4, dtype=ember.float64).requires_grad_(True)
     assert ember.autograd.gradcheck(m, (x,))
     assert ember.autograd.gradgradcheck(m, (x,))
+
+
+@pytest.mark.parametrize("nd, kwargs", [(1, dict(stride=2, padding=1)),
+                                        (2, dict(stride=(2, 1), padding=1, groups=2)),
+                                        (3, dict(dilation=2, padding=(0, 1, 1)))])
+def test_nn_grad_conv_input_and_weight_match_torch(nd, kwargs):
+    rng = np.random.default_rng(nd)
+    x = rng.standard_normal((2, 4) + (7,) * nd).astype(np.float32)
+    w = rng.standard_normal((6, 4 // kwargs.get("groups", 1)) + (3,) * nd).astype(np.float32)
+    conv = getattr(torch.nn.functional, "conv%dd" % nd)
+    go = rng.standard_normal(conv(torch.tensor(x), torch.tensor(w), **kwargs).shape)
+    go = go.astype(np.float32)
+    for which, args in (("input", lambda lib: (x.shape, lib.tensor(w), lib.tensor(go))),
+                        ("weight", lambda lib: (lib.tensor(x), w.shape, lib.tensor(go)))):
+        name = "conv%dd_%s" % (nd, which)
+        mine = getattr(ember.nn.grad, name)(*args(ember), **kwargs)
+        theirs = getattr(torch.nn.grad, name)(*args(torch), **kwargs)
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-5)

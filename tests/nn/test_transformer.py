@@ -413,3 +413,35 @@ def test_encoder_learns_to_copy_a_token():
         opt.step()
         losses.append(loss.item())
     assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5]), losses
+
+
+def test_sdpa_kernel_and_flash_registry_match_torch():
+    q = np.random.default_rng(0).standard_normal((1, 2, 3, 4)).astype(np.float32)
+    for lib in (torch, ember):
+        att = lib.nn.attention
+        assert {k: int(v) for k, v in att.SDPBackend.__members__.items()} == \
+            {k: int(v) for k, v in torch.nn.attention.SDPBackend.__members__.items()}
+        sdpa = lib.nn.functional.scaled_dot_product_attention
+        t = lib.tensor(q)
+        with att.sdpa_kernel([att.SDPBackend.MATH, att.SDPBackend.MATH]):
+            expected = sdpa(t, t, t)
+        with att.sdpa_kernel(att.SDPBackend.FLASH_ATTENTION, set_priority=True):
+            np.testing.assert_allclose(sdpa(t, t, t).numpy(), expected.numpy(), rtol=1e-5)
+        with att.sdpa_kernel(att.SDPBackend.EFFICIENT_ATTENTION):
+            with pytest.raises(RuntimeError, match="No viable backend"):
+                sdpa(t, t, t)
+        sdpa(t, t, t)
+        with pytest.raises(AssertionError, match="got str"):
+            with att.sdpa_kernel("math"):
+                pass
+        with pytest.raises(ValueError, match="Unknown flash attention impl 'XX'"):
+            att.activate_flash_attention_impl("XX")
+        assert att.current_flash_attention_impl() is None
+    removed = []
+    handle = type("Handle", (), {"remove": lambda self: removed.append(1)})()
+    ember.nn.attention.register_flash_attention_impl("mine", register_fn=lambda: handle)
+    ember.nn.attention.activate_flash_attention_impl("mine")
+    assert ember.nn.attention.current_flash_attention_impl() == "mine"
+    ember.nn.attention.restore_flash_attention_impl()
+    assert removed == [1] and ember.nn.attention.current_flash_attention_impl() is None
+    ember.nn.attention._registry.pop("mine")

@@ -4,6 +4,8 @@ from ember.nn.modules.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink,
                                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU,
                                          Sigmoid, SiLU, Softmax, Softmax2d, Softmin, Softplus,
                                          Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
+from ember.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
+from ember.nn.modules.channelshuffle import ChannelShuffle  # noqa: F401
 from ember.nn.modules.container import (ModuleDict, ModuleList, ParameterDict,  # noqa: F401
                                         ParameterList, Sequential)
 from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
@@ -12,6 +14,8 @@ from ember.nn.modules.dropout import (AlphaDropout, Dropout, Dropout1d, Dropout2
 from ember.nn.modules.flatten import Flatten, Unflatten  # noqa: F401
 from ember.nn.modules.fold import Fold, Unfold  # noqa: F401
 from ember.nn.modules.linear import Bilinear, Identity, Linear  # noqa: F401
+from ember.nn.modules.linear_cross_entropy import LinearCrossEntropyLoss  # noqa: F401
+from ember.nn.modules.linear_cross_entropy_options import LinearCrossEntropyOptions  # noqa: F401
 from ember.nn.modules.loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,  # noqa: F401
                                    CTCLoss,
                                    CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss,

@@ -47,6 +47,12 @@ def _dtype_of(np_dtype):
     return _dtype.from_numpy_dtype(np_dtype)
 
 
+# The backends ``nn.attention.sdpa_kernel`` leaves enabled (torch's numbering: 0 math, 1 flash,
+# 2 efficient, 3 cuDNN, 4 overrideable). ember computes the math formula, which every backend
+# approximates; like torch on the CPU, it refuses only when both math and flash are off.
+_sdpa_backends = {0, 1, 2, 3, 4}
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(Q K^T * scale + mask) V over the last two dims, batch dims broadcast.
@@ -70,6 +76,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         >>> ember.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True).shape
         ember.Size([2, 4, 5, 8])
     """
+    if not _sdpa_backends & {0, 1}:
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is "
+                           "likely due to turning off both the math kernel and the fused kernels.")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")

@@ -3,6 +3,7 @@ import math
 
 from ember import _dtype
 from ember._backend import np
+from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
 from ember.ops import unary
@@ -263,3 +264,61 @@ def _dist_errors():
 
 
 register(OpInfo("dist", dist, _dist_samples, _dist_errors, method=True))
+
+
+class _NoHalfPdistBackward(Node):
+    """pdist of float16 rows with no columns: zeros forward, and torch's refusal in backward
+    (torch has no float16 pdist kernel; only this empty case gets past its forward)."""
+
+    def forward(ctx, a, pairs):
+        return np.zeros(pairs, dtype=a.dtype)
+
+    def backward(ctx, g):
+        raise NotImplementedError('"pdist_backward" not implemented for \'Half\'')
+
+
+def pdist(input, p=2):
+    """The p-norm distance between every pair of rows ``i < j`` of ``input`` (N, M), in row-major
+    order of the pairs: ``N (N - 1) / 2`` values (the upper triangle of ``cdist(input, input)``)."""
+    a = input._data
+    if a.ndim != 2:
+        raise RuntimeError("pdist only supports 2D tensors, got: %dD" % a.ndim)
+    if a.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if a.dtype.itemsize < 4 and a.shape[0] > 1:
+        if a.shape[1] > 0:
+            raise NotImplementedError('"pdist" not implemented for \'Half\'')
+        return _NoHalfPdistBackward.apply((input,), a.shape[0] * (a.shape[0] - 1) // 2)
+    if a.shape[1] == 0:  # every distance is 0 (an empty norm), still connected to the input
+        return _make(np.zeros(a.shape[0] * (a.shape[0] - 1) // 2, dtype=a.dtype)) + input.sum() * 0
+    rows, cols = np.triu_indices(a.shape[0], k=1)
+    diff = input.index_select(0, _make(rows)) - input.index_select(0, _make(cols))
+    return vector_norm(diff, p, dim=-1)
+
+
+def _pdist_samples(dtype):
+    yield SampleInput(T(4, 3))
+    yield SampleInput(T(5, 2), 1.0)
+    yield SampleInput(T(3, 4, noncontig=True), 3.5)
+    yield SampleInput(T(4, 2), float("inf"))
+    yield SampleInput(T(3, 2), 0.0)
+    yield SampleInput(T(1, 3))
+
+
+def _pdist_errors():
+    yield ErrorInput(SampleInput(T(2, 3, 4)), RuntimeError, "only supports 2D tensors, got: 3D")
+    yield ErrorInput(SampleInput(T(3, 4), -1.0), RuntimeError, "non-negative p")
+    yield ErrorInput(SampleInput(T(3, 4, dtype="int64")), RuntimeError, "floating-point dtypes")
+
+
+def _pdist_oracle(torch, input, *args):
+    """torch's pdist, except on 0 rows, where torch's backward crashes the process (segfault):
+    there the oracle is the empty result, still connected to the input."""
+    if input.dim() == 2 and input.shape[0] == 0 and input.is_floating_point():
+        return input.sum() * torch.zeros(0, dtype=input.dtype)
+    return torch.nn.functional.pdist(input, *args)
+
+
+register_nn("pdist", pdist, _pdist_samples, _pdist_errors, ref=_pdist_oracle)

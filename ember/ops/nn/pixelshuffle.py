@@ -42,3 +42,29 @@ def pixel_unshuffle(input, downscale_factor):
 
 register_nn("pixel_unshuffle", pixel_unshuffle, lambda dt: iter([
     SampleInput(T(2, 2, 4, 6), 2), SampleInput(T(1, 2, 4, 4), 2), SampleInput(T(3, 6, 3), 3)]))
+
+
+def channel_shuffle(input, groups):
+    """``(N, g k, *)`` to ``(N, k g, *)``: the channels of the ``groups`` groups interleaved
+    (channel ``i k + j`` goes to ``j g + i``), as in ShuffleNet."""
+    shape = input._data.shape
+    if input._data.ndim <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           "sizes [%s]" % ", ".join(map(str, shape)))
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           "groups:%d" % groups)
+    c = shape[1]
+    if c % groups:
+        raise RuntimeError("Number of channels must be divisible by groups. Got %d channels and "
+                           "%d groups." % (c, groups))
+    x = input.reshape(shape[0], groups, c // groups, *shape[2:])
+    return x.transpose(1, 2).reshape(shape)
+
+
+register_nn("channel_shuffle", channel_shuffle, lambda dt: iter([
+    SampleInput(T(2, 6, 3, 3), 2), SampleInput(T(1, 6, 4), 3), SampleInput(T(2, 4, 2, 2, 2), 4),
+    SampleInput(T(1, 5, 3), 1)]),
+    lambda: iter([ErrorInput(SampleInput(T(1, 5, 3), 2), RuntimeError, "divisible by groups"),
+                  ErrorInput(SampleInput(T(2, 6), 2), RuntimeError, "> 2 dims"),
+                  ErrorInput(SampleInput(T(1, 4, 2), 0), RuntimeError, "must be positive")]))
