@@ -484,17 +484,12 @@ NOT_YET = {
     },
     "torch.nn": {
         "not yet (issue 12)":
-            "AdaptiveAvgPool3d AdaptiveMaxPool3d AvgPool3d FractionalMaxPool2d "
-            "FractionalMaxPool3d LPPool3d MaxPool3d MaxUnpool3d",
+            "FractionalMaxPool2d FractionalMaxPool3d",
     },
     "torch.nn.functional": {
         "not yet (issue 12)":
-            "adaptive_avg_pool3d adaptive_max_pool1d_with_indices "
-            "adaptive_max_pool2d_with_indices adaptive_max_pool3d "
-            "adaptive_max_pool3d_with_indices avg_pool3d fractional_max_pool2d "
-            "fractional_max_pool2d_with_indices fractional_max_pool3d "
-            "fractional_max_pool3d_with_indices lp_pool3d max_pool1d_with_indices "
-            "max_pool2d_with_indices max_pool3d max_pool3d_with_indices max_unpool3d",
+            "fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d "
+            "fractional_max_pool3d_with_indices",
     },
     "torch.nn.parallel": {
         "issue 15 (distributed helper)":

@@ -35,10 +35,16 @@ from ember.ops.nn.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa
                                conv_transpose2d, conv_transpose3d)
 from ember.ops.nn.normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
                                         layer_norm, local_response_norm, rms_norm)
-from ember.ops.nn.pooling import (avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d, max_pool1d,  # noqa: F401
-                                  max_pool2d, max_unpool1d, max_unpool2d)
-from ember.ops.nn.pooling_adaptive import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
-                                           adaptive_max_pool1d, adaptive_max_pool2d)
+from ember.ops.nn.pooling import (avg_pool1d, avg_pool2d, avg_pool3d,  # noqa: F401
+                                  lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d,
+                                  max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices,
+                                  max_pool3d, max_pool3d_with_indices, max_unpool1d,
+                                  max_unpool2d, max_unpool3d)
+from ember.ops.nn.pooling_adaptive import (adaptive_avg_pool1d,  # noqa: F401
+                                           adaptive_avg_pool2d, adaptive_avg_pool3d,
+                                           adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+                                           adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
+                                           adaptive_max_pool3d, adaptive_max_pool3d_with_indices)
 
 # --- attention (ember/ops/attention.py) ---
 from ember.ops.nn.attention import (multi_head_attention_forward,  # noqa: F401

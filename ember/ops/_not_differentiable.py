@@ -48,7 +48,8 @@ del _test_file, _names, _name
 
 # torch.nn.functional names that are not registry ops: in-place forms, aliases of registered
 # ops, deprecated upsample*, random channel dropouts, embedding_bag, max_unpool1d
-for _name in ("relu_", "elu_", "hardtanh_", "leaky_relu_", "rrelu_", "threshold_", "sigmoid",
+for _name in ("relu_", "elu_", "celu_", "selu_", "hardtanh_", "leaky_relu_", "rrelu_",
+              "threshold_", "sigmoid",
               "tanh", "upsample", "upsample_nearest", "upsample_bilinear", "max_unpool1d",
               "embedding_bag", "triplet_margin_with_distance_loss", "alpha_dropout",
               "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d"):

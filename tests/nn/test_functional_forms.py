@@ -30,6 +30,8 @@ CASES = [
     ("leaky_relu_", lambda: [_x(3, 4)], dict(negative_slope=0.1)),
     ("rrelu_", lambda: [_x(3, 4)], dict(lower=0.1, upper=0.3, training=False)),
     ("threshold_", lambda: [_x(3, 4), 0.2, -1.0], {}),
+    ("celu_", lambda: [_x(3, 4)], {}),
+    ("selu_", lambda: [_x(3, 4)], {}),
     ("sigmoid", lambda: [_x(3, 4)], {}),
     ("tanh", lambda: [_x(3, 4)], {}),
     ("upsample", lambda: [_x(1, 2, 3, 4)], dict(scale_factor=2, mode="nearest")),

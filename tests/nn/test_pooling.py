@@ -30,6 +30,13 @@ POOL_CASES = [
     ("LPPool1d", (2, 3), dict(stride=2), (2, 3, 9)),
     ("LPPool2d", (2, 2), {}, (2, 3, 6, 6)),
     ("LPPool2d", (3, (2, 3)), dict(stride=1, ceil_mode=True), (2, 3, 5, 6)),
+    ("MaxPool3d", (2,), dict(return_indices=True), (2, 2, 4, 6, 5)),
+    ("MaxPool3d", ((3, 2, 2), 2, 1), dict(ceil_mode=True, dilation=(1, 1, 2)), (1, 2, 5, 6, 7)),
+    ("AvgPool3d", (2,), {}, (2, 2, 4, 6, 6)),
+    ("AvgPool3d", (3, 2, 1), dict(count_include_pad=False, divisor_override=None), (2, 5, 6, 7)),
+    ("AdaptiveAvgPool3d", ((2, None, 3),), {}, (2, 2, 5, 4, 7)),
+    ("AdaptiveMaxPool3d", (2,), dict(return_indices=True), (2, 2, 5, 4, 7)),
+    ("LPPool3d", (2, 2), {}, (1, 2, 4, 4, 4)),
 ]
 
 
@@ -106,3 +113,15 @@ def test_max_pool_2x2_keeps_input_dtype_and_is_contiguous():
     x = ember.randn(2, 3, 8, 8, dtype=ember.float64)
     y = ember.nn.MaxPool2d(2)(x)
     assert y.dtype == ember.float64 and y.is_contiguous()
+
+
+def test_max_unpool3d_module_inverts_max_pool3d_like_torch():
+    x = np.random.default_rng(4).standard_normal((2, 2, 4, 4, 6)).astype("f4")
+    outs = []
+    for lib in (torch, ember):
+        pool, unpool = lib.nn.MaxPool3d(2, return_indices=True), lib.nn.MaxUnpool3d(2)
+        assert repr(unpool) == "MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), " \
+                               "padding=(0, 0, 0))"
+        y, idx = pool(lib.tensor(x))
+        outs.append(unpool(y, idx, output_size=(5, 5, 7)).numpy())
+    np.testing.assert_array_equal(outs[1], outs[0])

@@ -327,6 +327,31 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                        2, "max_pool2d")
 
 
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """3-d max pooling over ``(N, C, D, H, W)``; indices are flat within each ``D x H x W``
+    volume (what ``max_unpool3d`` takes)."""
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                       3, "max_pool3d")
+
+
+def _with_indices(pool, n_args):
+    """``pool`` always returning ``(output, indices)`` (torch's ``*_with_indices`` forms; their
+    ``return_indices`` argument, after the first ``n_args``, is ignored as in torch)."""
+    def with_indices(*args, **kwargs):
+        kwargs["return_indices"] = True
+        return pool(*args[:n_args], **kwargs)
+
+    with_indices.__name__ = with_indices.__qualname__ = pool.__name__ + "_with_indices"
+    with_indices.__doc__ = "``%s`` returning ``(output, indices)``." % pool.__name__
+    return with_indices
+
+
+max_pool1d_with_indices = _with_indices(max_pool1d, 6)
+max_pool2d_with_indices = _with_indices(max_pool2d, 6)
+max_pool3d_with_indices = _with_indices(max_pool3d, 6)
+
+
 # --- average pooling ------------------------------------------------------------------------------
 
 def _avg_divisor(geom, count_include_pad, divisor_override, dtype):
@@ -430,6 +455,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                        divisor_override, 2, "avg_pool2d")
 
 
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """3-d average pooling over ``(N, C, D, H, W)``."""
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 3, "avg_pool3d")
+
+
 def _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, nd, pool):
     from ember.ops.nn.activation import relu
     from ember.ops.unary import abs as _abs
@@ -453,6 +485,11 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 2, avg_pool2d)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-d power-average pooling: ``(sum over the window of x**p) ** (1/p)``."""
+    return _lp_poolnd(input, norm_type, kernel_size, stride, ceil_mode, 3, avg_pool3d)
+
+
 # --- scatter/gather per plane by flat index (max unpooling, adaptive max pooling) ---------------
 
 
@@ -462,15 +499,15 @@ class _PlaneScatter(Node):
     def forward(ctx, x, indices, plane, accumulate):
         ctx.indices = indices
         lead = indices.shape[:2]
-        rows = _int(np.prod(lead))
-        flat_idx = indices.reshape(rows, -1)
+        rows, cells = _int(np.prod(lead)), _int(np.prod(indices.shape[2:]))
+        flat_idx = indices.reshape(rows, cells)
         out = np.zeros((rows, _int(np.prod(plane))), dtype=x.dtype)
         if accumulate:
             base = (np.arange(rows) * out.shape[1])[:, None]
-            out = np.bincount((flat_idx + base).ravel(), weights=x.reshape(rows, -1).ravel(),
+            out = np.bincount((flat_idx + base).ravel(), weights=x.reshape(rows, cells).ravel(),
                               minlength=out.size).astype(x.dtype).reshape(out.shape)
         else:
-            np.put_along_axis(out, flat_idx, x.reshape(rows, -1), axis=1)
+            np.put_along_axis(out, flat_idx, x.reshape(rows, cells), axis=1)
         return out.reshape(lead + tuple(plane))
 
     def backward(ctx, g):
@@ -482,8 +519,9 @@ class _PlaneGather(Node):
 
     def forward(ctx, x, indices):
         ctx.indices, ctx.plane = indices, x.shape[2:]
-        rows = _int(np.prod(indices.shape[:2]))
-        vals = np.take_along_axis(x.reshape(rows, -1), indices.reshape(rows, -1), axis=1)
+        rows, cells = _int(np.prod(indices.shape[:2])), _int(np.prod(indices.shape[2:]))
+        vals = np.take_along_axis(x.reshape(rows, _int(np.prod(x.shape[2:]))),
+                                  indices.reshape(rows, cells), axis=1)
         return vals.reshape(indices.shape)
 
     def backward(ctx, g):
@@ -546,6 +584,12 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
                          "max_unpool2d")
 
 
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of ``max_pool3d``: values go back to their flat per-volume ``indices``."""
+    return _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size, 3,
+                         "max_unpool3d")
+
+
 # --- registry records -----------------------------------------------------------------------------
 
 def _max_pool1d_samples(dtype):
@@ -603,6 +647,23 @@ def _pool_errors(nd, avg=False):
     return errors
 
 
+def _max_pool3d_samples(dtype):
+    yield SampleInput(T(1, 1, 3, 4, 4), 2, 1)
+    yield SampleInput(T(2, 2, 4, 4, 4), 2)
+    yield SampleInput(T(1, 2, 5, 4, 6), (3, 2, 2), stride=(2, 1, 2), padding=1,
+                      dilation=(1, 2, 1), ceil_mode=True)
+    yield SampleInput(T(2, 5, 3, 4), 2, 1, return_indices=True)
+
+
+def _with_indices_samples(samples):
+    """The samples of a ``max_pool{n}d`` record, for its ``*_with_indices`` form."""
+    def without_flag(dtype):
+        for s in samples(dtype):
+            if not s.name and "return_indices" not in s.kwargs and len(s.args) < 6:
+                yield s
+    return without_flag
+
+
 def _avg_pool1d_samples(dtype):
     yield SampleInput(T(2, 3, 8), 2)
     yield SampleInput(T(1, 2, 9), 3, stride=2, padding=1, ceil_mode=True)
@@ -621,6 +682,14 @@ def _avg_pool2d_samples(dtype):
     yield SampleInput(T(1, 1, 4, 5, noncontig=True), 2, 1)
 
 
+def _avg_pool3d_samples(dtype):
+    yield SampleInput(T(1, 1, 3, 4, 4), 2, 1, 1)
+    yield SampleInput(T(2, 2, 4, 4, 4), 2)
+    yield SampleInput(T(1, 2, 5, 4, 6), (3, 2, 2), stride=(2, 1, 2), padding=1,
+                      count_include_pad=False, ceil_mode=True)
+    yield SampleInput(T(2, 3, 4, 5), 2, divisor_override=5)
+
+
 def _lp_pool1d_samples(dtype):
     yield SampleInput(T(2, 3, 8, low=0.5, high=2.0), 2, 2)
     yield SampleInput(T(1, 2, 7, low=0.5, high=2.0), 3.0, 3, stride=2, ceil_mode=True)
@@ -630,6 +699,22 @@ def _lp_pool2d_samples(dtype):
     yield SampleInput(T(2, 2, 4, 4, low=0.5, high=2.0), 2, 2)
     yield SampleInput(T(1, 2, 5, 6, low=0.5, high=2.0), 3.0, (2, 3), stride=(1, 2))
     yield SampleInput(T(1, 2, 5, 5, low=0.5, high=2.0), 1.5, 2, ceil_mode=True)
+
+
+def _lp_pool3d_samples(dtype):
+    yield SampleInput(T(1, 1, 3, 4, 4, low=0.5, high=2.0), 2, 2, 1)
+    yield SampleInput(T(1, 2, 4, 4, 4, low=0.5, high=2.0), 2, 2)
+    yield SampleInput(T(2, 3, 4, 5, low=0.5, high=2.0), 3.0, (2, 2, 3), stride=(1, 2, 1))
+
+
+def _max_unpool3d_samples(dtype):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 2, 4, 4, 6))
+    _, idx = max_pool3d(_make(x), 2, return_indices=True)
+    yield SampleInput(T(2, 2, 2, 2, 3), T(2, 2, 2, 2, 3, dtype="int64", values=idx._data.tolist(),
+                                          grad=False), 2)
+    yield SampleInput(T(2, 2, 2, 2, 3), T(2, 2, 2, 2, 3, dtype="int64", values=idx._data.tolist(),
+                                          grad=False), 2, output_size=(5, 5, 7))
 
 
 def _max_unpool2d_samples(dtype):
@@ -673,4 +758,21 @@ register(OpInfo("lp_pool2d", lp_pool2d, _lp_pool2d_samples, torch_name=_F + "lp_
                 atol=1e-5, rtol=1e-5))
 register(OpInfo("max_unpool2d", max_unpool2d, _max_unpool2d_samples, _max_unpool2d_errors,
                 torch_name=_F + "max_unpool2d"))
+register(OpInfo("max_pool3d", max_pool3d, _max_pool3d_samples, _pool_errors(3),
+                torch_name=_F + "max_pool3d"))
+register(OpInfo("avg_pool3d", avg_pool3d, _avg_pool3d_samples, _pool_errors(3, avg=True),
+                torch_name=_F + "avg_pool3d"))
+register(OpInfo("lp_pool3d", lp_pool3d, _lp_pool3d_samples, torch_name=_F + "lp_pool3d",
+                atol=1e-5, rtol=1e-5))
+register(OpInfo("max_unpool3d", max_unpool3d, _max_unpool3d_samples,
+                torch_name=_F + "max_unpool3d"))
+register(OpInfo("max_pool1d_with_indices", max_pool1d_with_indices,
+                _with_indices_samples(_max_pool1d_samples),
+                torch_name=_F + "max_pool1d_with_indices"))
+register(OpInfo("max_pool2d_with_indices", max_pool2d_with_indices,
+                _with_indices_samples(_max_pool2d_samples),
+                torch_name=_F + "max_pool2d_with_indices"))
+register(OpInfo("max_pool3d_with_indices", max_pool3d_with_indices,
+                _with_indices_samples(_max_pool3d_samples),
+                torch_name=_F + "max_pool3d_with_indices"))
 del _F

@@ -1,4 +1,4 @@
-"""Adaptive pooling (average and max, 1-d and 2-d): each output cell pools the input bins
+"""Adaptive pooling (average and max, 1-d to 3-d): each output cell pools the input bins
 ``[floor(i*n/o), ceil((i+1)*n/o))`` as in torch. Average pooling is one matmul per pooled axis
 with a bin-averaging matrix; max pooling gathers each bin's first maximum in scan order.
 """
@@ -6,7 +6,7 @@ from ember._backend import np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.conv import _shape_str
-from ember.ops.nn.pooling import _ALL2, _int, _PlaneGather
+from ember.ops.nn.pooling import _ALL2, _int, _PlaneGather, _with_indices
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 
@@ -57,6 +57,13 @@ class _AxisMatmul(Node):
 
 def _adaptive_avg_poolnd(input, output_size, nd, fname):
     out_size, in_size = _adaptive_args(input, output_size, nd, fname)
+    # torch's 3-d form refuses an empty dimension after the first, the others only empty bins
+    first = 1 if nd == 3 else input.dim() - nd
+    empty = [d for d in range(first, input.dim()) if input.shape[d] == 0]
+    if empty:
+        raise RuntimeError("%s(): Expected input to have non-zero size for non-batch dimensions, "
+                           "but input has sizes %s with dimension %d being empty"
+                           % (fname, _shape_str(input.shape), empty[0]))
     dtype = input._data.dtype
     if dtype.kind != "f":
         raise RuntimeError("\"%s\" not implemented for '%s'" % (fname, input.dtype))
@@ -80,6 +87,11 @@ def adaptive_avg_pool2d(input, output_size):
     return _adaptive_avg_poolnd(input, output_size, 2, "adaptive_avg_pool2d")
 
 
+def adaptive_avg_pool3d(input, output_size):
+    """Average pooling to a fixed ``(D_out, H_out, W_out)``; ``None`` keeps that input size."""
+    return _adaptive_avg_poolnd(input, output_size, 3, "adaptive_avg_pool3d")
+
+
 def _adaptive_max_indices(x, out_size):
     """Flat per-plane index of the first maximum of each adaptive bin (NaN wins, as in torch)."""
     n, c = x.shape[:2]
@@ -88,7 +100,8 @@ def _adaptive_max_indices(x, out_size):
     bins = [_adaptive_bins(s, o) for s, o in zip(in_size, out_size)]
     for pos in np.ndindex(*out_size):
         ranges = [bins[d][p] for d, p in enumerate(pos)]
-        win = x[_ALL2 + tuple(slice(a, b) for a, b in ranges)].reshape(n, c, -1)
+        win = x[_ALL2 + tuple(slice(a, b) for a, b in ranges)]
+        win = win.reshape(n, c, _int(np.prod(win.shape[2:])))
         local = np.argmax(win, axis=2)
         flat = np.zeros_like(local)
         for d, (a, b) in enumerate(ranges):
@@ -128,6 +141,16 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max_poolnd(input, output_size, return_indices, 2, "adaptive_max_pool2d")
 
 
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``(D_out, H_out, W_out)``; indices are flat per input volume."""
+    return _adaptive_max_poolnd(input, output_size, return_indices, 3, "adaptive_max_pool3d")
+
+
+adaptive_max_pool1d_with_indices = _with_indices(adaptive_max_pool1d, 2)
+adaptive_max_pool2d_with_indices = _with_indices(adaptive_max_pool2d, 2)
+adaptive_max_pool3d_with_indices = _with_indices(adaptive_max_pool3d, 2)
+
+
 def _adaptive1d_samples(dtype):
     yield SampleInput(T(2, 3, 8), 4)
     yield SampleInput(T(1, 2, 7), 3)
@@ -143,9 +166,18 @@ def _adaptive2d_samples(dtype):
     yield SampleInput(T(1, 1, 3, 2), (4, 5))
 
 
+def _adaptive3d_samples(dtype):
+    yield SampleInput(T(2, 3, 3, 3), (2, 4, 1))
+    yield SampleInput(T(1, 2, 5, 3, 4), (3, None, 2))
+    yield SampleInput(T(2, 2, 4, 5, 6), 2)
+
+
+_ADAPTIVE_SAMPLES = {1: _adaptive1d_samples, 2: _adaptive2d_samples, 3: _adaptive3d_samples}
+
+
 def _adaptive_max_samples(nd):
     def samples(dtype):
-        for s in (_adaptive1d_samples if nd == 1 else _adaptive2d_samples)(dtype):
+        for s in _ADAPTIVE_SAMPLES[nd](dtype):
             yield s
             yield SampleInput(*s.args, return_indices=True)
         if nd == 2 and dtype == "float32":
@@ -177,4 +209,29 @@ register(OpInfo("adaptive_max_pool1d", adaptive_max_pool1d, _adaptive_max_sample
 
 register(OpInfo("adaptive_max_pool2d", adaptive_max_pool2d, _adaptive_max_samples(2),
                 _adaptive_errors("adaptive_max_pool2d", 2), torch_name=_F + "adaptive_max_pool2d"))
+register(OpInfo("adaptive_avg_pool3d", adaptive_avg_pool3d, _adaptive3d_samples,
+                _adaptive_errors("adaptive_avg_pool3d", 3), torch_name=_F + "adaptive_avg_pool3d"))
+register(OpInfo("adaptive_max_pool3d", adaptive_max_pool3d, _adaptive_max_samples(3),
+                _adaptive_errors("adaptive_max_pool3d", 3), torch_name=_F + "adaptive_max_pool3d"))
+
+
+def _first_samples(samples, count):
+    """The first ``count`` samples of a record (for the ``*_with_indices`` forms)."""
+    def first(dtype):
+        for i, s in enumerate(samples(dtype)):
+            if i == count:
+                return
+            yield s
+    return first
+
+
+register(OpInfo("adaptive_max_pool1d_with_indices", adaptive_max_pool1d_with_indices,
+                _first_samples(_adaptive1d_samples, 2),
+                torch_name=_F + "adaptive_max_pool1d_with_indices"))
+register(OpInfo("adaptive_max_pool2d_with_indices", adaptive_max_pool2d_with_indices,
+                _first_samples(_adaptive2d_samples, 3),
+                torch_name=_F + "adaptive_max_pool2d_with_indices"))
+register(OpInfo("adaptive_max_pool3d_with_indices", adaptive_max_pool3d_with_indices,
+                _first_samples(_adaptive3d_samples, 2),
+                torch_name=_F + "adaptive_max_pool3d_with_indices"))
 del _F
