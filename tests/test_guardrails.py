@@ -84,3 +84,54 @@ def test_no_single_letter_module_aliases():
                                 for a in node.names
                                 if a.asname and len(a.asname) == 1 and a.asname != "F"]
     assert aliases == []
+
+
+# NumPy's array-creation functions ignore their inputs' array type; op code creates arrays through
+# ``ember._backend.array_module(inputs)`` instead (``array_module(a).zeros(...)``), so that with
+# another array library a new array is of its inputs' kind. The files below still create some
+# arrays with ``np.*`` directly: host-side by design (creation functions make arrays on the
+# default device; Python scalars and index objects the user passed; ONNX constants; samples;
+# the SciPy kernels), or not converted yet (ops/nn/conv, pooling, rnn, upsampling, sparse,
+# attention, padding, fold, CTC, ...). The count per file may only go down.
+_CREATION = (r"\bnp\.(zeros|empty|ones|full|arange|array|asarray|eye|identity|linspace|tri|"
+             r"indices|ascontiguousarray|frombuffer|fromiter)\(")
+_CREATION_LEFT = {
+    "ops/_special_math.py": 3, "ops/_util.py": 2, "ops/arithmetic.py": 2, "ops/creation.py": 22,
+    "ops/cumulative.py": 1, "ops/indexing.py": 4, "ops/linalg.py": 1, "ops/manipulation.py": 1,
+    "ops/scatter_gather.py": 3, "ops/statistics.py": 1,
+    "ops/nn/activation.py": 1, "ops/nn/attention.py": 6, "ops/nn/conv.py": 9,
+    "ops/nn/distance.py": 1, "ops/nn/dropout.py": 2, "ops/nn/fold.py": 4, "ops/nn/loss.py": 1,
+    "ops/nn/loss_ctc.py": 15, "ops/nn/loss_margin.py": 1, "ops/nn/normalization.py": 2,
+    "ops/nn/padding.py": 6, "ops/nn/pooling.py": 16, "ops/nn/rnn.py": 19, "ops/nn/sparse.py": 10,
+    "ops/nn/upsampling.py": 15,
+}
+
+
+def test_op_code_creates_arrays_through_the_inputs_array_module():
+    import re
+
+    grown = []
+    for dirpath, _, files in os.walk(os.path.join(ROOT, "ember", "ops")):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, os.path.join(ROOT, "ember")).replace(os.sep, "/")
+                with open(path, encoding="utf-8") as f:
+                    n = len(re.findall(_CREATION, f.read()))
+                if n > _CREATION_LEFT.get(rel, 0):
+                    grown.append("ember/%s: %d np.* array creations (allowed %d): use "
+                                 "array_module(inputs)" % (rel, n, _CREATION_LEFT.get(rel, 0)))
+    assert grown == []
+
+
+def test_stride_tricks_go_through_the_backend():
+    """``as_strided`` is host-only (no protocol dispatch): only ember/_backend.py calls it."""
+    callers = []
+    for dirpath, _, files in os.walk(os.path.join(ROOT, "ember")):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if name.endswith(".py") and name != "_backend.py":
+                with open(path, encoding="utf-8") as f:
+                    if "stride_tricks" in f.read():
+                        callers.append(os.path.relpath(path, ROOT))
+    assert callers == []

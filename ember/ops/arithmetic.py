@@ -6,7 +6,7 @@ Broadcasting ops reduce their gradients back to each input's shape with ``sum_to
 """
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
 from ember.autograd.grad_mode import no_grad
@@ -152,7 +152,8 @@ def _out(result, out):
                            "differentiation, but one of the arguments requires grad."
                            % "op")
     if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
+        out._data = array_module(result._data).empty(result._data.shape,
+                                                     dtype=out._data.dtype)
     np.copyto(out._data, result._data, casting="unsafe")
     out._bump_version()
     return out
@@ -373,7 +374,7 @@ class RoundedDiv(Node):
 
 
 def _check_int_divisor(b):
-    if b.size and (np.asarray(b) == 0).any():
+    if b.size and (array_module(b).asarray(b) == 0).any():
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -481,7 +482,7 @@ class Pow(Node):
     def forward(ctx, a, b):
         ctx.shapes = (a.shape, b.shape)
         if a.dtype.kind in "iu":
-            neg = np.asarray(b) < 0
+            neg = array_module(a, b).asarray(b) < 0
             if neg.any():
                 # torch's integer a ** -k: 1 for a == 1, +-1 for a == -1, else 0
                 out = np.power(a, np.where(neg, 0, b).astype(b.dtype))
@@ -577,7 +578,7 @@ register(OpInfo("floor_divide", floor_divide, _nonzero_binary_samples, method=Tr
 
 
 def ones_like_bool(t):
-    return _make(np.ones(t._data.shape, dtype=bool))
+    return _make(array_module(t._data).ones(t._data.shape, dtype=bool))
 
 
 def float_power(input, exponent, *, out=None):
@@ -634,9 +635,9 @@ class Clamp(Node):
     def forward(ctx, a, lo, hi):
         out = a
         if lo is not None:
-            out = np.maximum(out, np.asarray(lo, a.dtype))
+            out = np.maximum(out, array_module(a).asarray(lo, a.dtype))
         if hi is not None:
-            out = np.minimum(out, np.asarray(hi, a.dtype))
+            out = np.minimum(out, array_module(a).asarray(hi, a.dtype))
         if out is a:
             out = a.copy()
         ctx.lo, ctx.hi = lo, hi
@@ -694,9 +695,11 @@ def clamp(input, min=None, max=None, *, out=None):
         a = cast(input, dt)
         info = np.finfo(dt.np) if dt.is_floating_point else np.iinfo(dt.np)
         lo = cast(as_tensor_operand(min, dt), dt) if min is not None else _make(
-            np.asarray(-np.inf if dt.is_floating_point else info.min, dt.np))
+            array_module(a._data).asarray(-np.inf if dt.is_floating_point else info.min,
+                                          dt.np))
         hi = cast(as_tensor_operand(max, dt), dt) if max is not None else _make(
-            np.asarray(np.inf if dt.is_floating_point else info.max, dt.np))
+            array_module(a._data).asarray(np.inf if dt.is_floating_point else info.max,
+                                          dt.np))
         return _out(ClampTensor.apply((a, lo, hi)), out)
     dt = _dtype.result_type(input, *(x for x in (min, max) if x is not None))
     a = cast(input, dt)

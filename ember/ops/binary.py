@@ -8,7 +8,7 @@ gradients are reduced back to each input's shape with ``sum_to_shape``.
 """
 import math
 
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.ops._util import binary_operands, check_broadcast, no_derivative, sum_to_shape, to_float
 from ember.ops.arithmetic import _binary_apply, _nonzero_binary_samples, _out, _require_tensors
@@ -240,7 +240,8 @@ def heaviside(input, values, *, out=None):
     if a.shape != v.shape:
         check_broadcast(a, v)
     res = np.where(a == 0, v, (a > 0).astype(a.dtype))
-    return _out(no_derivative("heaviside", np.asarray(res, dtype=a.dtype), input, values), out)
+    return _out(no_derivative("heaviside", array_module(a).asarray(res, dtype=a.dtype),
+                                   input, values), out)
 
 
 def _heaviside_samples(dtype):

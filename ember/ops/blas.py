@@ -3,7 +3,7 @@ import builtins
 import string
 
 from ember import _parallel
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -269,7 +269,7 @@ class Dot(Node):
     save = (0, 1)
 
     def forward(ctx, a, b):
-        return np.asarray(np.dot(a, b))
+        return array_module(a, b).asarray(np.dot(a, b))
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -633,7 +633,7 @@ class Einsum(Node):
         ctx.shapes = [a.shape for a in arrays]
         ctx.save = tuple(range(len(arrays)))
         eq = ",".join(subs) + "->" + out_sub
-        return np.asarray(np.einsum(eq, *arrays, optimize=True))
+        return array_module(*arrays).asarray(np.einsum(eq, *arrays, optimize=True))
 
     def backward(ctx, g):
         # Each operand's gradient is the einsum of g with the other operands, written to that
@@ -656,12 +656,12 @@ class Einsum(Node):
                 if c in target:
                     fresh = next(spare)
                     terms.append(c + fresh)
-                    tensors.append(_make(np.eye(sizes[c], dtype=g._data.dtype)))
+                    tensors.append(_make(array_module(g._data).eye(sizes[c], dtype=g._data.dtype)))
                     target.append(fresh)
                     continue
                 if c not in seen:
                     terms.append(c)
-                    tensors.append(_make(np.ones(sizes[c], dtype=g._data.dtype)))
+                    tensors.append(_make(array_module(g._data).ones(sizes[c], dtype=g._data.dtype)))
                     seen.add(c)
                 target.append(c)
             grads.append(_einsum(terms, "".join(target), tensors))

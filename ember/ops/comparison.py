@@ -5,7 +5,7 @@ Comparisons, logical and bitwise ops and the class tests are not differentiable:
 are bool or integer tensors. Operands are promoted as torch promotes them before comparing;
 shapes broadcast.
 """
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.ops._util import binary_operands, check_broadcast
 from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out,
@@ -108,7 +108,7 @@ def isfinite(input):
 
 
 def isreal(input):
-    return _make(np.ones(input._data.shape, dtype=bool))
+    return _make(array_module(input._data).ones(input._data.shape, dtype=bool))
 
 
 def signbit(input):

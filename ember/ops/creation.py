@@ -4,7 +4,7 @@
 import builtins
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import as_strided, np
 from ember._tensor import Tensor, _check_device, _make
 from ember._tensor_new import _as_array
 from ember.ops.views import parse_shape
@@ -203,7 +203,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     dt = _dtype_or_default(dtype).np
     extent = 1 + builtins.sum((n - 1) * s for n, s in zip(shape, stride)) if all(shape) else 0
     buf = np.zeros(extent, dtype=dt)
-    arr = np.lib.stride_tricks.as_strided(buf, shape, tuple(s * dt.itemsize for s in stride))
+    arr = as_strided(buf, shape, tuple(s * dt.itemsize for s in stride))
     return _finish(arr, requires_grad)
 
 

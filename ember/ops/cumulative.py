@@ -1,6 +1,6 @@
 """Cumulative ops: cumsum, cumprod, cummax, cummin."""
 from ember import return_types
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops._util import cast, wrap_dim
@@ -135,7 +135,7 @@ def _cum_extreme(input, dim, largest):
     d = wrap_dim(dim, nd)
     result = getattr(return_types, name)
     if nd == 0:
-        return result(input.clone(), _make(np.asarray(0)))
+        return result(input.clone(), _make(array_module(input._data).asarray(0)))
     a = input._data
     acc = (np.maximum if largest else np.minimum).accumulate(a, axis=d) if a.dtype != bool else (
         (np.logical_or if largest else np.logical_and).accumulate(a, axis=d))
@@ -143,7 +143,7 @@ def _cum_extreme(input, dim, largest):
     hit = (a == acc) | np.isnan(a) if a.dtype.kind == "f" else a == acc
     shape = [1] * nd
     shape[d] = a.shape[d]
-    positions = np.where(hit, np.arange(a.shape[d]).reshape(shape), 0)
+    positions = np.where(hit, array_module(a).arange(a.shape[d]).reshape(shape), 0)
     index = np.maximum.accumulate(positions, axis=d) if a.size else positions
     index = index.astype(np.int64)
     return result(_TakeAlong.apply((input,), index, d, False), _make(index))

@@ -9,7 +9,7 @@ indices; backward of that write is a read again, so every order of derivative ex
 import builtins
 
 from ember import _dtype
-from ember._backend import add_at, np
+from ember._backend import add_at, array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
@@ -209,7 +209,7 @@ class IndexBackward(Node):
 
     def forward(ctx, g, idx, shape, basic):
         ctx.idx, ctx.basic = idx, basic
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         if basic or not builtins.any(isinstance(i, np.ndarray) and i.dtype.kind in "iu"
                                      for i in idx):
             out[idx] = g  # slices and masks select each element at most once
@@ -273,7 +273,7 @@ def _index_add(out, d, idx, src):
     o, s = _along(out, d), _along(src, d)
     order = np.argsort(idx, kind="stable")
     sidx = idx[order]
-    first = np.empty(sidx.size, dtype=bool)
+    first = array_module(sidx).empty(sidx.size, dtype=bool)
     first[0] = True
     np.not_equal(sidx[1:], sidx[:-1], out=first[1:])
     if first.all():
@@ -288,7 +288,7 @@ class SetItem(Node):
 
     def forward(ctx, a, v, idx):
         ctx.idx, ctx.v_shape = idx, v.shape
-        mask = np.zeros(a.shape, dtype=bool)
+        mask = array_module(a).zeros(a.shape, dtype=bool)
         mask[idx] = True
         ctx.keep = ~mask
         a[idx] = v
@@ -311,7 +311,7 @@ def setitem(self, idx, value):
     if isinstance(value, Tensor):
         v = value if value._data.dtype == self._data.dtype else cast(value, self.dtype)
     else:
-        v = _make(np.asarray(value, dtype=self._data.dtype))
+        v = _make(array_module(self._data).asarray(value, dtype=self._data.dtype))
     try:
         target = np.broadcast_shapes(v._data.shape, self._data[nidx].shape)
     except ValueError:
@@ -351,7 +351,7 @@ class MaskedScatter(Node):
         shape = np.broadcast_shapes(a.shape, mask.shape)
         mask = np.broadcast_to(mask, shape)
         ctx.mask, ctx.a_shape, ctx.src_shape = mask, a.shape, src.shape
-        out = np.array(np.broadcast_to(a, shape))
+        out = array_module(a).array(np.broadcast_to(a, shape))
         k = builtins.int(mask.sum())
         ctx.k = k
         out[mask] = src.reshape(-1)[:k]
@@ -418,7 +418,7 @@ def _value_tensor(value, like, fname, check_range=False):
     dt = like._data.dtype
     if check_range and dt.kind in "iu" and not np.iinfo(dt).min <= value <= np.iinfo(dt).max:
         raise RuntimeError("value cannot be converted to type %s_t without overflow" % dt.name)
-    return _make(np.asarray(value).astype(dt))
+    return _make(array_module(like._data).asarray(value).astype(dt))
 
 
 def _check_mask(mask, fname):
@@ -512,7 +512,7 @@ class IndexAddZeros(Node):
 
     def forward(ctx, g, idx, d, n):
         ctx.idx, ctx.d = idx, d
-        out = np.zeros(g.shape[:d] + (n,) + g.shape[d + 1:], dtype=g.dtype)
+        out = array_module(g).zeros(g.shape[:d] + (n,) + g.shape[d + 1:], dtype=g.dtype)
         _index_add(out, d, idx, g)
         return out
 
@@ -604,7 +604,7 @@ def nonzero(input, *, out=None, as_tuple=False):
     if as_tuple:
         return tuple(_make(i.astype(np.int64)) for i in np.nonzero(a.reshape(a.shape or (1,))))
     if a.ndim == 0:
-        return _make(np.zeros((builtins.int(a != 0), 0), dtype=np.int64))
+        return _make(array_module(a).zeros((builtins.int(a != 0), 0), dtype=np.int64))
     return _make(np.argwhere(a).astype(np.int64))
 
 

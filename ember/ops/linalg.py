@@ -10,7 +10,7 @@ import builtins
 import math
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -425,7 +425,7 @@ class Det(Node):
     save_output = True
 
     def forward(ctx, a):
-        return np.asarray(np.linalg.det(a))
+        return array_module(a).asarray(np.linalg.det(a))
 
     def backward(ctx, g):
         # d det(A) / dA = det(A) * inv(A)^T; needs A invertible.
@@ -517,13 +517,13 @@ class VectorNorm(Node):
         if p == 1:
             return np.sum(x, axis=dims, keepdims=keepdim)
         if p == np.inf:
-            return np.asarray(np.amax(x, axis=dims, keepdims=keepdim))
+            return array_module(a).asarray(np.amax(x, axis=dims, keepdims=keepdim))
         if p == -np.inf:
-            return np.asarray(np.amin(x, axis=dims, keepdims=keepdim))
+            return array_module(a).asarray(np.amin(x, axis=dims, keepdims=keepdim))
         if p == 0:
             return np.sum(x != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
         with np.errstate(divide="ignore"):
-            return np.asarray(np.sum(x ** p, axis=dims, keepdims=keepdim) ** (1.0 / p),
+            return array_module(a).asarray(np.sum(x ** p, axis=dims, keepdims=keepdim) ** (1.0 / p),
                               dtype=a.dtype)
 
     def backward(ctx, g):

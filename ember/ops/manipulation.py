@@ -6,7 +6,7 @@ import builtins
 import itertools
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
 from ember.ops._util import cast, shape_str, wrap_dim, wrap_dims
@@ -94,9 +94,10 @@ def combinations(input, r=2, with_replacement=False):
     if r < 0:
         raise RuntimeError("Expect a non-negative number, but got %d" % r)
     if r == 0:
-        return _make(np.empty((0,), dtype=input._data.dtype))
+        return _make(array_module(input._data).empty((0,), dtype=input._data.dtype))
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    index = np.array(list(pick(range(input._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    index = array_module(input._data).array(list(pick(range(input._data.shape[0]), r)),
+                                            dtype=np.int64).reshape(-1, r)
     return input.index_select(0, _make(index.reshape(-1))).reshape(index.shape)
 
 
@@ -137,7 +138,7 @@ class Cat(Node):
         lead = (slice(None),) * ctx.dim
         for s in ctx.sizes:
             if s is None:
-                res.append(_make(np.zeros((0,), dtype=g._data.dtype)))
+                res.append(_make(array_module(g._data).zeros((0,), dtype=g._data.dtype)))
                 continue
             res.append(Slice.apply((g,), lead + (slice(start, start + s),)))
             start += s
@@ -409,7 +410,7 @@ class SegmentSum(Node):
     def forward(ctx, g, repeats, axis):
         ctx.repeats, ctx.axis = repeats, axis
         shape = g.shape[:axis] + (len(repeats),) + g.shape[axis + 1:]
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         nonzero = repeats > 0
         if g.shape[axis] and g.size:
             starts = np.cumsum(repeats) - repeats
@@ -428,7 +429,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if reps.size and reps.min() < 0:
             raise RuntimeError("repeats can not be negative")
-        return _make(np.repeat(np.arange(reps.size, dtype=np.int64), reps.reshape(-1)))
+        positions = array_module(reps).arange(reps.size, dtype=np.int64)
+        return _make(np.repeat(positions, reps.reshape(-1)))
     if dim is None:
         input = reshape(input, (-1,))
         d = 0
@@ -445,7 +447,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only support int32 and int64 for repeats")
         reps = reps.reshape(-1).astype(np.int64)
         if reps.size == 1:
-            reps = np.full(n, reps[0], dtype=np.int64)
+            reps = array_module(reps).full(n, reps[0], dtype=np.int64)
         if reps.size != n:
             raise RuntimeError("repeats must have the same size as input along dim, but got "
                                "repeats.size(0) = %d and input.size(%d) = %d" % (reps.size, d, n))
@@ -455,7 +457,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         r = _int(repeats)
         if r < 0:
             raise RuntimeError("Repeats must be non-negative")
-        reps = np.full(n, r, dtype=np.int64)
+        reps = array_module(input._data).full(n, r, dtype=np.int64)
     return RepeatInterleave.apply((input,), reps, d)
 
 

@@ -10,7 +10,7 @@ Backward formulas expand the reduced gradient back over the reduced dims
 import builtins
 
 from ember import _dtype
-from ember._backend import add_at, np
+from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -219,7 +219,7 @@ class Prod(Node):
 
     def forward(ctx, a, dim, keepdim, dtype):
         ctx.dim, ctx.keepdim = dim, keepdim
-        return np.asarray(np.prod(a, axis=dim, keepdims=keepdim, dtype=dtype))
+        return array_module(a).asarray(np.prod(a, axis=dim, keepdims=keepdim, dtype=dtype))
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -256,7 +256,7 @@ class _ProdOthers(Node):
     def backward(ctx, h):
         (a,) = ctx.saved_tensors
         n = a.shape[-1]
-        eye = np.eye(n, dtype=a._data.dtype)
+        eye = array_module(a._data).eye(n, dtype=a._data.dtype)
         # Row i holds ``a`` with a_i replaced by 1; its products-of-others are the mixed
         # partials d(others_i)/d(a_k) for k != i.
         rows = a.unsqueeze(-2) * _make(1 - eye) + _make(eye)
@@ -359,11 +359,13 @@ class Var(Node):
 def _var(a, dims, correction, keepdim):
     n = _numel(a.shape, dims)
     if n == 0:
-        return np.full(np.sum(a, axis=dims, keepdims=keepdim).shape, np.nan, dtype=a.dtype)
+        return array_module(a).full(np.sum(a, axis=dims, keepdims=keepdim).shape, np.nan,
+                                   dtype=a.dtype)
     centred = a - np.mean(a, axis=dims, keepdims=True)
     sq = np.sum(centred * centred, axis=dims, keepdims=keepdim)
     # A Python float divisor keeps float32 inputs in float32.
-    return np.asarray(sq / builtins.float(builtins.max(n - correction, 0)), dtype=a.dtype)
+    return array_module(a).asarray(sq / builtins.float(builtins.max(n - correction, 0)),
+                                   dtype=a.dtype)
 
 
 def _var_backward(g, a, ctx):
@@ -464,7 +466,7 @@ class _PutAlong(Node):
 
     def forward(ctx, g, index, dim, shape, unique):
         ctx.index, ctx.dim, ctx.unique = index, dim, unique
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         if unique:
             np.put_along_axis(out, index, g, dim)
         else:
@@ -546,7 +548,7 @@ register(OpInfo("logsumexp", logsumexp, _logsumexp_samples, _dim_errors, method=
 def _logical_reduce(input, dim, keepdim, fn):
     a = input._data
     dims = _reduce_args(input, dim)
-    res = np.asarray(fn(a, axis=dims, keepdims=keepdim))
+    res = array_module(a).asarray(fn(a, axis=dims, keepdims=keepdim))
     return _make(res.astype(np.uint8) if a.dtype == np.uint8 else res)
 
 
@@ -578,8 +580,9 @@ register(OpInfo("any", any, _logical_samples, _dim_errors, method=True, dtypes=A
 def count_nonzero(input, dim=None):
     """Number of nonzero elements over ``dim`` (int or tuple; all when None), as int64."""
     dims = _reduce_args(input, dim)
-    return _make(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64)
-                 if input._data.ndim else np.asarray(builtins.int(input._data != 0)))
+    xp = array_module(input._data)
+    return _make(xp.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64)
+                 if input._data.ndim else xp.asarray(builtins.int(input._data != 0)))
 
 
 def _count_nonzero_samples(dtype):

@@ -6,7 +6,7 @@ torch.
 import builtins
 
 from ember import return_types
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
 from ember.ops._util import wrap_dim
@@ -24,7 +24,7 @@ class _Extreme(Node):
     def forward(ctx, a, dims, keepdim, largest):
         ctx.dims, ctx.keepdim, ctx.largest = dims, keepdim, largest
         fn = np.amax if largest else np.amin
-        return np.asarray(fn(a, axis=dims, keepdims=keepdim))
+        return array_module(a).asarray(fn(a, axis=dims, keepdims=keepdim))
 
     def backward(ctx, g):
         a, out = ctx.saved_tensors
@@ -59,7 +59,8 @@ def _extreme(input, dim, keepdim, largest, name):
     _check_nonempty_dims(input, dims, name)
     if input._data.dtype.kind == "b":
         fn = np.any if largest else np.all
-        return _make(np.asarray(fn(input._data, axis=dims, keepdims=keepdim)))
+        return _make(array_module(input._data).asarray(fn(input._data, axis=dims,
+                                                           keepdims=keepdim)))
     return _Extreme.apply((input,), dims, keepdim, largest)
 
 
@@ -122,7 +123,8 @@ def _max_min(input, dim, keepdim, other, largest):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return getattr(return_types, name)(input.clone(), _make(np.asarray(0)))
+        return getattr(return_types, name)(input.clone(),
+                                           _make(array_module(input._data).asarray(0)))
     _check_nonempty_dims(input, (d,), name)
     index = _arg_extreme(input._data, d, largest)
     result = getattr(return_types, name)
@@ -197,7 +199,7 @@ def _argmax_min(input, dim, keepdim, largest):
                         % (name, type(dim).__name__))
     d = wrap_dim(dim, a.ndim)
     if a.ndim == 0:
-        return _make(np.asarray(0))
+        return _make(array_module(a).asarray(0))
     _check_nonempty_dims(input, (d,), name)
     return _indices(_arg_extreme(a, d, largest), d, keepdim)
 

@@ -4,7 +4,7 @@ index_fill, index_put, put, take_along_dim.
 import builtins
 
 from ember import _dtype
-from ember._backend import add_at, ufunc_at, np
+from ember._backend import add_at, array_module, np, ufunc_at
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.ops._util import shape_str, sum_to_shape, wrap_dim
@@ -52,7 +52,7 @@ class ScatterAddZeros(Node):
 
     def forward(ctx, g, full, shape):
         ctx.full = full
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         add_at(out, full, g)
         return out
 
@@ -225,7 +225,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         raise RuntimeError("reduce argument must be either add or multiply.")
     full, part = _scatter_args("scatter", input, dim, index, src)
     if not isinstance(src, Tensor):
-        src = _make(np.asarray(src).astype(input._data.dtype))
+        src = _make(array_module(input._data).asarray(src).astype(input._data.dtype))
     return Scatter.apply((input, src), full, part, reduce)
 
 
@@ -293,7 +293,7 @@ class ScatterReduce(Node):
         ctx.full, ctx.part, ctx.reduce, ctx.include_self = full, part, reduce, include_self
         out = a.copy()
         vals = src[part]
-        hit = np.zeros(a.shape, dtype=bool)
+        hit = array_module(a).zeros(a.shape, dtype=bool)
         hit[full] = True
         ctx.hit = hit
         if not include_self:
@@ -302,7 +302,7 @@ class ScatterReduce(Node):
                 out[full] = vals  # any member of the group: the reduction starts from it
         ufunc_at(_REDUCERS[reduce], out, full, vals)
         if reduce == "mean":
-            count = np.zeros(a.shape, dtype=np.int64)
+            count = array_module(a).zeros(a.shape, dtype=np.int64)
             add_at(count, full, 1)
             count += 1 if include_self else 0
             ctx.count = np.maximum(count, 1).astype(a.dtype) if a.dtype.kind == "f" else None
@@ -348,7 +348,7 @@ def _prod_grads(g, a, src, out, full, part, self_mask):
     use_self = self_mask._data.astype(bool)
     zeros = (use_self & (a._data == 0)).astype(np.int64)
     add_at(zeros, full, vals == 0)
-    one = _make(np.ones((), g._data.dtype))
+    one = _make(array_module(g._data).ones((), g._data.dtype))
     nonzero_prod = ScatterReduce.apply(
         (where(_make(~use_self | (a._data == 0)), one, a), where(_make(src._data == 0), one, src)),
         full, part, "prod", True)
@@ -363,7 +363,7 @@ def _others_product_grad(g, out, x, other):
     from ember.ops.indexing import where
 
     is_zero = _make(x._data == 0)
-    safe = where(is_zero, _make(np.ones((), x._data.dtype)), x)
+    safe = where(is_zero, _make(array_module(x._data).ones((), x._data.dtype)), x)
     return where(is_zero, g * other, g * out / safe)
 
 
@@ -474,8 +474,8 @@ class IndexCopy(Node):
 
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        ga = IndexFill.apply((g, _make(np.zeros((), g._data.dtype))), ctx.idx, ctx.d) \
-            if need[0] else None
+        zero = _make(array_module(g._data).zeros((), g._data.dtype))
+        ga = IndexFill.apply((g, zero), ctx.idx, ctx.d) if need[0] else None
         return ga, _index_select_any(g, ctx.d, ctx.idx) if need[1] else None
 
 
@@ -507,8 +507,8 @@ class IndexFill(Node):
 
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        ga = IndexFill.apply((g, _make(np.zeros((), g._data.dtype))), ctx.idx, ctx.d) \
-            if need[0] else None
+        zero = _make(array_module(g._data).zeros((), g._data.dtype))
+        ga = IndexFill.apply((g, zero), ctx.idx, ctx.d) if need[0] else None
         gv = _index_select_any(g, ctx.d, np.unique(ctx.idx)).sum() if need[1] else None
         return ga, gv
 

@@ -4,7 +4,7 @@ memory; the backward puts the gradient back into zeros of the base's shape.
 """
 import builtins
 
-from ember._backend import np
+from ember._backend import array_module, as_strided
 from ember._tensor import Tensor
 from ember.autograd.function import Node
 from ember.ops._util import shape_str, wrap_dim
@@ -30,7 +30,7 @@ class Slice(Node):
 class SliceBackward(Node):
     def forward(ctx, g, idx, shape):
         ctx.idx = idx
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         out[idx] = g
         return out
 
@@ -283,7 +283,7 @@ def _diag_view(a, offset, d1, d2):
     b = a[tuple(idx)]
     n = builtins.max(0, builtins.min(b.shape[d1], b.shape[d2]))
     keep = [k for k in range(a.ndim) if k != d1 and k != d2]
-    return np.lib.stride_tricks.as_strided(
+    return as_strided(
         b, tuple(b.shape[k] for k in keep) + (n,),
         tuple(b.strides[k] for k in keep) + (b.strides[d1] + b.strides[d2],))
 
@@ -303,7 +303,7 @@ class DiagonalBackward(Node):
 
     def forward(ctx, g, shape, offset, d1, d2):
         ctx.args = (offset, d1, d2)
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         _diag_view(out, offset, d1, d2)[...] = g
         return out
 
@@ -336,7 +336,7 @@ class Unfold(Node):
         ctx.in_shape, ctx.args = a.shape, (d, size, step)
         n = (a.shape[d] - size) // step + 1
         st = a.strides
-        return np.lib.stride_tricks.as_strided(
+        return as_strided(
             a, a.shape[:d] + (n,) + a.shape[d + 1:] + (size,),
             st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],))
 
@@ -349,7 +349,7 @@ class UnfoldBackward(Node):
 
     def forward(ctx, g, shape, d, size, step):
         ctx.args = (d, size, step)
-        out = np.zeros(shape, dtype=g.dtype)
+        out = array_module(g).zeros(shape, dtype=g.dtype)
         n = g.shape[d]
         lead = (slice(None),) * d
         for k in range(size):

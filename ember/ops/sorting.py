@@ -6,7 +6,7 @@ chosen positions), so sort and topk are differentiable; indices are int64 and ar
 import builtins
 
 from ember import return_types
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.ops._util import no_derivative, wrap_dim
 from ember.autograd.function import Node
@@ -24,7 +24,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return return_types.sort(input.clone(), _make(np.asarray(0)))
+        return return_types.sort(input.clone(), _make(array_module(input._data).asarray(0)))
     index = _argsort(input._data, d, descending).astype(np.int64)
     return return_types.sort(_TakeAlong.apply((input,), index, d, True), _make(index))
 
@@ -50,9 +50,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
     if nd == 0:
-        return return_types.topk(input.clone(), _make(np.asarray(0)))
+        return return_types.topk(input.clone(), _make(array_module(input._data).asarray(0)))
     index = _argsort(input._data, d, largest)
-    index = np.take(index, np.arange(k), axis=d).astype(np.int64)
+    index = np.take(index, array_module(index).arange(k), axis=d).astype(np.int64)
     return return_types.topk(_TakeAlong.apply((input,), index, d, True), _make(index))
 
 
@@ -148,8 +148,8 @@ class Median(Node):
     def forward(ctx, a):
         flat = np.sort(a.reshape(-1))
         if flat.size == 0 or np.isnan(flat[-1]):
-            return np.asarray(np.nan, dtype=a.dtype)
-        return np.asarray(flat[(flat.size - 1) // 2])
+            return array_module(a).asarray(np.nan, dtype=a.dtype)
+        return array_module(a).asarray(flat[(flat.size - 1) // 2])
 
     def backward(ctx, g):
         a, out = ctx.saved_tensors
@@ -177,12 +177,12 @@ def median(input, dim=None, keepdim=False, *, out=None):
             if flat.size == 0:
                 raise IndexError("median(): Expected reduction dim to be specified for "
                                  "input.numel() == 0.")
-            return _make(np.asarray(flat[(flat.size - 1) // 2]))
+            return _make(array_module(input._data).asarray(flat[(flat.size - 1) // 2]))
         return Median.apply((input,))
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return return_types.median(input.clone(), _make(np.asarray(0)))
+        return return_types.median(input.clone(), _make(array_module(input._data).asarray(0)))
     _check_nonempty_dims(input, (d,), "median")
     index = _median_index(input._data, d)
     return return_types.median(_select(input, index, d, keepdim), _indices(index, d, keepdim))
@@ -216,7 +216,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     if not 1 <= k <= (input._data.shape[d] if nd else 1):
         raise RuntimeError("kthvalue(): selected number k out of range for dimension %d" % d)
     if nd == 0:
-        return return_types.kthvalue(input.clone(), _make(np.asarray(0)))
+        return return_types.kthvalue(input.clone(), _make(array_module(input._data).asarray(0)))
     index = np.take(_argsort(input._data, d, False), [k - 1], axis=d).astype(np.int64)
     return return_types.kthvalue(_select(input, index, d, keepdim), _indices(index, d, keepdim))
 

@@ -8,7 +8,7 @@ functions are in ``special_bessel.py``, the orthogonal polynomials in ``special_
 """
 import math
 
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor
 from ember.autograd.function import Node
 from ember.ops import _special_math
@@ -96,7 +96,7 @@ def _xlogy_kernel(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x * np.log(y)
     # 0 * log(y) is 0 even where log(y) is -inf, but NaN in y still propagates.
-    return np.where((x == 0) & ~np.isnan(y), np.zeros((), x.dtype), out)
+    return np.where((x == 0) & ~np.isnan(y), array_module(x).zeros((), x.dtype), out)
 
 
 def _xlogy_onnx(call, x, y):

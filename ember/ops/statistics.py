@@ -8,7 +8,7 @@ and passes the gradient to the selected positions.
 import builtins
 import warnings
 
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.ops import comparison
 from ember.ops.arithmetic import _out, clamp
@@ -80,12 +80,12 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise RuntimeError("torch.histc: range of [%s, %s] is not finite"
                            % (_num(lo), _num(hi)))
-    lo, hi = np.asarray(lo, a.dtype), np.asarray(hi, a.dtype)
+    lo, hi = array_module(a).asarray(lo, a.dtype), array_module(a).asarray(hi, a.dtype)
     flat = a.reshape(-1)
     flat = flat[(flat >= lo) & (flat <= hi)]
     # The bin of x is floor((x - lo) * bins / (hi - lo)) in the input's dtype, in this order,
     # so that values on a bin edge land where torch puts them; x == hi goes into the last bin.
-    pos = ((flat - lo) * np.asarray(bins, a.dtype) / (hi - lo)).astype(np.int64)
+    pos = ((flat - lo) * array_module(a).asarray(bins, a.dtype) / (hi - lo)).astype(np.int64)
     pos = np.minimum(pos, bins - 1)
     res = _make(np.bincount(pos, minlength=bins).astype(a.dtype))
     return _out(res, out)
@@ -104,9 +104,9 @@ def _binary_search(boundaries, values, right):
     values at once. With NaN this agrees with torch, not with ``np.searchsorted``.
     """
     rows, n = boundaries.shape
-    lo = np.zeros(values.shape, dtype=np.int64)
-    hi = np.full(values.shape, n, dtype=np.int64)
-    row = np.arange(rows)[:, None]
+    lo = array_module(values).zeros(values.shape, dtype=np.int64)
+    hi = array_module(values).full(values.shape, n, dtype=np.int64)
+    row = array_module(values).arange(rows)[:, None]
     while n and (lo < hi).any():
         active = lo < hi
         mid = (lo + hi) // 2
@@ -309,7 +309,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         if not 0 <= q <= 1:
             raise RuntimeError("%s() q must be in the range [0, 1] but got %s" % (name, q))
-        qs = np.asarray(q, dtype=a.dtype)
+        qs = array_module(a).asarray(q, dtype=a.dtype)
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError("%s() interpolation must be one of linear, lower, higher, midpoint "
                            "or nearest, but got %s" % (name, interpolation))
@@ -332,7 +332,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
         count = (~np.isnan(sorted_)).sum(-1, keepdims=True)
         nan_row, scale = count == 0, count - 1
     else:
-        nan_row, scale = np.isnan(sorted_[..., -1:]), np.full(sorted_.shape[:-1] + (1,), n - 1)
+        nan_row = np.isnan(sorted_[..., -1:])
+        scale = array_module(sorted_).full(sorted_.shape[:-1] + (1,), n - 1)
     scale = np.where(nan_row, 0, scale).astype(a.dtype)
     offset = np.where(nan_row & (not ignore_nan), n - 1, 0).astype(a.dtype)
     ranks = q_flat * scale + offset
@@ -386,10 +387,10 @@ def _mode_index(a):
     n = a.shape[-1]
     order = np.argsort(a, axis=-1, kind="stable")
     s = np.take_along_axis(a, order, -1)
-    pos = np.arange(n)
-    starts = np.ones(s.shape, dtype=bool)
+    pos = array_module(a).arange(n)
+    starts = array_module(s).ones(s.shape, dtype=bool)
     starts[..., 1:] = s[..., 1:] != s[..., :-1]
-    ends = np.ones(s.shape, dtype=bool)
+    ends = array_module(s).ones(s.shape, dtype=bool)
     ends[..., :-1] = starts[..., 1:]
     run_start = np.maximum.accumulate(np.where(starts, pos, 0), axis=-1)
     run_end = np.flip(np.minimum.accumulate(np.flip(np.where(ends, pos, n), -1), axis=-1), -1)
@@ -406,14 +407,14 @@ def mode(input, dim=-1, keepdim=False):
     nd = a.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return _Mode(input.clone(), _make(np.asarray(0)))
+        return _Mode(input.clone(), _make(array_module(a).asarray(0)))
     if a.shape[d] == 0:
         raise IndexError("mode(): Expected reduction dim %d to have non-zero size." % d)
     moved = np.moveaxis(a, d, -1)
     if moved.size:
         index = np.moveaxis(_mode_index(moved), -1, d).astype(np.int64)
     else:
-        index = np.zeros(a.shape[:d] + (1,) + a.shape[d + 1:], dtype=np.int64)
+        index = array_module(a).zeros(a.shape[:d] + (1,) + a.shape[d + 1:], dtype=np.int64)
     index_t = _make(index)
     values = input.gather(d, index_t)
     if not keepdim:

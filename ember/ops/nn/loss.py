@@ -7,7 +7,7 @@ gradients, and second derivatives, come from the ops themselves.
 import math
 import warnings
 
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node, tag
 from ember.autograd.grad_mode import _State
@@ -83,7 +83,7 @@ def _class_back(g2, shape):
     if len(shape) <= 2:
         return g2.reshape(shape)
     lead = (shape[0],) + tuple(shape[2:]) + (shape[1],)
-    return np.ascontiguousarray(np.moveaxis(g2.reshape(lead), -1, 1))
+    return array_module(g2).ascontiguousarray(np.moveaxis(g2.reshape(lead), -1, 1))
 
 
 def _class_back_t(g2, shape):
@@ -145,12 +145,12 @@ class CrossEntropy(Node):
             ctx.q = q
         else:
             safe, w = _target_weights(target, weight, ignore_index, c, x.dtype)
-            rows = np.arange(m)
+            rows = array_module(lsm).arange(m)
             loss = -lsm[rows, safe] * w
             denom = w.sum()
             if eps > 0:
                 valid = target.reshape(-1) != ignore_index
-                cw = np.ones(c, dtype=x.dtype) if weight is None else weight
+                cw = array_module(x).ones(c, dtype=x.dtype) if weight is None else weight
                 smooth = -(lsm * cw).sum(axis=1) * valid
                 loss = loss * dt(1 - eps) + smooth * dt(eps / c)
                 q = (cw * dt(eps / c))[None, :] * valid[:, None]
@@ -165,13 +165,14 @@ class CrossEntropy(Node):
         if reduction == "none":
             return loss.reshape((shape[0],) + shape[2:] if len(shape) > 1 else ())
         total = loss.sum()
-        return np.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
+        return array_module(x).asarray(total / denom if reduction == "mean" else total,
+                                       dtype=x.dtype)
 
     def _q(ctx):
         if ctx.q is not None:
             return ctx.q
         q = np.zeros_like(ctx.p)
-        q[np.arange(q.shape[0]), ctx.safe] = ctx.w
+        q[array_module(q).arange(q.shape[0]), ctx.safe] = ctx.w
         return q
 
     def _row_scale(ctx, g):
@@ -191,7 +192,7 @@ class CrossEntropy(Node):
             scale = ctx._row_scale(g._data)
             if ctx.q is None:
                 grad = ctx.p * ctx.w[:, None]
-                grad[np.arange(grad.shape[0]), ctx.safe] -= ctx.w
+                grad[array_module(grad).arange(grad.shape[0]), ctx.safe] -= ctx.w
             else:
                 q = ctx.q
                 grad = ctx.p * q.sum(axis=1, keepdims=True) - q
@@ -224,12 +225,12 @@ class CrossEntropy(Node):
     def _target_coef(ctx):
         """d q / d target: (1 - eps) times the class weights."""
         c = ctx.p.shape[1]
-        w = ctx.weight if ctx.weight is not None else np.ones(c, dtype=ctx.p.dtype)
+        w = ctx.weight if ctx.weight is not None else array_module(ctx.p).ones(c, dtype=ctx.p.dtype)
         return (w * ctx.p.dtype.type(1 - ctx.eps))[None, :]
 
     def _smooth_coef(ctx):
         c = ctx.p.shape[1]
-        w = ctx.weight if ctx.weight is not None else np.ones(c, dtype=ctx.p.dtype)
+        w = ctx.weight if ctx.weight is not None else array_module(ctx.p).ones(c, dtype=ctx.p.dtype)
         return (w * ctx.p.dtype.type(ctx.eps / c))[None, :]
 
     def _target_grad_np(ctx):
@@ -322,13 +323,14 @@ class Nll(Node):
         x2 = _class_last(x)
         m, c = x2.shape
         safe, w = _target_weights(target, weight, ignore_index, c, x.dtype)
-        loss = -x2[np.arange(m), safe] * w
+        loss = -x2[array_module(x2).arange(m), safe] * w
         ctx.shape, ctx.safe, ctx.w, ctx.reduction = shape, safe, w, reduction
         ctx.denom = w.sum()
         if reduction == "none":
             return loss.reshape((shape[0],) + shape[2:] if len(shape) > 1 else ())
         total = loss.sum()
-        return np.asarray(total / ctx.denom if reduction == "mean" else total, dtype=x.dtype)
+        return array_module(x).asarray(total / ctx.denom if reduction == "mean" else total,
+                                       dtype=x.dtype)
 
     def backward(ctx, g):
         return NllBackward.apply((g,), ctx)
@@ -347,18 +349,18 @@ class NllBackward(Node):
         ctx.fwd = fwd
         m = fwd.safe.shape[0]
         c = fwd.shape[1] if len(fwd.shape) > 1 else fwd.shape[0]
-        grad = np.zeros((m, c), dtype=g.dtype)
+        grad = array_module(g).zeros((m, c), dtype=g.dtype)
         if fwd.reduction == "none":
             scale = g.reshape(-1)
         else:
             scale = g / fwd.denom if fwd.reduction == "mean" else g
-        grad[np.arange(m), fwd.safe] = -fwd.w * scale
+        grad[array_module(grad).arange(m), fwd.safe] = -fwd.w * scale
         return _class_back(grad, fwd.shape)
 
     def backward(ctx, gg):
         fwd = ctx.fwd
         m = fwd.safe.shape[0]
-        picked = _class_last_t(gg)[np.arange(m), fwd.safe] * _make(-fwd.w)
+        picked = _class_last_t(gg)[array_module(fwd.safe).arange(m), fwd.safe] * _make(-fwd.w)
         if fwd.reduction == "none":
             return picked.reshape((fwd.shape[0],) + fwd.shape[2:] if len(fwd.shape) > 1 else ())
         total = picked.sum()
@@ -527,7 +529,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """0.5 (log var + (input - target)^2 / var) (+ 0.5 log 2 pi when ``full``)."""
     if isinstance(var, (int, float)):
-        var = _make(np.full(input._data.shape, var, dtype=input._data.dtype))
+        var = _make(array_module(input._data).full(input._data.shape, var, dtype=input._data.dtype))
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:
             var = var.unsqueeze(-1)

@@ -3,7 +3,7 @@ soft_margin, cosine_embedding, triplet_margin (also with a distance function),
 multilabel_soft_margin, multi_margin and multilabel_margin, each a short composition of ember
 ops (gradients and second derivatives come from the ops), with their registry records.
 """
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.ops._util import check_no_grad_input
 from ember.ops.arithmetic import clamp_min
@@ -115,12 +115,12 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            % (n, list(target.shape)))
     if ((t < 0) | (t >= c)).any():
         raise RuntimeError("target out of range")
-    rows = np.arange(n)
+    rows = array_module(x._data).arange(n)
     x_y = x[rows, t].reshape(n, 1)
     z = clamp_min(margin - x_y + x, 0)
     if p == 2:
         z = z * z
-    others = np.ones((n, c), dtype=x._data.dtype)
+    others = array_module(x._data).ones((n, c), dtype=x._data.dtype)
     others[rows, t] = 0
     z = z * _make(others)
     if weight is not None:
@@ -138,8 +138,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     x = input if input.dim() == 2 else input.reshape(1, -1)
     t = target._data.reshape(x.shape)
     n, c = x.shape
-    is_target = np.zeros((n, c), dtype=bool)
-    pairs = np.zeros((n, c, c), dtype=x._data.dtype)
+    is_target = array_module(x._data).zeros((n, c), dtype=bool)
+    pairs = array_module(x._data).zeros((n, c, c), dtype=x._data.dtype)
     for i in range(n):
         for j in t[i]:
             if j < 0:

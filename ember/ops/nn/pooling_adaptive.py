@@ -2,7 +2,7 @@
 ``[floor(i*n/o), ceil((i+1)*n/o))`` as in torch. Average pooling is one matmul per pooled axis
 with a bin-averaging matrix; max pooling gathers each bin's first maximum in scan order.
 """
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.conv import _shape_str
@@ -40,7 +40,7 @@ class _AxisMatmul(Node):
         for d, m in enumerate(mats):
             axis = x.ndim - nd + d
             x = np.moveaxis(np.matmul(m, np.moveaxis(x, axis, -2)), -2, axis)
-        return np.ascontiguousarray(x)
+        return array_module(x).ascontiguousarray(x)
 
     def backward(ctx, g):
         return _AxisMatmul.apply((g,), tuple(m.T for m in ctx.mats))
@@ -69,7 +69,7 @@ def _adaptive_avg_poolnd(input, output_size, nd, fname):
         raise RuntimeError("\"%s\" not implemented for '%s'" % (fname, input.dtype))
     mats = []
     for n, o in zip(in_size, out_size):
-        m = np.zeros((o, n), dtype=dtype)
+        m = array_module(input._data).zeros((o, n), dtype=dtype)
         for i, (a, b) in enumerate(_adaptive_bins(n, o)):
             m[i, a:b] = 1.0 / (b - a)
         mats.append(m)
@@ -96,7 +96,7 @@ def _adaptive_max_indices(x, out_size):
     """Flat per-plane index of the first maximum of each adaptive bin (NaN wins, as in torch)."""
     n, c = x.shape[:2]
     in_size = x.shape[2:]
-    idx = np.empty((n, c) + tuple(out_size), dtype=np.int64)
+    idx = array_module(x).empty((n, c) + tuple(out_size), dtype=np.int64)
     bins = [_adaptive_bins(s, o) for s, o in zip(in_size, out_size)]
     for pos in np.ndindex(*out_size):
         ranges = [bins[d][p] for d, p in enumerate(pos)]
