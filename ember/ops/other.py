@@ -5,7 +5,7 @@ ember builds from its own ops or small kernels: the ``*_scatter`` inverses of vi
 rules, ``binomial``."""
 import builtins
 
-from ember import _dtype, return_types
+from ember import _backend, _dtype, return_types
 from ember._backend import add_at, np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
@@ -145,8 +145,7 @@ class AsStrided(Node):
     def forward(ctx, a, flat, size, strides, offset, in_pos):
         ctx.args = size, strides, offset, in_pos, flat.size
         item = flat.itemsize
-        return np.lib.stride_tricks.as_strided(flat[offset:], size,
-                                               tuple(s * item for s in strides))
+        return _backend.as_strided(flat[offset:], size, tuple(s * item for s in strides))
 
     def backward(ctx, g):
         size, strides, offset, in_pos, n = ctx.args
