@@ -9,7 +9,7 @@ import math
 import warnings
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.ops.blas import matmul
 from ember.ops.indexing import where
@@ -276,7 +276,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None
          else static_v)
     if add_zero_attn:
-        zeros = _make(np.zeros((bsz * num_heads, 1, head_dim), dtype=q._data.dtype))
+        zeros = _make(array_module(q._data).zeros((bsz * num_heads, 1, head_dim),
+                                                  dtype=q._data.dtype))
         k = cat([k, zeros], 1)
         v = cat([v, zeros], 1)
         if attn_mask is not None:

@@ -19,7 +19,7 @@ import functools
 import itertools
 
 from ember import _parallel
-from ember._backend import np
+from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
 from ember.ops._util import ntuple
@@ -106,9 +106,9 @@ def _internal(x, geom):
     bax = _batch_axis(geom)
     xt = x.transpose(_to_internal(x.ndim, bax))
     if not (any(geom.pad_lo) or any(geom.pad_hi)):
-        return np.ascontiguousarray(xt) if bax == -1 else xt
+        return array_module(xt).ascontiguousarray(xt) if bax == -1 else xt
     n, c = x.shape[:2]
-    xp = np.zeros((c,) + _columns(geom.padded, geom, n), dtype=x.dtype)
+    xp = array_module(x).zeros((c,) + _columns(geom.padded, geom, n), dtype=x.dtype)
     xp[_at(geom.interior(), bax)] = xt
     return xp
 
@@ -119,7 +119,8 @@ def _im2col(x, geom):
     n, c = x.shape[:2]
     bax = _batch_axis(geom)
     xp = _internal(x, geom)
-    cols = np.empty((c, _prod(geom.kernel)) + _columns(geom.out_size, geom, n), dtype=x.dtype)
+    cols = array_module(x).empty((c, _prod(geom.kernel)) + _columns(geom.out_size, geom, n),
+                                 dtype=x.dtype)
     for i, index in enumerate(geom.offsets(1 if bax == -1 else 2)):
         cols[:, i] = xp[index]
     return cols
@@ -128,18 +129,18 @@ def _im2col(x, geom):
 def _col2im(gcols, geom, n, c, dtype):
     """Adjoint of ``_im2col``: ``(N, C, *in_size)``, summing each offset's slice back."""
     bax = _batch_axis(geom)
-    gxp = np.zeros((c,) + _columns(geom.padded, geom, n), dtype=dtype)
+    gxp = array_module(gcols).zeros((c,) + _columns(geom.padded, geom, n), dtype=dtype)
     for i, index in enumerate(geom.offsets(1 if bax == -1 else 2)):
         gxp[index] += gcols[:, i]
     gx = gxp[_at(geom.interior(), bax)]
     gx = gx.transpose(_to_external(gx.ndim, bax))
-    return np.ascontiguousarray(gx) if bax == -1 else gx
+    return array_module(gx).ascontiguousarray(gx) if bax == -1 else gx
 
 
 def _grad_matrix(gy, geom):
     """``gy`` ``(N, O, *out)`` as the ``(O, N*out)`` matrix matching ``_im2col``'s columns."""
     o = gy.shape[1]
-    gt = np.ascontiguousarray(gy.transpose(_to_internal(gy.ndim, _batch_axis(geom))))
+    gt = array_module(gy).ascontiguousarray(gy.transpose(_to_internal(gy.ndim, _batch_axis(geom))))
     return gt.reshape(o, gy.size // max(o, 1))
 
 
@@ -188,7 +189,7 @@ def _conv_forward(x, w, b, geom, keep):
     batch tiles (for the weight gradient)."""
     n = x.shape[0]
     o, g = w.shape[0], geom.groups
-    out = np.empty((n, o) + geom.out_size, dtype=np.result_type(x, w))
+    out = array_module(x).empty((n, o) + geom.out_size, dtype=np.result_type(x, w))
     wm = w.reshape(g, o // g, w[0].size)
 
     def one(lo, hi):
@@ -234,7 +235,7 @@ def _conv_input_grad(gy, w, geom, n):
     if len(parts) == 1:
         out = None
         return part(0, n)
-    out = np.empty((n, c) + geom.in_size, dtype=np.result_type(gy, w))
+    out = array_module(gy).empty((n, c) + geom.in_size, dtype=np.result_type(gy, w))
     _parallel.run(part, parts)
     return out
 
@@ -613,9 +614,9 @@ class _IndexPadBackward(Node):
         ctx.indices = indices
         nd = len(indices)
         for i, (idx, n) in enumerate(zip(indices, sizes)):
-            onehot = (idx[:, None] == np.arange(n)).astype(g.dtype)
+            onehot = (idx[:, None] == array_module(g).arange(n)).astype(g.dtype)
             g = np.moveaxis(np.moveaxis(g, g.ndim - nd + i, -1) @ onehot, -1, g.ndim - nd + i)
-        return np.ascontiguousarray(g)
+        return array_module(g).ascontiguousarray(g)
 
     def backward(ctx, gg):
         return _IndexPad.apply((gg,), ctx.indices)

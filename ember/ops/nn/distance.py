@@ -2,7 +2,7 @@
 import math
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -118,7 +118,7 @@ def _pnorm_distances(a, b, p):
         return np.sqrt(np.sum(diff * diff, axis=-1))
     if math.isinf(p):
         if diff.shape[-1] == 0:
-            return np.zeros(diff.shape[:-1], dtype=a.dtype)
+            return array_module(diff).zeros(diff.shape[:-1], dtype=a.dtype)
         return np.max(diff, axis=-1)
     return np.sum(diff ** p, axis=-1) ** (1.0 / p)
 
@@ -271,7 +271,7 @@ class _NoHalfPdistBackward(Node):
     (torch has no float16 pdist kernel; only this empty case gets past its forward)."""
 
     def forward(ctx, a, pairs):
-        return np.zeros(pairs, dtype=a.dtype)
+        return array_module(a).zeros(pairs, dtype=a.dtype)
 
     def backward(ctx, g):
         raise NotImplementedError('"pdist_backward" not implemented for \'Half\'')
@@ -292,7 +292,8 @@ def pdist(input, p=2):
             raise NotImplementedError('"pdist" not implemented for \'Half\'')
         return _NoHalfPdistBackward.apply((input,), a.shape[0] * (a.shape[0] - 1) // 2)
     if a.shape[1] == 0:  # every distance is 0 (an empty norm), still connected to the input
-        return _make(np.zeros(a.shape[0] * (a.shape[0] - 1) // 2, dtype=a.dtype)) + input.sum() * 0
+        pairs = array_module(a).zeros(a.shape[0] * (a.shape[0] - 1) // 2, dtype=a.dtype)
+        return _make(pairs) + input.sum() * 0
     rows, cols = np.triu_indices(a.shape[0], k=1)
     diff = input.index_select(0, _make(rows)) - input.index_select(0, _make(cols))
     return vector_norm(diff, p, dim=-1)

@@ -2,7 +2,7 @@
 import math
 import warnings
 
-from ember._backend import np
+from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.ops.nn.activation import _const, _inplace
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
@@ -51,8 +51,9 @@ def _dropout(input, p, training, inplace, feature_dims=None, alpha=False):
         shape = shape[:feature_dims] + (1,) * (a.ndim - feature_dims)
     dt = a.dtype
     if p == 1:
-        mask = np.zeros(shape, dtype=dt)
-        return Dropout.apply((input,), mask, None if not alpha else np.zeros(shape, dtype=dt))
+        xp = array_module(a)
+        mask = xp.zeros(shape, dtype=dt)
+        return Dropout.apply((input,), mask, None if not alpha else xp.zeros(shape, dtype=dt))
     keep = _keep_mask(shape, p, dt)
     if not alpha:
         keep *= dt.type(1.0 / (1.0 - p))

@@ -1,5 +1,5 @@
 """Sliding blocks: ``unfold`` (im2col) and ``fold`` (col2im)."""
-from ember._backend import np
+from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.ops.nn.upsampling import _int
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
@@ -40,12 +40,12 @@ class _Unfold(Node):
         ctx.geom = geom
         n, c = x.shape[:2]
         if any(geom.padding):
-            xp = np.zeros((n, c) + geom.padded(), dtype=x.dtype)
+            xp = array_module(x).zeros((n, c) + geom.padded(), dtype=x.dtype)
             xp[_ALL2 + geom.interior()] = x
         else:
             xp = x
         k = geom.kernel[0] * geom.kernel[1]
-        cols = np.empty((n, c, k) + geom.blocks, dtype=x.dtype)
+        cols = array_module(x).empty((n, c, k) + geom.blocks, dtype=x.dtype)
         for i, sl in enumerate(geom.slices()):
             cols[:, :, i] = xp[_ALL2 + sl]
         return cols.reshape(n, c * k, geom.blocks[0] * geom.blocks[1])
@@ -79,11 +79,11 @@ class _Fold(Node):
         k = geom.kernel[0] * geom.kernel[1]
         c = cols.shape[1] // k
         cols = cols.reshape((n, c, k) + geom.blocks)
-        xp = np.zeros((n, c) + geom.padded(), dtype=cols.dtype)
+        xp = array_module(cols).zeros((n, c) + geom.padded(), dtype=cols.dtype)
         for i, sl in enumerate(geom.slices()):
             xp[_ALL2 + sl] += cols[:, :, i]
         if any(geom.padding):
-            xp = np.ascontiguousarray(xp[_ALL2 + geom.interior()])
+            xp = array_module(xp).ascontiguousarray(xp[_ALL2 + geom.interior()])
         return xp
 
     def backward(ctx, g):

@@ -2,7 +2,7 @@
 LossCTC: the alpha/beta recursions in log space over the blank-extended targets, torch's
 gradient formula, and its registry record.
 """
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
 from ember.ops.nn.loss import _check_reduction
@@ -36,24 +36,24 @@ class _CtcLoss(Node):
         t_max, n = lp.shape[:2]
         s_max = targets.shape[1]
         width = 2 * s_max + 1
-        pos = np.arange(width)
+        pos = array_module(lp).arange(width)
         valid = pos[None, :] < 2 * tgt_len[:, None] + 1
-        ext = np.full((n, width), blank, dtype=np.int64)
+        ext = array_module(lp).full((n, width), blank, dtype=np.int64)
         ext[:, 1::2] = targets
         ext = np.where(valid, ext, blank)
         prev2 = _shift(ext, 2, -1)
         skip = (ext != blank) & (ext != prev2) & (pos >= 2)
-        lpe = lp[:, np.arange(n)[:, None], ext]
+        lpe = lp[:, array_module(lp).arange(n)[:, None], ext]
         lpe[:, ~valid] = -np.inf
         neg = lp.dtype.type(-np.inf)
 
-        alpha = np.full((t_max, n, width), neg, dtype=lp.dtype)
+        alpha = array_module(lp).full((t_max, n, width), neg, dtype=lp.dtype)
         alpha[0, :, :2] = lpe[0, :, :2]
         for t in range(1, t_max):
             a = alpha[t - 1]
             a2 = np.where(skip, _shift(a, 2, neg), neg)
             alpha[t] = _logsumexp3(a, _shift(a, 1, neg), a2) + lpe[t]
-        rows = np.arange(n)
+        rows = array_module(lp).arange(n)
         last = np.maximum(in_len - 1, 0)
         end = alpha[last, rows, 2 * tgt_len]
         before = np.where(tgt_len > 0, alpha[last, rows, np.maximum(2 * tgt_len - 1, 0)], neg)
@@ -68,7 +68,7 @@ class _CtcLoss(Node):
         t_max, n, c = lp.shape
         width = ext.shape[1]
         neg = lp.dtype.type(-np.inf)
-        rows = np.arange(n)
+        rows = array_module(lp).arange(n)
         skip_next = _shift(skip, -2, False)
         beta = np.full_like(alpha, neg)
         for t in range(t_max - 1, -1, -1):
@@ -78,22 +78,23 @@ class _CtcLoss(Node):
                 beta[t] = _logsumexp3(b, _shift(b, -1, neg), b2) + lpe[t]
             start = np.nonzero(in_len - 1 == t)[0]
             if start.size:
-                init = np.full((start.size, width), neg, dtype=lp.dtype)
+                xp = array_module(lp)
+                init = xp.full((start.size, width), neg, dtype=lp.dtype)
                 s_end = 2 * tgt_len[start]
-                init[np.arange(start.size), s_end] = lpe[t, start, s_end]
+                init[xp.arange(start.size), s_end] = lpe[t, start, s_end]
                 has = tgt_len[start] > 0
-                init[np.arange(start.size)[has], s_end[has] - 1] = lpe[t, start[has],
-                                                                     s_end[has] - 1]
+                init[xp.arange(start.size)[has], s_end[has] - 1] = lpe[t, start[has],
+                                                                       s_end[has] - 1]
                 beta[t, start] = init
         ab = alpha + beta
         m = ab.max(axis=2, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        onehot = np.zeros((n, width, c), dtype=lp.dtype)
-        onehot[rows[:, None], np.arange(width)[None, :], ext] = 1
+        onehot = array_module(lp).zeros((n, width, c), dtype=lp.dtype)
+        onehot[rows[:, None], array_module(lp).arange(width)[None, :], ext] = 1
         sums = np.matmul(np.exp(ab - m).transpose(1, 0, 2), onehot).transpose(1, 0, 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             grad = np.exp(lp) - np.exp(np.log(sums) + m + nll[None, :, None] - lp)
-        active = np.arange(t_max)[:, None] < in_len[None, :]
+        active = array_module(lp).arange(t_max)[:, None] < in_len[None, :]
         scale = g._data[None, :] * active
         if zero_infinity:
             scale = np.where(np.isinf(nll)[None, :], 0, scale)
@@ -152,7 +153,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         tg = tg[None]
     if tg.ndim == 1:
         offsets = np.concatenate([[0], np.cumsum(tgt_len)])
-        padded = np.zeros((n, max(_int(tgt_len.max(initial=0)), 1)), dtype=np.int64)
+        padded = array_module(tg).zeros((n, max(_int(tgt_len.max(initial=0)), 1)), dtype=np.int64)
         for i in range(n):
             padded[i, :tgt_len[i]] = tg[offsets[i]:offsets[i + 1]]
         tg = padded
@@ -166,7 +167,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise RuntimeError("Expected input_lengths to have value at most %d, but got value %d "
                            "(while checking arguments for ctc_loss_allocate_outputs)"
                            % (t_max, in_len.max()))
-    tg = np.where(np.arange(tg.shape[1])[None, :] < tgt_len[:, None], tg, blank)
+    tg = np.where(array_module(tg).arange(tg.shape[1])[None, :] < tgt_len[:, None], tg, blank)
     loss = _CtcLoss.apply((lp,), tg, in_len, tgt_len, blank, bool(zero_infinity))
     if not batched:
         loss = loss.squeeze(0)

@@ -1,5 +1,5 @@
 """``pad`` in its modes: constant, reflect, replicate, circular."""
-from ember._backend import np
+from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
@@ -33,7 +33,7 @@ def _constant_pad_np(a, pads, value):
         raise RuntimeError("The input size %d, plus negative padding %d and %d resulted in a "
                            "negative output size, which is invalid. Check dimension %d of your "
                            "input." % _negative_pad_info(a.shape, pads))
-    out = np.full(shape, value, dtype=a.dtype)
+    out = array_module(a).full(shape, value, dtype=a.dtype)
     out[tuple(slice(lo, lo + s) for s, (lo, _) in zip(a.shape, grow))] = a
     return out
 
@@ -54,7 +54,7 @@ class AxisMaps(Node):
         ctx.mats = mats
         for d, m in mats:
             a = np.moveaxis(np.tensordot(m, a, axes=([1], [d])), 0, d)
-        return np.ascontiguousarray(a)
+        return array_module(a).ascontiguousarray(a)
 
     def backward(ctx, g):
         return AxisMaps.apply((g,), [(d, m.T) for d, m in reversed(ctx.mats)])
@@ -106,10 +106,10 @@ def pad(input, pad, mode="constant", value=None):
                                "input %s" % (lo, hi, d, list(input.shape)))
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-        base = np.arange(n)[max(-lo, 0): n - max(-hi, 0)]
+        base = array_module(input._data).arange(n)[max(-lo, 0): n - max(-hi, 0)]
         src = np.pad(base, (max(lo, 0), max(hi, 0)), mode=_NP_PAD_MODES[mode])
         if mode == "circular" and (lo < 0 or hi < 0):
-            src = np.pad(np.arange(n), (max(lo, 0), max(hi, 0)), mode="wrap")
+            src = np.pad(array_module(input._data).arange(n), (max(lo, 0), max(hi, 0)), mode="wrap")
             src = src[max(-lo, 0): len(src) - max(-hi, 0)]
         if lo or hi:
             mats.append((d, _gather_matrix(src, n, input._data.dtype)))

@@ -14,7 +14,7 @@ import builtins
 import math
 
 from ember import _parallel
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.conv import _Geometry, _shape_str
@@ -80,7 +80,7 @@ def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, nd,
 def _pad(x, geom, value):
     if not any(geom.pad_lo) and not any(geom.pad_hi):
         return x
-    xp = np.full(x.shape[:2] + geom.padded, value, dtype=x.dtype)
+    xp = array_module(x).full(x.shape[:2] + geom.padded, value, dtype=x.dtype)
     xp[_ALL2 + geom.interior()] = x
     return xp
 
@@ -114,7 +114,7 @@ def _max_forward(x, geom):
     xp = _pad(x, geom, _lowest(x.dtype))
     offsets = list(geom.offsets())
     y = xp[_ALL2 + offsets[0]].copy()
-    arg = np.zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
+    arg = array_module(y).zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
     nan_aware = x.dtype.kind == "f" and np.isnan(x).any()
     for i, sl in enumerate(offsets[1:], start=1):
         v = xp[_ALL2 + sl]
@@ -129,7 +129,7 @@ def _max_forward(x, geom):
 def _max_arg(x, y, geom):
     """The first-maximum offset of each window, recomputed from ``x`` and the pooled ``y``."""
     offsets = list(geom.offsets())
-    arg = np.zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
+    arg = array_module(y).zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
     nan = _has_nan(y)
     for i in range(len(offsets) - 1, -1, -1):
         np.copyto(arg, i, where=_is_max(x[_ALL2 + offsets[i]], y, nan), casting="unsafe")
@@ -175,7 +175,7 @@ def _route_to_first_max(g, state):
     Offset ``i`` takes the windows where ``x == y`` that no earlier offset took; the last offset
     takes all that are left. Batch tiles run across the pool's threads."""
     geom, x, y = state.geom, state.x, state.y
-    gx = np.zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
+    gx = array_module(g).zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
     offsets = list(geom.offsets())
     per_image = max(1, y[0].size) if y.shape[0] else 1
     tile = max(1, _TILE // per_image)
@@ -239,9 +239,9 @@ class _MaxPoolGrad(Node):
         geom, arg = state.geom, state.arg
         overlap = not _non_overlapping(geom)
         if overlap:
-            gxp = np.zeros((state.n, state.c) + geom.padded, dtype=g.dtype)
+            gxp = array_module(g).zeros((state.n, state.c) + geom.padded, dtype=g.dtype)
         else:
-            gxp = np.zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
+            gxp = array_module(g).zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
         for i, sl in enumerate(geom.offsets()):
             if overlap:
                 gxp[_ALL2 + sl] += g * (arg == i)
@@ -261,7 +261,7 @@ class _MaxPoolGather(Node):
         ctx.state = state
         geom = state.geom
         ggp = _pad(gg, geom, 0)
-        out = np.zeros(state.arg.shape, dtype=gg.dtype)
+        out = array_module(gg).zeros(state.arg.shape, dtype=gg.dtype)
         for i, sl in enumerate(geom.offsets()):
             out += ggp[_ALL2 + sl] * (state.arg == i)
         return out
@@ -272,14 +272,15 @@ class _MaxPoolGather(Node):
 
 def _flat_indices(arg, geom):
     """torch's indices: the argmax's flat position within its (unpadded) input plane."""
-    offsets = np.array(list(np.ndindex(*geom.kernel)), dtype=np.int64).reshape(-1, len(
-        geom.kernel))
-    flat = np.zeros(arg.shape, dtype=np.int64)
+    xp = array_module(arg)
+    offsets = xp.array(list(np.ndindex(*geom.kernel)), dtype=np.int64).reshape(
+        -1, len(geom.kernel))
+    flat = xp.zeros(arg.shape, dtype=np.int64)
     nd = len(geom.kernel)
     for d in range(nd):
         shape = [1] * (nd + 2)
         shape[2 + d] = geom.out_size[d]
-        start = (np.arange(geom.out_size[d]) * geom.stride[d] - geom.pad_lo[d]).reshape(shape)
+        start = (xp.arange(geom.out_size[d]) * geom.stride[d] - geom.pad_lo[d]).reshape(shape)
         pos = start + offsets[:, d][arg] * geom.dilation[d]
         flat = flat * geom.in_size[d] + pos
     return flat
@@ -416,11 +417,11 @@ class _AvgPoolGrad(Node):
         ctx.geom, ctx.div = geom, div
         gs = g / div
         if _non_overlapping(geom):
-            gx = np.zeros(g.shape[:2] + geom.in_size, dtype=g.dtype)
+            gx = array_module(g).zeros(g.shape[:2] + geom.in_size, dtype=g.dtype)
             for sl in geom.offsets():
                 gx[_ALL2 + sl] = gs
             return gx
-        gxp = np.zeros(g.shape[:2] + geom.padded, dtype=g.dtype)
+        gxp = array_module(g).zeros(g.shape[:2] + geom.padded, dtype=g.dtype)
         for sl in geom.offsets():
             gxp[_ALL2 + sl] += gs
         return gxp[_ALL2 + geom.interior()]
@@ -501,9 +502,9 @@ class _PlaneScatter(Node):
         lead = indices.shape[:2]
         rows, cells = _int(np.prod(lead)), _int(np.prod(indices.shape[2:]))
         flat_idx = indices.reshape(rows, cells)
-        out = np.zeros((rows, _int(np.prod(plane))), dtype=x.dtype)
+        out = array_module(x).zeros((rows, _int(np.prod(plane))), dtype=x.dtype)
         if accumulate:
-            base = (np.arange(rows) * out.shape[1])[:, None]
+            base = (array_module(x).arange(rows) * out.shape[1])[:, None]
             out = np.bincount((flat_idx + base).ravel(), weights=x.reshape(rows, cells).ravel(),
                               minlength=out.size).astype(x.dtype).reshape(out.shape)
         else:

@@ -15,7 +15,7 @@ ends holding each sequence's final state.
 The kernels have no double backward: their backward is written on arrays.
 """
 from ember import _parallel
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._parallel import matmul as _matmul
 from ember._tensor import _make
 from ember.autograd.function import Node, freed_graph_error
@@ -144,7 +144,7 @@ class _RowGrads:
 
 
 def _as_contig(a):
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+    return a if a.flags.c_contiguous else array_module(a).ascontiguousarray(a)
 
 
 class RNNLayer(_FusedRNN):
@@ -162,7 +162,7 @@ class RNNLayer(_FusedRNN):
         if biases:
             gates += biases[0] + biases[1]
         h = h0.copy()
-        hprev = np.empty((x.shape[0], h0.shape[1]), dtype=x.dtype)
+        hprev = array_module(x).empty((x.shape[0], h0.shape[1]), dtype=x.dtype)
         w_hh_t = w_hh.T
         for a, b, bs in steps:
             g = gates[a:b]
@@ -180,7 +180,7 @@ class RNNLayer(_FusedRNN):
     def backward(ctx, gy, gh):
         ctx._check()
         x, w_ih, w_hh, y, hprev, steps, relu, has_bias = ctx.saved
-        dh = gh._data.copy() if gh is not None else np.zeros(
+        dh = gh._data.copy() if gh is not None else array_module(y).zeros(
             (max((s[2] for s in steps), default=0), y.shape[1]), dtype=y.dtype)
         gy = None if gy is None else gy._data
         dpre = np.empty_like(y)
@@ -225,7 +225,7 @@ class LSTMLayer(_FusedRNN):
         w_hh_p = w_hh[perm]
         # sigmoid(z) = 0.5 * tanh(z / 2) + 0.5: with the sigmoid gates' rows of the weights and
         # biases halved (exact in floating point) one tanh covers all four gates of a step
-        half = np.ones((4 * hid, 1), dtype=x.dtype)
+        half = array_module(x).ones((4 * hid, 1), dtype=x.dtype)
         half[:3 * hid] = 0.5
         gates = _matmul(x, (w_ih_p * half).T)
         if has_bias:
@@ -233,12 +233,12 @@ class LSTMLayer(_FusedRNN):
         w_hr = ws[-1] if has_proj else None
         n = x.shape[0]
         h, c = h0.copy(), c0.copy()
-        hprev = np.empty((n, h0.shape[1]), dtype=x.dtype)
-        cprev = np.empty((n, hid), dtype=x.dtype)
-        tanh_c = np.empty((n, hid), dtype=x.dtype)
-        y = np.empty((n, h0.shape[1]), dtype=x.dtype)
-        r_all = np.empty((n, hid), dtype=x.dtype) if has_proj else None
-        tmp = np.empty((c0.shape[0], hid), dtype=x.dtype)
+        hprev = array_module(x).empty((n, h0.shape[1]), dtype=x.dtype)
+        cprev = array_module(x).empty((n, hid), dtype=x.dtype)
+        tanh_c = array_module(x).empty((n, hid), dtype=x.dtype)
+        y = array_module(x).empty((n, h0.shape[1]), dtype=x.dtype)
+        r_all = array_module(x).empty((n, hid), dtype=x.dtype) if has_proj else None
+        tmp = array_module(x).empty((c0.shape[0], hid), dtype=x.dtype)
         w_hh_t = (w_hh_p * half).T
         h3 = 3 * hid
         for a, b, bs in steps:
@@ -278,12 +278,13 @@ class LSTMLayer(_FusedRNN):
         hid = tanh_c.shape[1]
         h3 = 3 * hid
         dt = x.dtype
-        dh = gh._data.copy() if gh is not None else np.zeros((batch, hprev.shape[1]), dt)
-        dc = gc._data.copy() if gc is not None else np.zeros((batch, hid), dt)
+        xp = array_module(x)
+        dh = gh._data.copy() if gh is not None else xp.zeros((batch, hprev.shape[1]), dt)
+        dc = gc._data.copy() if gc is not None else xp.zeros((batch, hid), dt)
         gy = None if gy is None else gy._data
         dpre = np.empty_like(gates)
         dh_all = np.empty_like(hprev) if w_hr is not None else None
-        tmp = np.empty((batch, h3), dt)
+        tmp = array_module(x).empty((batch, h3), dt)
         need = ctx.needs_input_grad
         order = steps[::-1]
         grads = _RowGrads(dpre, (x if need[3] else None, hprev if need[4] else None), order)
@@ -354,9 +355,9 @@ class GRULayer(_FusedRNN):
         b_hh = biases[1] if biases else None
         n = x.shape[0]
         h = h0.copy()
-        hprev = np.empty((n, hid), dtype=x.dtype)
-        hn_all = np.empty((n, hid), dtype=x.dtype)
-        y = np.empty((n, hid), dtype=x.dtype)
+        hprev = array_module(x).empty((n, hid), dtype=x.dtype)
+        hn_all = array_module(x).empty((n, hid), dtype=x.dtype)
+        y = array_module(x).empty((n, hid), dtype=x.dtype)
         tmp = np.empty_like(h)
         w_hh_t = w_hh.T
         for a, b, bs in steps:
@@ -389,11 +390,11 @@ class GRULayer(_FusedRNN):
         h2 = 2 * hid
         batch = max((s[2] for s in steps), default=0)
         dt = x.dtype
-        dh = gh._data.copy() if gh is not None else np.zeros((batch, hid), dt)
+        dh = gh._data.copy() if gh is not None else array_module(x).zeros((batch, hid), dt)
         gy = None if gy is None else gy._data
         dpre_x = np.empty_like(gates)
         dpre_h = np.empty_like(gates)
-        tmp = np.empty((batch, hid), dt)
+        tmp = array_module(x).empty((batch, hid), dt)
         for a, b, bs in reversed(steps):
             g = gates[a:b]
             r, z, nn_ = g[:, :hid], g[:, hid:h2], g[:, h2:]
@@ -446,7 +447,7 @@ class ScatterRows(Node):
 
     def forward(ctx, a, idx, shape, value):
         ctx.idx = idx
-        out = np.full((shape[0] * shape[1],) + tuple(shape[2:]), value, dtype=a.dtype)
+        out = array_module(a).full((shape[0] * shape[1],) + tuple(shape[2:]), value, dtype=a.dtype)
         out[idx] = a
         return out.reshape(shape)
 

@@ -1,5 +1,5 @@
 """Lookup-table ops: embedding, embedding_bag, one_hot."""
-from ember._backend import add_at, np
+from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.activation import _const
@@ -36,7 +36,7 @@ class EmbeddingBackward(Node):
         if padding_idx is not None:
             keep = flat != padding_idx
             flat, g2 = flat[keep], g2[keep]
-        out = np.zeros((num, dim), dtype=g.dtype)
+        out = array_module(g).zeros((num, dim), dtype=g.dtype)
         add_at(out, flat, g2)
         ctx.padding_idx, ctx.scale, ctx.num = padding_idx, scale_grad_by_freq, num
         return out
@@ -139,7 +139,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                              "a mini-batch of fixed length sequences. However, found offsets of "
                              "type %s" % type(offsets).__name__)
         b, n = idx.shape
-        starts = np.arange(0, b * n, n, dtype=np.int64)
+        starts = array_module(idx).arange(0, b * n, n, dtype=np.int64)
         flat = idx.reshape(-1)
         psw = per_sample_weights.reshape(-1) if per_sample_weights is not None else None
     elif idx.ndim == 1:
@@ -159,8 +159,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         _embedding_renorm(weight, flat, max_norm, norm_type)
     nbags = starts.size
     ends = np.append(starts[1:], flat.size)
-    bag_of = np.repeat(np.arange(nbags), ends - starts)
-    valid = np.ones(flat.size, dtype=bool) if padding_idx is None else flat != padding_idx
+    bag_of = np.repeat(array_module(flat).arange(nbags), ends - starts)
+    xp = array_module(flat)
+    valid = xp.ones(flat.size, dtype=bool) if padding_idx is None else flat != padding_idx
     rows = embedding(_make(flat), weight, padding_idx, None, scale_grad_by_freq)
     if mode == "max":
         return _bag_max(rows, bag_of, valid, nbags)
@@ -168,8 +169,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     coef = valid.astype(weight._data.dtype)
     if mode == "mean":
         coef = coef / np.maximum(counts, 1)[bag_of]
-    mat = np.zeros((nbags, flat.size), dtype=weight._data.dtype)
-    mat[bag_of, np.arange(flat.size)] = coef
+    mat = array_module(flat).zeros((nbags, flat.size), dtype=weight._data.dtype)
+    mat[bag_of, array_module(flat).arange(flat.size)] = coef
     if psw is not None:
         return (_const(mat) * psw.reshape(1, -1)) @ rows
     return _const(mat) @ rows
@@ -177,8 +178,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 class _BagMax(Node):
     def forward(ctx, rows, bag_of, valid, nbags):
-        out = np.zeros((nbags, rows.shape[1]), dtype=rows.dtype)
-        arg = np.full((nbags, rows.shape[1]), -1, dtype=np.int64)
+        out = array_module(rows).zeros((nbags, rows.shape[1]), dtype=rows.dtype)
+        arg = array_module(rows).full((nbags, rows.shape[1]), -1, dtype=np.int64)
         for i in range(rows.shape[0]):
             if not valid[i]:
                 continue
@@ -190,7 +191,7 @@ class _BagMax(Node):
         return out
 
     def backward(ctx, g):
-        sel = np.zeros((ctx.n,) + ctx.arg.shape, dtype=g._data.dtype)
+        sel = array_module(g._data).zeros((ctx.n,) + ctx.arg.shape, dtype=g._data.dtype)
         b_idx, c_idx = np.nonzero(ctx.arg >= 0)
         sel[ctx.arg[b_idx, c_idx], b_idx, c_idx] = 1
         return (g.unsqueeze(0) * _const(sel)).sum(1)
@@ -214,7 +215,7 @@ def one_hot(tensor, num_classes=-1):
             raise RuntimeError("Class values must be non-negative.")
         if a.max() >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
-    return _make((a[..., None] == np.arange(num_classes)).astype(np.int64))
+    return _make((a[..., None] == array_module(a).arange(num_classes)).astype(np.int64))
 
 
 register_nn("one_hot", one_hot, lambda dt: iter([

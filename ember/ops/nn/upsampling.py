@@ -3,7 +3,7 @@ import builtins
 import math
 import warnings
 
-from ember._backend import add_at, np
+from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.padding import AxisMaps, _gather_matrix
@@ -307,7 +307,7 @@ class _GridSample(Node):
             ctx.interp = (wx0, wx1, wy0, wy1, dx, dy)
         # Each corner: its flat row in the (N*H*W, C) channel-last image, whether it lies
         # inside the image (outside ones read zeros), and its weight.
-        base = (np.arange(n) * (h * w))[:, None]
+        base = (array_module(x).arange(n) * (h * w))[:, None]
         taps = []
         for cx, cy, wt in corners:
             inside = ((cx >= 0) & (cx <= w - 1) & (cy >= 0) & (cy <= h - 1)).reshape(-1, 1)
@@ -317,7 +317,7 @@ class _GridSample(Node):
         xt = x.transpose(0, 2, 3, 1).reshape(-1, c)
         out = sum(xt[flat] * wt for flat, _, wt in taps)
         ctx.taps, ctx.mode, ctx.shapes = taps, mode, (x.shape, grid.shape)
-        return np.ascontiguousarray(out.reshape(n, ho, wo, c).transpose(0, 3, 1, 2))
+        return array_module(out).ascontiguousarray(out.reshape(n, ho, wo, c).transpose(0, 3, 1, 2))
 
     def backward(ctx, g):
         (n, c, h, w), gshape = ctx.shapes
@@ -325,12 +325,13 @@ class _GridSample(Node):
         gt = g._data.transpose(0, 2, 3, 1).reshape(-1, c)
         gx = ggrid = None
         if need[0]:
-            acc = np.zeros((n * h * w, c), dtype=gt.dtype)
+            acc = array_module(gt).zeros((n * h * w, c), dtype=gt.dtype)
             for flat, _, wt in ctx.taps:
                 add_at(acc, flat, gt * wt)
-            gx = _make(np.ascontiguousarray(acc.reshape(n, h, w, c).transpose(0, 3, 1, 2)))
+            gx = _make(array_module(acc).ascontiguousarray(
+                acc.reshape(n, h, w, c).transpose(0, 3, 1, 2)))
         if need[1]:
-            ggrid = np.zeros(gshape, dtype=gt.dtype)
+            ggrid = array_module(gt).zeros(gshape, dtype=gt.dtype)
             if ctx.mode != "nearest":
                 x = ctx.saved_tensors[0]._data
                 xt = x.transpose(0, 2, 3, 1).reshape(-1, c)
