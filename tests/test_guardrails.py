@@ -49,9 +49,8 @@ def test_line_budget_flags_a_long_unlisted_file(tmp_path):
     assert budget.over_budget(budget.count(str(tmp_path))) == ["long.py"]
 
 
-def test_host_only_ufunc_at_is_called_through_the_backend():
-    """``np.add.at`` and friends have no array-protocol dispatch: only ember/_backend.py calls
-    them (as ``add_at`` / ``ufunc_at``), so another array library has one place to fill."""
+def _callers_outside_the_backend(pattern):
+    """The ember modules other than ``_backend.py`` whose text matches ``pattern``."""
     import re
 
     callers = []
@@ -60,9 +59,15 @@ def test_host_only_ufunc_at_is_called_through_the_backend():
             path = os.path.join(dirpath, name)
             if name.endswith(".py") and name != "_backend.py":
                 with open(path, encoding="utf-8") as f:
-                    if re.search(r"\.at\(", f.read()):
+                    if re.search(pattern, f.read()):
                         callers.append(os.path.relpath(path, ROOT))
-    assert callers == []
+    return callers
+
+
+def test_host_only_ufunc_at_is_called_through_the_backend():
+    """``np.add.at`` and friends have no array-protocol dispatch: only ember/_backend.py calls
+    them (as ``add_at`` / ``ufunc_at``), so another array library has one place to fill."""
+    assert _callers_outside_the_backend(r"\.at\(") == []
 
 
 def test_no_single_letter_module_aliases():
@@ -127,12 +132,4 @@ def test_op_code_creates_arrays_through_the_inputs_array_module():
 
 def test_stride_tricks_go_through_the_backend():
     """``as_strided`` is host-only (no protocol dispatch): only ember/_backend.py calls it."""
-    callers = []
-    for dirpath, _, files in os.walk(os.path.join(ROOT, "ember")):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".py") and name != "_backend.py":
-                with open(path, encoding="utf-8") as f:
-                    if "stride_tricks" in f.read():
-                        callers.append(os.path.relpath(path, ROOT))
-    assert callers == []
+    assert _callers_outside_the_backend("stride_tricks") == []
