@@ -19,7 +19,7 @@ import functools
 import inspect
 import warnings
 
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor
 from ember._tensor_str import dtype_word
 from ember.autograd.grad_mode import _State
@@ -93,7 +93,7 @@ def _write_one(result, out, name):
                 "zero elements with t.resize_(0)." % (", ".join(map(str, dst.shape)),
                                                       ", ".join(map(str, src.shape))),
                 UserWarning, stacklevel=4)
-        out._data = dst = np.empty(src.shape, dtype=dst.dtype)
+        out._data = dst = array_module(src).empty(src.shape, dtype=dst.dtype)
     np.copyto(dst, src, casting="unsafe")
     out._bump_version()
     return out
