@@ -26,6 +26,7 @@ import ember.ops.linalg  # noqa: E402,F401
 import ember.ops.linalg_decompositions  # noqa: E402,F401
 import ember.ops.linalg_lu  # noqa: E402,F401
 import ember.ops.linalg_functions  # noqa: E402,F401
+import ember.ops.linalg_legacy  # noqa: E402,F401
 import ember.ops.sorting  # noqa: E402,F401
 import ember.ops.statistics  # noqa: E402,F401
 import ember.ops.nn.activation  # noqa: E402,F401
