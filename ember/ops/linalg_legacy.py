@@ -57,9 +57,12 @@ class CholeskySolve(Function):
         L, X = ctx.saved_tensors
         gB = cholesky_solve(g, L, ctx.upper)
         common = gB.matmul(X.mT)
-        common = common + common.mT
-        gL = -L.matmul(common) if ctx.upper else -common.matmul(L)
-        return gB, gL, None
+        return gB, _factor_gradient(L, common + common.mT, ctx.upper), None
+
+
+def _factor_gradient(L, common, upper):
+    """The gradient reaching the Cholesky factor from ``common`` (d loss / dA symmetrised)."""
+    return -L.matmul(common) if upper else -common.matmul(L)
 
 
 def cholesky_solve(input, input2, upper=False, *, out=None):
@@ -80,8 +83,7 @@ class CholeskyInverse(Function):
     def backward(ctx, g):
         # torch's cholesky_inverse_backward
         L, inverse = ctx.saved_tensors
-        common = inverse.matmul((g + g.mT).matmul(inverse))
-        return (-L.matmul(common) if ctx.upper else -common.matmul(L)), None
+        return _factor_gradient(L, inverse.matmul((g + g.mT).matmul(inverse)), ctx.upper), None
 
 
 def cholesky_inverse(input, upper=False, *, out=None):
