@@ -4,7 +4,7 @@ lu_solve(b, LU, pivots), triangular_solve, geqrf and ormqr — thin wrappers ove
 import warnings
 
 from ember import return_types
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Function
 from ember.ops.creation import eye
@@ -103,8 +103,9 @@ def svd(input, some=True, compute_uv=True, *, out=None):
     if not compute_uv:
         m, n = input.shape[-2:]
         batch = tuple(input.shape[:-2])
-        zeros_u = np.zeros(batch + (m, m), input._data.dtype)
-        zeros_v = np.zeros(batch + (n, n), input._data.dtype)
+        xp = array_module(input._data)
+        zeros_u = xp.zeros(batch + (m, m), input._data.dtype)
+        zeros_v = xp.zeros(batch + (n, n), input._data.dtype)
         return return_types.svd(_make(zeros_u), S.detach(), _make(zeros_v))
     return return_types.svd(U, S, Vh.mT)
 
@@ -132,12 +133,12 @@ def geqrf(input, *, out=None):
     """``(a, tau)``: LAPACK's Householder form of the QR factorisation (not differentiable)."""
     _lapack_dtype(input, "geqrf", "geqrf_cpu", True)
     a = input._data
+    xp = array_module(a)
     if a.size == 0:
         k = min(a.shape[-2:])
-        return return_types.geqrf(_make(a.copy()), _make(np.zeros(a.shape[:-2] + (k,), a.dtype)))
-    h, tau = np.linalg.qr(a, mode="raw")
-    return return_types.geqrf(_make(np.ascontiguousarray(np.swapaxes(h, -1, -2))),
-                              _make(np.ascontiguousarray(tau)))
+        return return_types.geqrf(_make(a.copy()), _make(xp.zeros(a.shape[:-2] + (k,), a.dtype)))
+    h, tau = xp.linalg.qr(a, mode="raw")
+    return return_types.geqrf(_make(xp.swapaxes(h, -1, -2).copy()), _make(tau.copy()))
 
 
 def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
@@ -185,7 +186,7 @@ def _cholesky_samples(dtype):
 
 
 def _factor(values, upper=False):
-    L = np.linalg.cholesky(np.array(values))
+    L = np.linalg.cholesky(values)  # sample values (host data)
     return T(values=(np.swapaxes(L, -1, -2) if upper else L).tolist())
 
 
