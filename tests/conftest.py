@@ -4,8 +4,15 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import signal  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # A runner started in the background (nohup, `&` without job control) inherits SIGINT
+    # ignored; the Ctrl-C tests need Python's usual KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from tests._requirements import PYPROJECT, missing_test_requirements  # noqa: E402
 
