@@ -21,6 +21,7 @@ def _return_type(name, fields=("values", "indices")):
 max = _return_type("max")
 min = _return_type("min")
 median = _return_type("median")
+nanmedian = _return_type("nanmedian")
 kthvalue = _return_type("kthvalue")
 sort = _return_type("sort")
 topk = _return_type("topk")

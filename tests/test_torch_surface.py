@@ -15,7 +15,8 @@ from tests.ops.harness import assert_close, check_same_error, flatten_outputs, m
 INPLACE = {
     "abs_": "abs", "acos_": "acos", "acosh_": "acosh", "addmv_": "addmv", "arccos_": "arccos",
     "arccosh_": "arccosh", "arcsin_": "arcsin", "arcsinh_": "arcsinh", "arctan_": "arctan",
-    "asin_": "asin", "asinh_": "asinh", "atan_": "atan", "ceil_": "ceil", "clamp_": "clamp",
+    "arctanh_": "arctanh", "asin_": "asin", "asinh_": "asinh", "atan_": "atan",
+    "atanh_": "atanh", "ceil_": "ceil", "clamp_": "clamp",
     "clamp_max_": "clamp_max", "clamp_min_": "clamp_min", "clip_": "clip", "cos_": "cos",
     "cosh_": "cosh", "deg2rad_": "deg2rad", "erf_": "erf", "erfc_": "erfc", "exp2_": "exp2",
     "exp_": "exp", "expm1_": "expm1", "fix_": "fix", "floor_": "floor", "frac_": "frac",

@@ -22,6 +22,7 @@ import ember.ops.cumulative  # noqa: E402,F401
 import ember.ops.indexing  # noqa: E402,F401
 import ember.ops.scatter_gather  # noqa: E402,F401
 import ember.ops.blas  # noqa: E402,F401
+import ember.ops.einsum  # noqa: E402,F401
 import ember.ops.linalg  # noqa: E402,F401
 import ember.ops.linalg_decompositions  # noqa: E402,F401
 import ember.ops.linalg_lu  # noqa: E402,F401
@@ -211,7 +212,7 @@ def _bind_operators():
         "__mod__": remainder, "__rmod__": r(remainder), "__pow__": arithmetic.pow,
         "__rpow__": rpow, "__matmul__": matmul, "__rmatmul__": rmatmul,
         "__neg__": neg, "__pos__": pos, "__abs__": unary.abs,
-        "__invert__": comparison.bitwise_not, "__and__": comparison.bitwise_and,
+        "__invert__": comparison._invert, "__and__": comparison.bitwise_and,
         "__rand__": r(comparison.bitwise_and), "__or__": comparison.bitwise_or,
         "__ror__": r(comparison.bitwise_or), "__xor__": comparison.bitwise_xor,
         "__rxor__": r(comparison.bitwise_xor), "__lshift__": bits.bitwise_left_shift,

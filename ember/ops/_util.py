@@ -92,6 +92,21 @@ def check_broadcast(a, b):
         raise broadcast_shapes_error(sa, sb) from None
 
 
+def check_dtype(kernel, *tensors, kinds="f", half=True):
+    """Raise torch's NotImplementedError (``"kernel" not implemented for 'Char'``) when a
+    tensor's dtype is one torch's kernel ``kernel`` has no version for: its kind is not in
+    ``kinds`` ('f' floating, 'i' signed, 'u' unsigned, 'b' bool), or it is float16 and not
+    ``half``. ``None`` entries are skipped."""
+    for t in tensors:
+        if t is None:
+            continue
+        dt = t._data.dtype
+        if dt.kind not in kinds or (not half and dt == np.float16):
+            from ember._tensor_str import dtype_word
+
+            raise NotImplementedError('"%s" not implemented for \'%s\'' % (kernel, dtype_word(dt)))
+
+
 def wrap_dim(dim, ndim):
     return _wrap_dim(dim, ndim)
 

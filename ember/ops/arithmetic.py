@@ -15,12 +15,14 @@ from ember.ops._util import (
     binary_operands,
     cast,
     check_broadcast,
+    check_dtype,
     no_derivative,
     sum_to_shape,
     to_float,
 )
 from ember.ops.inplace import register_ufunc
-from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, dtype_errors,
+                                register)
 
 
 class ToCopy(Node):
@@ -447,10 +449,14 @@ class Remainder(_DivisionRemainder):
 
 def remainder(input, other, *, out=None):
     a, b = binary_operands(input, other)
+    check_dtype("remainder_cpu", a, kinds="fiu")
     return _out(_binary_apply(Remainder, a, b), out)
 
 
-register(OpInfo("remainder", remainder, _nonzero_binary_samples, method=True,
+register(OpInfo("remainder", remainder, _nonzero_binary_samples,
+                dtype_errors("remainder_cpu", ("bool",), lambda dt: SampleInput(T(3, dtype=dt),
+                                                                             T(3, dtype=dt))),
+                method=True,
                 inplace="remainder_", operators=("__mod__", "__rmod__"), dtypes=INT_FLOAT,
                 gradgrad=False))
 
@@ -465,10 +471,14 @@ class Fmod(_DivisionRemainder):
 
 def fmod(input, other, *, out=None):
     a, b = binary_operands(input, other)
+    check_dtype("fmod_cpu", a, kinds="fiu")
     return _out(_binary_apply(Fmod, a, b), out)
 
 
-register(OpInfo("fmod", fmod, _nonzero_binary_samples, method=True, inplace="fmod_",
+register(OpInfo("fmod", fmod, _nonzero_binary_samples,
+                dtype_errors("fmod_cpu", ("bool",), lambda dt: SampleInput(T(3, dtype=dt),
+                                                                       T(3, dtype=dt))),
+                method=True, inplace="fmod_",
                 dtypes=INT_FLOAT, gradgrad=False))
 
 

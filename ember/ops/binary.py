@@ -10,9 +10,11 @@ import math
 
 from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
-from ember.ops._util import binary_operands, check_broadcast, no_derivative, sum_to_shape, to_float
+from ember.ops._util import (binary_operands, check_broadcast, check_dtype, no_derivative,
+                             sum_to_shape, to_float)
 from ember.ops.arithmetic import _binary_apply, _nonzero_binary_samples, _out, _require_tensors
-from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.registry import (INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, dtype_errors,
+                                register)
 from ember.ops.unary import TableNode, sigmoid
 
 
@@ -91,6 +93,14 @@ def _tensor_other_operands(name, input, other):
     return binary_operands(input, other)
 
 
+def _float_kernel_operands(name, input, other):
+    """``other`` must be a tensor; the promoted dtype must be floating (torch's ``<name>_cpu``
+    kernel has no integer version)."""
+    a, b = _tensor_other_operands(name, input, other)
+    check_dtype(name + "_cpu", a)
+    return a, b
+
+
 def float_operands(name, input, other):
     """Tensors or numbers, promoted to a common dtype, integers to the default float."""
     return _float_operands(input, other)
@@ -149,7 +159,7 @@ atan2 = table_op("atan2", np.arctan2, "ab",
 hypot = table_op("hypot", np.hypot, "aby",
                  lambda g, a, b, y: g * a / y,
                  lambda g, a, b, y: g * b / y,
-                 _tensor_other_operands, onnx=_hypot_onnx)
+                 _float_kernel_operands, onnx=_hypot_onnx)
 copysign = table_op("copysign", np.copysign, "ay",
                     lambda g, a, b, y: _copysign_flip(g, a, y),
                     # the result does not change with other's magnitude: a zero gradient, as torch
@@ -159,11 +169,12 @@ copysign = table_op("copysign", np.copysign, "ay",
 logaddexp = table_op("logaddexp", np.logaddexp, "ab",
                      lambda g, a, b, y: g * sigmoid(a - b),
                      lambda g, a, b, y: g * sigmoid(b - a),
-                     _tensor_other_operands, node_name="LogAddExp", onnx=_logaddexp_onnx(False))
+                     _float_kernel_operands, node_name="LogAddExp", onnx=_logaddexp_onnx(False))
 logaddexp2 = table_op("logaddexp2", np.logaddexp2, "ab",
                       lambda g, a, b, y: g * sigmoid((a - b) * _LN2),
                       lambda g, a, b, y: g * sigmoid((b - a) * _LN2),
-                      _tensor_other_operands, node_name="LogAddExp2", onnx=_logaddexp_onnx(True))
+                      _float_kernel_operands, node_name="LogAddExp2",
+                      onnx=_logaddexp_onnx(True))
 arctan2 = atan2
 atan2.__doc__ = "Elementwise ``atan2(input, other)``: the angle of the point (other, input)."
 hypot.__doc__ = "``sqrt(input**2 + other**2)`` without overflow or underflow in the squares."
@@ -206,7 +217,8 @@ def _tensor_other_errors(name):
         yield ErrorInput(SampleInput(T(2, 3), T(4)), RuntimeError,
                          r"size of tensor a \(3\) must match the size of tensor b \(4\)")
 
-    return errors
+    return dtype_errors(name + "_cpu", ("int64", "uint8", "bool"),
+                        lambda dt: SampleInput(T(3, dtype=dt), T(3, dtype=dt)), errors)
 
 
 def _copysign_samples(dtype):

@@ -7,11 +7,11 @@ shapes broadcast.
 """
 from ember._backend import array_module, np
 from ember._tensor import _make
-from ember.ops._util import binary_operands, check_broadcast
+from ember.ops._util import binary_operands, check_broadcast, check_dtype
 from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out,
                                   _require_tensors, _unary_samples)
 from ember.ops.binary import table_op, tensor_operands
-from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
+from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors, register
 
 
 def _tensor_binary_samples(dtype):
@@ -81,10 +81,17 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def bitwise_not(input, *, out=None):
+    check_dtype("bitwise_not_cpu", input, kinds="iub")
+    return _out(_make(np.invert(input._data)), out)
+
+
+def _invert(input):
+    """``~input``: torch's operator refuses floating tensors with a TypeError (the function
+    ``bitwise_not`` with a NotImplementedError)."""
     if input._data.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         "tensors")
-    return _out(_make(np.invert(input._data)), out)
+    return bitwise_not(input)
 
 
 def isnan(input):
@@ -150,7 +157,8 @@ for _name, _fn, _ops in (("bitwise_and", bitwise_and, ("__and__", "__rand__", "_
                          ("bitwise_xor", bitwise_xor, ("__xor__", "__rxor__", "__ixor__"))):
     register(OpInfo(_name, _fn, _binary_samples, method=True, inplace=_name + "_",
                     operators=_ops, dtypes=_INTS, grad=False))
-register(OpInfo("bitwise_not", bitwise_not, _unary_samples(), method=True,
+register(OpInfo("bitwise_not", bitwise_not, _unary_samples(),
+                dtype_errors("bitwise_not_cpu", ("float32", "float16")), method=True,
                 inplace="bitwise_not_", operators=("__invert__",), dtypes=_INTS, grad=False))
 
 

@@ -28,7 +28,7 @@ class Where(Node):
     def backward(ctx, g):
         cond = _make(ctx.cond)
         sa, sb = ctx.shapes
-        zero = g * 0
+        zero = _make(np.zeros((), g._data.dtype))  # not g * 0: an infinite g would give NaN
         need = ctx.needs_input_grad
         return (None,
                 sum_to_shape(where(cond, g, zero), sa) if need[1] else None,

@@ -4,9 +4,10 @@ Operands broadcast; gradients are reduced back to each input's shape with ``sum_
 """
 from ember import _dtype
 from ember.autograd.function import Node
-from ember.ops._util import as_tensor_operand, cast, sum_to_shape
+from ember._tensor import Tensor
+from ember.ops._util import as_tensor_operand, cast, check_dtype, sum_to_shape
 from ember.ops.arithmetic import _out
-from ember.ops.registry import OpInfo, SampleInput, T, register
+from ember.ops.registry import OpInfo, SampleInput, T, dtype_errors, register
 
 
 class Lerp(Node):
@@ -31,6 +32,8 @@ class Lerp(Node):
 
 
 def lerp(input, end, weight, *, out=None):
+    check_dtype("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar",
+                input)
     dt = input.dtype
     w = cast(as_tensor_operand(weight, dt), dt)
     return _out(Lerp.apply((input, cast(end, dt), w)), out)
@@ -41,7 +44,10 @@ def _lerp_samples(dtype):
     yield SampleInput(T(3, 4), T(4), T(3, 1, low=0, high=1))
 
 
-register(OpInfo("lerp", lerp, _lerp_samples, method=True, inplace="lerp_"))
+register(OpInfo("lerp", lerp, _lerp_samples,
+                dtype_errors("lerp_kernel_scalar", ("int64", "uint8", "bool"),
+                             lambda dt: SampleInput(T(3, dtype=dt), T(3, dtype=dt), 0.3)),
+                method=True, inplace="lerp_"))
 
 
 class Addcmul(Node):
@@ -67,7 +73,11 @@ class Addcmul(Node):
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     dt = _dtype.result_type(input, tensor1, tensor2)
-    return _out(Addcmul.apply((cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)), value), out)
+    input, tensor1, tensor2 = cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)
+    if dt.np.kind != "f":
+        check_dtype("addcmul_cpu_out", input, kinds="iu")
+        value = int(value)  # torch converts the scalar to the integer dtype (truncating)
+    return _out(Addcmul.apply((input, tensor1, tensor2), value), out)
 
 
 def _addc_samples(dtype):
@@ -75,7 +85,16 @@ def _addc_samples(dtype):
     yield SampleInput(T(4), T(3, 1), T(3, 4, low=0.5, high=2))
 
 
-register(OpInfo("addcmul", addcmul, _addc_samples, method=True, inplace="addcmul_"))
+def _addcmul_samples(dtype):
+    yield from _addc_samples(dtype)
+    yield SampleInput(T(3, 4, dtype="int8"), T(3, 4, dtype="int8"), T(3, 4, dtype="int8"),
+                      value=2.7, name="integer: value truncated")
+
+
+register(OpInfo("addcmul", addcmul, _addcmul_samples,
+                dtype_errors("addcmul_cpu_out", ("bool",),
+                             lambda dt: SampleInput(*(T(3, dtype=dt) for _ in range(3)))),
+                method=True, inplace="addcmul_"))
 
 
 class Addcdiv(Node):

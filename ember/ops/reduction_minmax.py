@@ -55,6 +55,9 @@ def _tie_weights(a, out, dims, keepdim):
 
 
 def _extreme(input, dim, keepdim, largest, name):
+    if input._data.size == 0 and (dim is None or (not isinstance(dim, int) and len(dim) == 0)):
+        raise RuntimeError("%s(): Expected reduction dim to be specified for input.numel() == 0. "
+                           "Specify the reduction dim with the 'dim' argument." % name)
     dims = _reduce_args(input, dim)
     _check_nonempty_dims(input, dims, name)
     if input._data.dtype.kind == "b":
@@ -79,11 +82,15 @@ def _amax_samples(dtype):
     yield SampleInput(T(4, 5, noncontig=True), 0)
     yield SampleInput(T(values=_TIES), name="ties")
     yield SampleInput(T(values=_TIES), (1,), name="ties")
+    yield SampleInput(T(0, 3), 1, name="empty, non-empty dim")
 
 
 def _amax_errors(name):
     def gen():
         yield from _dim_errors()
+        yield ErrorInput(SampleInput(T(0, 3)), RuntimeError,
+                         r"%s\(\): Expected reduction dim to be specified for input.numel\(\) "
+                         r"== 0" % name)
         yield ErrorInput(SampleInput(T(0, 3), 0), IndexError,
                          r"%s\(\): Expected reduction dim 0 to have non-zero size" % name)
     return gen

@@ -136,6 +136,22 @@ def not_differentiable(name, test_file):
     NOT_DIFFERENTIABLE[name] = test_file
 
 
+def dtype_errors(kernel, dtypes, sample=None, more=None):
+    """``errors()`` for an op whose torch kernel ``kernel`` has no version for ``dtypes``: one
+    NotImplementedError input per dtype, ``sample(dtype)`` (default: one 3x4 tensor), then the
+    inputs of ``more()`` when given."""
+    def errors():
+        from ember._tensor_str import dtype_word
+
+        for dt in dtypes:
+            s = sample(dt) if sample is not None else SampleInput(T(3, 4, dtype=dt))
+            yield ErrorInput(s, NotImplementedError, "%s\" not implemented for '%s'"
+                             % (kernel, dtype_word(np.dtype(dt))))
+        if more is not None:
+            yield from more()
+    return errors
+
+
 def inplace_method(func, name):
     """Derive ``Tensor.xxx_`` from the out-of-place ``func``: compute, then write into self."""
     from ember.ops.inplace import apply_inplace

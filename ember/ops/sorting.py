@@ -46,6 +46,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     size = input._data.shape[d] if nd else 1
     if k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
@@ -116,6 +118,8 @@ def _topk_samples(dtype):
 def _topk_errors():
     yield ErrorInput(SampleInput(T(3, 4), 5), RuntimeError, "selected index k out of range")
     yield ErrorInput(SampleInput(T(3, 4), 1, 2), IndexError, "Dimension out of range")
+    yield ErrorInput(SampleInput(T(3, 4, dtype="bool"), 1), RuntimeError,
+                     "topk does not support bool dtypes on CPU")
 
 
 register(OpInfo("topk", topk, _topk_samples, _topk_errors, method=True))
@@ -179,13 +183,18 @@ def median(input, dim=None, keepdim=False, *, out=None):
                                  "input.numel() == 0.")
             return _make(array_module(input._data).asarray(flat[(flat.size - 1) // 2]))
         return Median.apply((input,))
+    return _median_along(input, dim, keepdim, _median_index, return_types.median)
+
+
+def _median_along(input, dim, keepdim, index_of, result):
+    """``result(values, indices)``: the median along ``dim`` that ``index_of`` picks."""
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
-        return return_types.median(input.clone(), _make(array_module(input._data).asarray(0)))
+        return result(input.clone(), _make(array_module(input._data).asarray(0)))
     _check_nonempty_dims(input, (d,), "median")
-    index = _median_index(input._data, d)
-    return return_types.median(_select(input, index, d, keepdim), _indices(index, d, keepdim))
+    index = index_of(input._data, d)
+    return result(_select(input, index, d, keepdim), _indices(index, d, keepdim))
 
 
 def _median_samples(dtype):
@@ -209,10 +218,77 @@ def _median_errors():
 register(OpInfo("median", median, _median_samples, _median_errors, method=True))
 
 
+class NanMedian(Median):
+    """Median of the non-NaN elements (NaN when there are none); ties share the gradient."""
+
+    def forward(ctx, a):
+        flat = a.reshape(-1)
+        flat = np.sort(flat[~np.isnan(flat)])
+        if flat.size == 0:
+            return np.asarray(np.nan, dtype=a.dtype)
+        return np.asarray(flat[(flat.size - 1) // 2])
+
+
+def _nanmedian_index(a, dim):
+    """Index (keepdims) of the lower median of the non-NaN values along ``dim`` (NaN sorts
+    last); a slice of NaN only gives its first index (torch's pick there is its sort's
+    internal order)."""
+    order = np.argsort(a, axis=dim, kind="stable")
+    valid = a.shape[dim] - np.isnan(a).sum(axis=dim, keepdims=True)
+    k = np.maximum(valid - 1, 0) // 2
+    return np.take_along_axis(order, k, axis=dim)
+
+
+def nanmedian(input, dim=None, keepdim=False, *, out=None):
+    """:func:`median` ignoring NaN: the lower median of the non-NaN elements (NaN where there
+    are none), or ``(values, indices)`` along ``dim``.
+
+    Example:
+        >>> import ember
+        >>> ember.nanmedian(ember.tensor([1.0, float("nan"), 3.0, 2.0]))
+        tensor(2.)
+    """
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
+    if kind != "f":
+        if dim is None and input._data.size == 0:
+            # torch's NaN converted to the integer dtype (as the machine converts it)
+            with np.errstate(invalid="ignore"):
+                return _make(np.asarray(np.nan).astype(input._data.dtype))
+        return median(input, dim, keepdim)
+    if dim is None:
+        return NanMedian.apply((input,))
+    return _median_along(input, dim, keepdim, _nanmedian_index, return_types.nanmedian)
+
+
+def _nanmedian_samples(dtype):
+    yield from _median_samples(dtype)
+    nan = float("nan")
+    rows = [[1.0, nan, 3.0, 2.0], [5.0, nan, nan, 1.0], [2.0, 2.0, nan, 2.0],
+            [nan, 0.5, nan, nan]]
+    for args in ((), (1,), (0, True), (-1, True)):
+        yield SampleInput(T(4, 4, values=rows), *args, name="edge: NaN ignored")
+    yield SampleInput(T(2, values=[nan, nan]), name="edge: NaN only")
+    yield SampleInput(T(0, 3), name="empty: NaN")
+    yield SampleInput(T(0, 3), 1, name="empty, non-empty dim")
+
+
+register(OpInfo("nanmedian", nanmedian, _nanmedian_samples, lambda: iter([
+    ErrorInput(SampleInput(T(0, 3), 0), IndexError,
+               r"median\(\): Expected reduction dim 0 to have non-zero size"),
+    ErrorInput(SampleInput(T(3, dtype="bool")), NotImplementedError,
+               "\"median_cpu\" not implemented for 'Bool'")]), method=True, dtypes=INT_FLOAT))
+
+
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
+    if nd:
+        _check_nonempty_dims(input, (d,), "kthvalue")
     if not 1 <= k <= (input._data.shape[d] if nd else 1):
         raise RuntimeError("kthvalue(): selected number k out of range for dimension %d" % d)
     if nd == 0:
@@ -231,5 +307,8 @@ def _kthvalue_samples(dtype):
 
 register(OpInfo("kthvalue", kthvalue, _kthvalue_samples, lambda: iter([
     ErrorInput(SampleInput(T(2, 3), 4, 1), RuntimeError,
-               "kthvalue\\(\\): selected number k out of range for dimension 1")]),
+               "kthvalue\\(\\): selected number k out of range for dimension 1"),
+    ErrorInput(SampleInput(T(3, 0), 2), IndexError,
+               r"kthvalue\(\): Expected reduction dim 1 to have non-zero size"),
+    ErrorInput(SampleInput(T(3, dtype="bool"), 1), NotImplementedError, "kthvalue_cpu")]),
     method=True))

@@ -20,7 +20,7 @@ from ember.ops import sorting
 from ember.ops.manipulation import cat
 from ember.ops.slicing import narrow
 from ember.ops.views import movedim
-from ember.ops._util import cast, no_derivative, shape_str, to_float, wrap_dim
+from ember.ops._util import cast, check_dtype, no_derivative, shape_str, to_float, wrap_dim
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 from ember.return_types import _return_type
 
@@ -71,10 +71,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
     lo, hi = float(min), float(max)
-    if lo == hi and a.size:
-        finite = a[~np.isnan(a)]
-        if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
+    if lo == hi and a.size:  # the data's range: NaN in the data makes it NaN, as in torch
+        lo, hi = float(a.min()), float(a.max())
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if not (np.isfinite(lo) and np.isfinite(hi)):
@@ -131,6 +129,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     bd = sorted_sequence._data
     scalar = not isinstance(input, Tensor)
+    for t in (sorted_sequence, input):
+        if isinstance(t, Tensor):
+            check_dtype("searchsorted_out_cpu", t, kinds="fiu")
     vals = np.asarray(input) if scalar else input._data
     if vals.ndim == 0 and bd.ndim != 1:
         raise RuntimeError("torch.searchsorted(): input value can be a scalar only when "
@@ -227,7 +228,7 @@ def _check_weights(w, name, n, integral):
     if not integral and a.dtype.kind != "f":
         raise RuntimeError("cov(): expected aweights to have floating point dtype but got "
                            "aweights with %s dtype" % _type_word(a))
-    if a.size and a.min() < 0:
+    if a.size and not a.min() >= 0:  # NaN fails torch's check too
         raise RuntimeError("cov(): %s cannot be negative" % name)
 
 
@@ -244,6 +245,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if nd > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            "input with %d dimensions" % nd)
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     x = to_float(input)
     if nd < 2:
         x = x.reshape(1, -1)
@@ -458,6 +461,8 @@ def _histc_errors():
     yield ErrorInput(SampleInput(T(3), 0), RuntimeError, "bins must be > 0")
     yield ErrorInput(SampleInput(T(3), 4, 3, 1), RuntimeError, "max must be larger than min")
     yield ErrorInput(SampleInput(T(values=[1.0, float("inf")]), 4), RuntimeError, "not finite")
+    yield ErrorInput(SampleInput(T(values=[1.0, float("nan"), 2.0]), 4), RuntimeError,
+                     "not finite")
     yield ErrorInput(SampleInput(T(values=[1, 2], dtype="int64")), NotImplementedError, "Long")
 
 
@@ -475,9 +480,14 @@ def _bucketize_samples(dtype):
     yield SampleInput(T(values=[1.0, 2.0]), T(0))
 
 
+_BOOL_SEARCH = "\"searchsorted_out_cpu\" not implemented for 'Bool'"
+
+
 def _bucketize_errors():
     yield ErrorInput(SampleInput(T(3), T(2, 2)), RuntimeError, "boundaries tensor must be 1 "
                      "dimension")
+    yield ErrorInput(SampleInput(T(3, dtype="bool"), T(2, dtype="bool")), NotImplementedError,
+                     _BOOL_SEARCH)
 
 
 def _searchsorted_samples(dtype):
@@ -497,6 +507,8 @@ def _searchsorted_samples(dtype):
 
 def _searchsorted_errors():
     rows = T(2, 5)
+    yield ErrorInput(SampleInput(T(3, dtype="bool"), T(2, dtype="bool")), NotImplementedError,
+                     _BOOL_SEARCH)
     yield ErrorInput(SampleInput(rows, T(2, 3), side="left", right=True), RuntimeError,
                      "side and right can't be set to opposites")
     yield ErrorInput(SampleInput(rows, T(2, 3), side="middle"), RuntimeError,
@@ -542,6 +554,10 @@ def _cov_samples(dtype):
 
 def _cov_errors():
     x = T(2, 5)
+    yield ErrorInput(SampleInput(T(2, 5, dtype="bool")), RuntimeError,
+                     r"cov\(\): bool dtype is not supported for input")
+    yield ErrorInput(SampleInput(x, aweights=T(5, values=[1.0, float("nan"), 1.0, 2.0, 1.0])),
+                     RuntimeError, "aweights cannot be negative")
     yield ErrorInput(SampleInput(T(2, 2, 2)), RuntimeError, "two or fewer dimensions")
     yield ErrorInput(SampleInput(x, fweights=T(5)), RuntimeError, "integral dtype")
     yield ErrorInput(SampleInput(x, fweights=T(values=[-1, 2, 1, 1, 3], dtype="int64")),
@@ -617,7 +633,9 @@ register(OpInfo("searchsorted", searchsorted, _searchsorted_samples, _searchsort
                 grad=False))
 register(OpInfo("diff", diff, _diff_samples, _diff_errors, method=True, dtypes=INT_FLOAT))
 register(OpInfo("cov", cov, _cov_samples, _cov_errors, method=True))
-register(OpInfo("corrcoef", corrcoef, _corrcoef_samples, method=True))
+register(OpInfo("corrcoef", corrcoef, _corrcoef_samples, lambda: iter([
+    ErrorInput(SampleInput(T(2, 5, dtype="bool")), RuntimeError, "bool dtype is not supported")]),
+    method=True))
 register(OpInfo("quantile", quantile, _quantile_samples, _quantile_errors("quantile"),
                 method=True))
 register(OpInfo("nanquantile", nanquantile, _quantile_samples, _quantile_errors("nanquantile"),

@@ -10,9 +10,10 @@ import math
 from ember import _dtype
 from ember._backend import np
 from ember.autograd.function import Node
-from ember.ops._util import cast, to_float
+from ember.ops._util import cast, check_dtype, to_float
 from ember.ops.arithmetic import _out, _unary_samples
-from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
+from ember.ops.registry import (ALL, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors,
+                                register)
 
 # What a table op's backward keeps.
 X, Y, NOTHING = "input", "output", None
@@ -75,12 +76,19 @@ def unary_function(op, float_only=True):
     return fn
 
 
-def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=(), onnx=None):
-    """Define, register (with samples in ``[low, high]``) and return the table op ``name``."""
+def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=(), onnx=None, edge=None):
+    """Define, register (with samples in ``[low, high]``, and ``edge`` values: poles, domain
+    ends, compared with torch but not gradchecked) and return the table op ``name``."""
     fn = unary_function(UnaryOp(name, kernel, keeps, grad, onnx=onnx))
+    samples = _unary_samples(low, high)
+    if edge is not None:
+        ranged = samples
+
+        def samples(dtype):
+            yield from ranged(dtype)
+            yield SampleInput(T(len(edge), values=edge), name="edge: domain ends")
     for n in (name,) + aliases:
-        register(OpInfo(n, fn, _unary_samples(low, high), method=True, inplace=n + "_",
-                        dtypes=INT_FLOAT))
+        register(OpInfo(n, fn, samples, method=True, inplace=n + "_", dtypes=INT_FLOAT))
     return fn
 
 
@@ -146,8 +154,7 @@ cos = table_op("cos", np.cos, X, lambda g, x: -g * sin(x), -3.0, 3.0,
 tan = table_op("tan", np.tan, Y, lambda g, y: g * (1 + y * y), -1.2, 1.2,
                onnx="Tan")
 asin = arcsin = table_op("asin", np.arcsin, X, lambda g, x: g * rsqrt(1 - x * x), -0.9, 0.9,
-                         aliases=("arcsin",),
-                         onnx="Asin")
+                         aliases=("arcsin",), onnx="Asin", edge=[1.0, -1.0, 0.0, 1.5])
 acos = arccos = table_op("acos", np.arccos, X, lambda g, x: -g * rsqrt(1 - x * x), -0.9, 0.9,
                          aliases=("arccos",),
                          onnx="Acos")
@@ -162,6 +169,9 @@ asinh = arcsinh = table_op("asinh", np.arcsinh, X, lambda g, x: g * rsqrt(x * x 
                            aliases=("arcsinh",), onnx="Asinh")
 acosh = arccosh = table_op("acosh", np.arccosh, X, lambda g, x: g * rsqrt(x * x - 1), 1.1, 3.0,
                            aliases=("arccosh",), onnx="Acosh")
+atanh = arctanh = table_op("atanh", np.arctanh, X, lambda g, x: g / (1 - x * x), -0.9, 0.9,
+                           aliases=("arctanh",), onnx="Atanh",
+                           edge=[1.0, -1.0, 0.0, -0.0, 1.5, float("nan")])
 tanh = table_op("tanh", np.tanh, Y, lambda g, y: TanhBackward.apply((g, y)), -3.0, 3.0,
                 onnx="Tanh")
 sigmoid = table_op("sigmoid", _stable_sigmoid, Y, lambda g, y: SigmoidBackward.apply((g, y)),
@@ -242,10 +252,13 @@ register(OpInfo("square", square, _unary_samples(), method=True, inplace="square
 
 
 def frac(input, *, out=None):
+    check_dtype("frac_cpu", input)
     return _out(Unary.apply((input,), _FRAC), out)
 
 
-register(OpInfo("frac", frac, _unary_samples(-3.0, 3.0), method=True, inplace="frac_"))
+register(OpInfo("frac", frac, _unary_samples(-3.0, 3.0),
+                dtype_errors("frac_cpu", ("int64", "uint8", "bool")), method=True,
+                inplace="frac_"))
 
 
 class Rounding(Node):
@@ -278,10 +291,8 @@ def round(input, *, decimals=0, out=None):
     """Round half to even, as torch (and NumPy) do; ``decimals`` as torch's."""
     if input._data.dtype.kind in "iub":
         if decimals:
-            from ember._tensor_str import dtype_word
-
-            raise NotImplementedError('"round_cpu" not implemented for \'%s\''
-                                      % dtype_word(input._data.dtype))
+            check_dtype("round_cpu", input)
+        check_dtype("round_vml_cpu", input, kinds="iu")
         return _out(input.clone(), out)
     return _out(Rounding.apply((input,), np.round, decimals), out)
 
@@ -291,13 +302,16 @@ def _round_samples(dtype):
     yield SampleInput(T(values=[0.123, 1.571, 2.449, -0.333, 1.212, 3.14159]), decimals=1)
 
 
-register(OpInfo("round", round, _round_samples, method=True, inplace="round_",
-                dtypes=INT_FLOAT))
+register(OpInfo("round", round, _round_samples, dtype_errors("round_vml_cpu", ("bool",)),
+                method=True, inplace="round_", dtypes=INT_FLOAT))
 
 
 def _rounding(np_fn, name):
+    kernel = "%s_vml_cpu" % ("trunc" if name == "fix" else name)
+
     def op(input, *, out=None):
         if input._data.dtype.kind in "iub":
+            check_dtype(kernel, input, kinds="iu")
             return _out(input.clone(), out)
         return _out(Rounding.apply((input,), np_fn), out)
 
@@ -309,8 +323,10 @@ floor = _rounding(np.floor, "floor")
 ceil = _rounding(np.ceil, "ceil")
 trunc = fix = _rounding(np.trunc, "trunc")
 for _name, _fn in (("floor", floor), ("ceil", ceil), ("trunc", trunc), ("fix", fix)):
-    register(OpInfo(_name, _fn, _away_from_ties, method=True, inplace=_name + "_",
-                    dtypes=INT_FLOAT))
+    register(OpInfo(_name, _fn, _away_from_ties,
+                    dtype_errors("%s_vml_cpu" % ("trunc" if _name == "fix" else _name),
+                                  ("bool",)),
+                    method=True, inplace=_name + "_", dtypes=INT_FLOAT))
 
 
 class NanToNum(Node):

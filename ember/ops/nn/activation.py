@@ -9,11 +9,12 @@ from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
 from ember.ops import unary
-from ember.ops._util import cast, to_float, wrap_dim
+from ember.ops._util import cast, check_dtype, wrap_dim
 from ember.ops.arithmetic import _unary_samples, clamp
 from ember.ops.indexing import where
 from ember.ops.inplace import apply_inplace
-from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register, register_nn
+from ember.ops.registry import (ErrorInput, OpInfo, SampleInput, T, dtype_errors, register,
+                                register_nn)
 from ember.ops import _special_math
 from ember.ops.special import erf
 from ember.ops.unary import _away_from_ties, _stable_sigmoid, exp
@@ -42,10 +43,12 @@ class LogSigmoid(Node):
 
 
 def logsigmoid(input):
+    check_dtype("log_sigmoid_cpu", input)
     return LogSigmoid.apply((input,))
 
 
 register(OpInfo("logsigmoid", logsigmoid, _unary_samples(-30.0, 30.0),
+                dtype_errors("log_sigmoid_cpu", ("int64", "uint8", "bool")),
                 torch_name="nn.functional.logsigmoid"))
 
 
@@ -123,11 +126,25 @@ def _softmax_dim(input, dim):
     return wrap_dim(dim, input._data.ndim)
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+def _softmax_input(input, dim, dtype, kernel):
+    """``input`` in ``dtype``, or None for an empty non-float input, which torch returns as it
+    is without running its kernel; a non-empty one torch's kernel refuses."""
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
-    input = to_float(input)
+    if input._data.dtype.kind != "f":
+        if input._data.size == 0:
+            return None
+        last = input._data.ndim == 0 or _softmax_dim(input, dim) == input._data.ndim - 1
+        check_dtype(kernel + ("_lastdim_kernel_impl" if last else "_kernel_impl"), input)
+    return input
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    checked = _softmax_input(input, dim, dtype, "softmax")
+    if checked is None:
+        return input.clone()
+    input = checked
     if input._data.ndim == 0:
         return Softmax.apply((input.reshape(1),), 0).reshape(())
     return Softmax.apply((input,), _softmax_dim(input, dim))
@@ -144,9 +161,18 @@ def _softmax_samples(dtype):
     yield SampleInput(T(2, 0), 1, name="empty dim")
     yield SampleInput(T(0, 3), 0, name="empty dim")
     yield SampleInput(T(0, 3), 1, name="empty other dim")
+    yield SampleInput(T(0, 3, dtype="int8"), 1, name="empty int8: returned as it is")
 
 
-register(OpInfo("softmax", softmax, _softmax_samples, method=True))
+def _softmax_errors(kernel):
+    return dtype_errors(kernel + "_lastdim_kernel_impl", ("int64", "uint8", "bool"),
+                        lambda dt: SampleInput(T(3, 4, dtype=dt), 1),
+                        lambda: iter([ErrorInput(SampleInput(T(3, 4, dtype="int32"), 0),
+                                                 NotImplementedError,
+                                                 kernel + "_kernel_impl\" not implemented")]))
+
+
+register(OpInfo("softmax", softmax, _softmax_samples, _softmax_errors("softmax"), method=True))
 
 
 register_nn("softmax", softmax, lambda dt: iter([SampleInput(T(3, 4), 1)]))
@@ -174,15 +200,17 @@ class LogSoftmax(Node):
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along ``dim`` without overflow for large logits."""
-    if dtype is not None:
-        input = cast(input, _dtype.as_dtype(dtype))
-    input = to_float(input)
+    checked = _softmax_input(input, dim, dtype, "log_softmax")
+    if checked is None:
+        return input.clone()
+    input = checked
     if input._data.ndim == 0:
         return LogSoftmax.apply((input.reshape(1),), 0).reshape(())
     return LogSoftmax.apply((input,), _softmax_dim(input, dim))
 
 
-register(OpInfo("log_softmax", log_softmax, _softmax_samples, method=True))
+register(OpInfo("log_softmax", log_softmax, _softmax_samples, _softmax_errors("log_softmax"),
+                method=True))
 
 
 register_nn("log_softmax", log_softmax, lambda dt: iter([SampleInput(T(3, 4), -1)]))
@@ -243,11 +271,23 @@ def _act_samples(*extra, low=-3.0, high=3.0, edge=False):
     return samples
 
 
-def _float_only_errors(fn_name):
-    """torch refuses integer input for most activations."""
+def _activation_errors(fn_name):
+    """torch refuses integer input for most activations, bool for the clamping ones, and a
+    threshold or value outside an integer dtype's range."""
 
     def errors():
-        yield ErrorInput(SampleInput(T(3, dtype="int64")), RuntimeError, "not implemented")
+        if fn_name in ("hardtanh", "relu6"):
+            yield ErrorInput(SampleInput(T(3, dtype="bool")), RuntimeError,
+                             "Bool inputs not supported for hardtanh")
+        elif fn_name == "threshold":
+            yield ErrorInput(SampleInput(T(3, dtype="bool"), 0.3, 1.0), NotImplementedError,
+                             "\"threshold_cpu\" not implemented for 'Bool'")
+            yield ErrorInput(SampleInput(T(3, dtype="uint8"), 0.3, -2.0), RuntimeError,
+                             "value cannot be converted to type uint8_t without overflow")
+            yield ErrorInput(SampleInput(T(3, dtype="int8"), 300, 1), RuntimeError,
+                             "value cannot be converted to type int8_t without overflow")
+        elif fn_name not in ("softsign", "tanhshrink"):
+            yield ErrorInput(SampleInput(T(3, dtype="int64")), RuntimeError, "not implemented")
 
     return errors
 
@@ -256,6 +296,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val] (gradient zero at and beyond the bounds)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if inplace:
         return _inplace(input, hardtanh, min_val, max_val)
     return Hardtanh.apply((input,), min_val, max_val)
@@ -263,6 +305,14 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
+    check_dtype("threshold_cpu", input, kinds="fiu")
+    dt = input._data.dtype
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        for v in (threshold, value):
+            if not info.min <= v <= info.max:
+                raise RuntimeError("value cannot be converted to type %s without overflow"
+                                   % ("int" if dt == np.int32 else str(dt) + "_t"))
     if inplace:
         return _inplace(input, globals()["threshold"], threshold, value)
     return Threshold.apply((input,), threshold, value)
@@ -371,8 +421,7 @@ for _name, _fn, _extra in (
         ("softsign", softsign, ()), ("tanhshrink", tanhshrink, ())):
     register_nn(_name, _fn, _act_samples(*_extra, edge=_name in (
         "leaky_relu", "hardtanh", "relu6", "threshold")),
-        None if _name in ("softsign", "tanhshrink", "hardtanh", "relu6", "threshold")
-        else _float_only_errors(_name))
+        _activation_errors(_name))
 
 
 class Hardtanh(_PiecewiseLinear):
@@ -632,6 +681,7 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 def prelu(input, weight):
     """max(0, x) + weight * min(0, x), one weight per channel (dim 1) or one shared."""
+    check_dtype("prelu_cpu", input)
     n = weight._data.size
     if input._data.ndim == 0 and n != 1:
         raise RuntimeError("Not allow zero-dim input tensor.")
@@ -646,19 +696,24 @@ def prelu(input, weight):
         w = weight.reshape(tuple(shape))
     else:
         w = weight.reshape(())
-    return where(input > 0, input, w * input)
+    # the slope, then one product: an infinite weight gives the positive side no NaN gradient
+    return input * where(input > 0, _make(np.ones((), input._data.dtype)), w)
 
 
 register_nn("prelu", prelu, lambda dt: iter([SampleInput(T(2, 3, 4), T(3)),
                                              SampleInput(T(2, 3), T(1)),
                                              SampleInput(T(5), T(1))]),
-    lambda: iter([ErrorInput(SampleInput(T(2, 3, 4), T(2)), RuntimeError, "Mismatch")]))
+    dtype_errors("prelu_cpu", ("int8", "bool"), lambda dt: SampleInput(T(2, 3, dtype=dt),
+                                                                       T(3, dtype=dt)),
+                 lambda: iter([ErrorInput(SampleInput(T(2, 3, 4), T(2)), RuntimeError,
+                                          "Mismatch")])))
 
 
 def glu(input, dim=-1):
     """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``."""
     if input._data.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
+    check_dtype("glu_cpu", input)
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if size % 2:
@@ -671,7 +726,8 @@ def glu(input, dim=-1):
 
 
 register_nn("glu", glu, lambda dt: iter([SampleInput(T(3, 4)), SampleInput(T(2, 4, 3), 1)]),
-    lambda: iter([ErrorInput(SampleInput(T(3, 5)), RuntimeError, "Halving dimension")]))
+    dtype_errors("glu_cpu", ("int64", "bool"), more=lambda: iter([
+        ErrorInput(SampleInput(T(3, 5)), RuntimeError, "Halving dimension")])))
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -709,12 +765,19 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     """
     from ember import random
 
+    if logits._data.dtype.kind in "iu":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified %s"
+                           % dtype_word(logits._data.dtype))
     noise = np.asarray(random._rng(None).exponential(size=tuple(logits.shape)),
                        dtype=logits._data.dtype)
     gumbels = (logits - _make(np.log(noise))) / tau
     y_soft = gumbels.softmax(dim)
     if not hard:
         return y_soft
+    if y_soft.shape[dim] == 0:
+        raise IndexError("max(): Expected reduction dim %d to have non-zero size."
+                         % wrap_dim(dim, y_soft.dim()))
     index = y_soft._data.argmax(axis=dim)
     one_hot = np.zeros_like(y_soft._data)
     np.put_along_axis(one_hot, np.expand_dims(index, dim), 1, axis=dim)
@@ -723,4 +786,8 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
 
 register_nn("gumbel_softmax", gumbel_softmax,
     lambda dt: iter([SampleInput(T(3, 5)), SampleInput(T(2, 3, 4), 0.5, True, dim=1)]),
+    lambda: iter([ErrorInput(SampleInput(T(2, 0, 4), 0.5, True, dim=1), IndexError,
+                             r"max\(\): Expected reduction dim 1 to have non-zero size"),
+                  ErrorInput(SampleInput(T(3, 5, dtype="int64")), RuntimeError,
+                             "Exponential distribution is a continuous probability")]),
     grad=False, nondeterministic=True)

@@ -437,6 +437,10 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, fname):
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     o = weight.shape[0]
+    if o < groups:
+        raise RuntimeError("Given groups=%d, expected weight to be at least %d at dimension 0, "
+                           "but got weight of size %s instead"
+                           % (groups, groups, _shape_str(weight.shape)))
     if o % groups:
         raise RuntimeError("Given groups=%d, expected weight to be divisible by %d at dimension "
                            "0, but got weight of size [%s] instead"
@@ -514,6 +518,10 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
                        + ["dilation_%s: %d" % (nm, v) for nm, v in zip(names, dilation)]))
     groups = _int(groups)
     c_in = weight.shape[0]
+    if c_in < groups:
+        raise RuntimeError("Given groups=%d, expected weight to be at least %d at dimension 0, "
+                           "but got weight of size %s instead"
+                           % (groups, groups, _shape_str(weight.shape)))
     if input.shape[1] != c_in:
         raise RuntimeError("Given transposed=1, weight of size %s, expected input%s to have %d "
                            "channels, but got %d channels instead"

@@ -75,6 +75,10 @@ class ClampMinValue(Node):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (broadcasting)."""
+    common = _dtype.result_type(x1, x2).np
+    if common.kind != "f":
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is %s"
+                           % dtype_word(common))
     if x1.shape != x2.shape:
         from ember.ops.views import broadcast_tensors
 
@@ -86,7 +90,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 register_nn("cosine_similarity", cosine_similarity, lambda dt: iter([
     SampleInput(T(3, 4), T(3, 4)), SampleInput(T(2, 3, 4), T(3, 4), dim=-1),
-    SampleInput(T(4, 5), T(4, 5), 0, 0.5)]))
+    SampleInput(T(4, 5), T(4, 5), 0, 0.5)]), lambda: iter([
+    ErrorInput(SampleInput(T(3, 4, dtype="int8"), T(3, 4, dtype="int8")), RuntimeError,
+               "expected common dtype to be floating point, yet common dtype is Char")]))
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):

@@ -12,12 +12,12 @@ from ember._tensor import _make
 from ember.autograd.function import Node, tag
 from ember.autograd.grad_mode import _State
 from ember.ops import unary
-from ember.ops._util import check_no_grad_input
+from ember.ops._util import check_dtype, check_no_grad_input, shape_str
 from ember.ops.arithmetic import clamp_min
 from ember.ops.indexing import where
 from ember.ops.nn.activation import logsigmoid, softmax
 from ember.ops.nn.distance import ClampMinValue
-from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, dtype_errors, register
 from ember.ops.unary import exp, log
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -267,6 +267,20 @@ def _check_nll_shapes(input, target):
                                                                 list(target._data.shape)))
 
 
+def _check_classes(input, target, weight, ignore_index):
+    """torch's checks on the class dim: the weight's size, and no class to point at."""
+    c = input._data.shape[1 if input._data.ndim > 1 else 0]
+    if weight is not None and weight._data.size != c:
+        raise RuntimeError("weight tensor should be defined either for all %d classes or no "
+                           "classes but got weight tensor of shape: %s"
+                           % (c, shape_str(weight._data.shape)))
+    if c == 0:
+        if input._data.ndim == 3:  # torch runs it as 4-d: its shape check fails first
+            raise RuntimeError("size mismatch (got input: %s, target: %s)"
+                               % (shape_str(input._data.shape), shape_str(target._data.shape)))
+        _target_weights(target._data, None, ignore_index, c, input._data.dtype)
+
+
 def _check_target_dtype(target):
     if target._data.dtype not in (np.int64, np.uint8):
         from ember._tensor_str import dtype_word
@@ -298,8 +312,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if target._data.dtype != input._data.dtype:
             target = target.to(input.dtype)
         return CrossEntropyProbs.apply((input, target), **kw)
-    _check_target_dtype(target)
     _check_nll_shapes(input, target)
+    _check_target_dtype(target)
+    check_dtype("log_softmax_lastdim_kernel_impl", input)
+    _check_classes(input, target, weight, ignore_index)
     return CrossEntropy.apply((input,), target=target._data, **kw)
 
 
@@ -387,6 +403,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_reduction(reduction)
     _check_target_dtype(target)
     _check_nll_shapes(input, target)
+    check_dtype("nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame",
+                input)
+    _check_classes(input, target, weight, ignore_index)
     w = None if weight is None else weight._data.astype(input._data.dtype, copy=False)
     return Nll.apply((input,), target._data, w, ignore_index, reduction)
 
@@ -397,6 +416,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error ``(input - target)^2``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
+    check_dtype("mse_cpu", input, target)
     d = input - target
     loss = d * d
     if weight is not None:
@@ -420,6 +440,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _warn_size(input, target)
+    check_dtype("smooth_l1_cpu", input, target)
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
     d = input - target
@@ -433,6 +454,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_size(input, target)
+    check_dtype("huber_cpu", input, target)
     d = input - target
     ad = unary.abs(d)
     loss = where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
@@ -451,6 +473,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError("Using a target size (%s) that is different to the input size (%s) is "
                          "deprecated. Please ensure they have the same size."
                          % (target.shape, input.shape))
+    check_dtype("binary_cross_entropy", input)
     a = input._data
     if a.size and ((a < 0) | (a > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -472,6 +495,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError("Target size (%s) must be the same as input size (%s)"
                          % (target.shape, input.shape))
     check_no_grad_input("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
+    check_dtype("log_sigmoid_cpu", input)
     log_sig = logsigmoid(input)
     if pos_weight is not None:
         loss = (1 - target) * input - ((pos_weight - 1) * target + 1) * log_sig
@@ -493,6 +517,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError("%s is not a valid value for reduction" % reduction)
+    if input._data.dtype.kind in "iub" or target._data.dtype.kind in "iub":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
@@ -583,9 +609,21 @@ def _ce_errors():
                      "not a valid value")
     yield ErrorInput(SampleInput(T(3, 5), T(3, dtype="int32", low=0, high=4)), RuntimeError,
                      "Long or Byte")
+    yield ErrorInput(SampleInput(T(4, 5), _cls(4, high=5), weight=T(3, grad=False)),
+                     RuntimeError, r"weight tensor should be defined either for all 5 classes or "
+                     r"no classes but got weight tensor of shape: \[3\]")
+    yield ErrorInput(SampleInput(T(4, 0), _cls(4, high=5)), IndexError, "out of bounds")
+    yield ErrorInput(SampleInput(T(2, 0, 4), _cls(2, 4, high=3)), RuntimeError,
+                     r"size mismatch \(got input: \[2, 0, 4\]")
 
 
-_nn("cross_entropy", cross_entropy, _ce_samples, _ce_errors)
+def _class_dtype_errors(kernel):
+    return dtype_errors(kernel, ("int64", "uint8"),
+                        lambda dt: SampleInput(T(4, 5, dtype=dt), _cls(4, high=5)), _ce_errors)
+
+
+_nn("cross_entropy", cross_entropy, _ce_samples,
+    _class_dtype_errors("log_softmax_lastdim_kernel_impl"))
 
 
 def _nll_samples(dtype):
@@ -597,7 +635,7 @@ def _nll_samples(dtype):
     yield SampleInput(T(3), _cls(high=3))
 
 
-_nn("nll_loss", nll_loss, _nll_samples, _ce_errors)
+_nn("nll_loss", nll_loss, _nll_samples, _class_dtype_errors("nll_loss_out_frame"))
 
 
 def _pair(**kw):
@@ -609,23 +647,35 @@ def _pair(**kw):
     return samples
 
 
-_nn("mse_loss", mse_loss, _pair())
+def _pair_dtype_errors(kernel, more=None, **kw):
+    return dtype_errors(kernel, ("int8", "int64", "bool"),
+                        lambda dt: SampleInput(T(3, 4, dtype=dt), T(3, 4, dtype=dt), **kw), more)
+
+
+_nn("mse_loss", mse_loss, _pair(), _pair_dtype_errors("mse_cpu"))
 _nn("l1_loss", l1_loss, _pair())
-_nn("smooth_l1_loss", smooth_l1_loss, _pair(beta=0.5),
-    lambda: iter([ErrorInput(SampleInput(T(3), T(3), beta=-1.0), RuntimeError, "negative")]))
-_nn("huber_loss", huber_loss, _pair(delta=0.7))
+_nn("smooth_l1_loss", smooth_l1_loss, _pair(beta=0.5), _pair_dtype_errors(
+    "smooth_l1_cpu", lambda: iter([ErrorInput(SampleInput(T(3), T(3), beta=-1.0), RuntimeError,
+                                              "negative")]), beta=0.5))
+_nn("huber_loss", huber_loss, _pair(delta=0.7), _pair_dtype_errors("huber_cpu", delta=0.7))
 _nn("kl_div", kl_div, lambda dt: iter([
     SampleInput(T(3, 4), T(3, 4, low=0.0, high=1.0), reduction="batchmean"),
     SampleInput(T(3, 4), T(3, 4, values=[[0.0, 0.5, 0.2, 0.3]] * 3, grad=False),
                 reduction="sum"),
-    SampleInput(T(3, 4), T(3, 4), reduction="none", log_target=True)]))
+    SampleInput(T(3, 4), T(3, 4), reduction="none", log_target=True)]),
+    lambda: iter([ErrorInput(SampleInput(T(3, 4), T(3, 4, dtype="int64"), reduction="sum"),
+                             RuntimeError, "kl_div: Integral inputs not supported"),
+                  ErrorInput(SampleInput(T(3, 4, dtype="bool"), T(3, 4), reduction="sum"),
+                             RuntimeError, "kl_div: Integral inputs not supported")]))
 _nn("binary_cross_entropy", binary_cross_entropy, lambda dt: iter([
     SampleInput(T(3, 4, low=0.05, high=0.95), T(3, 4, low=0, high=1)),
     SampleInput(T(5, low=0.05, high=0.95), T(5, low=0, high=1, grad=False),
                 weight=T(5, low=0.5, high=2, grad=False), reduction="sum"),
     SampleInput(T(5, low=0.05, high=0.95), T(5, low=0, high=1), weight=T(5, low=0.5, high=2))]),
-    lambda: iter([ErrorInput(SampleInput(T(3, low=1.5, high=2.0), T(3, low=0, high=1)),
-                             RuntimeError, "between 0 and 1")]))
+    dtype_errors("binary_cross_entropy", ("uint8", "int64"), lambda dt: SampleInput(
+        T(3, dtype=dt, low=0, high=1), T(3, dtype=dt, low=0, high=1)), lambda: iter([
+            ErrorInput(SampleInput(T(3, low=1.5, high=2.0), T(3, low=0, high=1)), RuntimeError,
+                       "between 0 and 1")])))
 _nn("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, lambda dt: iter([
     SampleInput(T(3, 4, low=-5, high=5), T(3, 4, low=0, high=1)),
     SampleInput(T(3, 4), T(3, 4, low=0, high=1, grad=False), weight=T(4, low=0.5, high=2,
@@ -633,7 +683,9 @@ _nn("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, lambda
     # weight or pos_weight requiring grad raise in both
     SampleInput(T(3, 4), T(3, 4, low=0, high=1), weight=T(4, low=0.5, high=2)),
     SampleInput(T(3, 4), T(3, 4, low=0, high=1), pos_weight=T(4, low=0.5, high=3))]),
-    lambda: iter([ErrorInput(SampleInput(T(3), T(4)), ValueError, "must be the same as")]))
+    dtype_errors("log_sigmoid_cpu", ("int8",), lambda dt: SampleInput(
+        T(3, 4, dtype=dt), T(3, 4, dtype=dt), weight=T(4, 0)), lambda: iter([
+            ErrorInput(SampleInput(T(3), T(4)), ValueError, "must be the same as")])))
 _nn("poisson_nll_loss", poisson_nll_loss, lambda dt: iter([
     SampleInput(T(3, 4), T(3, 4, low=0, high=4)),
     SampleInput(T(3, 4, low=0.5, high=3), T(3, 4, low=0, high=4), log_input=False, full=True,

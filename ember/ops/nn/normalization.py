@@ -19,6 +19,7 @@ from ember.ops.arithmetic import clamp_min
 from ember.ops.nn.conv import _Geometry, _shape_str
 from ember.ops.nn.distance import _vector_norm
 from ember.ops.nn.pooling import _AvgPool
+from ember.ops._util import check_dtype
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register, register_nn
 
 _int = builtins.int
@@ -209,6 +210,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     ``momentum``. In evaluation the running statistics normalise.
     """
     shape = tuple(input.shape)
+    if input.numel() == 0:
+        # torch's shortcut for an empty input: no statistics, no checks, the affine of
+        # channel 0 (an empty weight or bias raises IndexError there)
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        return out if bias is None else out + bias[0]
+    check_dtype("batch_norm", input)
     c = shape[1] if len(shape) > 1 else 0
     for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
                     (weight, "weight"), (bias, "bias")):
@@ -256,6 +265,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             raise RuntimeError("Expected %s to be of same shape as normalized_shape, but got %s "
                                "of shape %s and normalized_shape = %s"
                                % (what, what, _shape_str(t.shape), _shape_str(normalized_shape)))
+    check_dtype("LayerNormKernelImpl", input)
     axes = tuple(range(len(shape) - k, len(shape)))
     mean, var = _stats(input._data, axes)
     spec = _NormSpec(shape, axes, eps, normalized_shape, True, mean, _rstd(var, eps))
@@ -283,7 +293,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError("Expected weight to be a vector of size equal to the number of "
                                "channels in input, but got weight of shape %s and input of "
                                "shape %s" % (_shape_str(t.shape), _shape_str(shape)))
-    stat_shape = (n, num_groups, -1)
+    check_dtype("GroupNormKernelImpl", input)
+    stat_shape = (n, num_groups, c // num_groups * math.prod(shape[2:]))
     xs = input._data.reshape(stat_shape)
     mean, var = _stats(xs, (2,))
     spec = _NormSpec(stat_shape, (2,), eps, (1, c) + (1,) * (len(shape) - 2), True, mean,
@@ -302,10 +313,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         raise ValueError("Expected more than 1 spatial element when training, got input size "
                          "torch.Size(%s)" % list(shape))
     n, c = shape[:2]
-    for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
-                    (weight, "weight"), (bias, "bias")):
-        _check_params(t, c, what)
-    stat_shape = (n, c, -1)
+    if input.numel():  # as torch's repeat-by-batch then batch_norm: empty input, no checks
+        check_dtype("batch_norm", input)
+    if n:  # (torch repeats the parameters n times: with n = 0 any size passes)
+        for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
+                        (weight, "weight"), (bias, "bias")):
+            _check_params(t, c, what)
+    stat_shape = (n, c, spatial)
     pshape = (1, c) + (1,) * (len(shape) - 2)
     if use_input_stats:
         mean, var = _stats(input._data.reshape(stat_shape), (2,))
@@ -330,6 +344,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         raise ValueError("Expected 3D or higher dimensionality input (got %d dimensions)" % dim)
     if input.numel() == 0:
         return input
+    if input._data.dtype != np.int64:  # torch averages with avg_pool, which has int64 only
+        check_dtype("avg_pool2d" if dim == 3 else "avg_pool3d_out_frame", input)
     shape = tuple(input.shape)
     sq = (input * input).reshape(shape[0], 1, shape[1], -1)
     c, rest = sq.shape[2], sq.shape[3]
@@ -343,6 +359,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 # --- registry records -----------------------------------------------------------------------------
 
 def _batch_norm_samples(dtype):
+    yield SampleInput(T(0, 3), T(0, grad=False), T(0, grad=False), T(3), T(3), training=True,
+                      name="empty: no statistics, no checks")
     for training in (True, False):
         yield SampleInput(T(4, 3), T(3, grad=False), T(3, low=0.5, high=2.0, grad=False),
                           T(3), T(3), training=training)
@@ -354,6 +372,10 @@ def _batch_norm_samples(dtype):
 
 
 def _batch_norm_errors():
+    yield ErrorInput(SampleInput(T(4, 3, dtype="int64"), None, None, training=True),
+                     NotImplementedError, "\"batch_norm\" not implemented for 'Long'")
+    yield ErrorInput(SampleInput(T(0, 3), T(0), T(0), T(0), T(0), training=True), IndexError,
+                     "out of")
     yield ErrorInput(SampleInput(T(1, 3), T(3, grad=False), T(3, grad=False), training=True),
                      ValueError, "Expected more than 1 value per channel when training")
     yield ErrorInput(SampleInput(T(2, 3), T(4, grad=False), T(4, grad=False), training=True),
@@ -408,6 +430,8 @@ def _layer_norm_samples(dtype):
 
 
 def _layer_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 3, dtype="int64"), (3,)), NotImplementedError,
+                     "\"LayerNormKernelImpl\" not implemented for 'Long'")
     yield ErrorInput(SampleInput(T(2, 3), (4,)), RuntimeError,
                      r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]")
     yield ErrorInput(SampleInput(T(2, 3), (3,), T(4)), RuntimeError,
@@ -415,6 +439,7 @@ def _layer_norm_errors():
 
 
 def _group_norm_samples(dtype):
+    yield SampleInput(T(0, 4, 5), 1, name="empty batch")
     yield SampleInput(T(2, 4, 3), 2, T(4), T(4))
     yield SampleInput(T(2, 6, 2, 2), 3, T(6), T(6), 1e-3)
     yield SampleInput(T(3, 4, 5), 1)
@@ -422,6 +447,8 @@ def _group_norm_samples(dtype):
 
 
 def _group_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 4, 3, dtype="int64"), 2), NotImplementedError,
+                     "\"GroupNormKernelImpl\" not implemented for 'Long'")
     yield ErrorInput(SampleInput(T(2, 3, 4), 2), RuntimeError,
                      "Expected number of channels in input to be divisible by num_groups")
     yield ErrorInput(SampleInput(T(2, 4, 4), 2, T(3)), RuntimeError,
@@ -440,6 +467,8 @@ def _instance_norm_samples(dtype):
 
 
 def _instance_norm_errors():
+    yield ErrorInput(SampleInput(T(2, 3, 5, dtype="int64")), NotImplementedError,
+                     "\"batch_norm\" not implemented for 'Long'")
     yield ErrorInput(SampleInput(T(2, 3, 1)), ValueError,
                      "Expected more than 1 spatial element when training")
 
@@ -448,10 +477,15 @@ def _lrn_samples(dtype):
     yield SampleInput(T(2, 5, 3), 3)
     yield SampleInput(T(1, 4, 2, 3), 2, 1e-2, 0.5, 2.0)
     yield SampleInput(T(1, 6, 2, 2, 2), 4, alpha=0.1)
+    if dtype == "float32":  # a float32 result (float64 tolerances would be too tight)
+        yield SampleInput(T(2, 5, 3, dtype="int64", low=-9, high=9), 3, 0.1,
+                          name="int64: torch's average rounds toward zero")
 
 
 def _lrn_errors():
     yield ErrorInput(SampleInput(T(2, 3), 2), ValueError, "Expected 3D or higher dimensionality")
+    yield ErrorInput(SampleInput(T(2, 5, 3, dtype="int8"), 3), NotImplementedError,
+                     "\"avg_pool2d\" not implemented for 'Char'")
 
 
 _F = "nn.functional."
@@ -472,9 +506,14 @@ del _F
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim``."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           "input. Got %s" % dtype_word(input._data.dtype))
     norm = _vector_norm(input, p, dim, keepdim=True)
     return input / clamp_min(norm, eps)
 
 
 register_nn("normalize", normalize, lambda dt: iter([
-    SampleInput(T(3, 4)), SampleInput(T(3, 4), p=1.0, dim=0), SampleInput(T(2, 3, 4), 3.0, -1)]))
+    SampleInput(T(3, 4)), SampleInput(T(3, 4), p=1.0, dim=0), SampleInput(T(2, 3, 4), 3.0, -1)]),
+    lambda: iter([ErrorInput(SampleInput(T(3, 4, dtype="int8")), RuntimeError,
+                             "Expected a floating point or complex tensor as input. Got Char")]))

@@ -18,7 +18,7 @@ from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
 from ember.ops.nn.conv import _Geometry, _shape_str
-from ember.ops._util import ntuple
+from ember.ops._util import check_dtype, ntuple
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 _int = builtins.int
@@ -97,7 +97,8 @@ def _lowest(dtype):
 
 
 def _max_forward(x, geom):
-    """(y, arg) where ``arg`` is the kernel offset of each window's first maximum (or None)."""
+    """(y, arg) where ``arg`` is the kernel offset of each window's maximum (or None): the first
+    maximum, or in a window holding NaN its last NaN (torch's scan takes each NaN it meets)."""
     if _non_overlapping(geom):
         y = x[_ALL2 + tuple(slice(0, o * k) for o, k in zip(geom.out_size, geom.kernel))]
         for axis, k in enumerate(geom.kernel, start=2):
@@ -120,31 +121,28 @@ def _max_forward(x, geom):
         v = xp[_ALL2 + sl]
         upd = v > y
         if nan_aware:
-            upd |= np.isnan(v) & ~np.isnan(y)
+            upd |= np.isnan(v)
         np.copyto(y, v, where=upd)
         arg[upd] = i
     return y, arg
 
 
 def _max_arg(x, y, geom):
-    """The first-maximum offset of each window, recomputed from ``x`` and the pooled ``y``."""
+    """The maximum's offset in each window (as ``_max_forward``), recomputed from ``x`` and the
+    pooled ``y``."""
     offsets = list(geom.offsets())
     arg = array_module(y).zeros(y.shape, dtype=np.int16 if len(offsets) < 32768 else np.int32)
-    nan = _has_nan(y)
     for i in range(len(offsets) - 1, -1, -1):
-        np.copyto(arg, i, where=_is_max(x[_ALL2 + offsets[i]], y, nan), casting="unsafe")
+        np.copyto(arg, i, where=x[_ALL2 + offsets[i]] == y, casting="unsafe")
+    if _has_nan(y):
+        nan_window = np.isnan(y)
+        for i, sl in enumerate(offsets):
+            np.copyto(arg, i, where=np.isnan(x[_ALL2 + sl]) & nan_window, casting="unsafe")
     return arg
 
 
 def _has_nan(y):
     return y.dtype.kind == "f" and bool(np.isnan(y).any())
-
-
-def _is_max(x, y, nan):
-    """Where ``x`` is its window's maximum ``y``; a NaN maximum is the NaN input (as torch)."""
-    if nan:
-        return (x == y) | (np.isnan(x) & np.isnan(y))
-    return x == y
 
 
 class _PoolState:
@@ -170,7 +168,8 @@ _TILE = 1 << 16
 
 
 def _route_to_first_max(g, state):
-    """Non-overlapping windows: each window's gradient goes to its first maximum in scan order.
+    """Non-overlapping windows without NaN: each window's gradient goes to its first maximum in
+    scan order.
 
     Offset ``i`` takes the windows where ``x == y`` that no earlier offset took; the last offset
     takes all that are left. Batch tiles run across the pool's threads."""
@@ -184,16 +183,15 @@ def _route_to_first_max(g, state):
         for a in range(lo, hi, tile):
             b = min(a + tile, hi)
             xs, ys, gs, out = x[a:b], y[a:b], g[a:b], gx[a:b]
-            nan = _has_nan(ys)
             taken = None
             for i, sl in enumerate(offsets):
                 if taken is None:
-                    m = _is_max(xs[_ALL2 + sl], ys, nan)
+                    m = xs[_ALL2 + sl] == ys
                     taken = m
                 elif i == len(offsets) - 1:
                     m = np.logical_not(taken, out=taken)
                 else:
-                    m = _is_max(xs[_ALL2 + sl], ys, nan)
+                    m = xs[_ALL2 + sl] == ys
                     np.greater(m, taken, out=m)
                     taken |= m
                 np.multiply(gs, m, out=out[_ALL2 + sl])
@@ -235,7 +233,9 @@ class _MaxPoolGrad(Node):
     def forward(ctx, g, state):
         ctx.state = state
         if state.arg is None:
-            return _route_to_first_max(g, state)
+            if not _has_nan(state.y):
+                return _route_to_first_max(g, state)
+            state.argmax()  # a NaN window routes to its last NaN, not its first maximum
         geom, arg = state.geom, state.arg
         overlap = not _non_overlapping(geom)
         if overlap:
@@ -288,6 +288,9 @@ def _flat_indices(arg, geom):
 
 def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
                 fname):
+    if nd == 1 and not return_indices:
+        check_dtype("max_pool1d_impl", input)  # torch's 1-d kernel (no indices) is float only
+    check_dtype("max_pool2d", input, kinds="fiu")
     x, batched = _batched(input, nd, fname)
     geom = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, nd, fname)
     pre = None
@@ -387,6 +390,8 @@ class _AvgPool(Node):
         y = xp[_ALL2 + offsets[0]].copy()
         for sl in offsets[1:]:
             y += xp[_ALL2 + sl]
+        if y.dtype.kind in "iu":  # torch's int64 kernel divides rounding toward zero
+            return np.sign(y) * (np.abs(y) // div)
         y /= div
         return y
 
@@ -432,6 +437,8 @@ class _AvgPoolGrad(Node):
 
 def _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 divisor_override, nd, fname):
+    if input._data.dtype != np.int64:
+        check_dtype("avg_pool2d", input)  # torch averages int64 too, no other integer type
     x, batched = _batched(input, nd, fname)
     geom = _pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, nd, fname)
     if divisor_override is not None and divisor_override == 0:
@@ -538,8 +545,14 @@ def _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size, nd,
     in_size = tuple(input.shape[input.dim() - nd:])
     default = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(in_size, stride, padding,
                                                                   kernel))
+    if input._data.size:  # as torch: an empty input of any dtype gives an empty output
+        check_dtype(fname, input)
     if output_size is None:
         out_size = default
+        if any(o < 0 for o in out_size):
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial "
+                             "dimensions, but got output_size[%d]=%d"
+                             % next((d, o) for d, o in enumerate(out_size) if o < 0))
     else:
         out_size = tuple(_int(s) for s in output_size)
         if len(out_size) == nd + 2:
@@ -600,6 +613,9 @@ def _max_pool1d_samples(dtype):
     yield SampleInput(T(1, 2, 7), 3, 2, 1, 1, True, True)
     yield SampleInput(T(1, 1, 6, values=[[[1.0, _NAN, 3.0, 2.0, _NAN, 0.0]]]), 2,
                       return_indices=True, name="edge: NaN is the maximum")
+    for indices in (True, False):
+        yield SampleInput(T(1, 1, 6, values=[[[1.0, _NAN, 3.0, _NAN, 2.0, 0.0]]]), 4, 2,
+                          return_indices=indices, name="edge: several NaNs: the last one")
 
 
 def _max_pool2d_samples(dtype):
@@ -622,6 +638,11 @@ def _max_pool2d_samples(dtype):
                       return_indices=True, name="edge: NaN is the maximum")
     yield SampleInput(T(1, 1, 3, 3, values=[[[[1.0, _NAN, 3.0], [2.0, 5.0, 4.0],
                                               [0.0, 1.0, 2.0]]]]), 2, 1, name="edge: NaN, overlap")
+    several = T(1, 1, 3, 4, values=[[[[1.0, _NAN, 2.0, _NAN], [_NAN, 0.0, _NAN, 7.0],
+                                      [3.0, 4.0, 5.0, _NAN]]]])
+    yield SampleInput(several, 2, 1, return_indices=True, name="edge: several NaNs, overlap")
+    yield SampleInput(several, 2, 1, name="edge: several NaNs, overlap")
+    yield SampleInput(several, (3, 2), name="edge: several NaNs, non-overlapping")
 
 
 _NAN = float("nan")
@@ -629,9 +650,17 @@ _NAN = float("nan")
 
 def _pool_errors(nd, avg=False):
     """Error inputs of ``max_pool{nd}d`` or (``avg``) ``avg_pool{nd}d``: the window checks
-    they share, then each one's own."""
+    they share, the dtypes torch's kernels lack, then each one's own."""
     def errors():
         sp = (5,) * nd
+        kernel = "avg_pool2d" if avg else "max_pool1d_impl" if nd == 1 else "max_pool2d"
+        for dt, word in (("int8", "Char"), ("bool", "Bool")) if avg or nd == 1 else \
+                (("bool", "Bool"),):
+            yield ErrorInput(SampleInput(T(2, 2, *sp, dtype=dt), 2), NotImplementedError,
+                             "\"%s\" not implemented for '%s'" % (kernel, word))
+        if avg or nd == 1:
+            yield ErrorInput(SampleInput(T(0, 2, *sp, dtype="int8"), 2), NotImplementedError,
+                             "not implemented for 'Char'")
         yield ErrorInput(SampleInput(T(1, 2, *sp), 2, padding=2), RuntimeError,
                          "pad should be at most half of effective kernel size")
         yield ErrorInput(SampleInput(T(1, 2, *(1,) * nd), 2), RuntimeError,
@@ -667,6 +696,8 @@ def _with_indices_samples(samples):
 
 def _avg_pool1d_samples(dtype):
     yield SampleInput(T(2, 3, 8), 2)
+    yield SampleInput(T(1, 2, 9, dtype="int64", low=-50, high=50), 3, 2, 1, True, False,
+                      name="int64 rounds toward zero")
     yield SampleInput(T(1, 2, 9), 3, stride=2, padding=1, ceil_mode=True)
     yield SampleInput(T(1, 2, 9), 3, 2, 1, True, False)
     yield SampleInput(T(3, 7), 4, 3, 2)
@@ -680,6 +711,8 @@ def _avg_pool2d_samples(dtype):
                       count_include_pad=False)
     yield SampleInput(T(1, 2, 6, 5), (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True)
     yield SampleInput(T(2, 5, 5), 2, divisor_override=3)
+    yield SampleInput(T(2, 5, 5, dtype="int64", low=-50, high=50), 2, divisor_override=3,
+                      name="int64 rounds toward zero")
     yield SampleInput(T(1, 1, 4, 5, noncontig=True), 2, 1)
 
 
@@ -742,6 +775,12 @@ def _max_unpool2d_errors():
     yield ErrorInput(SampleInput(T(1, 2, 2, 2), T(1, 2, 2, 2, dtype="int64", low=0, high=3,
                                                   grad=False), 2, output_size=(7, 7)),
                      ValueError, "invalid output_size")
+    yield ErrorInput(SampleInput(T(3, 0, 4), T(3, 4, 4, dtype="int64", low=0, high=3,
+                                               grad=False), 2, 2, 1),
+                     ValueError, "output_size must contain non-negative spatial dimensions")
+    yield ErrorInput(SampleInput(T(1, 2, 2, 2, dtype="int32"), T(1, 2, 2, 2, dtype="int64",
+                                                                 low=0, high=3, grad=False), 2),
+                     NotImplementedError, "\"max_unpool2d\" not implemented for 'Int'")
 
 
 _F = "nn.functional."

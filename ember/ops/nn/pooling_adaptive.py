@@ -5,6 +5,7 @@ with a bin-averaging matrix; max pooling gathers each bin's first maximum in sca
 from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
+from ember.ops._util import check_dtype
 from ember.ops.nn.conv import _shape_str
 from ember.ops.nn.pooling import _ALL2, _int, _PlaneGather, _with_indices
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
@@ -43,6 +44,13 @@ class _AxisMatmul(Node):
         return array_module(x).ascontiguousarray(x)
 
     def backward(ctx, g):
+        # torch runs the 1-d pool as a 2-d one, on (N, C, 1, L); dim 0 may be empty
+        shape = g._data.shape[:-1] + (1,) * (2 - len(ctx.mats)) + g._data.shape[-1:]
+        if 0 in shape[1:]:
+            raise RuntimeError("adaptive_avg_pool2d_backward(): Expected grad_output to have "
+                               "non-zero size for non-batch dimensions, but grad_output has "
+                               "sizes %s with dimension %d being empty"
+                               % (_shape_str(shape), shape.index(0, 1)))
         return _AxisMatmul.apply((g,), tuple(m.T for m in ctx.mats))
 
     def name(self):
@@ -65,8 +73,14 @@ def _adaptive_avg_poolnd(input, output_size, nd, fname):
                            "but input has sizes %s with dimension %d being empty"
                            % (fname, _shape_str(input.shape), empty[0]))
     dtype = input._data.dtype
-    if dtype.kind != "f":
-        raise RuntimeError("\"%s\" not implemented for '%s'" % (fname, input.dtype))
+    if input._data.size:  # torch returns an empty input of any dtype without its kernel
+        check_dtype("adaptive_avg_pool2d", input)
+    if all(o == 1 for o in out_size):  # torch's shortcut: a mean, with a mean's checks
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
+    if 0 in in_size:
+        raise RuntimeError("adaptive_avg_pool2d(): Expected input to have non-zero size for "
+                           "non-batch dimensions, but input has sizes %s with dimension %d being "
+                           "empty" % (_shape_str(input.shape), input.dim() - nd + in_size.index(0)))
     mats = []
     for n, o in zip(in_size, out_size):
         m = array_module(input._data).zeros((o, n), dtype=dtype)
@@ -93,7 +107,8 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max_indices(x, out_size):
-    """Flat per-plane index of the first maximum of each adaptive bin (NaN wins, as in torch)."""
+    """Flat per-plane index of the first maximum of each adaptive bin (or, as in torch, of the
+    last NaN of a bin holding NaN)."""
     n, c = x.shape[:2]
     in_size = x.shape[2:]
     idx = array_module(x).empty((n, c) + tuple(out_size), dtype=np.int64)
@@ -103,6 +118,11 @@ def _adaptive_max_indices(x, out_size):
         win = x[_ALL2 + tuple(slice(a, b) for a, b in ranges)]
         win = win.reshape(n, c, _int(np.prod(win.shape[2:])))
         local = np.argmax(win, axis=2)
+        if win.dtype.kind == "f":
+            isnan = np.isnan(win)
+            if isnan.any():
+                last = win.shape[2] - 1 - np.argmax(isnan[..., ::-1], axis=2)
+                local = np.where(isnan.any(axis=2), last, local)
         flat = np.zeros_like(local)
         for d, (a, b) in enumerate(ranges):
             inner = _int(np.prod([bb - aa for aa, bb in ranges[d + 1:]]))
@@ -114,6 +134,7 @@ def _adaptive_max_indices(x, out_size):
 
 def _adaptive_max_poolnd(input, output_size, return_indices, nd, fname):
     out_size, _ = _adaptive_args(input, output_size, nd, fname)
+    check_dtype("adaptive_max_pool2d", input)
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
     if any(s == 0 for s in x.shape[2:]):
@@ -153,6 +174,8 @@ adaptive_max_pool3d_with_indices = _with_indices(adaptive_max_pool3d, 2)
 
 def _adaptive1d_samples(dtype):
     yield SampleInput(T(2, 3, 8), 4)
+    yield SampleInput(T(0, 3, 8), 4, name="empty batch")
+    yield SampleInput(T(0, 5), 1, name="unbatched, no channels")
     yield SampleInput(T(1, 2, 7), 3)
     yield SampleInput(T(3, 5), 1)
     yield SampleInput(T(1, 2, 3), 5)
@@ -160,6 +183,7 @@ def _adaptive1d_samples(dtype):
 
 def _adaptive2d_samples(dtype):
     yield SampleInput(T(2, 3, 6, 6), 2)
+    yield SampleInput(T(0, 3, 6, 6), 2, name="empty batch")
     yield SampleInput(T(1, 2, 7, 5), (3, 4))
     yield SampleInput(T(2, 5, 5), (None, 2))
     yield SampleInput(T(1, 2, 4, 3), 1)
@@ -183,12 +207,21 @@ def _adaptive_max_samples(nd):
         if nd == 2 and dtype == "float32":
             yield SampleInput(T(1, 1, 3, 4, values=[[[[1., 1, 0, 0], [2, 2, 0, 2], [2, 0, 2, 2]]]]),
                               (2, 3), True, name="ties")
+            nan = float("nan")
+            yield SampleInput(T(1, 1, 3, 4, values=[[[[1., nan, 0, 0], [nan, 2, 0, nan],
+                                                      [2, nan, 2, 2]]]]),
+                              (2, 3), True, name="edge: several NaNs: the last one")
     return samples
 
 
 def _adaptive_errors(fname, nd):
     def errors():
+        kernel = "adaptive_%s_pool2d" % ("max" if "max" in fname else "avg")
+        yield ErrorInput(SampleInput(T(1, 2, *(4,) * nd, dtype="int64"), 2), NotImplementedError,
+                         "\"%s\" not implemented for 'Long'" % kernel)
         yield ErrorInput(SampleInput(T(5), 2), RuntimeError, "Expected")
+        yield ErrorInput(SampleInput(T(2, 3, *(0,) + (6,) * (nd - 1)), 2), RuntimeError,
+                         "Expected input to have non-zero size for non-batch dimensions")
         yield ErrorInput(SampleInput(T(1, 2, *(4,) * nd), (2,) * (nd + 1)), RuntimeError,
                          "output_size must be %d" % nd)
     return errors
