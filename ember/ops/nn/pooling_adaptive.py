@@ -68,19 +68,17 @@ def _adaptive_avg_poolnd(input, output_size, nd, fname):
     # torch's 3-d form refuses an empty dimension after the first, the others only empty bins
     first = 1 if nd == 3 else input.dim() - nd
     empty = [d for d in range(first, input.dim()) if input.shape[d] == 0]
-    if empty:
+    # torch's 1-d and 2-d shortcut for output size 1: a mean, with a mean's checks
+    mean = nd < 3 and all(o == 1 for o in out_size)
+    if empty and not mean:
         raise RuntimeError("%s(): Expected input to have non-zero size for non-batch dimensions, "
                            "but input has sizes %s with dimension %d being empty"
                            % (fname, _shape_str(input.shape), empty[0]))
     dtype = input._data.dtype
     if input._data.size:  # torch returns an empty input of any dtype without its kernel
         check_dtype("adaptive_avg_pool2d", input)
-    if all(o == 1 for o in out_size):  # torch's shortcut: a mean, with a mean's checks
+    if mean:
         return input.mean(tuple(range(-nd, 0)), keepdim=True)
-    if 0 in in_size:
-        raise RuntimeError("adaptive_avg_pool2d(): Expected input to have non-zero size for "
-                           "non-batch dimensions, but input has sizes %s with dimension %d being "
-                           "empty" % (_shape_str(input.shape), input.dim() - nd + in_size.index(0)))
     mats = []
     for n, o in zip(in_size, out_size):
         m = array_module(input._data).zeros((o, n), dtype=dtype)
