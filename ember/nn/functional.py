@@ -38,8 +38,8 @@ from ember.ops.nn.normalization import (batch_norm, group_norm, instance_norm,  
 from ember.ops.nn.pooling import (avg_pool1d, avg_pool2d, avg_pool3d,  # noqa: F401
                                   lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d,
                                   max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices,
-                                  max_pool3d, max_pool3d_with_indices, max_unpool1d,
-                                  max_unpool2d, max_unpool3d)
+                                  max_pool3d, max_pool3d_with_indices)
+from ember.ops.nn.unpooling import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: F401
 from ember.ops.nn.pooling_adaptive import (adaptive_avg_pool1d,  # noqa: F401
                                            adaptive_avg_pool2d, adaptive_avg_pool3d,
                                            adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
