@@ -28,7 +28,8 @@ class Where(Node):
     def backward(ctx, g):
         cond = _make(ctx.cond)
         sa, sb = ctx.shapes
-        zero = _make(np.zeros((), g._data.dtype))  # not g * 0: an infinite g would give NaN
+        # not g * 0: an infinite g would give NaN
+        zero = _make(array_module(g._data).zeros((), g._data.dtype))
         need = ctx.needs_input_grad
         return (None,
                 sum_to_shape(where(cond, g, zero), sa) if need[1] else None,

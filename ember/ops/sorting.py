@@ -225,8 +225,8 @@ class NanMedian(Median):
         flat = a.reshape(-1)
         flat = np.sort(flat[~np.isnan(flat)])
         if flat.size == 0:
-            return np.asarray(np.nan, dtype=a.dtype)
-        return np.asarray(flat[(flat.size - 1) // 2])
+            return array_module(a).asarray(np.nan, dtype=a.dtype)
+        return array_module(flat).asarray(flat[(flat.size - 1) // 2])
 
 
 def _nanmedian_index(a, dim):
@@ -255,7 +255,7 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
         if dim is None and input._data.size == 0:
             # torch's NaN converted to the integer dtype (as the machine converts it)
             with np.errstate(invalid="ignore"):
-                return _make(np.asarray(np.nan).astype(input._data.dtype))
+                return _make(array_module(input._data).asarray(np.nan).astype(input._data.dtype))
         return median(input, dim, keepdim)
     if dim is None:
         return NanMedian.apply((input,))

@@ -4,7 +4,7 @@ the piecewise-linear family and the smooth family.
 import math
 
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -697,7 +697,8 @@ def prelu(input, weight):
     else:
         w = weight.reshape(())
     # the slope, then one product: an infinite weight gives the positive side no NaN gradient
-    return input * where(input > 0, _make(np.ones((), input._data.dtype)), w)
+    one = _make(array_module(input._data).ones((), input._data.dtype))
+    return input * where(input > 0, one, w)
 
 
 register_nn("prelu", prelu, lambda dt: iter([SampleInput(T(2, 3, 4), T(3)),
