@@ -24,9 +24,9 @@ from ember.ops.creation import (bartlett_window, blackman_window, empty_permuted
                                 frombuffer, hamming_window, hann_window, kaiser_window,
                                 scalar_tensor, tril_indices, triu_indices)
 from ember.ops.registry import OPS as _OPS
-from ember.random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
-                          manual_seed, multinomial, normal, poisson, rand, rand_like, randint,
-                          randint_like, randn, randn_like, randperm, seed, set_rng_state)
+from ember.random import (Generator, bernoulli, binomial, default_generator, get_rng_state,
+                          initial_seed, manual_seed, multinomial, normal, poisson, rand, rand_like,
+                          randint, randint_like, randn, randn_like, randperm, seed, set_rng_state)
 from ember.ops import clone, contiguous
 from ember.ops.comparison import allclose, equal, isclose
 from ember._legacy import LEGACY_TYPES as _LEGACY_TYPES, set_default_tensor_type
@@ -55,8 +55,10 @@ from ember._config import (AcceleratorError, FatalError, get_device_module,  # n
                            set_deterministic_debug_mode, set_float32_matmul_precision,
                            set_flush_denormal, set_num_interop_threads, set_warn_always, strided,
                            typename, use_deterministic_algorithms)
-from ember.ops.other import (binomial, histogram, histogramdd, isin,  # noqa: E402
-                             nonzero_static, unique_consecutive, unravel_index)
+from ember.ops.indexing import nonzero_static, unravel_index  # noqa: E402
+from ember.ops.comparison import isin  # noqa: E402
+from ember.ops.sorting import unique_consecutive  # noqa: E402
+from ember.ops.statistics import histogram, histogramdd  # noqa: E402
 from ember.ops import aliases as _aliases  # noqa: E402
 globals().update(_aliases.INPLACE)
 globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS

@@ -1,6 +1,6 @@
 """Random numbers: ``Generator``, ``manual_seed``/``seed``/``initial_seed`` and the random
-creation functions (rand, randn, randint, randperm, normal, bernoulli, multinomial, in-place
-``uniform_``/``normal_``/...).
+creation functions (rand, randn, randint, randperm, normal, bernoulli, binomial, poisson,
+multinomial, in-place ``uniform_``/``normal_``/...).
 
 ember draws from NumPy's PCG64, so a seed reproduces ember's results but not torch's numbers;
 distributions and argument rules follow torch. Tested in ``tests/test_random.py``.
@@ -201,6 +201,18 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 def poisson(input, generator=None):
     return _make(_rng(generator).poisson(input._data).astype(input._data.dtype))
+
+
+def binomial(count, prob, generator=None):
+    """Draws of Binomial(count, prob), elementwise (float tensors of the same shape)."""
+    for name, t in (("count", count), ("prob", prob)):
+        if t._data.dtype.kind != "f":
+            from ember._tensor_str import dtype_word
+
+            raise ValueError("binomial only supports floating-point dtypes for %s, got: %s"
+                             % (name, dtype_word(t._data.dtype)))
+    draws = _rng(generator).binomial(count._data.astype(np.int64), np.clip(prob._data, 0, 1))
+    return _make(draws.astype(count._data.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):

@@ -1,5 +1,5 @@
 """Random numbers: seeding and Generator state, and the distributions of rand, randn, randint,
-randperm, normal, bernoulli, multinomial, poisson and the in-place samplers.
+randperm, normal, bernoulli, binomial, multinomial, poisson and the in-place samplers.
 
 ember's stream is NumPy's PCG64, so values are compared with statistics, not with torch's
 numbers; argument handling, shapes, dtypes and errors are compared with torch.
@@ -239,3 +239,17 @@ def test_poisson_and_exponential_means():
     assert x.min() >= -2 and x.max() < 3 and abs(x.mean() - 0.5) < 0.02
     x = ember.empty(N).normal_(1.0, 3.0).numpy()
     assert abs(x.mean() - 1) < 0.03 and abs(x.std() - 3) < 0.03
+
+
+def test_binomial():
+    count, prob = ember.full((2000,), 10.0), ember.full((2000,), 0.3)
+    ember.manual_seed(0)
+    draws = ember.binomial(count, prob).numpy()
+    assert draws.dtype == np.float32 and draws.min() >= 0 and draws.max() <= 10
+    assert abs(draws.mean() - 3.0) < 0.2
+    assert (ember.binomial(ember.tensor([5.0, 0.0]), ember.tensor([1.0, 0.7])).numpy()
+            == [5.0, 0.0]).all()
+    with pytest.raises(ValueError):
+        ember.binomial(ember.tensor([5]), ember.tensor([0.5]))
+    with pytest.raises(ValueError):
+        torch.binomial(torch.tensor([5]), torch.tensor([0.5]))

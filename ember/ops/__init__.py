@@ -30,6 +30,7 @@ import ember.ops.linalg_functions  # noqa: E402,F401
 import ember.ops.linalg_legacy  # noqa: E402,F401
 import ember.ops.sorting  # noqa: E402,F401
 import ember.ops.statistics  # noqa: E402,F401
+import ember.ops.differences  # noqa: E402,F401
 import ember.ops.nn.activation  # noqa: E402,F401
 import ember.ops.nn.linear  # noqa: E402,F401
 import ember.ops.nn.dropout  # noqa: E402,F401
@@ -50,7 +51,6 @@ import ember.ops.nn.loss_ctc  # noqa: E402,F401
 import ember.ops.nn.attention  # noqa: E402,F401
 import ember.ops.nn.rnn  # noqa: E402,F401
 import ember.ops.bits  # noqa: E402,F401
-import ember.ops.other  # noqa: E402,F401
 from ember.ops._util import as_tensor_operand, cast, sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OpInfo, SampleInput, T, register

@@ -13,7 +13,7 @@ _COVERED_BY = {
         "full_like", "rand_like", "randn_like", "randint_like"),
     "tests/test_random.py": (
         "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "rand", "randn",
-        "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson"),
+        "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson", "binomial"),
     "tests/test_dtype.py": (
         "get_default_dtype", "set_default_dtype", "promote_types", "result_type"),
     "tests/test_tensor.py": (

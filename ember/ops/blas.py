@@ -1,8 +1,8 @@
-"""Products: matmul, mm, bmm, mv, dot, outer, inner, tensordot, kron, addmm and friends
+"""Products: matmul, mm, bmm, mv, dot, outer, inner, tensordot, kron, addmm and friends, addr
 (einsum has its own file)."""
 import builtins
 
-from ember import _parallel
+from ember import _dtype, _parallel
 from ember._backend import array_module, np
 from ember._tensor import Tensor
 from ember._tensor_str import dtype_word
@@ -677,3 +677,25 @@ register(OpInfo("addmv", addmv, _addmv_samples, lambda: iter([
 
 
 register(OpInfo("ger", ger, _outer_samples, method=True))
+
+
+# ---- small composites ------------------------------------------------------------------------
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * outer(vec1, vec2)`` (``input`` ignored when ``beta`` is 0)."""
+    from ember.ops.arithmetic import where
+    from ember.ops.creation import zeros
+
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError("addr: Expected 1-D argument %s, but got %d-D" % (name, v.dim()))
+    prod = outer(vec1, vec2)
+    prod = prod if alpha == 1 else prod * alpha
+    if beta == 0:
+        # input's values (NaN included) are ignored; its gradient is zero
+        return _out(where(zeros(prod.shape, dtype=_dtype.bool), input, prod), out)
+    return _out(input + prod if beta == 1 else input * beta + prod, out)
+
+
+register(OpInfo("addr", addr, lambda dt: iter([
+    SampleInput(T(3, 4), T(3), T(4)), SampleInput(T(4), T(3), T(4), beta=0.5, alpha=2.0),
+    SampleInput(T(3, 4), T(3), T(4), beta=0)]), method=True, inplace="addr_"))

@@ -1,17 +1,18 @@
 """Comparisons, logical and bitwise ops, floating-point class tests (isnan, isinf, ...), and the
-elementwise maximum/minimum/fmax/fmin (torch's "comparison ops").
+elementwise maximum/minimum/fmax/fmin and isin (torch's "comparison ops").
 
 Comparisons, logical and bitwise ops and the class tests are not differentiable: their results
 are bool or integer tensors. Operands are promoted as torch promotes them before comparing;
 shapes broadcast.
 """
 from ember._backend import array_module, np
-from ember._tensor import _make
+from ember._tensor import Tensor, _make
 from ember.ops._util import binary_operands, check_broadcast, check_dtype
 from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out,
                                   _require_tensors, _unary_samples)
 from ember.ops.binary import table_op, tensor_operands
-from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors, register
+from ember.ops.registry import (ALL, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors,
+                                not_differentiable, register)
 
 
 def _tensor_binary_samples(dtype):
@@ -217,5 +218,19 @@ def fmin(input, other, *, out=None):
 
 
 register(OpInfo("fmin", fmin, _tensor_binary_samples, method=True, dtypes=INT_FLOAT))
+
+
+
+# ---- not differentiable --------------------------------------------------------------------
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each of ``elements`` is in ``test_elements``."""
+    # a Python number or list given for either side is made where the tensor side lives
+    xp = array_module(*(t._data for t in (elements, test_elements) if isinstance(t, Tensor)))
+    a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return _make(np.isin(a, b, invert=invert))
+
+
+not_differentiable("isin", "tests/ops/test_not_differentiable.py")
 
 from ember.ops.indexing import where  # noqa: E402

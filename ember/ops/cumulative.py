@@ -1,9 +1,14 @@
-"""Cumulative ops: cumsum, cumprod, cummax, cummin."""
-from ember import return_types
+"""Cumulative ops: cumsum, cumprod, cummax, cummin, logcumsumexp, and the trapezoid rule
+(trapezoid/trapz and its running form cumulative_trapezoid)."""
+import builtins
+
+from ember import _dtype, return_types
 from ember._backend import array_module, np
 from ember._tensor import _make
+from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
-from ember.ops._util import cast, wrap_dim
+from ember.ops._util import cast, to_float, wrap_dim
+from ember.ops.arithmetic import _out
 from ember.ops.reduction import _dim_errors, _int_sum_dtype, _TakeAlong
 from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
 
@@ -163,3 +168,111 @@ def cummin(input, dim):
 
 
 register(OpInfo("cummin", cummin, _cum_samples, _dim_errors, method=True, dtypes=INT_FLOAT))
+
+
+def _trapezoid_parts(name, y, x, dx, dim):
+    """(mean of neighbouring samples, spacing) along ``dim``."""
+    if y.dim() == 0:
+        raise IndexError("Dimension specified as %d but tensor has no dimensions" % dim)
+    if y.dtype == _dtype.bool:
+        raise RuntimeError("%s: received a bool input for `y`, but bool is not supported" % name)
+    d = wrap_dim(dim, y.dim())
+    n = y.shape[d]
+    if n == 0 and name == "trapezoid":
+        return None, None, d
+    if x is not None:
+        xn = x.shape[-1] if x.dim() == 1 else x.shape[wrap_dim(dim, x.dim())]
+        if xn != n:
+            raise RuntimeError("%s: There must be one `x` value for each sample point" % name)
+    if n == 0:
+        return None, None, d
+    mids = (y.narrow(d, 0, n - 1) + y.narrow(d, 1, n - 1)) / 2
+    if x is None:
+        return mids, 1 if dx is None else dx, d
+    if x.dim() == 1:
+        shape = [1] * y.dim()
+        shape[d] = -1
+        return mids, x.diff().reshape(shape), d
+    return mids, x.diff(dim=d), d
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoid rule along ``dim``: spacing ``dx`` (default 1) or sample points ``x``."""
+    from ember.ops.creation import zeros
+
+    mids, steps, d = _trapezoid_parts("trapezoid", y, x, dx, dim)
+    if mids is None:
+        shape = tuple(y.shape[:d]) + tuple(y.shape[d + 1:])
+        return zeros(shape, dtype=y.dtype)
+    return (mids * steps).sum(d)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoid rule along ``dim`` (one element shorter than ``y`` there)."""
+    mids, steps, d = _trapezoid_parts("cumulative_trapezoid", y, x, dx, dim)
+    if mids is None:
+        return to_float(y).clone()
+    return (mids * steps).cumsum(d)
+
+
+def _trapezoid_samples(dtype):
+    yield SampleInput(T(3, 5))
+    yield SampleInput(T(3, 5), dx=0.5, dim=0)
+    yield SampleInput(T(3, 5), T(5, values=[0.0, 0.5, 1.5, 2.0, 3.5]))
+    yield SampleInput(T(3, 5), T(3, 5), dim=1)
+
+
+for _name, _fn in (("trapezoid", trapezoid), ("trapz", trapz),
+                   ("cumulative_trapezoid", cumulative_trapezoid)):
+    register(OpInfo(_name, _fn, _trapezoid_samples))
+
+
+class LogCumSumExp(Node):
+    save_output = True
+    save = (0,)
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        if a.size == 0:
+            return a.copy()
+        with np.errstate(invalid="ignore"):
+            return np.logaddexp.accumulate(a, axis=dim)
+
+    def backward(ctx, g):
+        # stable form: the positive and negative parts of g, each through a reversed
+        # log-cum-sum-exp (so the backward is differentiable again)
+        from ember.ops.unary import exp, log
+        from ember.ops.arithmetic import where
+
+        (a, y), d = ctx.saved_tensors, ctx.dim
+        lowest = float(np.finfo(g._data.dtype).min)
+        log_abs = log(g.abs())
+        pos = where(g > 0, log_abs, lowest) - y
+        neg = where(g < 0, log_abs, lowest) - y
+        rev = _reverse_logcumsumexp
+        return exp(rev(pos, d) + a) - exp(rev(neg, d) + a)
+
+
+def _reverse_logcumsumexp(t, dim):
+    return LogCumSumExp.apply((t.flip((dim,)),), dim).flip((dim,))
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """``log(cumsum(exp(input), dim))`` computed stably."""
+    d = wrap_dim(dim, builtins.max(1, input.dim()))
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for \'%s\''
+                                  % dtype_word(input._data.dtype))
+    if input.dim() == 0:
+        return _out(input.clone(), out)
+    return _out(LogCumSumExp.apply((input,), d), out)
+
+
+register(OpInfo("logcumsumexp", logcumsumexp, lambda dt: iter([
+    SampleInput(T(3, 4), 1), SampleInput(T(3, 4), 0), SampleInput(T(), 0),
+    SampleInput(T(4, values=[-1000.0, 0.0, 1.0, -2.0]), 0, name="spread")]),
+    method=True, dtypes=("float32", "float64")))

@@ -1,6 +1,6 @@
 """Indexing: ``__getitem__`` / ``__setitem__`` with autograd, gather, the scatter family,
 index_select and the ``index_*`` writes, index_put, the masked ops, take, take_along_dim, put,
-nonzero.
+nonzero (nonzero_static, unravel_index), fill_diagonal_.
 
 Basic indices (ints, slices, None, Ellipsis) give views; integer-tensor and boolean-mask
 indices give copies. Backward of a read is a write into zeros that accumulates repeated
@@ -11,11 +11,14 @@ import builtins
 from ember import _dtype
 from ember._backend import add_at, array_module, np
 from ember._tensor import Tensor, _make
+from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
 from ember.ops._util import binary_operands, cast, shape_str, sum_to_shape, wrap_dim
 from ember.ops.arithmetic import _out
-from ember.ops.registry import ALL, ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.inplace import apply_inplace
+from ember.ops.registry import (ALL, ErrorInput, OpInfo, SampleInput, T, not_differentiable,
+                                register)
 from ember.ops.views import as_view
 
 
@@ -620,3 +623,58 @@ def argwhere(input):
 
 register(OpInfo("argwhere", argwhere, _samples(_S(T(3, 4)), _S(T())), method=True, dtypes=ALL,
                 grad=False))
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal (all dims equal, or a tall 2-d matrix with
+    ``wrap`` restarting the diagonal every ``cols + 1`` rows)."""
+    a = self._data
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+
+    xp = array_module(a)
+    mask = xp.zeros(a.shape, dtype=bool)
+    if a.ndim == 2:
+        np.fill_diagonal(mask, True, wrap=wrap)
+    else:
+        idx = xp.arange(a.shape[0])
+        mask[(idx,) * a.ndim] = True
+    return apply_inplace(self, lambda t: t.masked_fill(_make(mask), fill_value), (), {})
+
+
+Tensor.fill_diagonal_ = fill_diagonal_
+
+
+def unravel_index(indices, shape):
+    """The coordinates of flat ``indices`` in a tensor of ``shape`` (a tuple of int64 tensors)."""
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError("expected 'indices' to be integer dtype, but got %s"
+                        % dtype_word(idx.dtype))
+    shape = (shape,) if isinstance(shape, (builtins.int, np.integer)) else tuple(shape)
+    if any(s < 0 for s in shape):
+        raise ValueError("'shape' cannot have negative values, but got %s" % (shape,))
+    n = builtins.int(np.prod(shape, dtype=np.int64))
+    # torch wraps every index modulo the number of elements (-1 is the last one)
+    coords = np.unravel_index(np.mod(idx, n) if n else idx, shape) if shape else ()
+    return tuple(_make(array_module(idx).asarray(c, dtype=np.int64)) for c in coords)
+
+
+not_differentiable("unravel_index", "tests/ops/test_not_differentiable.py")
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """``nonzero(input)`` cut or padded (with ``fill_value``) to exactly ``size`` rows."""
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    idx = np.argwhere(input._data)
+    out = array_module(input._data).full((size, input._data.ndim), fill_value, dtype=np.int64)
+    k = builtins.min(size, len(idx))
+    out[:k] = idx[:k]
+    return _make(out)
+
+
+not_differentiable("nonzero_static", "tests/ops/test_not_differentiable.py")
+Tensor.nonzero_static = nonzero_static

@@ -1,6 +1,6 @@
 """Joining, splitting, tiling and rearranging tensors: cat/stack and friends, narrow/select/
 split/chunk/unbind (views), repeat/tile/repeat_interleave, flip/roll/rot90, tril/triu/diag/
-diagonal, unfold and meshgrid.
+diag_embed/diagflat, unfold and meshgrid.
 """
 import builtins
 import itertools
@@ -736,3 +736,13 @@ register(OpInfo("row_stack", row_stack, _samples(_S([T(3), T(3)]))))
 for _n in (1, 2, 3):
     register(OpInfo("atleast_%dd" % _n, globals()["atleast_%dd" % _n], _samples(
         _S(T()), _S(T(3)), _S(T(2, 3)), _S(T(2, 3, 4)), _S([T(), T(2)]), _S(T(), T(3, 2)))))
+
+
+def diagflat(input, offset=0):
+    """A matrix with the flattened ``input`` on diagonal ``offset``."""
+    return diag(input.reshape(-1), offset)
+
+
+register(OpInfo("diagflat", diagflat, lambda dt: iter([
+    SampleInput(T(2, 2)), SampleInput(T(3), 1), SampleInput(T(3), -2)]), method=True,
+    dtypes=ALL))

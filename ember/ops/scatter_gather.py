@@ -1,5 +1,5 @@
 """Gather and scatter: gather, scatter, scatter_add, scatter_reduce, index_add, index_copy,
-index_fill, index_put, put, take_along_dim.
+index_fill, index_reduce, index_put, put, take_along_dim.
 """
 import builtins
 
@@ -27,7 +27,7 @@ from ember.ops.indexing import (
     _type_word,
     _value_tensor,
 )
-from ember.ops.registry import ALL, ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 
 
 class Gather(Node):
@@ -624,3 +624,37 @@ register(OpInfo("put", put, _samples(
     _E(_S(T(3, 4), _i([0, 1]), T(3)), IndexError, r"put_\(\): Expected source and index to "
        r"have the same number of elements, but got source.numel\(\) = 3, index.numel\(\) = 2")),
     method=True, inplace="put_", dtypes=ALL))
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """Reduce the slices of ``source`` into ``input``'s slices ``index`` along ``dim`` with
+    ``reduce`` (prod, mean, amax, amin)."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           "amin but got %s." % reduce)
+    d = wrap_dim(dim, builtins.max(1, input.dim()))
+    if index.dim() > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    same = source.dim() == input.dim() and all(
+        source.shape[k] == input.shape[k] for k in builtins.range(input.dim()) if k != d)
+    if not same or (source.dim() and source.shape[d] != index.numel()):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           "specified dimension. Got self.shape = %s source.shape = %s"
+                           % (shape_str(input.shape), shape_str(source.shape)))
+    shape = [1] * source.dim()
+    if source.dim():
+        shape[d] = -1
+    idx = index.reshape(shape).expand(source.shape) if source.dim() else index.reshape(())
+    return scatter_reduce(input, d, idx, source, reduce, include_self=include_self)
+
+
+def _index_reduce_samples(dtype):
+    idx = T(4, values=[0, 2, 0, 1], dtype="int64", grad=False)
+    for reduce in ("prod", "mean", "amax", "amin"):
+        yield SampleInput(T(3, 5), 0, idx, T(4, 5), reduce)
+    yield SampleInput(T(5, 3), 1, T(4, values=[2, 0, 0, 1], dtype="int64", grad=False),
+                      T(5, 4), "mean", include_self=False)
+
+
+register(OpInfo("index_reduce", index_reduce, _index_reduce_samples, method=True,
+                inplace="index_reduce_", dtypes=INT_FLOAT, gradgrad=False))

@@ -1,4 +1,4 @@
-"""Sorting: sort, argsort, msort, topk, unique.
+"""Sorting: sort, argsort, msort, topk, unique, unique_consecutive, median, nanmedian, kthvalue.
 
 Values come back through ``_select`` (a gather whose backward scatters the gradient to the
 chosen positions), so sort and topk are differentiable; indices are int64 and are not.
@@ -7,14 +7,14 @@ import builtins
 
 from ember import return_types
 from ember._backend import array_module, np
-from ember._tensor import _make
+from ember._tensor import Tensor, _make
 from ember.ops._util import no_derivative, wrap_dim
 from ember.autograd.function import Node
 from ember.ops.reduction import (_argsort, _check_nonempty_dims, _dim_errors, _indices, _select,
                                  _TakeAlong)
 from ember.ops.reduction_minmax import _TIES, _arg_extreme, _tie_weights
 from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
-                                register)
+                                not_differentiable, register)
 
 
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
@@ -312,3 +312,32 @@ register(OpInfo("kthvalue", kthvalue, _kthvalue_samples, lambda: iter([
                r"kthvalue\(\): Expected reduction dim 1 to have non-zero size"),
     ErrorInput(SampleInput(T(3, dtype="bool"), 1), NotImplementedError, "kthvalue_cpu")]),
     method=True))
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The first element of every run of equal consecutive elements (or slices along ``dim``)."""
+    a = input._data
+    if dim is None:
+        flat = a.reshape(-1)
+        starts = array_module(a).ones(flat.shape, dtype=bool)
+        starts[1:] = flat[1:] != flat[:-1]
+        values = flat[starts]
+        inverse = (np.cumsum(starts) - 1).reshape(a.shape)
+    else:
+        d = wrap_dim(dim, a.ndim)
+        moved = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+        starts = array_module(a).ones(a.shape[d], dtype=bool)
+        starts[1:] = (moved[1:] != moved[:-1]).any(axis=1)
+        values = np.compress(starts, a, axis=d)
+        inverse = np.cumsum(starts) - 1
+    counts = np.diff(np.append(np.flatnonzero(starts), starts.size))
+    res = (_make(values),)
+    if return_inverse:
+        res += (_make(inverse.astype(np.int64)),)
+    if return_counts:
+        res += (_make(counts.astype(np.int64)),)
+    return res[0] if len(res) == 1 else res
+
+
+not_differentiable("unique_consecutive", "tests/ops/test_not_differentiable.py")
+Tensor.unique_consecutive = unique_consecutive

@@ -1,27 +1,27 @@
-"""Statistics: counting and binning, differences, covariance, quantiles and the mode.
+"""Statistics: counting and binning, covariance, quantiles and the mode.
 
-bincount, histc, bucketize and searchsorted count or locate values and are not
-differentiable. diff, cov, corrcoef, quantile and nanquantile are built from differentiable
+bincount, histc, histogram, histogramdd, bucketize and searchsorted count or locate values and
+are not differentiable. cov, corrcoef, quantile and nanquantile are built from differentiable
 ember ops, so their gradients (and second derivatives) come from those ops. mode selects values
 and passes the gradient to the selected positions.
 """
 import builtins
 import warnings
 
+from ember import return_types
 from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
-from ember.ops import comparison
+from ember._tensor_str import dtype_word
 from ember.ops.arithmetic import _out, clamp
 from ember.ops.pointwise import lerp
 from ember.ops.unary import sqrt
 from ember.ops import reduction
 from ember.ops.reduction import mean
 from ember.ops import sorting
-from ember.ops.manipulation import cat
-from ember.ops.slicing import narrow
 from ember.ops.views import movedim
 from ember.ops._util import cast, check_dtype, no_derivative, shape_str, to_float, wrap_dim
-from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
+from ember.ops.registry import (INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
+                                not_differentiable, register)
 from ember.return_types import _return_type
 
 # torch.return_types.mode; kept here until ember.return_types has it.
@@ -173,43 +173,6 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 
 
 # --- diff ----------------------------------------------------------------------------------------
-
-def diff(input, n=1, dim=-1, prepend=None, append=None):
-    """The ``n``-th forward difference along ``dim``, after joining ``prepend`` and ``append``
-    (bool tensors: ``!=`` of neighbours)."""
-    nd = input._data.ndim
-    if nd == 0:
-        raise RuntimeError("diff expects input to be at least one-dimensional")
-    if n < 0:
-        raise RuntimeError("order must be non-negative but got %d" % n)
-    d = wrap_dim(dim, nd)
-    parts = []
-    for extra in (prepend, input, append):
-        if extra is None:
-            continue
-        if extra is not input:
-            _check_diff_part(input, extra, d)
-        parts.append(extra)
-    x = cat(parts, d) if len(parts) > 1 else input
-    for _ in range(n):
-        length = x._data.shape[d]
-        if length == 0:
-            break
-        hi, lo = narrow(x, d, 1, length - 1), narrow(x, d, 0, length - 1)
-        x = comparison.logical_xor(hi, lo) if x._data.dtype == np.bool_ else hi - lo
-    return x
-
-
-def _check_diff_part(input, extra, d):
-    shape, other = input._data.shape, extra._data.shape
-    if len(other) != len(shape):
-        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
-    for i, (s, o) in enumerate(zip(shape, other)):
-        if i != d and s != o:
-            raise RuntimeError("diff expects the shape of tensor to prepend or append to match "
-                               "that of input except along the differencing dimension; "
-                               "input.size(%d) = %d, but got tensor.size(%d) = %d"
-                               % (i, s, i, o))
 
 
 # --- cov, corrcoef -------------------------------------------------------------------------------
@@ -519,25 +482,6 @@ def _searchsorted_errors():
                      RuntimeError, "boundary and sorter must have the same size")
 
 
-def _diff_samples(dtype):
-    yield SampleInput(T(3, 5))
-    yield SampleInput(T(3, 5), 2, 0)
-    yield SampleInput(T(4, 5), 2, dim=1, prepend=T(4, 1), append=T(4, 2))
-    yield SampleInput(T(6), 3, prepend=T(2))
-    yield SampleInput(T(3, 4, noncontig=True), 1, -2)
-    yield SampleInput(T(4), 6)
-    yield SampleInput(T(4), 0)
-    yield SampleInput(T(0, 3), 1, 0)
-    yield SampleInput(T(values=[True, False, False, True], dtype="bool"))
-
-
-def _diff_errors():
-    yield ErrorInput(SampleInput(T()), RuntimeError, "at least one-dimensional")
-    yield ErrorInput(SampleInput(T(3), -1), RuntimeError, "order must be non-negative")
-    yield ErrorInput(SampleInput(T(2, 5), prepend=T(3, 1)), RuntimeError,
-                     "input.size\\(0\\) = 2, but got tensor.size\\(0\\) = 3")
-
-
 def _cov_samples(dtype):
     yield SampleInput(T(3, 6))
     yield SampleInput(T(7))
@@ -631,7 +575,6 @@ register(OpInfo("histc", histc, _histc_samples, _histc_errors, method=True, grad
 register(OpInfo("bucketize", bucketize, _bucketize_samples, _bucketize_errors, grad=False))
 register(OpInfo("searchsorted", searchsorted, _searchsorted_samples, _searchsorted_errors,
                 grad=False))
-register(OpInfo("diff", diff, _diff_samples, _diff_errors, method=True, dtypes=INT_FLOAT))
 register(OpInfo("cov", cov, _cov_samples, _cov_errors, method=True))
 register(OpInfo("corrcoef", corrcoef, _corrcoef_samples, lambda: iter([
     ErrorInput(SampleInput(T(2, 5, dtype="bool")), RuntimeError, "bool dtype is not supported")]),
@@ -641,3 +584,64 @@ register(OpInfo("quantile", quantile, _quantile_samples, _quantile_errors("quant
 register(OpInfo("nanquantile", nanquantile, _quantile_samples, _quantile_errors("nanquantile"),
                 method=True))
 register(OpInfo("mode", mode, _mode_samples, method=True, dtypes=INT_FLOAT))
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    """``(hist, bin_edges)`` of ``input``'s values (floating tensors)."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError('"histogram_cpu" not implemented for \'%s\'' % dtype_word(a.dtype))
+    w = None if weight is None else weight._data
+    if isinstance(bins, Tensor):
+        edges = bins._data
+    else:
+        if range is not None:
+            lo, hi = builtins.float(range[0]), builtins.float(range[1])
+        elif a.size:
+            lo, hi = builtins.float(a.min()), builtins.float(a.max())
+        else:
+            lo, hi = 0.0, 0.0
+        if lo > hi:
+            raise RuntimeError("torch.histogram(): max must be larger than min")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5 if a.size or range is not None else 1.0
+        edges = array_module(a).linspace(lo, hi, bins + 1).astype(a.dtype)
+    hist, _ = np.histogram(a.reshape(-1), edges.astype(np.float64),
+                           weights=None if w is None else w.reshape(-1), density=density)
+    return return_types.histogram(_make(hist.astype(a.dtype)), _make(edges.astype(a.dtype)))
+
+
+not_differentiable("histogram", "tests/ops/test_not_differentiable.py")
+Tensor.histogram = histogram
+
+
+def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
+    """The ``D``-dimensional histogram of the rows of an ``(N, D)`` tensor."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError('"histogramdd" not implemented for \'%s\'' % dtype_word(a.dtype))
+    pts = a.reshape(-1, a.shape[-1])
+    dims = pts.shape[1]
+    if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor):
+        edges = [b._data.astype(np.float64) for b in bins]
+    else:
+        counts = [bins] * dims if isinstance(bins, (builtins.int, np.integer)) else list(bins)
+        edges = []
+        for k in builtins.range(dims):
+            if range is not None:
+                lo, hi = builtins.float(range[2 * k]), builtins.float(range[2 * k + 1])
+            elif pts.shape[0]:
+                lo, hi = builtins.float(pts[:, k].min()), builtins.float(pts[:, k].max())
+            else:
+                lo, hi = 0.0, 0.0
+            if lo == hi:
+                lo, hi = lo - 0.5, hi + 0.5
+            edges.append(array_module(a).linspace(lo, hi, counts[k] + 1).astype(a.dtype)
+                         .astype(np.float64))
+    w = None if weight is None else weight._data.reshape(-1)
+    hist, _ = np.histogramdd(pts, edges, weights=w, density=density)
+    return return_types.histogramdd(_make(hist.astype(a.dtype)),
+                                    [_make(e.astype(a.dtype)) for e in edges])
+
+
+not_differentiable("histogramdd", "tests/ops/test_not_differentiable.py")

@@ -1,11 +1,12 @@
-"""View ops: reshape, view, flatten, transpose, permute, expand, squeeze/unsqueeze, broadcast_to.
-They share storage with their input. The views that take a part of the input (narrow, select,
-split/chunk, unbind, diagonal, unfold) are in ``slicing.py``.
+"""View ops: reshape, view, flatten, transpose, permute, expand, squeeze/unsqueeze,
+broadcast_to, as_strided. They share storage with their input. The views that take a part of the
+input (narrow, select, split/chunk, unbind, diagonal, unfold) are in ``slicing.py``.
 """
 import builtins
 import itertools
 
-from ember._backend import np
+from ember import _backend
+from ember._backend import add_at, array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
 from ember.ops._util import shape_str, sum_to_shape, wrap_dim, wrap_dims
@@ -578,3 +579,88 @@ register(OpInfo("swapdims", swapdims, _transpose_samples, method=True))
 
 register(OpInfo("moveaxis", moveaxis, lambda dt: iter([SampleInput(T(2, 3, 4), -1, 0)]),
                 method=True))
+
+
+# ---- as_strided ------------------------------------------------------------------------------
+class StorageMove(Node):
+    """Scatter-add ``g`` at storage positions ``put`` into zeros of ``size``, read the positions
+    ``take``: the backward of a strided view (its own backward swaps the two)."""
+
+    def forward(ctx, g, put, take, size):
+        ctx.args = put, take, size
+        store = array_module(g).zeros(size, dtype=g.dtype)
+        add_at(store, put, g)
+        return store[take]
+
+    def backward(ctx, gg):
+        put, take, size = ctx.args
+        return StorageMove.apply((gg,), take, put, size)
+
+
+class AsStrided(Node):
+    def forward(ctx, a, flat, size, strides, offset, in_pos):
+        ctx.args = size, strides, offset, in_pos, flat.size
+        item = flat.itemsize
+        return _backend.as_strided(flat[offset:], size, tuple(s * item for s in strides))
+
+    def backward(ctx, g):
+        size, strides, offset, in_pos, n = ctx.args
+        return StorageMove.apply((g,), _positions(size, strides, offset, in_pos), in_pos, n)
+
+
+def _positions(size, strides, offset, like):
+    """The storage index of every element of a ``size``/``strides``/``offset`` view (an array of
+    ``like``'s array module)."""
+    xp = array_module(like)
+    pos = xp.full(size, offset, dtype=np.int64)
+    for d, (n, s) in enumerate(zip(size, strides)):
+        shape = [1] * len(size)
+        shape[d] = n
+        pos = pos + (xp.arange(n, dtype=np.int64) * s).reshape(shape)
+    return pos
+
+
+def _storage(input):
+    root = input.untyped_storage()
+    if not root.flags.c_contiguous:
+        raise RuntimeError("as_strided: ember needs the tensor's storage to be contiguous")
+    return root.reshape(-1).view(input._data.dtype)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with the given sizes, element strides and offset."""
+    size = tuple(builtins.int(s) for s in size)
+    stride = tuple(builtins.int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
+                           "strides: %s" % shape_str(stride))
+    offset = input.storage_offset() if storage_offset is None else builtins.int(storage_offset)
+    flat = _storage(input)
+    need = offset + 1 + builtins.sum((n - 1) * s for n, s in zip(size, stride)) \
+        if all(size) else 0
+    if need > flat.size:
+        raise RuntimeError(
+            "setStorage: sizes %s, strides %s, storage offset %d, and itemsize %d requiring a "
+            "storage size of %d are out of bounds for storage of size %d" % (
+                shape_str(size), shape_str(stride), offset, flat.itemsize, need * flat.itemsize,
+                flat.size * flat.itemsize))
+    in_pos = _positions(input._data.shape, input.stride(), input.storage_offset(), input._data)
+    return as_view(AsStrided.apply((input,), flat, size, stride, offset, in_pos), input)
+
+
+def as_strided_(self, size, stride, storage_offset=None):
+    from ember._tensor_misc import _view_inplace
+
+    return _view_inplace(self, as_strided, size, stride, storage_offset)
+
+
+register(OpInfo("as_strided", as_strided, lambda dt: iter([
+    SampleInput(T(3, 4), (2, 2), (1, 2)), SampleInput(T(3, 4), (3, 3), (4, 1), 1),
+    SampleInput(T(6), (3, 3), (1, 1), name="overlapping")]),
+    lambda: iter([ErrorInput(SampleInput(T(4), (3, 3), (2, 2)), RuntimeError, "out of bounds")]),
+    method=True, inplace="as_strided_", dtypes=ALL))
+
+
+Tensor.as_strided_ = as_strided_
