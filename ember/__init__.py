@@ -80,6 +80,7 @@ _LAZY.update(("accelerator", "amp", "hub", "jit", "mps", "testing", "profiler",
 _LAZY_ATTRS = {"Event": "ember.cpu", "Stream": "ember.cpu", "OutOfMemoryError": "ember.cuda",
                "GradScaler": "ember.amp.grad_scaler"}
 _LAZY.add("special")
+_LAZY.update(("fft", "signal"))
 
 
 def __getattr__(name):

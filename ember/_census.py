@@ -64,6 +64,7 @@ NAMESPACES = {
     "torch.profiler": (95, True),
     # built under issue 14 (distributions, func, fft) and 15 (distributed)
     "torch.fft": (100, False),
+    "torch.signal.windows": (100, True),
     "torch.distributions": (95, False),
     "torch.func": (95, False),
     "torch.autograd.functional": (100, False),
@@ -283,7 +284,7 @@ OMISSIONS = {
             "sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr "
             "sparse_csr_tensor spmm sspaddmm values_copy",
         "packages outside ember's scope (graph capture, export, packaging, C++ extensions)":
-            "compiler export futures fx masked monitor package signal",
+            "compiler export futures fx masked monitor package",
         "vendor kernels torch picks internally (cuDNN, MIOpen, oneDNN, FBGEMM, Vulkan)":
             "conv_tbc cudnn_affine_grid_generator cudnn_batch_norm cudnn_convolution "
             "cudnn_convolution_add_relu cudnn_convolution_relu cudnn_convolution_transpose "
@@ -390,6 +391,10 @@ OMISSIONS = {
         "docstring fragments and type-checking flags, not API":
             "common_args multi_dim_common",
     },
+    "torch.fft": {
+        "docstring fragments and type-checking flags, not API":
+            "common_args factory_common_args",
+    },
     "torch.utils.data": {
         "torchdata's DataPipes, deprecated in torch and removed from torchdata":
             "DFIterDataPipe DataChunk IterDataPipe MapDataPipe argument_validation datapipes "
@@ -469,7 +474,7 @@ NOT_YET = {
         "issue 15 (distributed helper)":
             "is_distributed",
         "issue 14 (distributions/func/fft helper)":
-            "fft istft stft",
+            "istft stft",
     },
     "torch.Tensor": {
         "not yet (issue 12)":
