@@ -11,6 +11,7 @@ from ember._parallel import get_num_threads, set_num_threads
 from ember._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                           half, int, int8, int16, int32, int64, long, promote_types, result_type,
                           set_default_dtype, short, uint8, uint16, uint32, uint64)
+from ember._dtype import cdouble, cfloat, complex64, complex128
 from ember._tensor import Size, Tensor, device
 from ember._tensor_str import set_printoptions
 from ember import autograd

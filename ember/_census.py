@@ -469,8 +469,7 @@ NOT_YET = {
             "cholesky_solve geqrf lobpcg lu lu_solve max_pool3d ormqr pca_lowrank pdist "
             "qr quasirandom svd svd_lowrank triangular_solve",
         "issue 14: complex dtypes":
-            "cdouble cfloat chalf complex complex128 complex32 complex64 polar view_as_complex "
-            "view_as_real",
+            "chalf complex complex32 polar view_as_complex view_as_real",
         "issue 15 (distributed helper)":
             "is_distributed",
         "issue 14 (distributions/func/fft helper)":
@@ -481,7 +480,7 @@ NOT_YET = {
             "cholesky cholesky_inverse cholesky_solve geqrf lu "
             "lu_solve ormqr qr svd triangular_solve",
         "issue 14: complex dtypes":
-            "cdouble cfloat chalf",
+            "chalf",
         "issue 15 (distributed helper)":
             "is_distributed",
         "issue 14 (distributions/func/fft helper)":

@@ -31,10 +31,18 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
     def to_real(self):
-        return self
+        """The real dtype of a complex one (``complex64 -> float32``); other dtypes themselves."""
+        return _COMPLEX_TO_REAL.get(self, self)
 
     def to_complex(self):
-        raise NotImplementedError("ember has no complex dtypes")
+        """The complex dtype of a floating one (``float32 -> complex64``), as torch's."""
+        if self.is_complex:
+            return self
+        if self in _REAL_TO_COMPLEX:
+            return _REAL_TO_COMPLEX[self]
+        if self is float16:
+            raise TypeError("ember has no complex32 (torch.chalf): NumPy has no complex32 type")
+        raise RuntimeError("Unknown Complex ScalarType for %s" % _word(self))
 
 
 float16 = half = dtype("float16", np.float16)
@@ -52,8 +60,13 @@ uint16 = dtype("uint16", np.uint16)
 uint32 = dtype("uint32", np.uint32)
 uint64 = dtype("uint64", np.uint64)
 _BAREBONES = (uint16, uint32, uint64)
+complex64 = cfloat = dtype("complex64", np.complex64)
+complex128 = cdouble = dtype("complex128", np.complex128)
+_COMPLEX_TO_REAL = {complex64: float32, complex128: float64}
+_REAL_TO_COMPLEX = {float32: complex64, float64: complex128}
 
-all_dtypes = (float16, float32, float64, int8, int16, int32, int64, uint8, bool) + _BAREBONES
+all_dtypes = ((float16, float32, float64, int8, int16, int32, int64, uint8, bool) + _BAREBONES
+              + (complex64, complex128))
 _by_np = {d.np: d for d in all_dtypes}
 _by_name = {d.name: d for d in all_dtypes}
 
@@ -87,12 +100,14 @@ def as_dtype(d):
         return int64
     if d is _py_bool:
         return bool
+    if d is complex:
+        return complex128
     if isinstance(d, str):
         name = d[6:] if d.startswith("torch.") else d[6:] if d.startswith("ember.") else d
         if name in _by_name:
             return _by_name[name]
         aliases = {"float": float32, "double": float64, "half": float16, "long": int64,
-                   "int": int32, "short": int16}
+                   "int": int32, "short": int16, "cfloat": complex64, "cdouble": complex128}
         if name in aliases:
             return aliases[name]
     try:
@@ -102,6 +117,12 @@ def as_dtype(d):
 
 
 _default_dtype = float32
+
+
+def _default_complex():
+    """The complex dtype Python complex numbers become: complex128 when the default dtype is
+    float64, else complex64 (torch's default complex dtype follows the default float)."""
+    return complex128 if _default_dtype is float64 else complex64
 
 
 def get_default_dtype():
@@ -125,6 +146,13 @@ for _d in (int8, int16, int32, int64, uint8) + _BAREBONES:
     _CATEGORY[_d] = 1
 for _d in (float16, float32, float64):
     _CATEGORY[_d] = 2
+_CATEGORY[complex64] = _CATEGORY[complex128] = 3
+
+
+def _word(d):
+    from ember._tensor_str import dtype_word
+
+    return dtype_word(d.np)
 
 
 def promote_types(a, b):
@@ -137,12 +165,12 @@ def promote_types(a, b):
         return a
     ca, cb = _CATEGORY[a], _CATEGORY[b]
     if (a in _BAREBONES or b in _BAREBONES) and ca < 2 and cb < 2:
-        from ember._tensor_str import dtype_word
-
         raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
-                           "attempted to promote %s and %s" % (dtype_word(a.np), dtype_word(b.np)))
-    if ca != cb:
+                           "attempted to promote %s and %s" % (_word(a), _word(b)))
+    if ca != cb and min(ca, cb) < 2:
         return a if ca > cb else b
+    if ca != cb:  # complex with float: the complex dtype of the wider real precision
+        return promote_types(a.to_real(), b.to_real()).to_complex()
     return _by_np[np.promote_types(a.np, b.np)]
 
 
@@ -153,8 +181,12 @@ def _scalar_dtype(x):
         return int64
     if isinstance(x, _py_float):
         return _default_dtype
+    if isinstance(x, complex):
+        return _default_complex()
     if isinstance(x, np.generic):
         k = x.dtype.kind
+        if k == "c":
+            return _default_complex()
         return bool if k == "b" else int64 if k in "iu" else _default_dtype
     raise TypeError("unsupported scalar type %s" % type(x).__name__)
 
@@ -165,6 +197,11 @@ def _combine(higher, lower):
         return lower
     if lower is None:
         return higher
+    if _CATEGORY[higher] == 3:
+        return higher
+    if _CATEGORY[lower] == 3:
+        # a float keeps its precision and becomes complex; an integer or bool takes the complex
+        return higher.to_complex() if _CATEGORY[higher] == 2 else lower
     if _CATEGORY[higher] == 2:
         return higher
     if higher is bool or _CATEGORY[lower] == 2:
@@ -176,7 +213,7 @@ def result_type(*operands):
     """torch.result_type for tensors and Python scalars.
 
     Tensors with dimensions outrank zero-dim tensors, which outrank Python scalars; a lower
-    rank only matters when its category (bool < integer < float) is higher. A Python float
+    rank only matters when its category (bool < integer < float < complex) is higher. A Python float
     counts as the default dtype, a Python int as int64.
     """
     dim = zero = wrapped = None

@@ -214,10 +214,10 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
-        return False
+        return self._data.dtype.kind == "c"
 
     def is_signed(self):
-        return self._data.dtype.kind in "fi"
+        return self._data.dtype.kind in "fic"
 
     def element_size(self):
         return self._data.itemsize
@@ -495,7 +495,13 @@ class Tensor:
                 raise RuntimeError("Boolean value of Tensor with %s is ambiguous"
                                    % ("no values" if n == 0 else "more than one value"))
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return kind(self._data.reshape(()).item())
+        value = self._data.reshape(()).item()
+        if isinstance(value, complex) and kind in (builtins.float, builtins.int):
+            if value.imag != 0:
+                raise RuntimeError("value cannot be converted to type %s without overflow"
+                                   % ("double" if kind is builtins.float else "int64_t"))
+            value = value.real
+        return kind(value)
 
     def __bool__(self):
         return self._scalar(builtins.bool)
@@ -614,6 +620,12 @@ class Tensor:
 
     def half(self, memory_format=None):
         return self.to(_dtype.float16)
+
+    def cfloat(self, memory_format=None):
+        return self.to(_dtype.complex64)
+
+    def cdouble(self, memory_format=None):
+        return self.to(_dtype.complex128)
 
     def long(self, memory_format=None):
         return self.to(_dtype.int64)

@@ -32,11 +32,14 @@ def _as_array(data, dtype=None):
         _dtype.check_int_overflow(arr, dtype)
         return arr.astype(dtype.np)
     kind = arr.dtype.kind
-    scalar_dtype = _numpy_scalar_dtype(data) if kind in "fiu" else None
+    scalar_dtype = _numpy_scalar_dtype(data) if kind in "fiuc" else None
     if scalar_dtype is not None:
         # NumPy scalars carry their dtype (torch keeps np.float64 / np.int32 items' types);
-        # Python floats among them count as the default dtype, Python ints as int64.
-        if kind == "f" and _has_python_scalar(data, float):
+        # Python floats among them count as the default dtype, Python ints as int64, Python
+        # complex numbers as the default complex dtype.
+        if kind == "c" and _has_python_scalar(data, complex):
+            scalar_dtype = _dtype.promote_types(scalar_dtype, _dtype._default_complex())
+        if kind in "fc" and _has_python_scalar(data, float):
             scalar_dtype = _dtype.promote_types(scalar_dtype, _dtype.get_default_dtype())
         elif _has_python_scalar(data, int):
             scalar_dtype = _dtype.promote_types(scalar_dtype, _dtype.int64)
@@ -50,7 +53,7 @@ def _as_array(data, dtype=None):
     if kind in "US":
         raise TypeError("new(): invalid data type 'str'")
     if kind == "c":
-        raise TypeError("ember has no complex dtypes")
+        return arr.astype(_dtype._default_complex().np)
     return arr.astype(_dtype.from_numpy_dtype(arr.dtype).np)
 
 

@@ -35,11 +35,13 @@ _LEGACY = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "Half
            "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
 _WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-         "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
+         "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64",
+         "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def legacy_type_name(dtype):
-    return "torch." + _LEGACY[dtype.name]
+    # complex tensors have type names (``torch.ComplexFloatTensor``) but no legacy constructors
+    return "torch." + _LEGACY.get(dtype.name, _WORD[dtype.name] + "Tensor")
 
 
 def dtype_word(np_dtype):
@@ -93,6 +95,21 @@ class _Formatter:
         else:
             s = "%.*f" % (self.precision, v)
         return s.rjust(self.max_width)
+
+
+class _ComplexFormatter:
+    """torch's pair of formatters for complex tensors: one for the real parts, one for the
+    imaginary parts, each chosen from its own values; an element prints as ``1.+2.j``."""
+
+    def __init__(self, values):
+        self.real = _Formatter(values.real.astype(np.float64), np.dtype(np.float64))
+        self.imag = _Formatter(values.imag.astype(np.float64), np.dtype(np.float64))
+        # the line width counts both parts and the ``j``
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, v):
+        imag = (self.imag.format(v.imag) + "j").lstrip()
+        return self.real.format(v.real) + ("" if imag[0] in "+-" else "+") + imag
 
 
 def _summarized(arr):
@@ -162,12 +179,17 @@ def tensor_repr(t, prefix="tensor("):
     else:
         summarize = arr.size > PRINT_OPTS["threshold"]
         values = (_summarized(arr) if summarize else arr).reshape(-1)
-        if dtype.is_floating_point:
-            values = values.astype(np.float64)
-        fmt = _Formatter(values, arr.dtype)
-        body = _tensor_body(arr.astype(np.float64) if dtype.is_floating_point else arr, fmt,
-                            indent, summarize)
-        if dtype not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool):
+        if dtype.is_complex:
+            fmt = _ComplexFormatter(values)
+            arr = arr.astype(np.complex128)
+        else:
+            if dtype.is_floating_point:
+                values = values.astype(np.float64)
+                arr = arr.astype(np.float64)
+            fmt = _Formatter(values, arr.dtype)
+        body = _tensor_body(arr, fmt, indent, summarize)
+        if dtype not in (_dtype.get_default_dtype(), _dtype._default_complex(), _dtype.int64,
+                         _dtype.bool):
             suffixes.append("dtype=" + repr(dtype))
     fn = t._grad_fn
     if fn is not None:

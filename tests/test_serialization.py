@@ -377,16 +377,16 @@ def test_unsupported_dtype_is_named_with_its_key(tmp_path, name, weights_only):
 def test_every_unsupported_place_is_named(tmp_path):
     torch.save({"model": torch.nn.Linear(2, 2).to(torch.bfloat16).state_dict(),
                 "dtype": torch.float8_e5m2,
-                "buffers": [torch.ones(1), torch.zeros(1, dtype=torch.complex64)]},
+                "buffers": [torch.ones(1), torch.zeros(1, dtype=torch.complex32)]},
                tmp_path / "mixed.pt")
     with pytest.raises(RuntimeError) as info:
         ember.load(tmp_path / "mixed.pt")
     message = str(info.value)
-    for part in ("torch.bfloat16, torch.complex64, torch.float8_e5m2",
+    for part in ("torch.bfloat16, torch.complex32, torch.float8_e5m2",
                  "['model']['weight'] holds a tensor of dtype torch.bfloat16",
                  "['model']['bias'] holds a tensor of dtype torch.bfloat16",
                  "['dtype'] holds torch.float8_e5m2",
-                 "['buffers'][1] holds a tensor of dtype torch.complex64",
+                 "['buffers'][1] holds a tensor of dtype torch.complex32",
                  "ember's dtypes: float16"):
         assert part in message
     torch.save(torch.nn.Linear(2, 2).to(torch.bfloat16), tmp_path / "whole.pt")

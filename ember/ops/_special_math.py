@@ -24,6 +24,9 @@ _DOUBLE_FACTORIAL_RECIPROCALS = tuple(1 / math.prod(range(1, 2 * n + 2, 2)) for 
 
 def _float64(a):
     """``a`` as a 1-d float64 array (so boolean-mask assignments work on 0-d inputs too)."""
+    if getattr(a, "dtype", None) is not None and a.dtype.kind == "c":
+        raise NotImplementedError("ember's special functions have no complex kernels (torch's "
+                                  "raise NotImplementedError too)")
     return np.asarray(a, dtype=np.float64).reshape(-1)
 
 

@@ -44,8 +44,9 @@ def cast(t, dtype):
 
 
 def to_float(t):
-    """Integer and bool tensors become the default float dtype (for exp, sqrt, true division)."""
-    if t._data.dtype.kind == "f":
+    """Integer and bool tensors become the default float dtype (for exp, sqrt, true division);
+    floating and complex tensors pass."""
+    if t._data.dtype.kind in "fc":
         return t
     return cast(t, _dtype.get_default_dtype())
 
@@ -172,3 +173,16 @@ def no_derivative(name, out, *inputs):
     if _State.enabled and any(t.requires_grad for t in inputs):
         return _NoDerivative.apply(inputs, out, name)
     return _make(out)
+
+
+def refuse_complex(message, *tensors, error=NotImplementedError):
+    """Raise torch's error for an op without complex kernels when one of ``tensors`` is complex;
+    a ``%s`` in ``message`` becomes torch's dtype word (``"lt_cpu" not implemented for
+    'ComplexFloat'``)."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._data.dtype.kind == "c":
+            if "%s" in message:
+                from ember._tensor_str import dtype_word
+
+                message = message % dtype_word(t._data.dtype)
+            raise error(message)

@@ -4,6 +4,7 @@ maximum/minimum/fmax/fmin in ``comparison.py``, lerp/addcmul/addcdiv in ``pointw
 
 Broadcasting ops reduce their gradients back to each input's shape with ``sum_to_shape``.
 """
+import warnings
 
 from ember import _dtype
 from ember._backend import array_module, np
@@ -17,20 +18,23 @@ from ember.ops._util import (
     check_broadcast,
     check_dtype,
     no_derivative,
+    refuse_complex,
     sum_to_shape,
     to_float,
 )
 from ember.ops.inplace import register_ufunc
-from ember.ops.registry import (ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, dtype_errors,
-                                register)
+from ember.ops.registry import (ALL, COMPLEX, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
+                                dtype_errors, register)
 
 
 class ToCopy(Node):
     def forward(ctx, a, dtype):
         ctx.src_dtype = _dtype.from_numpy_dtype(a.dtype)
-        return a.astype(dtype.np)
+        return _astype(a, dtype)
 
     def backward(ctx, g):
+        if g._data.dtype.kind == "c" and not ctx.src_dtype.is_complex:
+            return ToCopy.apply((g,), ctx.src_dtype)  # the real part, without the warning
         return cast(g, ctx.src_dtype)
 
     @staticmethod
@@ -38,11 +42,21 @@ class ToCopy(Node):
         return call.g.cast(call.inputs[0], call.outs[0].dtype)
 
 
+def _astype(arr, dtype):
+    """``arr`` as ``dtype``; complex to real keeps the real part."""
+    if arr.dtype.kind == "c" and not dtype.is_complex:
+        arr = arr.real
+    return arr.astype(dtype.np)
+
+
 def _cast(t, dtype):
-    if dtype.is_floating_point and t._data.dtype.kind == "f":
+    if t._data.dtype.kind == "c" and not dtype.is_complex:
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning,
+                      stacklevel=3)
+    if dtype.np.kind in "fc" and t._data.dtype.kind in "fc":
         return ToCopy.apply((t,), dtype)
     # Casting to or from integers is not differentiable.
-    return _make(t._data.astype(dtype.np))
+    return _make(_astype(t._data, dtype))
 
 
 class Add(Node):
@@ -187,7 +201,7 @@ register_ufunc(add, np.add)
 
 
 register(OpInfo("add", add, _binary_samples, _broadcast_errors, method=True, inplace="add_",
-                operators=("__add__", "__radd__", "__iadd__"), dtypes=ALL))
+                operators=("__add__", "__radd__", "__iadd__"), dtypes=ALL + COMPLEX))
 
 
 class Sub(Add):
@@ -247,7 +261,7 @@ register_ufunc(sub, np.subtract)
 
 
 register(OpInfo("sub", sub, _binary_samples, _broadcast_errors, method=True, inplace="sub_",
-                operators=("__sub__", "__rsub__", "__isub__"), dtypes=INT_FLOAT))
+                operators=("__sub__", "__rsub__", "__isub__"), dtypes=INT_FLOAT + COMPLEX))
 
 
 class Mul(Node):
@@ -302,7 +316,7 @@ register_ufunc(mul, np.multiply)
 
 
 register(OpInfo("mul", mul, _binary_samples, _broadcast_errors, method=True, inplace="mul_",
-                operators=("__mul__", "__rmul__", "__imul__"), dtypes=ALL))
+                operators=("__mul__", "__rmul__", "__imul__"), dtypes=ALL + COMPLEX))
 
 
 class Div(Node):
@@ -398,6 +412,7 @@ def div(input, other, *, rounding_mode=None, out=None):
                          "found '%s'" % rounding_mode)
     if a._data.dtype.kind == "b":
         raise NotImplementedError('"div_%s_cpu" not implemented for \'Bool\'' % rounding_mode)
+    refuse_complex('"div_%s_cpu" not implemented for \'%%s\'' % rounding_mode, a)
     return _out(_binary_apply(RoundedDiv, a, b, rounding_mode), out)
 
 
@@ -413,7 +428,7 @@ register_ufunc(div, np.true_divide)
 
 register(OpInfo("div", div, _nonzero_binary_samples, _broadcast_errors, method=True,
                 inplace="div_", operators=("__truediv__", "__rtruediv__", "__itruediv__"),
-                dtypes=INT_FLOAT))
+                dtypes=INT_FLOAT + COMPLEX))
 
 
 class _DivisionRemainder(Node):
@@ -555,7 +570,7 @@ def _pow_samples(dtype):
 
 register(OpInfo("pow", pow, _pow_samples, method=True, inplace="pow_",
                 operators=("__pow__", "__rpow__", "__ipow__"),
-                dtypes=("float32", "float64", "int64")))
+                dtypes=("float32", "float64", "int64") + COMPLEX))
 
 
 def _require_tensors(name, *args):
@@ -633,7 +648,7 @@ def _unary_samples(low=-2.0, high=2.0):
 
 
 register(OpInfo("neg", neg, _unary_samples(), method=True, inplace="neg_",
-                operators=("__neg__",), dtypes=INT_FLOAT))
+                operators=("__neg__",), dtypes=INT_FLOAT + COMPLEX))
 
 
 class Clamp(Node):
@@ -698,6 +713,7 @@ class ClampTensor(Node):
 
 def clamp(input, min=None, max=None, *, out=None):
     """Clamp to [min, max]; bounds may be numbers or tensors (broadcast), as torch."""
+    refuse_complex("clamp is not supported for complex types", input)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):

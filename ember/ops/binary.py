@@ -155,7 +155,9 @@ _LN2 = math.log(2.0)
 atan2 = table_op("atan2", np.arctan2, "ab",
                  lambda g, a, b, y: g * b * _atan2_recip(a, b),
                  lambda g, a, b, y: -g * a * _atan2_recip(a, b),
-                 _float_tensor_operands, onnx=_atan2_onnx)
+                 lambda name, input, other: _float_kernel_operands(
+                     name, *_float_tensor_operands(name, input, other)),
+                 onnx=_atan2_onnx)
 hypot = table_op("hypot", np.hypot, "aby",
                  lambda g, a, b, y: g * a / y,
                  lambda g, a, b, y: g * b / y,

@@ -7,7 +7,7 @@ shapes broadcast.
 """
 from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
-from ember.ops._util import binary_operands, check_broadcast, check_dtype
+from ember.ops._util import binary_operands, check_broadcast, check_dtype, refuse_complex
 from ember.ops.arithmetic import (_binary_samples, _broadcast_errors, _out,
                                   _require_tensors, _unary_samples)
 from ember.ops.binary import table_op, tensor_operands
@@ -23,8 +23,13 @@ def _tensor_binary_samples(dtype):
 
 
 def _compare(np_fn, name):
+    # eq/ne compare complex numbers; the ordering comparisons have no complex kernel in torch
+    ordering = None if name in ("eq", "ne") else '"%s_cpu" not implemented for \'%%s\'' % name
+
     def op(input, other, *, out=None):
         a, b = binary_operands(input, other)
+        if ordering is not None:
+            refuse_complex(ordering, a)
         check_broadcast(a._data, b._data)
         return _out(_make(np_fn(a._data, b._data)), out)
 
@@ -104,10 +109,12 @@ def isinf(input):
 
 
 def isposinf(input):
+    refuse_complex("isposinf does not support complex inputs.", input, error=RuntimeError)
     return _make(np.isposinf(input._data))
 
 
 def isneginf(input):
+    refuse_complex("isneginf does not support complex inputs.", input, error=RuntimeError)
     return _make(np.isneginf(input._data))
 
 
@@ -116,10 +123,14 @@ def isfinite(input):
 
 
 def isreal(input):
+    """True where the imaginary part is zero (everywhere for real tensors)."""
+    if input._data.dtype.kind == "c":
+        return _make(input._data.imag == 0)
     return _make(array_module(input._data).ones(input._data.shape, dtype=bool))
 
 
 def signbit(input):
+    refuse_complex("signbit is not implemented for complex tensors.", input)
     return _make(np.signbit(input._data))
 
 
@@ -178,15 +189,21 @@ def _tie(g, a, b):
     return where(a == b, g * 0.5, g)
 
 
+def _real_tensor_operands(name, input, other):
+    a, b = tensor_operands(name, input, other)
+    refuse_complex("%s not implemented for complex tensors." % name, a, error=RuntimeError)
+    return a, b
+
+
 # Lines of the binary table (``binary.py``): name, kernel, keeps, d/da, d/db, operands
 maximum = table_op("maximum", np.maximum, "ab",
                    lambda g, a, b, y: where(a < b, 0.0, _tie(g, a, b)),
                    lambda g, a, b, y: where(a > b, 0.0, _tie(g, a, b)),
-                   tensor_operands, onnx="Max")
+                   _real_tensor_operands, onnx="Max")
 minimum = table_op("minimum", np.minimum, "ab",
                    lambda g, a, b, y: where(a > b, 0.0, _tie(g, a, b)),
                    lambda g, a, b, y: where(a < b, 0.0, _tie(g, a, b)),
-                   tensor_operands, onnx="Min")
+                   _real_tensor_operands, onnx="Min")
 maximum.__doc__ = "Elementwise maximum of two tensors (NaN if either is NaN)."
 minimum.__doc__ = "Elementwise minimum of two tensors (NaN if either is NaN)."
 
@@ -203,8 +220,7 @@ register(OpInfo("minimum", minimum, _maxmin_samples, method=True, dtypes=INT_FLO
 
 
 def fmax(input, other, *, out=None):
-    _require_tensors("fmax", input, other)
-    a, b = binary_operands(input, other)
+    a, b = _real_tensor_operands("fmax", input, other)
     return where(isnan(b) | (a >= b), a, b)
 
 
@@ -212,8 +228,7 @@ register(OpInfo("fmax", fmax, _tensor_binary_samples, method=True, dtypes=INT_FL
 
 
 def fmin(input, other, *, out=None):
-    _require_tensors("fmin", input, other)
-    a, b = binary_operands(input, other)
+    a, b = _real_tensor_operands("fmin", input, other)
     return where(isnan(b) | (a <= b), a, b)
 
 

@@ -571,6 +571,10 @@ def vector_norm_onnx(call, p, dims, keepdim):
 def _vector_norm(input, ord, dim, keepdim, dtype, name):
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
+    if input._data.dtype.kind == "c":
+        from ember.ops.unary import abs
+
+        input = abs(input)  # the norm of complex numbers is that of their magnitudes
     if input._data.dtype.kind != "f":
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                            % (name, _dtype_word(input)))

@@ -143,7 +143,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim``; integer inputs raise as in torch (pass a float ``dtype``)."""
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: %s" % _dtype_word(input))
     dims = _reduce_args(input, dim)
@@ -358,14 +358,17 @@ class Var(Node):
 
 def _var(a, dims, correction, keepdim):
     n = _numel(a.shape, dims)
+    real = a.real.dtype  # the variance of complex numbers is real: the mean of |a - mean|^2
     if n == 0:
         return array_module(a).full(np.sum(a, axis=dims, keepdims=keepdim).shape, np.nan,
-                                   dtype=a.dtype)
+                                   dtype=real)
     centred = a - np.mean(a, axis=dims, keepdims=True)
+    if a.dtype.kind == "c":
+        centred = np.abs(centred)
     sq = np.sum(centred * centred, axis=dims, keepdims=keepdim)
     # A Python float divisor keeps float32 inputs in float32.
     return array_module(a).asarray(sq / builtins.float(builtins.max(n - correction, 0)),
-                                   dtype=a.dtype)
+                                   dtype=real)
 
 
 def _var_backward(g, a, ctx):
@@ -376,7 +379,7 @@ def _var_backward(g, a, ctx):
 
 def _var_std(node, name, input, dim, unbiased, keepdim, correction):
     dim, correction = _correction(dim, unbiased, correction)
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = _reduce_args(input, dim)
     n = _numel(input._data.shape, dims)

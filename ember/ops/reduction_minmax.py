@@ -9,7 +9,7 @@ from ember import return_types
 from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node, tag
-from ember.ops._util import wrap_dim
+from ember.ops._util import refuse_complex, wrap_dim
 from ember.ops.reduction import (_check_nonempty_dims, _dim_errors, _expand_reduced, _indices,
                                  _kept_shape, _reduce_args, _select)
 from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
@@ -55,6 +55,9 @@ def _tie_weights(a, out, dims, keepdim):
 
 
 def _extreme(input, dim, keepdim, largest, name):
+    kernel = "max" if largest else "min"
+    refuse_complex('"%s" not implemented for \'%%s\'' % (
+        kernel + ("_all" if name in ("max", "min") else "_values_cpu")), input)
     if input._data.size == 0 and (dim is None or (not isinstance(dim, int) and len(dim) == 0)):
         raise RuntimeError("%s(): Expected reduction dim to be specified for input.numel() == 0. "
                            "Specify the reduction dim with the 'dim' argument." % name)
@@ -116,6 +119,8 @@ def _arg_extreme(a, dim, largest):
 
 def _max_min(input, dim, keepdim, other, largest):
     name = "max" if largest else "min"
+    if dim is not None and other is None and not isinstance(dim, Tensor):
+        refuse_complex("%s(): does not support complex input" % name, input, error=RuntimeError)
     if isinstance(dim, Tensor) and other is None:
         dim, other = None, dim
     if other is not None:
@@ -183,6 +188,7 @@ register(OpInfo("min", min, _max_samples, _extreme_errors("min"), method=True, d
 
 def _argmax_min(input, dim, keepdim, largest):
     name = "argmax" if largest else "argmin"
+    refuse_complex("%s(): does not support complex input" % name, input, error=RuntimeError)
     a = input._data
     if dim is None:
         if a.size == 0:
@@ -238,6 +244,7 @@ register(OpInfo("argmin", argmin, _argmax_samples, _argmax_errors("argmin"), met
 
 def aminmax(input, *, dim=None, keepdim=False):
     """``(min, max)`` over ``dim`` (all elements when None)."""
+    refuse_complex('"aminmax_cpu" not implemented for \'%s\'', input)
     a = input._data
     if a.size == 0 and (dim is None or a.shape[wrap_dim(dim, a.ndim)] == 0):
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "

@@ -61,6 +61,7 @@ class ErrorInput:
 FLOAT = ("float32", "float64")
 ALL = ("float32", "float64", "int64", "int32", "uint8", "bool")
 INT_FLOAT = ("float32", "float64", "int64", "int32")
+COMPLEX = ("complex64", "complex128")
 
 
 class OpInfo:

@@ -8,7 +8,7 @@ import builtins
 from ember import return_types
 from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
-from ember.ops._util import no_derivative, wrap_dim
+from ember.ops._util import no_derivative, refuse_complex, wrap_dim
 from ember.autograd.function import Node
 from ember.ops.reduction import (_argsort, _check_nonempty_dims, _dim_errors, _indices, _select,
                                  _TakeAlong)
@@ -21,6 +21,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """``(values, indices)`` sorted along ``dim``; the order of ties is stable."""
     if isinstance(dim, builtins.bool):
         dim, descending = -1, dim
+    refuse_complex(" Sort does not support complex dtypes on CPU", input, error=RuntimeError)
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if nd == 0:
@@ -44,6 +45,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
     The result is always sorted, which ``sorted=False`` allows.
     """
+    refuse_complex(" topk does not support complex dtypes on CPU", input, error=RuntimeError)
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if input._data.dtype.kind == "b":

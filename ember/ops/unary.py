@@ -10,9 +10,9 @@ import math
 from ember import _dtype
 from ember._backend import np
 from ember.autograd.function import Node
-from ember.ops._util import cast, check_dtype, to_float
+from ember.ops._util import cast, check_dtype, refuse_complex, to_float
 from ember.ops.arithmetic import _out, _unary_samples
-from ember.ops.registry import (ALL, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors,
+from ember.ops.registry import (ALL, COMPLEX, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors,
                                 register)
 
 # What a table op's backward keeps.
@@ -88,11 +88,13 @@ def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=(), onnx=Non
             yield from ranged(dtype)
             yield SampleInput(T(len(edge), values=edge), name="edge: domain ends")
     for n in (name,) + aliases:
-        register(OpInfo(n, fn, samples, method=True, inplace=n + "_", dtypes=INT_FLOAT))
+        register(OpInfo(n, fn, samples, method=True, inplace=n + "_", dtypes=INT_FLOAT + COMPLEX))
     return fn
 
 
 def _stable_sigmoid(a):
+    if a.dtype.kind == "c":
+        return 1 / (1 + np.exp(-a))
     # exp of a non-positive number only: no overflow for large |a|.
     e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
@@ -216,6 +218,8 @@ register(OpInfo("absolute", absolute, _away_from_ties, method=True))
 
 
 def sign(input, *, out=None):
+    refuse_complex("Unlike NumPy, torch.sign is not intended to support complex numbers. Please "
+                   "use torch.sgn instead.", input)
     if input._data.dtype.kind == "b":
         return input.clone()
     return _out(Unary.apply((input,), _SIGN), out)
@@ -231,7 +235,13 @@ register(OpInfo("sign", sign, _sign_samples, method=True, inplace="sign_", dtype
 
 
 def sgn(input, *, out=None):
-    """The sign of each element (for real tensors, :func:`sign`)."""
+    """The sign of each element: ``z / |z|`` for complex ``z`` (0 at 0); for real tensors,
+    :func:`sign`."""
+    if input._data.dtype.kind == "c":
+        from ember.ops.indexing import where
+
+        magnitude = abs(input)
+        return _out(where(magnitude == 0, 0, input / where(magnitude == 0, 1, magnitude)), out)
     return _out(sign(input), out)
 
 
@@ -289,6 +299,8 @@ class Rounding(Node):
 
 def round(input, *, decimals=0, out=None):
     """Round half to even, as torch (and NumPy) do; ``decimals`` as torch's."""
+    refuse_complex('"round_cpu" not implemented for \'%s\'' if decimals
+                   else '"round_vml_cpu" not implemented for \'%s\'', input)
     if input._data.dtype.kind in "iub":
         if decimals:
             check_dtype("round_cpu", input)
@@ -308,8 +320,10 @@ register(OpInfo("round", round, _round_samples, dtype_errors("round_vml_cpu", ("
 
 def _rounding(np_fn, name):
     kernel = "%s_vml_cpu" % ("trunc" if name == "fix" else name)
+    complex_error = "%s is not supported for complex inputs" % ("trunc" if name == "fix" else name)
 
     def op(input, *, out=None):
+        refuse_complex(complex_error, input)
         if input._data.dtype.kind in "iub":
             check_dtype(kernel, input, kinds="iu")
             return _out(input.clone(), out)

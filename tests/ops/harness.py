@@ -35,6 +35,10 @@ def make_array(spec, dtype, rng):
         arr = rng.integers(low, high, size=shape).astype(dt)
         if spec.low == -2.0 and spec.high == 2.0:
             arr = rng.integers(0 if dt.kind == "u" else -5, 6, size=shape).astype(dt)
+    elif dt.kind == "c":
+        # real and imaginary parts both in [low, high]
+        arr = (rng.uniform(spec.low, spec.high, size=shape)
+               + 1j * rng.uniform(spec.low, spec.high, size=shape)).astype(dt)
     else:
         arr = rng.uniform(spec.low, spec.high, size=shape).astype(dt)
     return np.asarray(arr)
@@ -113,12 +117,12 @@ def to_numpy(x):
     if isinstance(x, ember.Tensor):
         return x.detach().numpy()
     if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+        return x.detach().resolve_conj().resolve_neg().numpy()
     return np.asarray(x)
 
 
 def tolerances(info, dtype):
-    if dtype == "float64":
+    if dtype in ("float64", "complex128"):
         return 1e-10, 1e-7
     if dtype == "float16":
         return 1e-3, 1e-3
@@ -145,6 +149,9 @@ def assert_close(e, t, atol, rtol, what=""):
     ea, ta = to_numpy(e), to_numpy(t)
     if ea.dtype.kind in "biu" and ta.dtype.kind in "biu":
         np.testing.assert_array_equal(ea, ta, err_msg=what)
+    elif ea.dtype.kind == "c" or ta.dtype.kind == "c":
+        np.testing.assert_allclose(ea.astype(np.complex128), ta.astype(np.complex128), atol=atol,
+                                   rtol=rtol, equal_nan=True, err_msg=what)
     else:
         np.testing.assert_allclose(ea.astype(np.float64), ta.astype(np.float64), atol=atol,
                                    rtol=rtol, equal_nan=True, err_msg=what)

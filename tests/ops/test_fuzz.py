@@ -103,7 +103,7 @@ def _mutate_tensor(draw, spec, dtype, rng):
     arr = make_array(T(*shape, low=spec.low, high=spec.high), dtype, rng)
     if arr.size and draw(st.booleans()):
         flat = arr.reshape(-1)
-        pool = _SPECIAL_FLOATS if arr.dtype.kind == "f" else _SPECIAL_INTS
+        pool = _SPECIAL_FLOATS if arr.dtype.kind in "fc" else _SPECIAL_INTS
         for _ in range(draw(st.integers(1, min(4, flat.size)))):
             pos = draw(st.integers(0, flat.size - 1))
             if draw(st.booleans()) and flat.size > 1:  # a tie with another element
@@ -152,7 +152,7 @@ def _run(fn, args, kwargs):
 def _tolerances(info, dtype):
     if dtype == "float16":
         return 2e-3, 2e-3
-    if dtype == "float64":
+    if dtype in ("float64", "complex128"):
         return 1e-9, 1e-7
     return max(info.atol, 1e-5), max(info.rtol, 1e-5)
 

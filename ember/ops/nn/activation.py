@@ -81,6 +81,8 @@ class ThresholdBackward(Node):
 
 def relu(input, inplace=False):
     """max(input, 0). ``inplace=True`` writes into ``input`` as ``relu_`` does."""
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     if input._data.dtype.kind == "b":
         raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
     if inplace:
