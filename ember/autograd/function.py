@@ -62,6 +62,13 @@ def _raise_broadcast_error(error, inputs):
     raise RuntimeError("shapes cannot be broadcast together: %s" % str(error)) from None
 
 
+class _Batching:
+    """vmap's hook: while ``depth`` > 0, an op with a batched input goes to ``apply`` (set by
+    ``ember.func._batching``, which also sets ``batched``); outside vmap it costs one test."""
+
+    depth = 0
+
+
 class Node:
     """A recorded op application: torch's ``grad_fn`` objects.
 
@@ -87,6 +94,8 @@ class Node:
     @classmethod
     def apply(cls, inputs, *params, **kwparams):
         """Run the op on ``inputs`` (a tuple of Tensors) and record it when needed."""
+        if _Batching.depth and _Batching.batched(inputs):
+            return _Batching.apply(cls, inputs, params, kwparams, False)
         ctx = _new(cls)
         n = len(inputs)
         try:
@@ -118,6 +127,8 @@ class Node:
         """Run an op whose forward returns a tuple of arrays; every output tensor has this
         node as its grad_fn (``output_nr`` 0, 1, ...) and ``backward`` receives one gradient
         per output (None for outputs that got none)."""
+        if _Batching.depth and _Batching.batched(inputs):
+            return _Batching.apply(cls, inputs, params, {}, True)
         ctx = _new(cls)
         outs = cls.forward(ctx, *[t._data for t in inputs], *params)
         if _State.enabled:

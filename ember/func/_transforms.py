@@ -11,6 +11,7 @@ import functools
 from ember._tensor import Tensor
 from ember.autograd.engine import grad as _autograd_grad
 from ember.autograd.grad_mode import enable_grad
+from ember.func import _batching
 from ember.func._pytree import tree_flatten, tree_unflatten
 
 
@@ -24,13 +25,34 @@ def _nested(leaves):
     return _Level.depth > 0 or any(isinstance(t, Tensor) and t.requires_grad for t in leaves)
 
 
-def _lift(t):
+def _lift(t, levels):
+    """A differentiable copy of ``t`` and its unbatched leaf. Under vmap the copy is batched at
+    every active level (an unbatched argument is expanded), so its gradient is per sample."""
     if not isinstance(t, Tensor):
         raise ValueError("Expected the differentiated arguments to be Tensors (or containers of "
                          "Tensors), got %s" % type(t).__name__)
-    if t.requires_grad:
-        return t.view_as(t)
-    return t.detach().requires_grad_(True)
+    plain = _batching.to_plain(_batching.expand_levels(t, levels)) if levels else t
+    leaf = plain.view_as(plain) if plain.requires_grad else plain.detach().requires_grad_(True)
+    return _batching.from_plain(leaf, levels), leaf
+
+
+def _plain_pairs(outputs, grad_outputs):
+    """Outputs and their grad_outputs as unbatched tensors, batched alike (vmap's autograd runs
+    on the physical tensors)."""
+    outs, gouts = [], []
+    for o, g in zip(outputs, grad_outputs):
+        levels = set(_batching.structure(o))
+        if g is not None:
+            levels |= set(_batching.structure(g))
+            g = _batching.to_plain(_batching.expand_levels(g, sorted(levels)))
+        o = _batching.to_plain(_batching.expand_levels(o, sorted(levels)))
+        if g is None and levels:
+            from ember.ops.creation import ones_like
+
+            g = ones_like(o)
+        outs.append(o)
+        gouts.append(g)
+    return outs, gouts
 
 
 def _check_argnums(argnums, nargs):
@@ -58,7 +80,10 @@ class _Call:
         self.diff = args[argnums] if isinstance(argnums, int) else tuple(args[a] for a in nums)
         leaves, self.spec = tree_flatten(self.diff)
         self.nested = _nested(leaves)
-        self.leaves = [_lift(t) for t in leaves]
+        self.levels = _batching.active_levels()
+        lifted = [_lift(t, self.levels) for t in leaves]
+        self.leaves = [t for t, _ in lifted]
+        self.plain_leaves = [leaf for _, leaf in lifted]
         lifted = tree_unflatten(self.leaves, self.spec)
         new_args = list(args)
         if isinstance(argnums, int):
@@ -86,13 +111,14 @@ class _Call:
 
         pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
         if pairs:
-            outs, gouts = zip(*pairs)
+            outs, gouts = _plain_pairs(*zip(*pairs))
             with enable_grad():
-                res = _autograd_grad(outs, self.leaves, gouts, retain_graph=True,
+                res = _autograd_grad(outs, self.plain_leaves, gouts, retain_graph=True,
                                      create_graph=self.nested, allow_unused=True)
         else:
             res = (None,) * len(self.leaves)
-        res = [zeros_like(x) if g is None else g for g, x in zip(res, self.leaves)]
+        res = [_batching.from_plain(zeros_like(x) if g is None else g, self.levels)
+               for g, x in zip(res, self.plain_leaves)]
         return tree_unflatten(res, self.spec)
 
     def finish(self, tree):
@@ -195,25 +221,33 @@ def _forward_products(call, tangent_leaves_list):
 
     out_leaves, out_spec = tree_flatten(call.out)
     live = [o for o in out_leaves if o.requires_grad]
+    live_plain = _plain_pairs(live, [None] * len(live))[0]
     with enable_grad():
-        us = [zeros_like(o).requires_grad_(True) for o in live]
+        us = [zeros_like(o).requires_grad_(True) for o in live_plain]
         if live:
-            vj = _autograd_grad(live, call.leaves, us, create_graph=True, allow_unused=True)
+            vj = _autograd_grad(live_plain, call.plain_leaves, us, create_graph=True,
+                                allow_unused=True)
         else:
             vj = (None,) * len(call.leaves)
     pairs = [(g, i) for i, g in enumerate(vj) if g is not None and g.requires_grad]
     results = []
     for tangents in tangent_leaves_list:
         if pairs and us:
+            ts = [_batching.to_plain(_batching.expand_levels(tangents[i], call.levels))
+                  for _, i in pairs]
             with enable_grad():
-                jt = _autograd_grad([g for g, _ in pairs], us, [tangents[i] for _, i in pairs],
-                                    retain_graph=True, create_graph=call.nested,
-                                    allow_unused=True)
+                jt = _autograd_grad([g for g, _ in pairs], us, ts, retain_graph=True,
+                                    create_graph=call.nested, allow_unused=True)
         else:
             jt = (None,) * len(us)
-        it = iter(jt)
-        leaves = [(next(it) if o.requires_grad else None) for o in out_leaves]
-        leaves = [zeros_like(o) if j is None else j for j, o in zip(leaves, out_leaves)]
+        it = iter(zip(jt, live_plain, live))
+        leaves = []
+        for o in out_leaves:
+            j, plain, _ = next(it) if o.requires_grad else (None, None, None)
+            if j is None:
+                leaves.append(zeros_like(o))
+            else:
+                leaves.append(_batching.from_plain(j, _batching.structure(o)))
         results.append(tree_unflatten(leaves, out_spec))
     return results
 

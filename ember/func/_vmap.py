@@ -1,14 +1,15 @@
 """``vmap``: map a function over a dimension of its inputs.
 
-ember has no batching rules yet: ``vmap`` runs ``func`` once per batch entry on the selected
-slices and stacks the results along ``out_dims``, with torch's argument checking, nesting,
-``chunk_size`` and ``randomness`` semantics (``"error"`` raises when ``func`` draws random
-numbers, ``"same"`` replays one random stream for every entry, ``"different"`` lets each entry
-draw its own).
+``vmap`` calls ``func`` once on batched tensors (``_batching``): every op inside runs once for
+the whole batch through its batching rule (``_rules``), with torch's argument checking,
+nesting, ``out_dims``, ``chunk_size`` and ``randomness`` semantics (``"error"`` raises when
+``func`` draws random numbers; ``"same"`` draws once for the whole batch; ``"different"``, when
+``func`` does draw, runs ``func`` once per sample so that each draws its own numbers).
 """
 import functools
 
 from ember._tensor import Tensor
+from ember.func import _batching, _functions  # noqa: F401 (installs the public-call hook)
 from ember.func._pytree import tree_flatten, tree_unflatten
 
 
@@ -109,7 +110,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             or a tuple matching the arguments, nested for containers).
         out_dims: where the mapped dimension goes in each output.
         randomness: ``"error"``, ``"different"`` or ``"same"``.
-        chunk_size: accepted (entries are computed one at a time).
+        chunk_size: compute at most this many samples at a time.
 
     Example::
 
@@ -126,24 +127,90 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
+        flat_args, spec, dims, size = _check_in_dims(func, in_dims, args)
+        if chunk_size is not None and chunk_size < size:
+            return _chunked(func, flat_args, spec, dims, size, kwargs)
+        return _batched_call(func, flat_args, spec, dims, size, kwargs)
+
+    def _chunked(func, flat_args, spec, dims, size, kwargs):
+        from ember.ops.manipulation import cat
+
+        parts = []
+        for start in range(0, size, chunk_size):
+            n = min(chunk_size, size - start)
+            sliced = [a if d is None else a.narrow(d, start, n) for a, d in zip(flat_args, dims)]
+            parts.append(_batched_call(func, sliced, spec, dims, n, kwargs))
+        flat = [tree_flatten(p)[0] for p in parts]
+        out_spec = tree_flatten(parts[0])[1]
+        odims = _flat_dims(out_dims, parts[0], "out_dims", func, lambda: _out_err(func, out_dims))
+        res = [column[0] if d is None else cat(list(column), dim=d)
+               for d, column in zip(odims, zip(*flat))]
+        return tree_unflatten(res, out_spec)
+
+    def _batched_call(func, flat_args, spec, dims, size, kwargs):
         from ember import random
 
-        flat_args, spec, dims, batch_size = _check_in_dims(func, in_dims, args)
-        outs = []
         state = random.get_rng_state()
-        for b in range(batch_size):
-            if randomness == "same":
-                random.set_rng_state(state)
-            sliced = [a if d is None else a.select(d, b) for a, d in zip(flat_args, dims)]
-            outs.append(func(*tree_unflatten(sliced, spec), **kwargs))
-            if randomness == "error" and b == 0 and not _same_state(state, random.get_rng_state()):
+        level = _batching.push(size)
+        try:
+            batched = [a if d is None else _batching.wrap(a.movedim(d, 0), level)
+                       for a, d in zip(flat_args, dims)]
+            out = func(*tree_unflatten(batched, spec), **kwargs)
+            drew = not _same_state(state, random.get_rng_state())
+            if drew and randomness == "error":
                 raise RuntimeError("vmap: called random operation while in randomness error "
-                                   "mode. Please either use the 'same' or 'different' randomness "
-                                   "flags on vmap or perform the randomness operation out of "
-                                   "vmap")
-        return _stack_outputs(func, outs, out_dims, batch_size)
+                                   "mode. Please either use the 'same' or 'different' "
+                                   "randomness flags on vmap or perform the randomness "
+                                   "operation out of vmap")
+            if not (drew and randomness == "different"):
+                return _unbatch_outputs(func, out, out_dims, level, size)
+        finally:
+            _batching.pop()
+        random.set_rng_state(state)
+        return _per_sample(func, flat_args, spec, dims, size, kwargs, out_dims)
 
     return wrapped
+
+
+def _out_err(func, out_dims):
+    return ValueError("vmap(%s, ..., out_dims=%s)(<inputs>): out_dims is not compatible with "
+                      "the structure of `outputs`." % (_name(func), out_dims))
+
+
+def _unbatch_outputs(func, out, out_dims, level, size):
+    """The outputs of the batched call with the batch dim moved to ``out_dims``."""
+    leaves, spec = tree_flatten(out)
+    dims = _flat_dims(out_dims, out, "out_dims", func, lambda: _out_err(func, out_dims))
+    res = []
+    for leaf, d in zip(leaves, dims):
+        phys = _batching.unwrap(leaf, level) if isinstance(leaf, Tensor) else None
+        if d is None:
+            if phys is not None:
+                raise ValueError("vmap(%s, ..., out_dims=%s)(<inputs>): can not return a "
+                                 "BatchedTensor when out_dim is None" % (_name(func), out_dims))
+            res.append(leaf)
+            continue
+        if not isinstance(leaf, Tensor):
+            raise ValueError("vmap(%s, ...): `%s` must only return Tensors, got type %s. Did you "
+                             "mean to set out_dims= to None for output?"
+                             % (_name(func), _name(func), type(leaf)))
+        n = leaf.dim() + 1
+        if not -n <= d < n:
+            raise IndexError("Dimension out of range (expected to be in range of [%d, %d], but "
+                             "got %d)" % (-n, n - 1, d))
+        if phys is None:
+            phys = leaf.unsqueeze(0).expand((size,) + tuple(leaf.shape))
+        res.append(phys.movedim(0, d))
+    return tree_unflatten(res, spec)
+
+
+def _per_sample(func, flat_args, spec, dims, size, kwargs, out_dims):
+    """``randomness="different"`` with a ``func`` that draws: one call per sample."""
+    outs = []
+    for b in range(size):
+        sliced = [a if d is None else a.select(d, b) for a, d in zip(flat_args, dims)]
+        outs.append(func(*tree_unflatten(sliced, spec), **kwargs))
+    return _stack_outputs(func, outs, out_dims, size)
 
 
 def _same_state(a, b):

@@ -22,6 +22,7 @@ import warnings
 from ember._backend import array_module, np
 from ember._tensor import Tensor
 from ember._tensor_str import dtype_word
+from ember.autograd.function import _Batching
 from ember.autograd.grad_mode import _State
 
 # canonical parameter -> the aliases torch's parser accepts for it
@@ -111,9 +112,11 @@ def write_out(result, out, name):
     return _write_one(result, out, name)
 
 
-def public_function(fn, name=None):
-    """``fn`` accepting torch's keyword aliases and ``out=`` (see the module doc)."""
+def public_function(fn, name=None, qualname=None):
+    """``fn`` accepting torch's keyword aliases and ``out=`` (see the module doc); under vmap
+    the call goes to vmap's function-level rules under the registry name ``qualname``."""
     name = name or fn.__name__
+    qualname = qualname or name
     renames = _renames(fn)
 
     @functools.wraps(fn)
@@ -125,6 +128,8 @@ def public_function(fn, name=None):
                 out = kwargs.pop("out")
                 if out is not None:
                     return write_out(fn(*args, **kwargs), out, name)
+        if _Batching.depth:
+            return _Batching.public(qualname, fn, args, kwargs)
         return fn(*args, **kwargs)
 
     return wrapper
@@ -137,7 +142,7 @@ def install_one(info):
     raw = info.func
     if getattr(raw, "_ember_public", False):
         return
-    public = public_function(raw, info.name.rpartition(".")[2])
+    public = public_function(raw, info.name.rpartition(".")[2], info.name)
     public._ember_public = True
     info.func = public
     if info.method and Tensor.__dict__.get(info.method) is raw:
