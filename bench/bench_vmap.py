@@ -1,8 +1,9 @@
 """Per-sample gradients of a small MLP: ``vmap(grad(loss))`` over ``functional_call`` against a
 Python loop of ``grad`` calls, in ember and in torch (torch's tutorial idiom).
 
-ember's vmap runs the function once per batch entry (it has no batching rules yet), so its
-vmap/loop ratio shows the overhead of the transform; torch's shows what batching rules buy.
+Both libraries batch ``vmap(grad(...))`` through their ops' batching rules (one call per op
+for the whole batch); the loop calls ``grad`` once per sample. The machine is shared: each
+figure is the median of ``--rounds`` rounds.
 
     python bench/bench_vmap.py [--rounds 5] [--batch 64]
 """

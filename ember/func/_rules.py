@@ -23,7 +23,6 @@ LOOPED = collections.Counter()
 
 # Node class name -> why it may run once per sample.
 FALLBACK = {
-    "_Conv": "a per-sample weight (the groups trick is not written yet)",
     "_ConvInputGrad": "a per-sample weight",
     "_GridSample": "no rule yet: the grid and the input share N",
     "_NormalizeAffine": "no rule yet (layer_norm's statistics over the trailing dims)",
@@ -155,6 +154,30 @@ def _fold(cls, phys, flags, size, params, kwparams, multi):
     if multi:
         return tuple(o.reshape((size, n) + tuple(o.shape[1:])) for o in out)
     return out.reshape((size, n) + tuple(out.shape[1:]))
+
+
+def _conv(cls, phys, flags, size, params, kwparams, multi):
+    """conv with a shared weight folds the batch into N; with a batched weight (per-sample
+    gradients, ensembles) the samples become groups: (N, B*C, ...) against (B*O, C/g, ...)."""
+    if not any(flags[1:]):
+        return _fold(cls, phys, flags, size, params, kwparams, multi)
+    from ember.ops.nn.conv import _Geometry
+
+    x, w = _expanded(phys[:2], flags[:2], size)
+    n, c = x.shape[1], x.shape[2]
+    spatial = tuple(x.shape[3:])
+    grouped_x = x.movedim(0, 1).reshape((n, size * c) + spatial)
+    o = w.shape[1]
+    grouped_w = w.reshape((size * o,) + tuple(w.shape[2:]))
+    ins = [grouped_x, grouped_w]
+    if len(phys) == 3:
+        b = phys[2] if flags[2] else phys[2].unsqueeze(0).expand(size, o)
+        ins.append(b.reshape(size * o))
+    g = params[-1]
+    geom = _Geometry(g.kernel, g.stride, g.dilation, g.pad_lo, g.pad_hi, g.groups * size,
+                     g.in_size, g.out_size)
+    out = cls.apply(tuple(ins), *params[:-1], geom)
+    return out.reshape((n, size, o) + tuple(out.shape[2:])).movedim(1, 0)
 
 
 def _conv_transpose(cls, phys, flags, size, params, kwparams, multi):
@@ -370,7 +393,8 @@ def _install():
     RULES[cumulative.LogCumSumExp] = dims_at(0)
     RULES[pooling_adaptive._AxisMatmul] = _trailing
     RULES[conv._ConvInputGrad] = _conv_transpose
-    for cls in (pooling._MaxPool, pooling._AvgPool, conv._Conv, fold._Unfold, fold._Fold):
+    RULES[conv._Conv] = _conv
+    for cls in (pooling._MaxPool, pooling._AvgPool, fold._Unfold, fold._Fold):
         RULES[cls] = _fold
     RULES[blas.Dot] = _dot
     RULES[blas.AddMatmul] = _add_matmul
