@@ -94,7 +94,7 @@ class Node:
     @classmethod
     def apply(cls, inputs, *params, **kwparams):
         """Run the op on ``inputs`` (a tuple of Tensors) and record it when needed."""
-        if _Batching.depth and _Batching.batched(inputs):
+        if _Batching.depth and _Batching.batched(inputs, params, kwparams):
             return _Batching.apply(cls, inputs, params, kwparams, False)
         ctx = _new(cls)
         n = len(inputs)
@@ -127,7 +127,7 @@ class Node:
         """Run an op whose forward returns a tuple of arrays; every output tensor has this
         node as its grad_fn (``output_nr`` 0, 1, ...) and ``backward`` receives one gradient
         per output (None for outputs that got none)."""
-        if _Batching.depth and _Batching.batched(inputs):
+        if _Batching.depth and _Batching.batched(inputs, params, {}):
             return _Batching.apply(cls, inputs, params, {}, True)
         ctx = _new(cls)
         outs = cls.forward(ctx, *[t._data for t in inputs], *params)

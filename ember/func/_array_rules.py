@@ -14,6 +14,7 @@ LOOPED = collections.Counter()
 # NumPy function name -> why it runs once per sample.
 LOOP_REASONS = {
     "broadcast_to": "the target shape is one sample's; the batch would have to be inserted",
+    "getitem": "per-sample index arrays, boolean masks, or arrays separated by a slice",
 }
 
 
@@ -36,10 +37,52 @@ def select(arr, dim, b):
     return arr[(slice(None),) * dim + (b,)]
 
 
-def _reshape(arr, shape):
+def reshape(arr, shape):
+    """``arr`` (batched or not) reshaped to the logical ``shape``."""
     if arr.__class__ is _BatchedArray:
-        return wrap_array(_reshape(arr.phys, (arr.phys.shape[0],) + shape), arr.level)
+        if arr.phys is None:
+            raise _untracked_error()
+        return wrap_array(reshape(arr.phys, (arr.phys.shape[0],) + shape), arr.level)
     return arr.reshape(shape)
+
+
+_reshape = reshape
+
+
+def _basic(idx):
+    return all(x is None or x is Ellipsis or isinstance(x, (slice, int, np.integer))
+               for x in idx)
+
+
+def getitem(arr, idx):
+    """``arr[idx]`` for a batched ``arr``: a leading full slice for the batch when the index is
+    basic (or its arrays are adjacent and unbatched), else one sample at a time."""
+    from ember.func._rules import _adjacent_advanced
+
+    if arr.phys is None:
+        raise _untracked_error()
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    if not _level(idx) and (_basic(idx) or _adjacent_advanced(idx)) \
+            and not any(getattr(getattr(x, "dtype", None), "kind", "") == "b" for x in idx):
+        res = arr.phys[(slice(None),) + idx]
+        if not isinstance(res, np.ndarray):
+            res = np.asarray(res)
+        return wrap_array(res, arr.level)
+    return _loop(lambda a, i: a[i], (arr, idx), {}, max(arr.level, _level(idx)), "getitem")
+
+
+def setitem(arr, idx, value):
+    """``arr[idx] = value`` for a batched ``arr``: every sample is written."""
+    if arr.phys is None:
+        raise _untracked_error()
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    level = arr.level
+    if value.__class__ is not _BatchedArray and not _level(idx) and _basic(idx):
+        arr.phys[(slice(None),) + idx] = value
+        return
+    for b in range(batch_size(level)):
+        target = select(arr.phys, 0, b)
+        target[sample_of(idx, level, b)] = sample_of(value, level, b)
 
 
 def _physical(v, level, n):

@@ -41,6 +41,89 @@ class _BatchedArray(np.ndarray):
 
         return batched_function(func, args, kwargs)
 
+    # ndarray methods that NumPy does not route through the two hooks above, batched here
+    def astype(self, dtype, *args, **kwargs):
+        return self._each(lambda p: p.astype(dtype, *args, **kwargs))
+
+    def copy(self, order="C"):
+        return self._each(lambda p: p.copy(order))
+
+    def fill(self, value):
+        self._checked().fill(value)
+
+    def reshape(self, *shape, order="C"):
+        from ember.func._array_rules import reshape
+
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        if -1 in shape:
+            known = int(np.prod([s for s in shape if s != -1])) if len(shape) > 1 else 1
+            shape = tuple(self.size // known if s == -1 else s for s in shape) if known else shape
+        return reshape(self, tuple(shape))
+
+    def ravel(self, order="C"):
+        return self.reshape(-1)
+
+    flatten = ravel
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        n = self.ndim
+        axes = tuple(range(n))[::-1] if not axes or axes == (None,) else axes
+        return self._each(lambda p: p.transpose((0,) + tuple(a % n + 1 for a in axes)))
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def swapaxes(self, a, b):
+        n = self.ndim
+        return self._each(lambda p: p.swapaxes(a % n + 1, b % n + 1))
+
+    def __getitem__(self, idx):
+        from ember.func._array_rules import getitem
+
+        return getitem(self, idx)
+
+    def __setitem__(self, idx, value):
+        from ember.func._array_rules import setitem
+
+        setitem(self, idx, value)
+
+    def item(self, *args):
+        raise DataDependentError("vmap: It looks like you're calling .item() on a Tensor. We "
+                                 "don't support vmap over calling .item() on a Tensor, please "
+                                 "try to rewrite what you're doing with other operations.")
+
+    tolist = item
+
+    def _data_dependent(self, *args):
+        raise DataDependentError("vmap: It looks like you're attempting to use a Tensor in some "
+                                 "data-dependent control flow. We don't support that yet, please "
+                                 "file an issue at https://github.com/pytorch/pytorch/issues .")
+
+    __int__ = __index__ = __float__ = __complex__ = _data_dependent
+
+    def argmax(self, axis=None, out=None, **kwargs):
+        return np.argmax(self, axis, **kwargs)
+
+    def argmin(self, axis=None, out=None, **kwargs):
+        return np.argmin(self, axis, **kwargs)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return np.cumsum(self, axis, dtype)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return np.cumprod(self, axis, dtype)
+
+    def _checked(self):
+        if self.phys is None:
+            raise _untracked_error()
+        return self.phys
+
+    def _each(self, fn):
+        """``fn`` applied to the physical array (batch dims in front are left alone by it)."""
+        return wrap_array(fn(self._checked()), self.level)
+
 
 class _State:
     """The batch size of each active vmap level (level = index + 1)."""
@@ -98,6 +181,11 @@ class UntrackedArrayError(RuntimeError):
     of its op then runs once per sample, see ``_functions``)."""
 
 
+class DataDependentError(UntrackedArrayError):
+    """A batched value was read as a Python number (``item()``, ``int()``...): torch's vmap
+    error; a public function that does so internally runs once per sample instead."""
+
+
 def _untracked_error():
     return UntrackedArrayError(
         "vmap: a batched tensor was computed outside ember's batching rules (a NumPy path "
@@ -122,11 +210,27 @@ def logical_dim(phys, batched):
     return phys.dim() - 1 if batched else phys.dim()
 
 
+def param_level(p):
+    """The innermost level of the batched arrays in a node parameter (in tuples and lists, and
+    in the slots of a parameter object such as a normalisation spec); 0 if none."""
+    if p.__class__ is _BatchedArray:
+        return p.level
+    if isinstance(p, (tuple, list)):
+        return max((param_level(q) for q in p), default=0)
+    slots = getattr(type(p), "__slots__", None)
+    if slots and not isinstance(p, (Tensor, np.ndarray)):
+        return max((param_level(getattr(p, k, None)) for k in slots
+                    if k not in ("__dict__", "__weakref__")), default=0)
+    return 0
+
+
 def apply_batched(cls, inputs, params, kwparams, multi):
-    """``cls.apply`` (or ``apply_multi``) on inputs of which some are batched."""
+    """``cls.apply`` (or ``apply_multi``) on inputs (or parameters) of which some are batched."""
     from ember.func._rules import run_rule
 
-    level = max(level_of(t) for t in inputs)
+    level = max(max((level_of(t) for t in inputs), default=0),
+                max((param_level(p) for p in params), default=0),
+                max((param_level(p) for p in kwparams.values()), default=0))
     phys, flags = [], []
     for t in inputs:
         p = unwrap(t, level)
@@ -138,11 +242,11 @@ def apply_batched(cls, inputs, params, kwparams, multi):
     return wrap(out, level)
 
 
-def _is_batched(inputs):
+def _is_batched(inputs, params, kwparams):
     for t in inputs:
         if t._data.__class__ is _BatchedArray:
             return True
-    return False
+    return any(param_level(p) for p in params) or any(param_level(p) for p in kwparams.values())
 
 
 _Batching.batched = staticmethod(_is_batched)

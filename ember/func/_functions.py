@@ -48,6 +48,11 @@ def call_public(name, fn, args, kwargs):
     how = FUNCTIONS.get(name)
     if how == "batch":
         return _batch(fn, args, kwargs, level)
+    if how in ("first", "fold"):
+        out = _first(fn, args, kwargs, level, how == "fold")
+        if out is not NotImplemented:
+            return out
+        how = "loop"
     if how == "dim":
         out = _dim(fn, args, kwargs, level)
         if out is not NotImplemented:
@@ -120,6 +125,23 @@ def _dim(fn, args, kwargs, level):
         kwargs = dict(kwargs, dim=shifted)
     args[0] = phys
     return _rewrap(fn(*args, **kwargs), level)
+
+
+def _first(fn, args, kwargs, level, fold):
+    """An op batched in its first argument only (the others shared): it runs once on the
+    physical tensor (``fold``: with the batch folded into the leading N dim)."""
+    x = args[0]
+    phys = _batching.unwrap(x, level) if isinstance(x, Tensor) else None
+    rest = list(args[1:]) + list(kwargs.values())
+    if phys is None or any(_batching.level_of(t) == level for t in _tensors(rest)):
+        return NotImplemented
+    if not fold:
+        return _rewrap(fn(phys, *args[1:], **kwargs), level)
+    if x.dim() < 2:
+        return NotImplemented
+    size, n = phys.shape[0], phys.shape[1]
+    out = fn(phys.reshape((size * n,) + tuple(phys.shape[2:])), *args[1:], **kwargs)
+    return _batching.wrap(out.reshape((size, n) + tuple(out.shape[1:])), level)
 
 
 def _rewrap(out, level):
@@ -197,10 +219,13 @@ _table("loop", "strides and flat indices address one sample's storage", """
     as_strided max_pool1d_with_indices max_pool2d_with_indices max_pool3d_with_indices
     adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool3d
     adaptive_max_pool1d_with_indices adaptive_max_pool2d_with_indices
-    adaptive_max_pool3d_with_indices max_unpool2d max_unpool3d nn.functional.embedding""")
+    adaptive_max_pool3d_with_indices max_unpool2d max_unpool3d""")
+_table("loop", "reads per-sample values as Python numbers", """
+    nn.functional.multilabel_margin_loss""")
+_table("first", "a per-sample weight or bias", "layer_norm nn.functional.embedding")
+_table("fold", "a per-sample weight, bias or running statistic", "group_norm instance_norm")
 _table("loop", "statistics kernels on raw arrays (no batching rule yet)", """
-    batch_norm group_norm instance_norm layer_norm nn.functional.ctc_loss
-    nn.functional.multi_margin_loss
+    batch_norm nn.functional.ctc_loss nn.functional.multi_margin_loss
     index_add index_copy index_fill""")
 
 _batching._Batching.public = staticmethod(call_public)

@@ -25,7 +25,9 @@ LOOPED = collections.Counter()
 FALLBACK = {
     "_ConvInputGrad": "a per-sample weight",
     "_GridSample": "no rule yet: the grid and the input share N",
-    "_NormalizeAffine": "no rule yet (layer_norm's statistics over the trailing dims)",
+    "_Normalize": "statistics batched at an outer vmap level only",
+    "_NormalizeAffine": "statistics batched at an outer vmap level only",
+    "Embedding": "a per-sample table with a padding_idx",
     "_TakeAlong": "the index array is a parameter computed per sample",
     "AxisMaps": "no rule yet (interpolation maps on the trailing axes)",
     "Cdist": "no rule yet",
@@ -60,15 +62,18 @@ def run_rule(cls, phys, flags, size, params, kwparams, multi):
 
 
 def _batched_params(params, kwparams):
-    return any(_has_batched(p) for p in params) or any(_has_batched(p) for p in kwparams.values())
+    """Whether a parameter holds an array batched at the current (innermost) level."""
+    from ember.func._batching import _State, param_level
+
+    level = len(_State.sizes)
+    return any(param_level(p) == level for p in params) \
+        or any(param_level(p) == level for p in kwparams.values())
 
 
 def _has_batched(p):
-    if p.__class__ is _BatchedArray:
-        return True
-    if isinstance(p, (tuple, list)):
-        return any(_has_batched(q) for q in p)
-    return False
+    from ember.func._batching import param_level
+
+    return bool(param_level(p))
 
 
 def _loop(cls, phys, flags, size, params, kwparams, multi):
@@ -189,6 +194,60 @@ def _conv_transpose(cls, phys, flags, size, params, kwparams, multi):
     out = cls.apply((x.reshape((size * n,) + tuple(x.shape[2:])),) + tuple(phys[1:]),
                     params[0], size * params[1])
     return out.reshape((size, n) + tuple(out.shape[1:]))
+
+
+def _normalize(cls, phys, flags, size, params, kwparams, multi):
+    """layer_norm / group_norm / batch_norm nodes: the spec's statistics (batched or shared)
+    and views gain the batch dim; a per-sample weight or bias broadcasts from the front."""
+    from ember.func._batching import _State
+    from ember.ops.nn.normalization import _NormSpec
+
+    level = len(_State.sizes)
+    spec = params[-1]
+    x = phys[0] if flags[0] else _expanded(phys[:1], flags[:1], size)[0]
+
+    def stat(a):
+        if a is None or not isinstance(a, np.ndarray):
+            return a
+        if a.__class__ is _BatchedArray and a.level == level:
+            return a.phys
+        if a.__class__ is _BatchedArray:
+            return NotImplemented
+        return a
+    mean, rstd = stat(spec.mean), stat(spec.rstd)
+    if mean is NotImplemented or rstd is NotImplemented:
+        return NotImplemented
+    n = x.dim() - 1
+    param_shape = tuple(spec.param_shape)
+    rest = list(phys[1:])
+    if any(flags[1:]):
+        rest = _expanded(rest, flags[1:], size)
+        param_shape = (size,) + (1,) * (n - len(param_shape)) + param_shape
+    new = _NormSpec((size,) + tuple(spec.stat_shape), tuple(a + 1 for a in spec.axes),
+                    spec.eps, param_shape, spec.batch_stats, mean, rstd)
+    return cls.apply(tuple([x] + rest), new)
+
+
+def _embedding(cls, phys, flags, size, params, kwparams, multi):
+    """embedding with per-sample indices (a parameter) and a shared table: one lookup."""
+    from ember.func._batching import _State
+
+    idx = params[0]
+    level = len(_State.sizes)
+    batched_idx = idx.__class__ is _BatchedArray and idx.level == level
+    if not flags[0]:
+        if not batched_idx:
+            return NotImplemented
+        return cls.apply(tuple(phys), idx.phys, *params[1:])
+    # a per-sample table: the tables stacked into one, each sample's indices offset to its own
+    if params[1] is not None or (idx.__class__ is _BatchedArray and not batched_idx):
+        return NotImplemented
+    w = phys[0]
+    rows = w.shape[1]
+    idx = idx.phys if batched_idx else np.broadcast_to(idx, (size,) + idx.shape)
+    offsets = (np.arange(size) * rows).reshape((size,) + (1,) * (idx.ndim - 1))
+    return cls.apply((w.reshape((size * rows,) + tuple(w.shape[2:])),), idx + offsets,
+                     *params[1:])
 
 
 def _repeat(cls, phys, flags, size, params, kwparams, multi):
@@ -351,8 +410,8 @@ def _install():
     from ember.ops import (arithmetic, binary, bits, blas, cumulative, einsum, indexing,
                            linalg, manipulation, pointwise, reduction, reduction_minmax,
                            slicing, special, unary, views)
-    from ember.ops.nn import (activation, conv, distance, dropout, fold, linear, loss, pooling,
-                              pooling_adaptive)
+    from ember.ops.nn import (activation, conv, distance, dropout, fold, linear, loss,
+                              normalization, pooling, pooling_adaptive, sparse)
 
     for cls in (arithmetic.Add, arithmetic.Sub, arithmetic.AddScalar, arithmetic.Clamp,
                 arithmetic.ClampTensor, arithmetic.Div, arithmetic.DivScalar, arithmetic.Fmod,
@@ -402,7 +461,11 @@ def _install():
     RULES[einsum.Einsum] = _einsum
     RULES[loss.CrossEntropy] = _class_loss
     RULES[loss.Nll] = _class_loss
-    OWN_PARAMS.update((loss.CrossEntropy, loss.Nll))
+    RULES[normalization._Normalize] = _normalize
+    RULES[normalization._NormalizeAffine] = _normalize
+    RULES[sparse.Embedding] = _embedding
+    OWN_PARAMS.update((loss.CrossEntropy, loss.Nll, normalization._Normalize,
+                       normalization._NormalizeAffine, sparse.Embedding))
     for name in dir(unary):
         obj = getattr(unary, name)
         if isinstance(obj, type) and issubclass(obj, unary.TableNode):

@@ -131,3 +131,45 @@ def test_in_place_ops_follow_torch():
         y = lib.zeros(4, dtype=lib.float64)
         with pytest.raises(RuntimeError):
             lib.vmap(lambda t: y.add_(t))(lib.tensor(x))
+
+
+def _attention_block(lib):
+    lib.manual_seed(0)
+
+    class Block(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = lib.nn.Embedding(10, 8)
+            self.norm = lib.nn.LayerNorm(8)
+            self.att = lib.nn.MultiheadAttention(8, 2, batch_first=True)
+            self.out = lib.nn.Linear(8, 3)
+
+        def forward(self, tokens):
+            h = self.norm(self.emb(tokens))
+            a, _ = self.att(h, h, h)
+            return self.out((h + a).mean(1))
+    return Block()
+
+
+def test_per_sample_gradients_of_an_attention_block_without_a_loop():
+    em, tm = _attention_block(ember), _attention_block(torch)
+    _copy_weights(em, tm)
+    tokens = RNG.integers(0, 10, (5, 4))
+    y = RNG.integers(0, 3, 5)
+    close(_per_sample_grads(ember, em, tokens, y), _per_sample_grads(torch, tm, tokens, y), 1e-5)
+    assert not _loops()
+
+
+def test_item_setitem_and_data_dependent_reads_follow_torch():
+    x = RNG.standard_normal((3, 4))
+
+    def write(t):
+        t = t.clone()
+        t[0] = 1
+        t[1:3] = t[2:4] * 2
+        return t
+    close(ember.vmap(write)(ember.tensor(x)), torch.vmap(write)(torch.tensor(x)))
+    for lib in (ember, torch):
+        for fn in (lambda t: t * t.sum().item(), lambda t: t * float(t.sum())):
+            with pytest.raises(RuntimeError, match=r"vmap: It looks like you're calling \.item"):
+                lib.vmap(fn)(lib.tensor(x))
