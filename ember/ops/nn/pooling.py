@@ -96,21 +96,39 @@ def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
+# Input bytes per chunk below which a max-pool kernel runs in one thread: handing a chunk to
+# the pool costs ~30 us, and these kernels move ~10 bytes per ns.
+_SPLIT_BYTES = 1 << 17
+
+
+def _split(x):
+    """Batch chunks of ``x`` for ``_parallel.run``."""
+    per_image = max(1, x[0].nbytes) if x.shape[0] else 1
+    return _parallel.chunks(x.shape[0], -(-_SPLIT_BYTES // per_image))
+
+
+def _max_windows(x, geom, out):
+    """Non-overlapping windows: ``out`` = the max over each window of ``x``, one axis at a time
+    (the last axis reduced writes straight into ``out``)."""
+    y = x[_ALL2 + tuple(slice(0, o * k) for o, k in zip(geom.out_size, geom.kernel))]
+    axes = [(axis, k) for axis, k in enumerate(geom.kernel, start=2) if k > 1]
+    if not axes:
+        out[...] = y
+    for n, (axis, k) in enumerate(axes):
+        lead = (slice(None),) * axis
+        part = np.maximum(y[lead + (slice(0, None, k),)], y[lead + (slice(1, None, k),)],
+                          out=out if n == len(axes) - 1 else None)
+        for j in range(2, k):
+            np.maximum(part, y[lead + (slice(j, None, k),)], out=part)
+        y = part
+
+
 def _max_forward(x, geom):
     """(y, arg) where ``arg`` is the kernel offset of each window's maximum (or None): the first
     maximum, or in a window holding NaN its last NaN (torch's scan takes each NaN it meets)."""
     if _non_overlapping(geom):
-        y = x[_ALL2 + tuple(slice(0, o * k) for o, k in zip(geom.out_size, geom.kernel))]
-        for axis, k in enumerate(geom.kernel, start=2):
-            if k == 1:
-                continue
-            lead = (slice(None),) * axis
-            part = np.maximum(y[lead + (slice(0, None, k),)], y[lead + (slice(1, None, k),)])
-            for j in range(2, k):
-                np.maximum(part, y[lead + (slice(j, None, k),)], out=part)
-            y = part
-        if y.base is not None:
-            y = y.copy()
+        y = array_module(x).empty(x.shape[:2] + geom.out_size, dtype=x.dtype)
+        _parallel.run(lambda lo, hi: _max_windows(x[lo:hi], geom, y[lo:hi]), _split(x))
         return y, None
     xp = _pad(x, geom, _lowest(x.dtype))
     offsets = list(geom.offsets())
@@ -196,7 +214,7 @@ def _route_to_first_max(g, state):
                     taken |= m
                 np.multiply(gs, m, out=out[_ALL2 + sl])
 
-    _parallel.run(part, _parallel.chunks(state.n, 2 * tile))
+    _parallel.run(part, _split(x))
     return gx
 
 
