@@ -64,7 +64,8 @@ def test_matmul_split_matches_numpy(two_threads, monkeypatch, shape_a, shape_b):
 
 @pytest.mark.parametrize("n,c,o,k,padding,stride,groups,size", [
     (64, 6, 16, 5, 0, 1, 1, 14), (48, 4, 8, 3, 1, 2, 2, 14),
-    (16, 4, 16, 3, 1, 1, 1, 20)])  # the last has wide output rows (batch outside them)
+    (16, 4, 16, 3, 1, 1, 1, 20),  # wide output rows (batch outside them)
+    (64, 1, 32, 3, 1, 1, 1, 28)])  # the seed CNN's conv: one product per image
 def test_conv2d_split_by_batch_matches_torch(two_threads, n, c, o, k, padding, stride, groups,
                                              size):
     rng = np.random.default_rng(0)
