@@ -92,6 +92,18 @@ class _FusedRNN(Node):
         return res
 
 
+def _blocks(order, count):
+    """``{index in order closing a block: (first row, stop row)}`` for ``order`` (steps) cut into
+    ``count`` blocks with more than one thread, into one block with one thread."""
+    n = len(order)
+    per = max(-(-n // count) if _parallel.get_num_threads() > 1 else n, 1)
+    ends = {}
+    for start in range(0, n, per):
+        block = order[start:start + per]
+        ends[start + len(block) - 1] = (min(s[0] for s in block), max(s[1] for s in block))
+    return ends
+
+
 class _RowGrads:
     """``dpre.T @ a`` for each array ``a`` of ``inputs`` (None: skipped), the weight gradients,
     summed over blocks of time steps as backward finishes them. With more than one thread each
@@ -106,12 +118,7 @@ class _RowGrads:
         self.sums = [None] * len(inputs)
         self.pending = None
         n = len(order)
-        per = max(-(-n // self._BLOCKS) if _parallel.get_num_threads() > 1 else n, 1)
-        self.ends = {}  # index in ``order`` closing a block -> the block's rows
-        for start in range(0, n, per):
-            block = order[start:start + per]
-            self.ends[start + len(block) - 1] = (min(s[0] for s in block),
-                                                 max(s[1] for s in block))
+        self.ends = _blocks(order, self._BLOCKS)
         self.last = n - 1
         if not n:
             self._add(0, 0)
@@ -207,14 +214,49 @@ def _lstm_perm(hidden):
     return np.concatenate([r, r + hidden, r + 3 * hidden, r + 2 * hidden])
 
 
+def _lstm_factors(gates, cprev, tanh_c, fac, kc, lo, hi):
+    """Rows ``lo:hi`` of the backward's per-element factors, from the forward's gates (kept as
+    i, f, o, g), previous cells and tanh of the cells. ``fac`` holds, in torch's gate order, what
+    multiplies the cell's gradient (i, f, g) or the output's (o) into each gate's pre-activation
+    gradient; ``kc`` what carries the output's gradient into the cell's:
+
+        i: g * i(1 - i)   f: c_prev * f(1 - f)   g: i * (1 - g^2)   o: tanh(c) * o(1 - o)
+        kc: o * (1 - tanh(c)^2)
+    """
+    hid = kc.shape[1]
+    s_i, s_f, s_o, g = (gates[lo:hi, k * hid:(k + 1) * hid] for k in range(4))
+    k_i, k_f, k_g, k_o = (fac[lo:hi, k * hid:(k + 1) * hid] for k in range(4))
+    tc, kcs = tanh_c[lo:hi], kc[lo:hi]
+    np.subtract(1, s_i, out=k_i)
+    k_i *= s_i
+    k_i *= g
+    np.subtract(1, s_f, out=k_f)
+    k_f *= s_f
+    k_f *= cprev[lo:hi]
+    np.multiply(g, g, out=k_g)
+    np.subtract(1, k_g, out=k_g)
+    k_g *= s_i
+    np.subtract(1, s_o, out=k_o)
+    k_o *= s_o
+    k_o *= tc
+    np.multiply(tc, tc, out=kcs)
+    np.subtract(1, kcs, out=kcs)
+    kcs *= s_o
+
+
 class LSTMLayer(_FusedRNN):
     """The LSTM recurrence of one layer and direction, gates in torch's order (i, f, g, o).
 
     Inputs ``(x, h0, c0, w_ih, w_hh[, b_ih, b_hh][, w_hr])``; outputs ``(y, h_n, c_n)``.
     With ``w_hr`` (proj_size > 0) the hidden state is ``(o * tanh(c)) @ w_hr^T``.
+
+    The backward needs, per element, a product of the forward's values for each gate
+    (``_lstm_factors``); under grad mode with more than one thread the forward hands them to a
+    pool thread block by block of steps, so backward's steps are a few ufunc calls and a GEMM.
     """
 
     n_state = 3
+    _BLOCKS = 4
 
     def forward(ctx, x, h0, c0, w_ih, w_hh, *rest):
         *ws, steps, has_bias, has_proj = rest
@@ -232,66 +274,92 @@ class LSTMLayer(_FusedRNN):
             gates += (ws[0] + ws[1])[perm] * half[:, 0]
         w_hr = ws[-1] if has_proj else None
         n = x.shape[0]
+        xp = array_module(x)
         h, c = h0.copy(), c0.copy()
-        hprev = array_module(x).empty((n, h0.shape[1]), dtype=x.dtype)
-        cprev = array_module(x).empty((n, hid), dtype=x.dtype)
-        tanh_c = array_module(x).empty((n, hid), dtype=x.dtype)
-        y = array_module(x).empty((n, h0.shape[1]), dtype=x.dtype)
-        r_all = array_module(x).empty((n, hid), dtype=x.dtype) if has_proj else None
-        tmp = array_module(x).empty((c0.shape[0], hid), dtype=x.dtype)
+        hprev = xp.empty((n, h0.shape[1]), dtype=x.dtype)
+        cprev = xp.empty((n, hid), dtype=x.dtype)
+        tanh_c = xp.empty((n, hid), dtype=x.dtype)
+        y = xp.empty((n, h0.shape[1]), dtype=x.dtype)
+        r_all = xp.empty((n, hid), dtype=x.dtype) if has_proj else None
+        tmp = xp.empty((c0.shape[0], hid), dtype=x.dtype)
+        fac = xp.empty((n, 4 * hid), dtype=x.dtype)
+        kc = xp.empty((n, hid), dtype=x.dtype)
+        # blocks of steps whose factors a pool thread computes while the recurrence goes on;
+        # the last block's are left to backward (split across the pool there)
+        ahead = _blocks(steps, ctx._BLOCKS) if _State.enabled else {}
+        ahead.pop(len(steps) - 1, None)
+        rest = steps[max(ahead) + 1:] if ahead else steps
+        todo = (min(s[0] for s in rest), max(s[1] for s in rest)) if rest else (0, 0)
         w_hh_t = (w_hh_p * half).T
         h3 = 3 * hid
-        for a, b, bs in steps:
-            g = gates[a:b]
-            hp = h[:bs]
-            cp = c[:bs]
-            hprev[a:b] = hp
-            cprev[a:b] = cp
-            g += hp @ w_hh_t
-            np.tanh(g, out=g)
-            sig = g[:, :h3]
-            sig *= 0.5
-            sig += 0.5
-            gg = g[:, h3:]
-            cp *= g[:, hid:2 * hid]
-            t = tmp[:bs]
-            np.multiply(g[:, :hid], gg, out=t)
-            cp += t
-            tc = tanh_c[a:b]
-            np.tanh(cp, out=tc)
-            if has_proj:
-                r = r_all[a:b]
-                np.multiply(g[:, 2 * hid:h3], tc, out=r)
-                np.matmul(r, w_hr.T, out=y[a:b])
-            else:
-                np.multiply(g[:, 2 * hid:h3], tc, out=y[a:b])
-            hp[...] = y[a:b]
-        ctx.saved = (x, w_ih_p, w_hh_p, w_hr, gates, hprev, cprev, tanh_c, r_all, steps,
-                     has_bias, perm)
+        pending = None
+        try:
+            for j, (a, b, bs) in enumerate(steps):
+                g = gates[a:b]
+                hp = h[:bs]
+                cp = c[:bs]
+                hprev[a:b] = hp
+                cprev[a:b] = cp
+                g += hp @ w_hh_t
+                np.tanh(g, out=g)
+                sig = g[:, :h3]
+                sig *= 0.5
+                sig += 0.5
+                gg = g[:, h3:]
+                cp *= g[:, hid:2 * hid]
+                t = tmp[:bs]
+                np.multiply(g[:, :hid], gg, out=t)
+                cp += t
+                tc = tanh_c[a:b]
+                np.tanh(cp, out=tc)
+                if has_proj:
+                    r = r_all[a:b]
+                    np.multiply(g[:, 2 * hid:h3], tc, out=r)
+                    np.matmul(r, w_hr.T, out=y[a:b])
+                else:
+                    np.multiply(g[:, 2 * hid:h3], tc, out=y[a:b])
+                hp[...] = y[a:b]
+                rows = ahead.get(j)
+                if rows is not None:
+                    if pending is not None:
+                        pending.wait()
+                    pending = _parallel.spawn(
+                        lambda rows=rows: _lstm_factors(gates, cprev, tanh_c, fac, kc, *rows))
+        finally:
+            if pending is not None:
+                pending.wait()
+        ctx.saved = (x, w_ih, w_hh, w_hr, gates, hprev, cprev, tanh_c, fac, kc, todo, r_all,
+                     steps, has_bias)
         return y, h, c
 
     def backward(ctx, gy, gh, gc):
         ctx._check()
-        x, w_ih_p, w_hh_p, w_hr, gates, hprev, cprev, tanh_c, r_all, steps, has_bias, perm = \
-            ctx.saved
+        (x, w_ih, w_hh, w_hr, gates, hprev, cprev, tanh_c, fac, kc, todo, r_all, steps,
+         has_bias) = ctx.saved
         batch = max((s[2] for s in steps), default=0)
         hid = tanh_c.shape[1]
         h3 = 3 * hid
+        n = x.shape[0]
         dt = x.dtype
         xp = array_module(x)
+        lo, hi = todo
+        if hi > lo:
+            _parallel.run(lambda a, b: _lstm_factors(gates, cprev, tanh_c, fac, kc, lo + a,
+                                                     lo + b),
+                          _parallel.chunks(hi - lo, 128))
         dh = gh._data.copy() if gh is not None else xp.zeros((batch, hprev.shape[1]), dt)
         dc = gc._data.copy() if gc is not None else xp.zeros((batch, hid), dt)
         gy = None if gy is None else gy._data
-        dpre = np.empty_like(gates)
+        dpre = xp.empty((n, 4 * hid), dtype=dt)  # torch's gate order (i, f, g, o)
+        d3 = dpre.reshape(n, 4, hid)[:, :3]
+        fac3 = fac.reshape(n, 4, hid)[:, :3]
         dh_all = np.empty_like(hprev) if w_hr is not None else None
-        tmp = array_module(x).empty((batch, h3), dt)
+        tmp = xp.empty((batch, hid), dt)
         need = ctx.needs_input_grad
         order = steps[::-1]
         grads = _RowGrads(dpre, (x if need[3] else None, hprev if need[4] else None), order)
         try:
             for j, (a, b, bs) in enumerate(order):
-                g = gates[a:b]
-                d = dpre[a:b]
                 dhs = dh[:bs]
                 if gy is not None:
                     dhs += gy[a:b]
@@ -300,34 +368,23 @@ class LSTMLayer(_FusedRNN):
                     dr = dhs @ w_hr
                 else:
                     dr = dhs
-                tc = tanh_c[a:b]
-                t = tmp[:bs, :hid]
                 dcs = dc[:bs]
-                # dc += dr * o * (1 - tanh(c)^2)
-                np.multiply(tc, tc, out=t)
-                np.subtract(1, t, out=t)
-                t *= g[:, 2 * hid:h3]
-                t *= dr
+                t = tmp[:bs]
+                np.multiply(dr, kc[a:b], out=t)
                 dcs += t
-                np.multiply(dr, tc, out=d[:, 2 * hid:h3])
-                np.multiply(dcs, g[:, h3:], out=d[:, :hid])
-                np.multiply(dcs, cprev[a:b], out=d[:, hid:2 * hid])
-                np.multiply(dcs, g[:, :hid], out=d[:, h3:])
-                dcs *= g[:, hid:2 * hid]
-                _sigmoid_grad_(d[:, :h3], g[:, :h3], tmp[:bs])
-                _tanh_grad_(d[:, h3:], g[:, h3:], tmp[:bs, :hid])
-                np.matmul(d, w_hh_p, out=dhs)
+                np.multiply(dcs[:, None], fac3[a:b], out=d3[a:b])
+                np.multiply(dr, fac[a:b, h3:], out=dpre[a:b, h3:])
+                dcs *= gates[a:b, hid:2 * hid]
+                np.matmul(dpre[a:b], w_hh, out=dhs)
                 grads.done(j)
         finally:
             grads.join()
         gw_ih, gw_hh = grads.sums
-        inv = np.argsort(perm)
-        res = [_make(_matmul(dpre, w_ih_p)) if need[0] else None, _make(dh) if need[1] else None,
-               _make(dc) if need[2] else None]
-        res.append(_make(gw_ih[inv]) if need[3] else None)
-        res.append(_make(gw_hh[inv]) if need[4] else None)
+        res = [_make(_matmul(dpre, w_ih)) if need[0] else None, _make(dh) if need[1] else None,
+               _make(dc) if need[2] else None, _make(gw_ih) if need[3] else None,
+               _make(gw_hh) if need[4] else None]
         if has_bias:
-            db = dpre.sum(0)[inv]
+            db = dpre.sum(0)
             res.append(_make(db) if need[5] else None)
             res.append(_make(db.copy()) if need[6] else None)
         if w_hr is not None:
