@@ -4,6 +4,10 @@ The functions live in ``ember/ops/fft.py`` (where their records are registered);
 the public namespace, loaded on first use of ``ember.fft``.
 """
 from ember._tensor import Tensor
-from ember.ops.fft import fftfreq, fftshift, ifftshift, rfftfreq
+from ember.ops.fft import (fft, fft2, fftfreq, fftn, fftshift, hfft, hfft2, hfftn, ifft, ifft2,
+                           ifftn, ifftshift, ihfft, ihfft2, ihfftn, irfft, irfft2, irfftn, rfft,
+                           rfft2, rfftfreq, rfftn)
 
-__all__ = ["Tensor", "fftfreq", "fftshift", "ifftshift", "rfftfreq"]
+__all__ = ["Tensor", "fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn",
+           "ifft", "ifft2", "ifftn", "ifftshift", "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2",
+           "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]

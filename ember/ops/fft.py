@@ -17,8 +17,8 @@ from ember import _dtype
 from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.ops._util import cast, wrap_dim
-from ember.ops.registry import (ErrorInput, OpInfo, SampleInput, T, not_differentiable,
-                                 register)
+from ember.ops.registry import (COMPLEX, FLOAT, ErrorInput, OpInfo, SampleInput, T,
+                                 not_differentiable, register)
 
 _NONE, _BY_ROOT_N, _BY_N = 0, 1, 2  # torch's fft_norm_mode: the scale a transform applies
 
@@ -209,6 +209,10 @@ def _shape_with(input, dims, sizes):
 
 def _pre(input, dims, sizes):
     shape = _shape_with(input, dims, sizes)
+    if 0 in shape:
+        # torch's CPU kernels (MKL) refuse an empty batch; ember follows its oracle
+        raise RuntimeError("FFT of an empty batch (a tensor of shape %s): torch's CPU FFT has no "
+                           "plan for zero transforms" % (list(shape),))
     return None if shape == input._data.shape else shape
 
 
@@ -260,6 +264,11 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
         dim: the dimension to transform.
         norm: ``"backward"`` (default, no scale), ``"forward"`` (``1/n``) or ``"ortho"``
             (``1/sqrt(n)``).
+
+    Example:
+        >>> import ember
+        >>> ember.fft.fft(ember.tensor([1., 2., 3., 4.]))
+        tensor([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j])
     """
     _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
@@ -274,7 +283,13 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
 
 
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
-    """The one-sided FFT of a real input: the ``n // 2 + 1`` non-negative frequencies."""
+    """The one-sided FFT of a real input: the ``n // 2 + 1`` non-negative frequencies.
+
+    Example:
+        >>> import ember
+        >>> ember.fft.rfft(ember.tensor([1., 2., 3., 4.]))
+        tensor([10.+0.j, -2.+2.j, -2.+0.j])
+    """
     _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
     return _r2c(input, dims, sizes, norm, True, "rfft")
@@ -476,3 +491,89 @@ for _fn in (fftshift, ifftshift):
 for _fn in (fftfreq, rfftfreq):
     not_differentiable("fft." + _fn.__name__, "tests/test_fft.py")
 del _fn
+
+
+# --- registry records ------------------------------------------------------------------------
+def _one_dim_samples(kind):
+    """Samples of a 1-d transform: ``kind`` is "c2c", "r2c" (real input) or "c2r" (a half
+    spectrum: ``n`` defaults to ``2 * (m - 1)``). The records run them in the complex dtypes
+    too (where an r2c transform refuses them, as torch)."""
+    def samples(dtype):
+        yield SampleInput(T(8))
+        yield SampleInput(T(3, 5), n=8, dim=0, norm="ortho")
+        yield SampleInput(T(2, 7), n=4, norm="forward")
+        yield SampleInput(T(4, 6, noncontig=True), dim=-1)
+        yield SampleInput(T(6, 2), n=7, dim=0)
+        yield SampleInput(T(0, 5))
+        if kind == "c2r":
+            yield SampleInput(T(3, 4), n=5, norm="forward")
+    return samples
+
+
+def _n_dim_samples(kind, two=False):
+    def samples(dtype):
+        yield SampleInput(T(3, 4))
+        yield SampleInput(T(2, 3, 4), s=(4, 6), norm="ortho")
+        yield SampleInput(T(3, 4, 5), s=(-1, 3), dim=(2, 0), norm="forward")
+        yield SampleInput(T(4, 6, noncontig=True), dim=(0, 1) if two else (0,))
+        yield SampleInput(T(2, 3, 4), dim=(0, -1), s=(3, 5))
+        if not two:
+            yield SampleInput(T(2, 3, 4), s=(5,))
+    return samples
+
+
+def _one_dim_errors(name, kind):
+    def errors():
+        yield ErrorInput(SampleInput(T(4), n=0), RuntimeError, r"Invalid number of data points "
+                         r"\(0\) specified")
+        yield ErrorInput(SampleInput(T(4), dim=1), IndexError, "Dimension out of range")
+        yield ErrorInput(SampleInput(T()), IndexError, "tensor has no dimensions")
+        yield ErrorInput(SampleInput(T(4), norm="bad"), RuntimeError,
+                         'Invalid normalization mode: "bad"')
+        yield ErrorInput(SampleInput(T(4, dtype="float16")), RuntimeError, "Unsupported dtype Half")
+        if kind == "r2c":
+            yield ErrorInput(SampleInput(T(4, dtype="complex64")), RuntimeError,
+                             "%s expects a real input tensor, but got ComplexFloat" % name)
+        if kind == "c2r":
+            yield ErrorInput(SampleInput(T(1, dtype="complex64")), RuntimeError,
+                             r"Invalid number of data points \(0\) specified")
+    return errors
+
+
+def _n_dim_errors(name, kind, two=False):
+    def errors():
+        yield ErrorInput(SampleInput(T(3, 4), s=(2, 2), dim=(0,)), RuntimeError,
+                         "When given, dim and shape arguments must have the same length")
+        yield ErrorInput(SampleInput(T(3, 4), dim=(0, 0)), RuntimeError,
+                         "FFT dims must be unique")
+        yield ErrorInput(SampleInput(T(3, 4), s=(0, 2)), RuntimeError,
+                         r"Invalid number of data points \(0\) specified")
+        yield ErrorInput(SampleInput(T(3, 4), dim=(0, 2)), IndexError, "Dimension out of range")
+        yield ErrorInput(SampleInput(T(3, 4), norm="ortho2"), RuntimeError,
+                         "Invalid normalization mode")
+        if not two:
+            yield ErrorInput(SampleInput(T(3, 4), s=(2, 2, 2)), RuntimeError,
+                             "Got shape with 3 values but input tensor only has 2 dimensions")
+            if kind != "c2c":
+                yield ErrorInput(SampleInput(T(3, 4), dim=()), RuntimeError,
+                                 "%s must transform at least one axis" % name)
+        if kind == "r2c":
+            yield ErrorInput(SampleInput(T(3, 4, dtype="complex128")), RuntimeError,
+                             "%s expects a real input tensor, but got ComplexDouble" % name)
+    return errors
+
+
+_KINDS = {"fft": "c2c", "ifft": "c2c", "rfft": "r2c", "ihfft": "r2c", "irfft": "c2r",
+          "hfft": "c2r"}
+for _fn in (fft, ifft, rfft, irfft, hfft, ihfft):
+    _kind = _KINDS[_fn.__name__]
+    register(OpInfo("fft." + _fn.__name__, _fn, _one_dim_samples(_kind),
+                    _one_dim_errors(_fn.__name__, _kind), dtypes=FLOAT + COMPLEX, atol=1e-4,
+                    rtol=1e-5))
+for _fn in (fftn, ifftn, rfftn, irfftn, hfftn, ihfftn, fft2, ifft2, rfft2, irfft2, hfft2, ihfft2):
+    _two = _fn.__name__.endswith("2")
+    _kind = _KINDS[_fn.__name__[:-1]]
+    _error_name = _fn.__name__[:-1] + "n"
+    register(OpInfo("fft." + _fn.__name__, _fn, _n_dim_samples(_kind, _two),
+                    _n_dim_errors(_error_name, _kind, _two), dtypes=FLOAT + COMPLEX, atol=1e-4,
+                    rtol=1e-5))
