@@ -63,7 +63,7 @@ NAMESPACES = {
     "torch.multiprocessing": (95, True),
     "torch.profiler": (95, True),
     # built under issue 14 (distributions, func, fft) and 15 (distributed)
-    "torch.fft": (100, False),
+    "torch.fft": (100, True),
     "torch.signal.windows": (100, True),
     "torch.distributions": (95, False),
     "torch.func": (95, False),
@@ -472,8 +472,6 @@ NOT_YET = {
             "chalf complex complex32 polar view_as_complex view_as_real",
         "issue 15 (distributed helper)":
             "is_distributed",
-        "issue 14 (distributions/func/fft helper)":
-            "istft stft",
     },
     "torch.Tensor": {
         "not yet (issue 12)":
@@ -483,8 +481,6 @@ NOT_YET = {
             "chalf",
         "issue 15 (distributed helper)":
             "is_distributed",
-        "issue 14 (distributions/func/fft helper)":
-            "istft stft",
     },
     "torch.nn": {
         "not yet (issue 12)":

@@ -52,6 +52,7 @@ import ember.ops.nn.attention  # noqa: E402,F401
 import ember.ops.nn.rnn  # noqa: E402,F401
 import ember.ops.bits  # noqa: E402,F401
 import ember.ops.fft  # noqa: E402,F401
+import ember.ops.stft  # noqa: E402,F401
 from ember.ops._util import as_tensor_operand, cast, sum_to_shape
 from ember.ops.inplace import apply_inplace
 from ember.ops.registry import ALL, OpInfo, SampleInput, T, register
