@@ -140,3 +140,17 @@ def test_inverse_transforms_undo_the_forward_ones():
                                atol=1e-12)
     np.testing.assert_allclose(ember.fft.ihfft(ember.fft.hfft(ember.fft.ihfft(x))).numpy(),
                                ember.fft.ihfft(x).numpy(), atol=1e-12)
+
+
+def test_out_argument_as_torch():
+    for lib in (ember, torch):
+        x = lib.arange(8.0)
+        out = lib.empty(5, dtype=lib.complex64)
+        res = lib.fft.rfft(x, out=out)
+        freq = lib.empty(0)
+        lib.fft.fftfreq(4, out=freq)
+        if lib is ember:
+            e_res, e_out, e_freq = res, out, freq
+    assert e_res is e_out
+    np.testing.assert_allclose(e_out.numpy(), out.numpy(), atol=1e-5)
+    np.testing.assert_array_equal(e_freq.numpy(), freq.numpy())

@@ -405,9 +405,17 @@ def _class_loss(cls, phys, flags, size, params, kwparams, multi):
     return summed / _make(counts.astype(summed._data.dtype))
 
 
+def _fft(cls, phys, flags, size, params, kwparams, multi):
+    """ember.fft's transforms: the axes move past the batch dim, the resized shapes gain it."""
+    (p,) = phys
+    core, pre, post = params
+    return cls.apply((p,), core.shifted(1), None if pre is None else (size,) + tuple(pre),
+                     None if post is None else (size,) + tuple(post))
+
+
 def _install():
     from ember import ops
-    from ember.ops import (arithmetic, binary, bits, blas, cumulative, einsum, indexing,
+    from ember.ops import (arithmetic, binary, bits, blas, cumulative, einsum, fft, indexing,
                            linalg, manipulation, pointwise, reduction, reduction_minmax,
                            slicing, special, unary, views)
     from ember.ops.nn import (activation, conv, distance, dropout, fold, linear, loss,
@@ -464,6 +472,7 @@ def _install():
     RULES[normalization._Normalize] = _normalize
     RULES[normalization._NormalizeAffine] = _normalize
     RULES[sparse.Embedding] = _embedding
+    RULES[fft.FFT] = _fft
     OWN_PARAMS.update((loss.CrossEntropy, loss.Nll, normalization._Normalize,
                        normalization._NormalizeAffine, sparse.Embedding))
     for name in dir(unary):

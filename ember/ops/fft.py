@@ -83,6 +83,11 @@ class _Core:
         self.kind, self.axes, self.mode, self.size = kind, axes, mode, size
         self.forward, self.onesided, self.conj, self.real = forward, onesided, conj, real
 
+    def shifted(self, k):
+        """The same transform of a tensor with ``k`` more leading dims (vmap's batch)."""
+        return _Core(self.kind, tuple(d + k for d in self.axes), self.mode, self.size,
+                     self.forward, self.onesided, self.conj, self.real)
+
     def adjoint(self):
         forward = not self.forward if self.kind == "c2c" else self.forward
         return _Core(self._ADJOINT[self.kind], self.axes, self.mode, self.size, forward,
@@ -249,9 +254,13 @@ def _c2r(input, dims, sizes, norm, forward):
     return FFT.apply((input,), core, _pre(input, dims, half), None)
 
 
-def _check_out(out):
-    if out is not None:
-        raise NotImplementedError("out= is not supported by ember's fft functions")
+def _out(result, out, name):
+    """``out=``: the result written into ``out`` with torch's rules."""
+    if out is None:
+        return result
+    from ember.ops._arguments import write_out
+
+    return write_out(result, out, name)
 
 
 # --- public functions ------------------------------------------------------------------------
@@ -270,16 +279,14 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> ember.fft.fft(ember.tensor([1., 2., 3., 4.]))
         tensor([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j])
     """
-    _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
-    return _c2c(input, dims, sizes, norm, True)
+    return _out(_c2c(input, dims, sizes, norm, True), out, "fft")
 
 
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of :func:`fft` (scaled by ``1/n`` under the default ``norm="backward"``)."""
-    _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
-    return _c2c(input, dims, sizes, norm, False)
+    return _out(_c2c(input, dims, sizes, norm, False), out, "ifft")
 
 
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
@@ -290,80 +297,70 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> ember.fft.rfft(ember.tensor([1., 2., 3., 4.]))
         tensor([10.+0.j, -2.+2.j, -2.+0.j])
     """
-    _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
-    return _r2c(input, dims, sizes, norm, True, "rfft")
+    return _out(_r2c(input, dims, sizes, norm, True, "rfft"), out, "rfft")
 
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of :func:`rfft`: a real signal of length ``n`` (default ``2 * (m - 1)`` for
     ``m`` input bins) whose one-sided spectrum is ``input``."""
-    _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
     if n is None:
         sizes = (_check_size(2 * (input._data.shape[dims[0]] - 1)),)
-    return _c2r(input, dims, sizes, norm, False)
+    return _out(_c2r(input, dims, sizes, norm, False), out, "irfft")
 
 
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The FFT of a Hermitian-symmetric signal given by its first half: a real tensor of length
     ``n`` (default ``2 * (m - 1)``)."""
-    _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
     if n is None:
         sizes = (_check_size(2 * (input._data.shape[dims[0]] - 1)),)
-    return _c2r(input, dims, sizes, norm, True)
+    return _out(_c2r(input, dims, sizes, norm, True), out, "hfft")
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of :func:`hfft`: the first half of the Hermitian spectrum of a real input."""
-    _check_out(out)
     dims, sizes = _one_dim(input, n, dim)
-    return _r2c(input, dims, sizes, norm, False, "ihfft")
+    return _out(_r2c(input, dims, sizes, norm, False, "ihfft"), out, "ihfft")
 
 
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-dimensional FFT over ``dim`` (default: the last ``len(s)`` dims, or all), each
     resized to ``s`` (``-1`` keeps a size)."""
-    _check_out(out)
     dims, sizes = _n_dims(input, s, dim, None)
-    return _c2c(input, dims, sizes, norm, True)
+    return _out(_c2c(input, dims, sizes, norm, True), out, "fftn")
 
 
 def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of :func:`fftn`."""
-    _check_out(out)
     dims, sizes = _n_dims(input, s, dim, None)
-    return _c2c(input, dims, sizes, norm, False)
+    return _out(_c2c(input, dims, sizes, norm, False), out, "ifftn")
 
 
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-dimensional FFT of a real input, one-sided on the last transformed dim."""
-    _check_out(out)
     dims, sizes = _n_dims(input, s, dim, "rfftn")
-    return _r2c(input, dims, sizes, norm, True, "rfftn")
+    return _out(_r2c(input, dims, sizes, norm, True, "rfftn"), out, "rfftn")
 
 
 def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of :func:`rfftn` (the last dim's default size is ``2 * (m - 1)``)."""
-    _check_out(out)
     dims, sizes = _n_dims(input, s, dim, "irfftn", half_last=True)
-    return _c2r(input, dims, sizes, norm, False)
+    return _out(_c2r(input, dims, sizes, norm, False), out, "irfftn")
 
 
 def hfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-dimensional FFT of a Hermitian-symmetric signal given by its half along the last
     transformed dim: a real tensor."""
-    _check_out(out)
     dims, sizes = _n_dims(input, s, dim, "hfftn", half_last=True)
-    return _c2r(input, dims, sizes, norm, True)
+    return _out(_c2r(input, dims, sizes, norm, True), out, "hfftn")
 
 
 def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of :func:`hfftn`: the half spectrum of a real input."""
-    _check_out(out)
     dims, sizes = _n_dims(input, s, dim, "ihfftn")
-    return _r2c(input, dims, sizes, norm, False, "ihfftn")
+    return _out(_r2c(input, dims, sizes, norm, False, "ihfftn"), out, "ihfftn")
 
 
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
@@ -458,15 +455,13 @@ def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, require
         >>> ember.fft.fftfreq(4)
         tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
     """
-    _check_out(out)
-    return _frequencies("fftfreq", n, d, dtype, device, requires_grad, False)
+    return _out(_frequencies("fftfreq", n, d, dtype, device, requires_grad, False), out, "fftfreq")
 
 
 def rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The sample frequencies of an ``n``-point :func:`rfft`: ``[0, 1, ..., n // 2] / (n * d)``.
     """
-    _check_out(out)
-    return _frequencies("rfftfreq", n, d, dtype, device, requires_grad, True)
+    return _out(_frequencies("rfftfreq", n, d, dtype, device, requires_grad, True), out, "rfftfreq")
 
 
 
