@@ -9,6 +9,7 @@ time per step is reported with the load average. Then the peak memory of a train
 library in a fresh process (peak RSS during three steps less the RSS before them).
 
 Run: python bench/bench_speed.py [--rounds 7] [--steps 10] [--quick] [--no-memory]
+                                 [--cases LeNet-5 LSTM ...]
 """
 import argparse
 import os
@@ -68,11 +69,13 @@ def _block(step, n):
     return (time.perf_counter() - t0) / n
 
 
-def table(title, rounds, steps):
+def table(title, rounds, steps, only=None):
     print("\n%s: torch %d threads, ember %d threads; load average before %.2f %.2f %.2f"
           % ((title, torch.get_num_threads(), ember.get_num_threads()) + os.getloadavg()))
     print("%-24s %14s %14s %8s" % ("case", "ember", "torch", "speed"))
     for name, train, batch in CASES:
+        if only and name not in only:
+            continue
         fns = _steps(name, train, batch)
         for fn in fns.values():
             _block(fn, 2)
@@ -148,14 +151,16 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--quick", action="store_true", help="2 rounds of 3 steps (a smoke run)")
     ap.add_argument("--no-memory", dest="memory", action="store_false")
+    ap.add_argument("--cases", nargs="+", choices=sorted(set(c[0] for c in CASES)),
+                    help="only these models (default: all)")
     args = ap.parse_args()
     rounds, steps = (2, 3) if args.quick else (args.rounds, args.steps)
     print("python bench/bench_speed.py%s" % "".join(" " + a for a in sys.argv[1:]))
     print(_blas())
-    table("default threads (headline)", rounds, steps)
+    table("default threads (headline)", rounds, steps, args.cases)
     torch.set_num_threads(1)
     ember.set_num_threads(1)
-    table("one thread each", rounds, steps)
+    table("one thread each", rounds, steps, args.cases)
     if args.memory:
         memory()
 
