@@ -98,17 +98,14 @@ def test_no_single_letter_module_aliases():
 # functions make arrays on the default device; Python scalars and index objects the user passed;
 # ONNX constants; registry samples; the SciPy kernels of _special_math; NumPy's random generator),
 # or made from sizes alone with no input array at hand (padding and LSTM gate index vectors,
-# average-pool divisors, interpolation matrices and grids, the causal mask), or not converted
-# yet (the torch.linalg and torch.special files linalg_decompositions,
-# linalg_functions, linalg_lu, special, special_polynomials).
+# average-pool divisors, interpolation matrices and grids, the causal mask).
 _CREATION = (r"\bnp\.(zeros|empty|ones|full|arange|array|asarray|eye|identity|linspace|tri|"
              r"indices|ascontiguousarray|frombuffer|fromiter)\(")
 _CREATION_LEFT = {
     "ops/_special_math.py": 13, "ops/_util.py": 2, "ops/arithmetic.py": 2, "ops/creation.py": 22,
     "ops/cumulative.py": 1, "ops/indexing.py": 5, "ops/linalg.py": 1, "ops/manipulation.py": 1,
     "ops/scatter_gather.py": 3, "ops/statistics.py": 1,
-    "ops/linalg_decompositions.py": 21, "ops/linalg_functions.py": 14, "ops/linalg_lu.py": 16,
-    "ops/special.py": 3, "ops/special_polynomials.py": 9,
+    "ops/linalg_decompositions.py": 3, "ops/linalg_lu.py": 3,
     "ops/nn/activation.py": 1, "ops/nn/attention.py": 5, "ops/nn/conv.py": 2,
     "ops/nn/loss.py": 1, "ops/nn/loss_ctc.py": 1, "ops/nn/loss_margin.py": 1,
     "ops/nn/normalization.py": 2, "ops/nn/padding.py": 2, "ops/nn/pooling.py": 2,

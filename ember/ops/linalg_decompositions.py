@@ -7,7 +7,7 @@ derivatives come free. Eigenvectors and singular vectors are defined up to sign;
 them with the largest entry of each vector positive (the records compare torch's result made
 canonical the same way).
 """
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Function
 from ember.ops._util import sum_to_shape
@@ -57,10 +57,11 @@ def _symmetric(n, batch=(), seed=0):
 
 def _triangle(a, upper, unitriangular=False):
     n = a.shape[-1]
-    mask = np.triu(np.ones((n, n), bool)) if upper else np.tril(np.ones((n, n), bool))
-    tri = np.where(mask, a, np.zeros((), a.dtype))
+    xp = array_module(a)
+    mask = np.triu(xp.ones((n, n), bool)) if upper else np.tril(xp.ones((n, n), bool))
+    tri = np.where(mask, a, xp.zeros((), a.dtype))
     if unitriangular:
-        tri = np.where(np.eye(n, dtype=bool), np.ones((), a.dtype), tri)
+        tri = np.where(xp.eye(n, dtype=bool), xp.ones((), a.dtype), tri)
     return tri
 
 
@@ -75,7 +76,7 @@ class SolveTriangular(Function):
         tri = np.broadcast_to(tri, batch + tri.shape[-2:])
         with np.errstate(divide="ignore", invalid="ignore"):
             if tri.shape[-1] == 0 or b.shape[-1] == 0:
-                x = np.zeros(batch + b.shape[-2:], b.dtype)
+                x = array_module(b).zeros(batch + b.shape[-2:], b.dtype)
             else:
                 x = _substitute(tri, np.broadcast_to(b, batch + b.shape[-2:]), upper)
         X = _make(x.astype(b.dtype, copy=False))
@@ -100,7 +101,7 @@ def _substitute(tri, b, upper):
     """Back or forward substitution, one row at a time over the whole batch (exact zeros on
     the diagonal give inf/NaN as LAPACK's trtrs does)."""
     n = tri.shape[-1]
-    x = np.zeros(b.shape, np.result_type(tri.dtype, b.dtype))
+    x = array_module(b).zeros(b.shape, np.result_type(tri.dtype, b.dtype))
     rows = range(n - 1, -1, -1) if upper else range(n)
     for i in rows:
         acc = b[..., i, :] - np.einsum("...j,...jk->...k", tri[..., i, :], x)
@@ -243,10 +244,11 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     batch = A._data.shape[:-2]
     L, info = _cholesky_lower(A._data)
     if info is None:
-        return _CHOLESKY_EX(Cholesky.apply(A, upper), _make(np.zeros(batch, np.int32)))
+        return _CHOLESKY_EX(Cholesky.apply(A, upper),
+                            _make(array_module(A._data).zeros(batch, np.int32)))
     if check_errors:
         Cholesky.apply(A, upper)
-    infos = np.zeros(batch, np.int32).reshape(-1)
+    infos = array_module(A._data).zeros(batch, np.int32).reshape(-1)
     flat = A._data.reshape((-1,) + A._data.shape[-2:])
     parts = []
     for i, a in enumerate(flat):
@@ -288,12 +290,13 @@ class QR(Function):
         a = A._data
         m, n = a.shape[-2:]
         if mode == "r":
-            r = np.linalg.qr(a, mode="r") if a.size else np.zeros(a.shape[:-2] + (min(m, n), n),
-                                                                  a.dtype)
-            q = np.zeros((0,), a.dtype)
+            r = np.linalg.qr(a, mode="r") if a.size else \
+                array_module(a).zeros(a.shape[:-2] + (min(m, n), n), a.dtype)
+            q = array_module(a).zeros((0,), a.dtype)
         else:
             q, r = np.linalg.qr(a, mode=mode)
-        Q, R = _make(np.ascontiguousarray(q)), _make(np.ascontiguousarray(r))
+        xp = array_module(a)
+        Q, R = _make(xp.ascontiguousarray(q)), _make(xp.ascontiguousarray(r))
         ctx.mode, ctx.shape = mode, (m, n)
         ctx.save_for_backward(Q, R)
         return Q, R
@@ -405,12 +408,13 @@ class Eigh(Function):
     def forward(ctx, A, uplo):
         a = A._data
         if a.shape[-1] == 0:
-            w, v = np.zeros(a.shape[:-1], a.dtype), np.zeros(a.shape, a.dtype)
+            xp = array_module(a)
+            w, v = xp.zeros(a.shape[:-1], a.dtype), xp.zeros(a.shape, a.dtype)
         else:
             w, v = np.linalg.eigh(a, UPLO=uplo)
         import ember
 
-        L, V = _canonical_eigh(_make(w), _make(np.ascontiguousarray(v)), ember)
+        L, V = _canonical_eigh(_make(w), _make(array_module(v).ascontiguousarray(v)), ember)
         ctx.save_for_backward(L, V)
         return L, V
 
@@ -506,8 +510,8 @@ class SVD(Function):
         m, n = a.shape[-2:]
         k = min(m, n)
         u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
-        U, S, Vh = _canonical_svd(_make(np.ascontiguousarray(u)), _make(s),
-                                  _make(np.ascontiguousarray(vh)), ember)
+        U, S, Vh = _canonical_svd(_make(array_module(u).ascontiguousarray(u)), _make(s),
+                                  _make(array_module(vh).ascontiguousarray(vh)), ember)
         ctx.k = k
         ctx.save_for_backward(U, S, Vh)
         return U, S, Vh

@@ -9,7 +9,7 @@ import builtins
 import math
 
 from ember import return_types
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Function
@@ -32,7 +32,8 @@ class Slogdet(Function):
     def forward(ctx, A):
         sign, logabs = np.linalg.slogdet(A._data)
         ctx.save_for_backward(A)
-        return _make(np.asarray(sign, A._data.dtype)), _make(np.asarray(logabs, A._data.dtype))
+        xp = array_module(A._data)
+        return _make(xp.asarray(sign, A._data.dtype)), _make(xp.asarray(logabs, A._data.dtype))
 
     @staticmethod
     def backward(ctx, gsign, glogabs):
@@ -85,7 +86,8 @@ def matrix_power(A, n, *, out=None):
                            "matrices" % ((name,) + A._data.shape[-2:]))
     if n == 0:
         m = A._data.shape[-1]
-        return _make(np.broadcast_to(np.eye(m, dtype=A._data.dtype), A._data.shape).copy())
+        ident = array_module(A._data).eye(m, dtype=A._data.dtype)
+        return _make(np.broadcast_to(ident, A._data.shape).copy())
     if n < 0:
         A, n = inv(A), -n
     result = None
@@ -124,17 +126,18 @@ _EXP_TAYLOR = [1 / math.factorial(k) for k in range(19)]
 def _expm(a):
     """exp of the matrices in ``a`` (float64 inside): scaling by 2^-s so the 1-norm is at most
     1/2, the degree-18 Taylor polynomial (Horner), and s squarings."""
-    x = np.asarray(a, np.float64)
+    xp = array_module(a)
+    x = xp.asarray(a, np.float64)
     n = x.shape[-1]
     if x.size == 0:
-        return np.array(a, copy=True)
+        return xp.array(a, copy=True)
     flat = x.reshape((-1, n, n))
-    norm = np.abs(flat).sum(-2).max(-1) if n else np.zeros(flat.shape[0])
+    norm = np.abs(flat).sum(-2).max(-1) if n else xp.zeros(flat.shape[0])
     with np.errstate(divide="ignore"):
         s = np.where(norm > 0.5, np.ceil(np.log2(np.where(norm > 0.5, norm, 1.0) / 0.5)), 0)
     s = np.where(np.isfinite(s), s, 0).astype(np.int64)
     scaled = flat / (2.0 ** s)[:, None, None]
-    ident = np.eye(n)
+    ident = xp.eye(n)
     res = np.broadcast_to(ident * _EXP_TAYLOR[-1], flat.shape).copy()
     for c in _EXP_TAYLOR[-2::-1]:
         res = scaled @ res + ident * c
@@ -283,7 +286,7 @@ def vander(x, *, N=None):
 def _powers(x, n):
     if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
         x = x.to(_int64())
-    ones = _make(np.ones(x._data.shape + (1,), x._data.dtype))
+    ones = _make(array_module(x._data).ones(x._data.shape + (1,), x._data.dtype))
     if n <= 1:
         return ones[..., :n]
     powers = x.unsqueeze(-1).expand(tuple(x.shape) + (n - 1,)).cumprod(-1)
@@ -507,12 +510,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
             raise RuntimeError("torch.linalg.lstsq: Argument 4 has illegal value for driver "
                                "'%s' with an empty B" % driver)
         rank = rank * 0  # torch skips the factorisation then
-    empty = _make(np.zeros((0,), A._data.dtype))
+    empty = _make(array_module(A._data).zeros((0,), A._data.dtype))
     residuals = X.reshape(-1)[:0]  # empty, but in the graph (as torch's)
     if driver in ("gelsd", "gelss", "gels") and m > n and bool((rank._data == n).all()):
         residuals = ((matmul(A, X) - Bm) ** 2).sum(-2)
     if driver == "gels":
-        rank = _make(np.zeros((0,), np.int64))
+        rank = _make(array_module(A._data).zeros((0,), np.int64))
     sv = S.detach() if driver in ("gelsd", "gelss") else empty
     return return_types.linalg_lstsq(X.squeeze(-1) if vector else X, residuals, rank, sv)
 
@@ -540,7 +543,7 @@ def cond(A, p=None, *, out=None):
     _lapack_dtype(A, "linalg.svd", "linalg_svd_cpu")
     _require_float_matrix(A, "linalg.cond")
     if A._data.size == 0 and (p is None or p in (2, -2) or A.shape[-1] == A.shape[-2]):
-        return _make(np.zeros(A._data.shape[:-2], A._data.dtype))
+        return _make(array_module(A._data).zeros(A._data.shape[:-2], A._data.dtype))
     if p is None or p in (2, -2):
         S = svdvals(A)
         return S[..., 0] / S[..., -1] if p != -2 else S[..., -1] / S[..., 0]
@@ -570,7 +573,9 @@ register(OpInfo("linalg.cond", cond, _cond_samples, _cond_errors, atol=1e-4, rto
 # --- inverse and solve with info ----------------------------------------------------------
 
 def _lu_info(A):
-    return _make(_getrf(A._data)[2] if A._data.size else np.zeros(A._data.shape[:-2], np.int32))
+    if A._data.size:
+        return _make(_getrf(A._data)[2])
+    return _make(array_module(A._data).zeros(A._data.shape[:-2], np.int32))
 
 
 def inv_ex(A, *, check_errors=False, out=None):
@@ -584,7 +589,7 @@ def inv_ex(A, *, check_errors=False, out=None):
         if check_errors:
             inv(A)
         return return_types.linalg_inv_ex(
-            _make(np.full(A._data.shape, np.nan, A._data.dtype)), info)
+            _make(array_module(A._data).full(A._data.shape, np.nan, A._data.dtype)), info)
     return return_types.linalg_inv_ex(inv(A), info)
 
 
@@ -689,7 +694,7 @@ def householder_product(A, tau, *, out=None):
         raise RuntimeError("%s: tau dtype %s does not match input dtype %s" % (
             name, dtype_word(tau._data.dtype), dtype_word(A._data.dtype)))
     V = A.tril(-1) + eye(m, n, dtype=A.dtype)
-    Q = _make(np.broadcast_to(np.eye(m, n, dtype=A._data.dtype),
+    Q = _make(np.broadcast_to(array_module(A._data).eye(m, n, dtype=A._data.dtype),
                               np.broadcast_shapes(A._data.shape[:-2], tau._data.shape[:-1])
                               + (m, n)).copy())
     if k == 0:

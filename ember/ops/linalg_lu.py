@@ -6,7 +6,7 @@ first entry of largest magnitude in each column, as LAPACK's getrf does, so pivo
 torch's; LDL uses Bunch-Kaufman pivoting as LAPACK's sytf2 on the lower triangle.
 """
 from ember import return_types
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Function
 from ember.ops.creation import eye
@@ -19,13 +19,14 @@ def _getrf(a):
     """(LU, pivots (1-based, int32), info) of ``a`` (..., m, n) with partial pivoting."""
     batch, (m, n) = a.shape[:-2], a.shape[-2:]
     k = min(m, n)
+    xp = array_module(a)
     if not a.size:
-        piv = np.broadcast_to(np.arange(1, k + 1, dtype=np.int32), batch + (k,)).copy()
-        return np.array(a), piv, np.zeros(batch, np.int32)
-    lu = np.array(a, dtype=a.dtype).reshape((-1, m, n))
-    piv = np.zeros((lu.shape[0], k), np.int32)
-    info = np.zeros(lu.shape[0], np.int32)
-    rows = np.arange(lu.shape[0])
+        piv = np.broadcast_to(xp.arange(1, k + 1, dtype=np.int32), batch + (k,)).copy()
+        return xp.array(a), piv, xp.zeros(batch, np.int32)
+    lu = xp.array(a, dtype=a.dtype).reshape((-1, m, n))
+    piv = xp.zeros((lu.shape[0], k), np.int32)
+    info = xp.zeros(lu.shape[0], np.int32)
+    rows = xp.arange(lu.shape[0])
     for j in range(k):
         p = np.argmax(np.abs(lu[:, j:, j]), axis=1) + j
         piv[:, j] = p + 1
@@ -46,11 +47,12 @@ def _permutation(pivots, m):
     """The row order ``perm`` (``(P^T A)[i] = A[perm[i]]``) that the 1-based LAPACK swaps
     ``pivots`` (..., k) apply to ``m`` rows."""
     batch = pivots.shape[:-1]
+    xp = array_module(pivots)
     if pivots.size == 0:
-        return np.broadcast_to(np.arange(m), batch + (m,)).copy()
+        return np.broadcast_to(xp.arange(m), batch + (m,)).copy()
     flat = pivots.reshape((-1, pivots.shape[-1])) - 1
-    perm = np.tile(np.arange(m), (flat.shape[0], 1))
-    rows = np.arange(flat.shape[0])
+    perm = np.tile(xp.arange(m), (flat.shape[0], 1))
+    rows = xp.arange(flat.shape[0])
     for j in range(flat.shape[1]):
         p = flat[:, j]
         top = perm[rows, j].copy()
@@ -61,7 +63,7 @@ def _permutation(pivots, m):
 
 def _permutation_matrix(pivots, m, dtype):
     perm = _permutation(pivots, m)
-    P = np.zeros(perm.shape + (m,), dtype)
+    P = array_module(perm).zeros(perm.shape + (m,), dtype)
     np.put_along_axis(P, perm[..., None], 1, axis=-1)
     # P^T has ones at (i, perm[i]); torch returns P itself (A = P L U)
     return np.swapaxes(P, -1, -2).copy()
@@ -146,11 +148,11 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     if unpack_data:
         L, U = _unpack(LU_data, m, n)
     else:
-        L = U = _make(np.zeros((0,), LU_data._data.dtype))
+        L = U = _make(array_module(LU_data._data).zeros((0,), LU_data._data.dtype))
     if unpack_pivots:
         P = _make(_permutation_matrix(LU_pivots._data, m, LU_data._data.dtype))
     else:
-        P = _make(np.zeros((0,), LU_data._data.dtype))
+        P = _make(array_module(LU_data._data).zeros((0,), LU_data._data.dtype))
     return return_types.lu_unpack(P, L, U)
 
 

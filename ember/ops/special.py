@@ -200,7 +200,7 @@ register(OpInfo("sinc", sinc, _sinc_samples, method=True, inplace="sinc_"))
 def _xlog1py_kernel(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x * np.log1p(y)
-    return np.where((x == 0) & ~np.isnan(y), np.zeros((), x.dtype), out)
+    return np.where((x == 0) & ~np.isnan(y), array_module(x).zeros((), x.dtype), out)
 
 
 # d/dx is log1p(y), also at x == 0, except where the value is pinned to 0 because y <= -1 too.
@@ -286,8 +286,9 @@ i1e = _special_unary("i1e", _special_math.i1e, X,
 def _entr_kernel(a):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = -a * np.log(a)
-    out = np.where(a == 0, np.zeros((), a.dtype), out)
-    return np.where(a < 0, np.array(-np.inf, a.dtype), out)
+    xp = array_module(a)
+    out = np.where(a == 0, xp.zeros((), a.dtype), out)
+    return np.where(a < 0, xp.array(-np.inf, a.dtype), out)
 
 
 entr = _special_unary("entr", _entr_kernel, X, lambda g, x: g * -(1 + x.log()), 0.1, 3.0,

@@ -4,7 +4,7 @@ recurrences (the order ``n`` truncated to an integer; 0 for ``n < 0``). As in to
 no gradient.
 """
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
 from ember.ops._util import check_broadcast
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
@@ -34,15 +34,16 @@ def _evaluate(name, x, n):
     """``p_n(x)`` elementwise in ``x``'s dtype, as torch (``x``, ``n`` broadcast arrays)."""
     first, second, step = _RECURRENCES[name]
     n = np.trunc(np.where(np.isfinite(n), n, -1)).astype(np.int64)
-    prev = np.broadcast_to(np.asarray(first(x), x.dtype), x.shape).copy()
-    cur = np.asarray(second(x), x.dtype)
+    xp = array_module(x)
+    prev = np.broadcast_to(xp.asarray(first(x), x.dtype), x.shape).copy()
+    cur = xp.asarray(second(x), x.dtype)
     res = np.where(n == 0, prev, cur)
     top = int(n.max()) if n.size else 0
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, top):
             prev, cur = cur, step(k, x, cur, prev)
             res = np.where(n == k + 1, cur, res)
-    return np.where(n < 0, np.zeros((), x.dtype), res)
+    return np.where(n < 0, xp.zeros((), x.dtype), res)
 
 
 def _polynomial(name, shifted=False):
@@ -52,13 +53,15 @@ def _polynomial(name, shifted=False):
                             "(%s, %s), but expected one of: (Tensor x, Tensor n), (Number x, "
                             "Tensor n), (Tensor x, Number n)" % (
                                 name, type(input).__name__, type(n).__name__))
-        xs = input._data if isinstance(input, Tensor) else np.asarray(input)
-        ns = n._data if isinstance(n, Tensor) else np.asarray(n)
+        # a Python number on either side is made where the tensor side lives
+        xp = array_module(*(t._data for t in (input, n) if isinstance(t, Tensor)))
+        xs = input._data if isinstance(input, Tensor) else xp.asarray(input)
+        ns = n._data if isinstance(n, Tensor) else xp.asarray(n)
         dtype = _result_dtype(input, n)
         if dtype == np.float16:
             raise NotImplementedError("\"%s_cpu\" not implemented for 'Half'" % public)
-        check_broadcast(np.asarray(xs), np.asarray(ns))
-        x, k = np.broadcast_arrays(np.asarray(xs, dtype), np.asarray(ns, np.float64))
+        check_broadcast(xs, ns)
+        x, k = np.broadcast_arrays(xs.astype(dtype, copy=False), ns.astype(np.float64, copy=False))
         if shifted:
             x = 2 * x - 1
         res = _make(_evaluate(name, x, k).astype(dtype, copy=False))
