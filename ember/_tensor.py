@@ -370,7 +370,16 @@ class Tensor:
                    for h in fn._pre_hooks.values())
 
     def detach(self):
-        """A new tensor sharing this one's data, cut from the graph (shares its version too)."""
+        """Returns a new tensor sharing this one's data, cut from the graph: it never requires
+        grad (it shares the version counter, so in-place changes are seen by autograd).
+
+        Example:
+            >>> import ember
+            >>> x = ember.ones(2, requires_grad=True)
+            >>> y = (x * 3).detach()
+            >>> y, y.requires_grad
+            (tensor([3., 3.]), False)
+        """
         t = _make(self._data)
         t._vc = self._share_vc()
         t._base = self if self._base is None else self._base
@@ -447,6 +456,17 @@ class Tensor:
 
     # --- conversion ---------------------------------------------------------------------------
     def numpy(self, *, force=False):
+        """Returns the tensor's data as a NumPy array sharing its memory (a tensor that requires
+        grad needs ``detach()`` first, or ``force=True``).
+
+        Example:
+            >>> import ember
+            >>> x = ember.zeros(2)
+            >>> a = x.numpy()
+            >>> a[0] = 5.0
+            >>> x
+            tensor([5., 0.])
+        """
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -463,6 +483,13 @@ class Tensor:
         return self._data
 
     def item(self):
+        """Returns the value of a one-element tensor as a Python number.
+
+        Example:
+            >>> import ember
+            >>> ember.tensor([[2.5]]).item()
+            2.5
+        """
         if self._data.size != 1:
             raise RuntimeError("a Tensor with %d elements cannot be converted to Scalar"
                                % self._data.size)

@@ -115,7 +115,24 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
-    """Standard normal samples."""
+    """Returns a tensor of samples of the standard normal distribution (mean 0, variance 1).
+
+    Args:
+        *size (int or tuple of ints): the shape.
+        generator (Generator, optional): the source (default: the global one, ``manual_seed``).
+        dtype (ember.dtype, optional): a floating dtype; default: the default dtype.
+        requires_grad (bool): record operations on the result. Default: ``False``.
+
+    Example:
+        >>> import ember
+        >>> _ = ember.manual_seed(0)
+        >>> x = ember.randn(2, 3)
+        >>> x.shape, x.dtype
+        (ember.Size([2, 3]), ember.float32)
+        >>> _ = ember.manual_seed(0)
+        >>> bool((ember.randn(2, 3) == x).all())
+        True
+    """
     _check_device(device)
     d = _float_dtype(dtype, "normal_kernel_cpu")
     return _finish(_rng(generator).standard_normal(

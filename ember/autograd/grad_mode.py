@@ -78,7 +78,18 @@ class no_grad(_GradModeContext):
 
 
 class enable_grad(no_grad):
-    """Enable graph recording inside the block, even within ``no_grad``."""
+    """Enables graph recording inside the block (or the decorated function), even within
+    ``no_grad``.
+
+    Example:
+        >>> import ember
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> with ember.no_grad():
+        ...     with ember.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     _mode = True
 

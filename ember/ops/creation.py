@@ -79,6 +79,21 @@ def _size(size):
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Returns a tensor filled with 0 of the given size.
+
+    Args:
+        *size (int or tuple of ints): the shape.
+        dtype (ember.dtype, optional): default: the default dtype (float32).
+        requires_grad (bool): record operations on the result. Default: ``False``.
+
+    Example:
+        >>> import ember
+        >>> ember.zeros(2, 3)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+        >>> ember.zeros((2,), dtype=ember.int64)
+        tensor([0, 0])
+    """
     _check_device(device)
     return _finish(np.zeros(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
 

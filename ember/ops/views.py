@@ -158,7 +158,24 @@ class View(Reshape):
 
 
 def view(input, *shape):
-    """A view with ``shape`` (no copy); RuntimeError when the strides do not allow it."""
+    """Returns a tensor with the same data and the given ``shape`` (no copy); one size may be
+    -1 (inferred). Raises RuntimeError when the strides do not allow a view (``reshape`` copies
+    then). ``view(dtype)`` reinterprets the bytes instead.
+
+    Args:
+        *shape (int or tuple of ints): the new shape.
+
+    Example:
+        >>> import ember
+        >>> x = ember.arange(6.)
+        >>> y = x.view(2, -1)
+        >>> y
+        tensor([[0., 1., 2.],
+                [3., 4., 5.]])
+        >>> y[0, 0] = 9.0
+        >>> x[0]
+        tensor(9.)
+    """
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int, np.integer)):
         from ember import _dtype
 

@@ -264,7 +264,25 @@ class Optimizer:
 
     # --- gradients and groups ---------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
-        """Reset the gradients of all parameters: to ``None`` (default) or to zeros."""
+        """Resets the gradients of all the optimizer's parameters (call it before each
+        ``backward``: gradients accumulate).
+
+        Args:
+            set_to_none (bool): set each ``.grad`` to ``None`` instead of zeroing it.
+                Default: ``True``.
+
+        Example::
+
+            >>> import ember
+            >>> w = ember.nn.Parameter(ember.ones(2))
+            >>> opt = ember.optim.SGD([w], lr=0.1)
+            >>> (w * w).sum().backward()
+            >>> w.grad
+            tensor([2., 2.])
+            >>> opt.zero_grad()
+            >>> w.grad is None
+            True
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 g = p._grad
@@ -341,11 +359,24 @@ class Optimizer:
     # --- the step ---------------------------------------------------------------------------
     @_with_step_hooks
     def step(self, closure=None):
-        """Perform a single optimization step.
+        """Performs a single optimization step: every parameter with a gradient is updated by
+        the optimizer's rule (``_update``).
 
         Args:
             closure (Callable, optional): a closure that reevaluates the model and returns the
-                loss.
+                loss (optimizers such as LBFGS call it several times).
+
+        Example::
+
+            >>> import ember
+            >>> w = ember.nn.Parameter(ember.tensor([1.0, -2.0]))
+            >>> opt = ember.optim.SGD([w], lr=0.1)
+            >>> opt.zero_grad()
+            >>> (w * w).sum().backward()
+            >>> opt.step()
+            >>> w
+            Parameter containing:
+            tensor([ 0.8000, -1.6000], requires_grad=True)
         """
         loss = None
         if closure is not None:

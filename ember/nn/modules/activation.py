@@ -311,7 +311,21 @@ class GLU(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``dim``."""
+    """Applies ``exp(x_i) / sum_j exp(x_j)`` along ``dim``: the values along it lie in
+    ``[0, 1]`` and sum to 1.
+
+    Args:
+        dim (int): the dimension softmax is taken along.
+
+    Shape:
+        - Input: ``(*)``. Output: the same shape.
+
+    Example::
+
+        >>> import ember
+        >>> ember.nn.Softmax(dim=1)(ember.tensor([[1.0, 2.0, 3.0]]))
+        tensor([[0.0900, 0.2447, 0.6652]])
+    """
 
     def __init__(self, dim=None):
         super().__init__()
@@ -330,6 +344,21 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
+    """Applies ``log(softmax(x))`` along ``dim``, computed without overflow.
+
+    Args:
+        dim (int): the dimension softmax is taken along.
+
+    Shape:
+        - Input: ``(*)``. Output: the same shape, values in ``(-inf, 0]``.
+
+    Example::
+
+        >>> import ember
+        >>> ember.nn.LogSoftmax(dim=1)(ember.tensor([[1.0, 2.0, 3.0]]))
+        tensor([[-2.4076, -1.4076, -0.4076]])
+    """
+
     def forward(self, input):
         return F.log_softmax(input, self.dim, _stacklevel=5)
 

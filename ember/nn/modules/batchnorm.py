@@ -92,6 +92,18 @@ class BatchNorm1d(_BatchNorm):
     ``running_mean``/``running_var`` (unbiased variance) by ``momentum`` (``None``: cumulative
     average); in eval mode, normalises with the running statistics.
 
+    Args:
+        num_features (int): ``C``, the number of channels.
+        eps (float): added to the variance. Default: 1e-5.
+        momentum (float or None): the running statistics' update factor (``None``: a
+            cumulative average). Default: 0.1.
+        affine (bool): learn a scale ``weight`` and shift ``bias`` per channel. Default: ``True``.
+        track_running_stats (bool): keep ``running_mean``/``running_var`` and use them in eval
+            mode (``False``: always the batch's statistics). Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C)`` or ``(N, C, L)``. Output: the same shape.
+
     Example::
 
         >>> import ember
@@ -106,7 +118,35 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization over ``(N, C, H, W)``; statistics per channel."""
+    """Batch normalization over ``(N, C, H, W)``: statistics per channel over the batch and
+    the plane.
+
+    In training, normalises with the batch's statistics and updates
+    ``running_mean``/``running_var`` (unbiased variance) by ``momentum``; in eval mode,
+    normalises with the running statistics.
+
+    Args:
+        num_features (int): ``C``, the number of channels.
+        eps (float): added to the variance. Default: 1e-5.
+        momentum (float or None): the running statistics' update factor (``None``: a
+            cumulative average). Default: 0.1.
+        affine (bool): learn a scale ``weight`` and shift ``bias`` per channel. Default: ``True``.
+        track_running_stats (bool): keep ``running_mean``/``running_var`` and use them in eval
+            mode (``False``: always the batch's statistics). Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, H, W)``. Output: the same shape.
+
+    Example::
+
+        >>> import ember
+        >>> m = ember.nn.BatchNorm2d(3)
+        >>> y = m(ember.randn(4, 3, 5, 5))
+        >>> y.shape, [round(v, 4) for v in y.mean((0, 2, 3)).abs().tolist()]
+        (ember.Size([4, 3, 5, 5]), [0.0, 0.0, 0.0])
+        >>> list(m.state_dict())
+        ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    """
 
     def _check_input_dim(self, input):
         if input.dim() != 4:

@@ -33,7 +33,24 @@ class L1Loss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error."""
+    """The mean squared error between each element of the input and the target.
+
+    Args:
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(*)``. Target: the same shape. Output: a scalar, or ``(*)`` with
+          ``reduction='none'``.
+
+    Example::
+
+        >>> import ember
+        >>> loss = ember.nn.MSELoss()
+        >>> loss(ember.tensor([1.0, 2.0, 4.0]), ember.tensor([1.0, 0.0, 1.0]))
+        tensor(4.3333)
+        >>> ember.nn.MSELoss(reduction="sum")(ember.tensor([1.0, 2.0]), ember.tensor([0.0, 0.0]))
+        tensor(5.)
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
@@ -75,7 +92,27 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of class indices given log-probabilities."""
+    """The negative log-likelihood of class indices given log-probabilities (put a
+    ``LogSoftmax`` before it, or use ``CrossEntropyLoss`` on logits).
+
+    Args:
+        weight (Tensor, optional): per-class rescaling weights ``(C)``.
+        ignore_index (int): a target value that contributes nothing. Default: -100.
+        reduction (str): ``'none'`` | ``'mean'`` (weighted mean) | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(N, C)``, ``(C)`` or ``(N, C, d1, ...)``: log-probabilities.
+        - Target: class indices ``(N)``, ``()`` or ``(N, d1, ...)`` in ``[0, C)``.
+        - Output: a scalar, or the target's shape with ``reduction='none'``.
+
+    Example::
+
+        >>> import ember
+        >>> m, loss = ember.nn.LogSoftmax(dim=1), ember.nn.NLLLoss()
+        >>> out = loss(m(ember.zeros(3, 5)), ember.tensor([1, 0, 4]))
+        >>> round(out.item(), 4)
+        1.6094
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
                  reduction="mean"):

@@ -159,7 +159,20 @@ class Module:
         self._parameters[name] = param
 
     def add_module(self, name, module):
-        """Add a child module under ``name`` (an attribute of this module)."""
+        """Adds a child module under ``name``, reachable as an attribute of this module.
+
+        Args:
+            name (str): the child's name (no ``.``, not an existing attribute).
+            module (Module or None): the child.
+
+        Example::
+
+            >>> import ember
+            >>> net = ember.nn.Sequential()
+            >>> net.add_module("conv1", ember.nn.Conv2d(1, 4, 3))
+            >>> [name for name, _ in net.named_children()]
+            ['conv1']
+        """
         if not isinstance(module, Module) and module is not None:
             raise TypeError("%s is not a Module subclass" % _typename(module))
         if not isinstance(name, str):
@@ -318,7 +331,15 @@ class Module:
                 yield (module_prefix + "." + k if module_prefix else k), v
 
     def parameters(self, recurse=True):
-        """The parameters of this module (and its descendants when ``recurse``), each once."""
+        """Returns an iterator over the parameters of this module (and of its descendants when
+        ``recurse``, default ``True``), each once: what an optimizer takes.
+
+        Example::
+
+            >>> import ember
+            >>> [tuple(p.shape) for p in ember.nn.Linear(3, 2).parameters()]
+            [(2, 3), (2,)]
+        """
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
@@ -367,7 +388,17 @@ class Module:
 
     # --- modes and in-place changes -------------------------------------------------------------
     def train(self, mode=True):
-        """Set training mode (dropout active, batch statistics) on this module and children."""
+        """Sets training mode (``mode=True``: dropout active, batch norm on the batch's
+        statistics) or evaluation mode (``False``) on this module and its descendants; returns
+        ``self``.
+
+        Example::
+
+            >>> import ember
+            >>> net = ember.nn.Sequential(ember.nn.Linear(2, 2), ember.nn.Dropout())
+            >>> net.eval()[1].training, net.train()[1].training
+            (False, True)
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -376,7 +407,8 @@ class Module:
         return self
 
     def eval(self):
-        """Set evaluation mode; the same as ``train(False)``."""
+        """Sets evaluation mode (dropout off, batch norm on its running statistics); the same as
+        ``train(False)``. Returns ``self``."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
@@ -385,7 +417,8 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        """Reset the gradients of all parameters (to ``None`` by default)."""
+        """Resets the gradients of all parameters: each ``.grad`` becomes ``None`` when
+        ``set_to_none`` (default ``True``), else zeros."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -488,7 +521,21 @@ class Module:
             destination[prefix + extra] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An OrderedDict of parameters and persistent buffers keyed by dotted name."""
+        """Returns an ``OrderedDict`` of the parameters and persistent buffers, keyed by dotted
+        name (the keys torch uses, so torch checkpoints map one to one).
+
+        Args:
+            prefix (str): put before every key. Default: ``''``.
+            keep_vars (bool): keep the tensors attached to autograd (default: detached).
+
+        Example::
+
+            >>> import ember
+            >>> net = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.BatchNorm1d(2))
+            >>> list(net.state_dict())  # doctest: +NORMALIZE_WHITESPACE
+            ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var',
+             '1.num_batches_tracked']
+        """
         if args:
             destination = args[0] if len(args) > 0 else destination
             prefix = args[1] if len(args) > 1 else prefix
@@ -568,7 +615,23 @@ class Module:
                         unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from ``state_dict``; returns missing/unexpected keys."""
+        """Copies parameters and buffers from ``state_dict`` into this module.
+
+        Args:
+            state_dict (dict): a mapping as :meth:`state_dict` returns.
+            strict (bool): require the keys to match exactly. Default: ``True``.
+            assign (bool): take the given tensors themselves instead of copying into the
+                existing ones. Default: ``False``.
+
+        Returns ``(missing_keys, unexpected_keys)``, a named tuple.
+
+        Example::
+
+            >>> import ember
+            >>> a, b = ember.nn.Linear(2, 2), ember.nn.Linear(2, 2)
+            >>> b.load_state_dict(a.state_dict())
+            <All keys matched successfully>
+        """
         if not isinstance(state_dict, Mapping):
             raise TypeError("Expected state_dict to be dict-like, got %s." % type(state_dict))
         missing, unexpected, errors = [], [], []

@@ -80,7 +80,21 @@ class ThresholdBackward(Node):
 
 
 def relu(input, inplace=False):
-    """max(input, 0). ``inplace=True`` writes into ``input`` as ``relu_`` does."""
+    """Applies the rectified linear unit elementwise: ``max(input, 0)``.
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): write the result into ``input`` (as ``relu_``). Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``, any shape. Output: the same shape.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> F.relu(ember.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
     if input._data.dtype.kind == "c":
         raise NotImplementedError("clamp is not supported for complex types")
     if input._data.dtype.kind == "b":
@@ -142,7 +156,23 @@ def _softmax_input(input, dim, dtype, kernel):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim``, computed stably (max subtracted first)."""
+    """Applies ``exp(x_i) / sum_j exp(x_j)`` along ``dim``, computed stably (the maximum is
+    subtracted first).
+
+    Args:
+        input (Tensor): the input.
+        dim (int): the dimension the values sum to 1 along.
+        dtype (ember.dtype, optional): cast ``input`` to this dtype first. Default: ``None``.
+
+    Shape:
+        - Input: ``(*)``. Output: the same shape, values in ``[0, 1]``.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> F.softmax(ember.tensor([[1.0, 2.0, 3.0]]), dim=1)
+        tensor([[0.0900, 0.2447, 0.6652]])
+    """
     checked = _softmax_input(input, dim, dtype, "softmax")
     if checked is None:
         return input.clone()
@@ -201,7 +231,22 @@ class LogSoftmax(Node):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """log(softmax(x)) along ``dim`` without overflow for large logits."""
+    """Applies ``log(softmax(x))`` along ``dim``, without overflow for large logits.
+
+    Args:
+        input (Tensor): the input.
+        dim (int): the dimension softmax is taken along.
+        dtype (ember.dtype, optional): cast ``input`` to this dtype first. Default: ``None``.
+
+    Shape:
+        - Input: ``(*)``. Output: the same shape, values in ``(-inf, 0]``.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> F.log_softmax(ember.tensor([[1.0, 2.0, 3.0]]), dim=1)
+        tensor([[-2.4076, -1.4076, -0.4076]])
+    """
     checked = _softmax_input(input, dim, dtype, "log_softmax")
     if checked is None:
         return input.clone()

@@ -502,7 +502,21 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-d convolution over ``(N, C_in, H, W)``; ``weight`` is ``(C_out, C_in/groups, kH, kW)``.
+    """Applies a 2-d convolution (cross-correlation, as torch) over an input of planes.
+
+    Args:
+        input (Tensor): ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+        weight (Tensor): the filters, ``(C_out, C_in / groups, kH, kW)``.
+        bias (Tensor, optional): ``(C_out)``. Default: ``None``.
+        stride (int or tuple): the step of the window. Default: 1.
+        padding (int, tuple or str): implicit zeros on both sides, or ``'valid'`` / ``'same'``.
+            Default: 0.
+        dilation (int or tuple): the spacing between kernel elements. Default: 1.
+        groups (int): split the channels into this many groups. Default: 1.
+
+    Shape:
+        - Output: ``(N, C_out, H_out, W_out)`` with
+          ``H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1`` (``W`` alike).
 
     Example:
         >>> import ember

@@ -65,8 +65,27 @@ def _dropout(input, p, training, inplace, feature_dims=None, alpha=False):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` during
-    training; the identity otherwise."""
+    """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``
+    during training; the identity otherwise.
+
+    Args:
+        input (Tensor): the input.
+        p (float): the probability of an element to be zeroed. Default: 0.5.
+        training (bool): apply dropout (``False``: return ``input``). Default: ``True``.
+        inplace (bool): write the result into ``input``. Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``. Output: the same shape.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> y = F.dropout(ember.ones(1000), p=0.5)
+        >>> sorted(set(y.tolist()))
+        [0.0, 2.0]
+        >>> F.dropout(ember.ones(3), p=0.5, training=False)
+        tensor([1., 1., 1.])
+    """
     return _dropout(input, p, training, inplace)
 
 

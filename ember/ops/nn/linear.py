@@ -48,11 +48,23 @@ class Linear(Node):
 
 
 def linear(input, weight, bias=None):
-    """y = x A^T + b over the last dimension of ``input``.
+    """Applies the affine map ``y = x A^T + b`` over the last dimension of ``input``.
+
+    Args:
+        input (Tensor): the input.
+        weight (Tensor): ``A``.
+        bias (Tensor, optional): ``b``. Default: ``None``.
 
     Shape:
         - input: ``(*, in_features)``; weight: ``(out_features, in_features)``;
           bias: ``(out_features)``; output: ``(*, out_features)``.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> F.linear(ember.ones(2, 3), ember.ones(4, 3), ember.tensor([0.0, 1.0, 2.0, 3.0]))
+        tensor([[3., 4., 5., 6.],
+                [3., 4., 5., 6.]])
     """
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError("mat1 and mat2 must have the same dtype, but got %s and %s"

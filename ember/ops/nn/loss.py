@@ -291,12 +291,31 @@ def _check_target_dtype(target):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """Cross-entropy between logits ``input`` and class indices or class probabilities.
+    """The cross-entropy between logits ``input`` and class indices or class probabilities
+    ``target`` (``log_softmax`` then ``nll_loss``, fused).
+
+    Args:
+        input (Tensor): unnormalised logits.
+        target (Tensor): class indices (int64) or class probabilities.
+        weight (Tensor, optional): a weight per class, ``(C)``. Default: ``None``.
+        ignore_index (int): a class index whose targets add nothing (indices only).
+            Default: -100.
+        reduction (str): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+        label_smoothing (float): mix this much of the uniform distribution into the target.
+            Default: 0.0.
 
     Shape:
         - input: ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)`` logits.
         - target: class indices ``()``, ``(N)`` or ``(N, d1, ..., dK)``, or probabilities
           with the input's shape.
+        - output: a scalar, or the target's shape (indices) with ``reduction='none'``.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> logits = ember.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
+        >>> F.cross_entropy(logits, ember.tensor([0, 2]))
+        tensor(0.1755)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -398,7 +417,28 @@ def _nll_onnx(call, op, target, weight, ignore_index, reduction):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    """Negative log-likelihood of class indices given log-probabilities ``input``."""
+    """The negative log-likelihood of class indices ``target`` given log-probabilities
+    ``input`` (the output of ``log_softmax``).
+
+    Args:
+        input (Tensor): log-probabilities.
+        target (Tensor): class indices (int64).
+        weight (Tensor, optional): a weight per class, ``(C)``. Default: ``None``.
+        ignore_index (int): a class index whose targets add nothing. Default: -100.
+        reduction (str): ``'none'``, ``'mean'`` (weighted mean) or ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - input: ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)``; target: ``()``, ``(N)`` or
+          ``(N, d1, ..., dK)``; output: a scalar, or the target's shape with
+          ``reduction='none'``.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> logp = ember.tensor([[-0.1, -2.5, -3.0], [-2.0, -0.2, -2.5]])
+        >>> F.nll_loss(logp, ember.tensor([0, 1]))
+        tensor(0.1500)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_target_dtype(target)
@@ -413,7 +453,24 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 # --- regression losses ----------------------------------------------------------------------------
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error ``(input - target)^2``."""
+    """The squared error ``(input - target)^2``, averaged (or summed) over all elements.
+
+    Args:
+        input (Tensor): the prediction.
+        target (Tensor): the target, broadcast to ``input`` (torch warns when the shapes differ).
+        reduction (str): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+        weight (Tensor, optional): a weight per element, broadcast. Default: ``None``.
+
+    Shape:
+        - input: ``(*)``; target: the same shape; output: a scalar, or ``(*)`` with
+          ``reduction='none'``.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> F.mse_loss(ember.tensor([1.0, 2.0, 4.0]), ember.tensor([1.0, 0.0, 1.0]))
+        tensor(4.3333)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     check_dtype("mse_cpu", input, target)

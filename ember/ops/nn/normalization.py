@@ -208,6 +208,30 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     In training the batch's mean and biased variance normalise; ``running_mean`` and
     ``running_var`` (if given) move towards the batch mean and the *unbiased* variance by
     ``momentum``. In evaluation the running statistics normalise.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(N, C, *)``.
+        running_mean (Tensor or None): ``(C)``, updated in place in training.
+        running_var (Tensor or None): ``(C)``, updated in place in training.
+        weight (Tensor, optional): the scale ``gamma``, ``(C)``. Default: ``None``.
+        bias (Tensor, optional): the shift ``beta``, ``(C)``. Default: ``None``.
+        training (bool): normalise with the batch's statistics. Default: ``False``.
+        momentum (float): the running statistics' update factor. Default: 0.1.
+        eps (float): added to the variance. Default: 1e-5.
+
+    Shape:
+        - Input: ``(N, C, *)``. Output: the same shape.
+
+    Example:
+        >>> import ember
+        >>> import ember.nn.functional as F
+        >>> x = ember.tensor([[1.0, 10.0], [3.0, 30.0]])
+        >>> mean, var = ember.zeros(2), ember.ones(2)
+        >>> F.batch_norm(x, mean, var, training=True)
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]])
+        >>> mean
+        tensor([0.2000, 2.0000])
     """
     shape = tuple(input.shape)
     if input.numel() == 0:

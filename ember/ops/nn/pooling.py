@@ -334,10 +334,22 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """2-d max pooling over ``(N, C, H, W)``.
+    """Applies 2-d max pooling over an input of planes.
 
-    With ``return_indices`` also returns each maximum's flat index within its ``H x W`` plane
-    (what ``max_unpool2d`` takes).
+    Args:
+        input (Tensor): ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
+        kernel_size (int or tuple): the window size.
+        stride (int or tuple, optional): the window step. Default: ``kernel_size``.
+        padding (int or tuple): implicit ``-inf`` on both sides (at most half the window).
+            Default: 0.
+        dilation (int or tuple): the spacing between window elements. Default: 1.
+        ceil_mode (bool): round the output size up instead of down. Default: ``False``.
+        return_indices (bool): also return each maximum's flat index within its ``H x W``
+            plane (what ``max_unpool2d`` takes). Default: ``False``.
+
+    Shape:
+        - Output: ``(N, C, H_out, W_out)`` with
+          ``H_out = (H + 2 * padding - dilation * (kH - 1) - 1) // stride + 1`` (``W`` alike).
 
     Example:
         >>> import ember

@@ -15,7 +15,20 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Conca
 class Dataset:
     """An abstract map-style dataset: subclasses implement ``__getitem__`` (and usually
     ``__len__``); ``a + b`` concatenates. A subclass may add ``__getitems__(indices)`` to fetch
-    a whole batch at once; the DataLoader then uses it."""
+    a whole batch at once; the DataLoader then uses it.
+
+    Example::
+
+        >>> from ember.utils.data import Dataset
+        >>> class Squares(Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, i):
+        ...         return i * i
+        >>> ds = Squares() + Squares()
+        >>> len(ds), ds[5]
+        (8, 1)
+    """
 
     def __getitem__(self, index):
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
@@ -39,7 +52,20 @@ class IterableDataset(Dataset):
 
 
 class TensorDataset(Dataset):
-    """Samples are tuples of the ``i``-th rows of ``tensors`` (all of the same first size)."""
+    """A dataset wrapping tensors: sample ``i`` is the tuple of the ``i``-th rows of
+    ``tensors``.
+
+    Args:
+        *tensors (Tensor): tensors with the same size of the first dimension.
+
+    Example::
+
+        >>> import ember
+        >>> from ember.utils.data import TensorDataset
+        >>> ds = TensorDataset(ember.arange(6.).reshape(3, 2), ember.tensor([0, 1, 0]))
+        >>> len(ds), ds[1]
+        (3, (tensor([2., 3.]), tensor(1)))
+    """
 
     def __init__(self, *tensors):
         if any(tensors[0].size(0) != t.size(0) for t in tensors):
