@@ -266,3 +266,11 @@ def test_embedding_from_pretrained_and_max_norm():
                                rtol=1e-6)
     with pytest.raises(IndexError, match="index out of range"):
         e_emb(ember.tensor([6]))
+
+
+@pytest.mark.parametrize("name", ["ReLU", "ReLU6", "SELU", "SiLU", "Mish", "Hardsigmoid",
+                                  "Hardswish"])
+def test_inplace_flag_shows_in_repr_as_in_torch(name):
+    for flag in (False, True):
+        assert repr(getattr(ember.nn, name)(inplace=flag)) == \
+            repr(getattr(torch.nn, name)(inplace=flag)), (name, flag)

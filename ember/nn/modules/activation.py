@@ -18,9 +18,11 @@ def _inplace_str(inplace, first=False):
 
 
 class _Inplace(Module):
-    """An activation with only an ``inplace`` flag."""
+    """An activation with only an ``inplace`` flag (shown by ``repr`` unless ``_repr_inplace`` is
+    off: torch's Hardsigmoid and Hardswish do not show it)."""
 
     _fn = None
+    _repr_inplace = True
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -30,7 +32,7 @@ class _Inplace(Module):
         return type(self)._fn(input, inplace=self.inplace)
 
     def extra_repr(self):
-        return _inplace_str(self.inplace, first=True)
+        return _inplace_str(self.inplace and self._repr_inplace, first=True)
 
 
 class _Plain(Module):
@@ -78,26 +80,19 @@ class Mish(_Inplace):
 
     _fn = staticmethod(F.mish)
 
-    def extra_repr(self):
-        return ""
-
 
 class Hardsigmoid(_Inplace):
     """relu6(x + 3) / 6."""
 
     _fn = staticmethod(F.hardsigmoid)
-
-    def extra_repr(self):
-        return ""
+    _repr_inplace = False
 
 
 class Hardswish(_Inplace):
     """x * relu6(x + 3) / 6."""
 
     _fn = staticmethod(F.hardswish)
-
-    def extra_repr(self):
-        return ""
+    _repr_inplace = False
 
 
 class Sigmoid(_Plain):

@@ -126,13 +126,8 @@ class BatchNorm2d(_BatchNorm):
     normalises with the running statistics.
 
     Args:
-        num_features (int): ``C``, the number of channels.
-        eps (float): added to the variance. Default: 1e-5.
-        momentum (float or None): the running statistics' update factor (``None``: a
-            cumulative average). Default: 0.1.
-        affine (bool): learn a scale ``weight`` and shift ``bias`` per channel. Default: ``True``.
-        track_running_stats (bool): keep ``running_mean``/``running_var`` and use them in eval
-            mode (``False``: always the batch's statistics). Default: ``True``.
+        num_features (int): ``C``, the number of channels; ``eps``, ``momentum``, ``affine``,
+            ``track_running_stats`` as in :class:`BatchNorm1d`.
 
     Shape:
         - Input: ``(N, C, H, W)``. Output: the same shape.
