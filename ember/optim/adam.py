@@ -44,6 +44,25 @@ def _step_tensor():
     return _make(np.zeros((), dtype=np.float32))
 
 
+def _moment_state(p, state):
+    """The Adam family's state: ``step``, ``exp_avg``, ``exp_avg_sq`` (torch's key order)."""
+    state["step"] = _step_tensor()
+    state["exp_avg"] = _zeros_like(p._data)
+    state["exp_avg_sq"] = _zeros_like(p._data)
+
+
+def _moment_step(opt, p, grad, state, group):
+    """The start of an Adam-family step: count it, apply weight decay, update both moments
+    (scratch in ``opt._tmp(p)``). Returns ``(lr, beta1, beta2, step, exp_avg, exp_avg_sq)``."""
+    lr = _to_scalar(group["lr"])
+    beta1, beta2 = group["betas"]
+    step = _inc(state["step"])
+    grad = _decayed_grad(opt, p, grad, group, lr)
+    exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    _update_moments(opt, exp_avg, exp_avg_sq, grad, beta1, beta2, opt._tmp(p))
+    return lr, beta1, beta2, step, exp_avg, exp_avg_sq
+
+
 class Adam(Optimizer):
     r"""Adam: adaptive moment estimation (Kingma & Ba, 2014).
 
@@ -94,21 +113,13 @@ class Adam(Optimizer):
             group.setdefault("decoupled_weight_decay", False)
 
     def _init_state(self, p, state, group):
-        state["step"] = _step_tensor()
-        state["exp_avg"] = _zeros_like(p._data)
-        state["exp_avg_sq"] = _zeros_like(p._data)
+        _moment_state(p, state)
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = _zeros_like(p._data)
 
     def _update(self, p, grad, state, group):
-        lr = _to_scalar(group["lr"])
-        beta1, beta2 = group["betas"]
-        step = _inc(state["step"])
-        grad = _decayed_grad(self, p, grad, group, lr)
-        exp_avg = state["exp_avg"]._data
-        exp_avg_sq = state["exp_avg_sq"]._data
+        lr, beta1, beta2, step, exp_avg, exp_avg_sq = _moment_step(self, p, grad, state, group)
         tmp, tmp2 = self._tmp(p), self._tmp(p, 1)
-        _update_moments(self, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1

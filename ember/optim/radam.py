@@ -1,9 +1,7 @@
 """RAdam, mirroring ``torch.optim.RAdam``: Adam with a rectified adaptive learning rate."""
 from ember._backend import np
-from ember.optim.adam import (_check_betas, _check_weight_decay, _decayed_grad, _step_tensor,
-                              _update_moments)
-from ember.optim.optimizer import (Optimizer, _check_differentiable, _check_lr, _inc,
-                                   _to_scalar, _zeros_like)
+from ember.optim.adam import _check_betas, _check_weight_decay, _moment_state, _moment_step
+from ember.optim.optimizer import Optimizer, _check_differentiable, _check_lr
 
 __all__ = ["RAdam"]
 
@@ -38,19 +36,11 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        state["step"] = _step_tensor()
-        state["exp_avg"] = _zeros_like(p._data)
-        state["exp_avg_sq"] = _zeros_like(p._data)
+        _moment_state(p, state)
 
     def _update(self, p, grad, state, group):
-        lr = _to_scalar(group["lr"])
-        beta1, beta2 = group["betas"]
-        step = _inc(state["step"])
-        grad = _decayed_grad(self, p, grad, group, lr)
-        exp_avg = state["exp_avg"]._data
-        exp_avg_sq = state["exp_avg_sq"]._data
+        lr, beta1, beta2, step, exp_avg, exp_avg_sq = _moment_step(self, p, grad, state, group)
         tmp, upd = self._tmp(p), self._tmp(p, 1)
-        _update_moments(self, exp_avg, exp_avg_sq, grad, beta1, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         np.divide(exp_avg, bias_correction1, out=upd)
