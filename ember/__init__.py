@@ -63,7 +63,9 @@ from ember.ops.statistics import histogram, histogramdd  # noqa: E402
 from ember.ops import aliases as _aliases  # noqa: E402
 globals().update(_aliases.INPLACE)
 globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS
-                 + _aliases.FUNCTION_FORMS + _aliases.CELLS + ("from_dlpack", "to_dlpack"))
+                 + _aliases.FUNCTION_FORMS)
+from ember.ops.nn.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: E402
+from ember.utils.dlpack import from_dlpack, to_dlpack  # noqa: E402
 split_with_sizes = _OPS["split_with_sizes"].func
 # creation functions are not registry ops: the argument rule (out=) applies to them here
 from ember.ops._arguments import public_function as _public  # noqa: E402

@@ -20,6 +20,8 @@ from ember._parallel import matmul as _matmul
 from ember._tensor import _make
 from ember.autograd.function import Node, freed_graph_error
 from ember.autograd.grad_mode import _State
+from ember.ops.nn.linear import linear
+from ember.ops.registry import not_differentiable
 
 
 def make_steps(batch_sizes, reverse):
@@ -510,3 +512,40 @@ class ScatterRows(Node):
 
     def backward(ctx, g):
         return GatherRows.apply((g,), ctx.idx)
+
+
+# --- one step of the recurrent cells: torch.rnn_tanh_cell, ... (the math of nn.RNNCell, LSTMCell,
+# GRUCell), built from linear and elementwise ops ------------------------------------------------
+def _gates(input, hx, w_ih, w_hh, b_ih, b_hh):
+    return linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh)
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _gates(input, hx, w_ih, w_hh, b_ih, b_hh).tanh()
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _gates(input, hx, w_ih, w_hh, b_ih, b_hh).relu()
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """``(h', c')`` from ``hx = (h, c)``; the gates in torch's order i, f, g, o."""
+    h, c = hx
+    i, f, g, o = _gates(input, h, w_ih, w_hh, b_ih, b_hh).chunk(4, -1)
+    c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c_new.tanh(), c_new
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """``h'``; the gates in torch's order r, z, n."""
+    gi_r, gi_z, gi_n = linear(input, w_ih, b_ih).chunk(3, -1)
+    gh_r, gh_z, gh_n = linear(hx, w_hh, b_hh).chunk(3, -1)
+    r, z = (gi_r + gh_r).sigmoid(), (gi_z + gh_z).sigmoid()
+    n = (gi_n + r * gh_n).tanh()
+    return (1 - z) * n + z * hx
+
+
+CELLS = ("rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell")
+for _name in CELLS:
+    not_differentiable(_name, "tests/test_torch_surface.py")
+del _name
