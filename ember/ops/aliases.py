@@ -6,6 +6,8 @@
   (``torch.batch_norm``'s order, the losses' integer ``reduction``, ``train`` for ``training``,
   ``torch.embedding(weight, indices)``) get a wrapper with torch's signature.
 * NumPy-style names (``multiply``, ``divide``, ``subtract``, ...).
+* The function forms of Tensor methods and queries (``torch.detach``, ``torch.fill``,
+  ``torch.is_signed``, ...; conj/real/imag/angle of real tensors).
 """
 import warnings
 
