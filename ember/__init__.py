@@ -28,7 +28,7 @@ from ember.ops.registry import OPS as _OPS
 from ember.random import (Generator, bernoulli, binomial, default_generator, get_rng_state,
                           initial_seed, manual_seed, multinomial, normal, poisson, rand, rand_like,
                           randint, randint_like, randn, randn_like, randperm, seed, set_rng_state)
-from ember.ops import clone, contiguous
+from ember.ops.copying import clone, contiguous
 from ember.ops.comparison import allclose, equal, isclose
 from ember._legacy import LEGACY_TYPES as _LEGACY_TYPES, set_default_tensor_type
 from ember.amp.autocast_mode import autocast, get_autocast_dtype, is_autocast_enabled
