@@ -4,10 +4,10 @@ given the gradient of its output (what custom convolution layers call in their b
 Each is the convolution's own backward, run through autograd on a stand-in for the tensor whose
 shape alone is given.
 """
+import ember
 from ember import autograd
 from ember.autograd.grad_mode import enable_grad
-from ember.ops.creation import zeros
-from ember.ops.nn.conv import conv1d, conv2d, conv3d
+from ember.nn.functional import conv1d, conv2d, conv3d
 
 __all__ = ["conv1d_input", "conv1d_weight", "conv2d_input", "conv2d_weight", "conv3d_input",
            "conv3d_weight"]
@@ -24,7 +24,7 @@ def _grad(conv, input, weight, grad_output, which, stride, padding, dilation, gr
 
 def _input_grad(conv):
     def input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
-        stand_in = zeros(tuple(input_size), dtype=grad_output.dtype, requires_grad=True)
+        stand_in = ember.zeros(tuple(input_size), dtype=grad_output.dtype, requires_grad=True)
         return _grad(conv, stand_in, weight, grad_output, 0, stride, padding, dilation, groups)
 
     input_grad.__name__ = input_grad.__qualname__ = conv.__name__ + "_input"
@@ -36,7 +36,7 @@ def _input_grad(conv):
 
 def _weight_grad(conv):
     def weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1):
-        stand_in = zeros(tuple(weight_size), dtype=grad_output.dtype, requires_grad=True)
+        stand_in = ember.zeros(tuple(weight_size), dtype=grad_output.dtype, requires_grad=True)
         return _grad(conv, input, stand_in, grad_output, 1, stride, padding, dilation, groups)
 
     weight_grad.__name__ = weight_grad.__qualname__ = conv.__name__ + "_weight"
