@@ -5,7 +5,7 @@ The functions live in ``ember/ops/special.py``, ``special_bessel.py`` and
 torch's namespace re-exports; this module is the public namespace, loaded on first use of
 ``ember.special``.
 """
-from ember.ops.nn.activation import log_softmax, softmax
+from ember.ops.nn.activation_softmax import log_softmax, softmax
 from ember.ops.reduction import logsumexp
 from ember.ops.special import (digamma, entr, erf, erfc, erfcx, erfinv, i0, i0e, i1, i1e,
                                log_ndtr, logit, multigammaln, ndtr, ndtri, polygamma, sinc,

@@ -41,14 +41,16 @@ from ember.ops.nn.pooling_adaptive import (adaptive_avg_pool1d,  # noqa: F401
 from ember.ops.nn.attention import (multi_head_attention_forward,  # noqa: F401
                                     scaled_dot_product_attention)
 
-# --- Non-linear activation functions (ops/nn/activation.py; torch's in-place celu_/selu_ are
-# spellings of the methods, ops/aliases.py) --------------------------------------------------
-from ember.ops.nn.activation import (celu, elu, elu_, gelu, glu, gumbel_softmax,  # noqa: F401
-                                     hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
-                                     leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish,
-                                     prelu, relu, relu6, relu_, rrelu, rrelu_, selu, sigmoid,
-                                     silu, softmax, softmin, softplus, softshrink, softsign, tanh,
-                                     tanhshrink, threshold, threshold_)
+# --- Non-linear activation functions (ops/nn/activation.py, the softmax family in
+# activation_softmax.py; torch's in-place celu_/selu_ are spellings of the methods,
+# ops/aliases.py) ---------------------------------------------------------------------------
+from ember.ops.nn.activation import (celu, elu, elu_, gelu, glu, hardshrink,  # noqa: F401
+                                     hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
+                                     leaky_relu_, logsigmoid, mish, prelu, relu, relu6, relu_,
+                                     rrelu, rrelu_, selu, sigmoid, silu, softplus, softshrink,
+                                     softsign, tanh, tanhshrink, threshold, threshold_)
+from ember.ops.nn.activation_softmax import (gumbel_softmax, log_softmax,  # noqa: F401
+                                             softmax, softmin)
 from ember.ops.aliases import celu_, selu_  # noqa: F401
 
 # --- Normalization functions (ops/nn/normalization.py) --------------------------------------

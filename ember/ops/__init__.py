@@ -31,6 +31,7 @@ import ember.ops.sorting  # noqa: E402,F401
 import ember.ops.statistics  # noqa: E402,F401
 import ember.ops.differences  # noqa: E402,F401
 import ember.ops.nn.activation  # noqa: E402,F401
+import ember.ops.nn.activation_softmax  # noqa: E402,F401
 import ember.ops.nn.linear  # noqa: E402,F401
 import ember.ops.nn.dropout  # noqa: E402,F401
 import ember.ops.nn.sparse  # noqa: E402,F401

@@ -14,7 +14,7 @@ from ember._tensor import Tensor, _make
 from ember.ops.blas import matmul
 from ember.ops.indexing import where
 from ember.ops.manipulation import cat
-from ember.ops.nn.activation import softmax
+from ember.ops.nn.activation_softmax import softmax
 from ember.ops.nn.dropout import dropout
 from ember.ops.nn.linear import linear
 from ember.ops.nn.padding import pad

@@ -15,7 +15,8 @@ from ember.ops import unary
 from ember.ops._util import check_dtype, check_no_grad_input, shape_str
 from ember.ops.arithmetic import clamp_min
 from ember.ops.indexing import where
-from ember.ops.nn.activation import logsigmoid, softmax
+from ember.ops.nn.activation import logsigmoid
+from ember.ops.nn.activation_softmax import softmax
 from ember.ops.nn.distance import ClampMinValue
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, dtype_errors, register
 from ember.ops.unary import exp, log
