@@ -2,7 +2,7 @@
 (fused forward and backward kernels, computed with the maximum subtracted first).
 """
 from ember import _dtype
-from ember._backend import np
+from ember._backend import array_module, np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -188,8 +188,9 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
         raise RuntimeError("Exponential distribution is a continuous probability distribution. "
                            "dtype must be a floating point but you specified %s"
                            % dtype_word(logits._data.dtype))
-    noise = np.asarray(random._rng(None).exponential(size=tuple(logits.shape)),
-                       dtype=logits._data.dtype)
+    # NumPy's generator draws on the host; the noise then goes where the logits live
+    noise = array_module(logits._data).asarray(
+        random._rng(None).exponential(size=tuple(logits.shape)), dtype=logits._data.dtype)
     gumbels = (logits - _make(np.log(noise))) / tau
     y_soft = gumbels.softmax(dim)
     if not hard:
