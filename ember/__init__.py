@@ -65,7 +65,6 @@ globals().update(_aliases.INPLACE)
 globals().update((_name, getattr(_aliases, _name)) for _name in _aliases.NN_SPELLINGS
                  + _aliases.FUNCTION_FORMS)
 from ember.ops.nn.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: E402
-from ember.utils.dlpack import from_dlpack, to_dlpack  # noqa: E402
 split_with_sizes = _OPS["split_with_sizes"].func
 # creation functions are not registry ops: the argument rule (out=) applies to them here
 from ember.ops._arguments import public_function as _public  # noqa: E402
@@ -81,7 +80,8 @@ _LAZY.update(("accelerator", "amp", "hub", "jit", "mps", "testing", "profiler",
 
 # names defined in modules that ``import ember`` does not load
 _LAZY_ATTRS = {"Event": "ember.cpu", "Stream": "ember.cpu", "OutOfMemoryError": "ember.cuda",
-               "GradScaler": "ember.amp.grad_scaler"}
+               "GradScaler": "ember.amp.grad_scaler", "from_dlpack": "ember.utils.dlpack",
+               "to_dlpack": "ember.utils.dlpack"}
 _LAZY.add("special")
 _LAZY.update(("fft", "signal"))
 

@@ -472,6 +472,13 @@ class Tensor:
                                "tensor.detach().numpy() instead.")
         return self._data
 
+    def __dlpack__(self, *args, **kwargs):
+        """The DLPack capsule of this tensor's memory (``torch.from_dlpack(t)`` reads it)."""
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "

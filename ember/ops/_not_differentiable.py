@@ -38,7 +38,7 @@ _COVERED_BY = {
         "set_autocast_cpu_enabled", "set_autocast_dtype", "set_autocast_enabled",
         "set_autocast_gpu_dtype", "set_deterministic_debug_mode", "set_float32_matmul_precision",
         "set_flush_denormal", "set_num_interop_threads", "set_warn_always", "typename",
-        "use_deterministic_algorithms"),
+        "use_deterministic_algorithms", "from_dlpack", "to_dlpack"),
 }
 
 for _test_file, _names in _COVERED_BY.items():

@@ -12,8 +12,7 @@ Example::
     tensor([7., 1., 2.])
 """
 from ember._backend import np
-from ember._tensor import Tensor, _make
-from ember.ops.registry import not_differentiable
+from ember._tensor import _make
 
 __all__ = ["from_dlpack", "to_dlpack"]
 
@@ -43,9 +42,3 @@ def to_dlpack(tensor):
     """A DLPack capsule of ``tensor``'s memory (for ``torch.from_dlpack`` and others)."""
     return tensor._data.__dlpack__()
 
-
-Tensor.__dlpack__ = lambda self, *args, **kwargs: self._data.__dlpack__(*args, **kwargs)
-Tensor.__dlpack_device__ = lambda self: self._data.__dlpack_device__()
-for _name in __all__:
-    not_differentiable(_name, "tests/test_torch_surface.py")
-del _name
