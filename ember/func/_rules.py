@@ -414,12 +414,11 @@ def _fft(cls, phys, flags, size, params, kwparams, multi):
 
 
 def _install():
-    from ember import ops
-    from ember.ops import (arithmetic, binary, bits, blas, cumulative, einsum, fft, indexing,
-                           linalg, manipulation, pointwise, reduction, reduction_minmax,
-                           slicing, special, unary, views)
-    from ember.ops.nn import (activation, conv, distance, dropout, fold, linear, loss,
-                              normalization, pooling, pooling_adaptive, sparse)
+    from ember.ops import (arithmetic, binary, bits, blas, copying, cumulative, einsum, fft,
+                           indexing, linalg, manipulation, pointwise, reduction,
+                           reduction_minmax, slicing, special, unary, views)
+    from ember.ops.nn import (activation, activation_softmax, conv, distance, dropout, fold,
+                              linear, loss, normalization, pooling, pooling_adaptive, sparse)
 
     for cls in (arithmetic.Add, arithmetic.Sub, arithmetic.AddScalar, arithmetic.Clamp,
                 arithmetic.ClampTensor, arithmetic.Div, arithmetic.DivScalar, arithmetic.Fmod,
@@ -433,14 +432,14 @@ def _install():
                 activation.Softplus, activation.Softshrink, activation.Threshold,
                 activation.ThresholdBackward, pointwise.Addcdiv, pointwise.Addcmul,
                 pointwise.Lerp, indexing.Where, indexing.MaskedFill, special.Igamma,
-                special.Logit, special.Polygamma, special.Zeta, ops.Clone,
+                special.Logit, special.Polygamma, special.Zeta, copying.Clone,
                 views.Alias, distance.ClampMinValue, dropout.Dropout, blas.Matmul,
                 manipulation.Tril):
         RULES[cls] = elementwise
     for cls in (reduction.Sum, reduction.Mean, reduction.NanSum, reduction.LogSumExp,
                 reduction.Std, reduction.Var, reduction_minmax._Extreme, manipulation.Flip,
-                cumulative.Cumsum, cumulative.Cumprod, activation.Softmax,
-                activation.LogSoftmax, slicing.Unfold):
+                cumulative.Cumsum, cumulative.Cumprod, activation_softmax.Softmax,
+                activation_softmax.LogSoftmax, slicing.Unfold):
         RULES[cls] = dims_at(0)
     RULES[linalg.VectorNorm] = dims_at(1, all_when_none=True)
     RULES[distance.VectorNorm] = dims_at(1, all_when_none=True)
