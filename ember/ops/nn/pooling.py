@@ -192,7 +192,11 @@ def _route_to_first_max(g, state):
     Offset ``i`` takes the windows where ``x == y`` that no earlier offset took; the last offset
     takes all that are left. Batch tiles run across the pool's threads."""
     geom, x, y = state.geom, state.x, state.y
-    gx = array_module(g).zeros((state.n, state.c) + geom.in_size, dtype=g.dtype)
+    # the windows write every element unless they leave a remainder at the high edges: no
+    # zero fill then (a memset of the whole input: 6 MiB per seed CNN step)
+    covered = all(o * k == n for o, k, n in zip(geom.out_size, geom.kernel, geom.in_size))
+    gx = (array_module(g).empty if covered else array_module(g).zeros)(
+        (state.n, state.c) + geom.in_size, dtype=g.dtype)
     offsets = list(geom.offsets())
     per_image = max(1, y[0].size) if y.shape[0] else 1
     tile = max(1, _TILE // per_image)
