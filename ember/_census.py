@@ -465,18 +465,13 @@ OMISSIONS = {
 NOT_YET = {
     "torch": {
         "not yet (issue 12)":
-            "channel_shuffle cholesky cholesky_inverse "
-            "cholesky_solve geqrf lobpcg lu lu_solve max_pool3d ormqr pca_lowrank pdist "
-            "qr quasirandom svd svd_lowrank triangular_solve",
+            "lobpcg pca_lowrank quasirandom svd_lowrank",
         "issue 14: complex dtypes":
             "chalf complex complex32 polar view_as_complex view_as_real",
         "issue 15 (distributed helper)":
             "is_distributed",
     },
     "torch.Tensor": {
-        "not yet (issue 12)":
-            "cholesky cholesky_inverse cholesky_solve geqrf lu "
-            "lu_solve ormqr qr svd triangular_solve",
         "issue 14: complex dtypes":
             "chalf",
         "issue 15 (distributed helper)":
@@ -491,16 +486,6 @@ NOT_YET = {
             "fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d "
             "fractional_max_pool3d_with_indices",
     },
-    "torch.nn.parallel": {
-        "issue 15 (distributed helper)":
-            "DistributedDataParallel DistributedDataParallelCPU comm distributed",
-        "not yet (issue 12)":
-            "gather parallel_apply replicate scatter scatter_gather",
-    },
-    "torch.optim": {
-        "not yet (issue 12)":
-            "Muon swap_in_optimizer_params_and_state",
-    },
     "torch.linalg": {
         "not yet (issue 12)":
             "ldl_factor ldl_factor_ex ldl_solve",
@@ -512,9 +497,5 @@ NOT_YET = {
             "Colorize Compare FuzzedParameter FuzzedSparseTensor FuzzedTensor Fuzzer Language "
             "ParameterAlias TaskSpec ordered_unique set_torch_threads timer trim_sigfig "
             "unit_to_english utils",
-    },
-    "torch.multiprocessing": {
-        "not yet (issue 12)":
-            "ENV_VAR_PARALLEL_START",
     },
 }

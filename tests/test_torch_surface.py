@@ -72,10 +72,10 @@ def test_fill_zero_detach_functions(name):
 
 # torch.X is the nn.functional op itself: the functional op's registry samples in both.
 SAME_AS_FUNCTIONAL = ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                      "conv_transpose3d", "avg_pool1d", "max_pool1d", "max_pool2d",
+                      "conv_transpose3d", "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d",
                       "adaptive_avg_pool1d", "bilinear", "cosine_similarity", "pairwise_distance",
                       "pixel_shuffle", "pixel_unshuffle", "rms_norm", "celu", "selu",
-                      "hardshrink", "prelu", "threshold")
+                      "hardshrink", "prelu", "threshold", "channel_shuffle", "pdist")
 
 
 @pytest.mark.parametrize("name", SAME_AS_FUNCTIONAL)

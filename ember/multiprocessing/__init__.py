@@ -16,6 +16,7 @@ from multiprocessing import *  # noqa: F401,F403
 
 from ember.multiprocessing.reductions import init_reductions
 from ember.multiprocessing.spawn import (
+    ENV_VAR_PARALLEL_START,
     ProcessContext,
     ProcessException,
     ProcessExitedException,
@@ -25,8 +26,9 @@ from ember.multiprocessing.spawn import (
     start_processes,
 )
 
-__all__ = ["set_sharing_strategy", "get_sharing_strategy", "get_all_sharing_strategies",
-           "init_reductions", "spawn", "start_processes", "ProcessContext", "SpawnContext",
+__all__ = ["ENV_VAR_PARALLEL_START", "set_sharing_strategy", "get_sharing_strategy",
+           "get_all_sharing_strategies", "init_reductions", "spawn", "start_processes",
+           "ProcessContext", "SpawnContext",
            "ProcessException", "ProcessRaisedException", "ProcessExitedException"]
 __all__ += multiprocessing.__all__
 

@@ -5,6 +5,10 @@ import signal
 import sys
 import traceback
 
+# torch starts forkserver processes from parallel threads when this variable is "1"; ember starts
+# them one after another (the setting changes only how fast the start is).
+ENV_VAR_PARALLEL_START = "TORCH_MP_PARALLEL_START"
+
 __all__ = ["ProcessContext", "ProcessException", "ProcessExitedException",
            "ProcessRaisedException", "SpawnContext", "spawn", "start_processes"]
 

@@ -53,6 +53,7 @@ adaptive_avg_pool1d = pooling_adaptive.adaptive_avg_pool1d
 bilinear = linear.bilinear
 cosine_similarity, pairwise_distance = distance.cosine_similarity, distance.pairwise_distance
 pixel_shuffle, pixel_unshuffle = pixelshuffle.pixel_shuffle, pixelshuffle.pixel_unshuffle
+channel_shuffle, pdist = pixelshuffle.channel_shuffle, distance.pdist
 rms_norm = normalization.rms_norm
 celu, selu, hardshrink = activation.celu, activation.selu, activation.hardshrink
 prelu, rrelu, threshold = activation.prelu, activation.rrelu, activation.threshold
@@ -74,6 +75,10 @@ def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     return pooling.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return pooling.max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
 
 
 def adaptive_max_pool1d(input, output_size):
@@ -191,9 +196,10 @@ feature_alpha_dropout_ = _dropout_spelling("feature_alpha_dropout_", True, 2, Tr
 
 NN_SPELLINGS = (
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-    "avg_pool1d", "max_pool1d", "max_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
-    "bilinear", "cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
-    "rms_norm", "celu", "celu_", "selu", "selu_", "hardshrink", "prelu", "rrelu", "rrelu_",
+    "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "adaptive_avg_pool1d",
+    "adaptive_max_pool1d", "bilinear", "cosine_similarity", "pairwise_distance", "pixel_shuffle",
+    "pixel_unshuffle", "channel_shuffle", "pdist", "rms_norm", "celu", "celu_", "selu", "selu_",
+    "hardshrink", "prelu", "rrelu", "rrelu_",
     "threshold", "threshold_", "relu_", "binary_cross_entropy_with_logits", "kl_div",
     "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
     "triplet_margin_loss", "ctc_loss", "batch_norm", "instance_norm", "layer_norm",

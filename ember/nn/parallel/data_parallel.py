@@ -4,7 +4,11 @@ torch splits a batch over its visible GPUs; with none it calls the wrapped modul
 does ember (it has only the CPU). The wrapper still behaves as torch's for code around it: the
 module is ``.module``, ``state_dict`` keys carry the ``module.`` prefix, ``device_ids`` is empty.
 """
+from ember.autograd.grad_mode import is_grad_enabled
 from ember.nn.modules.module import Module
+from ember.nn.parallel.parallel_apply import parallel_apply
+from ember.nn.parallel.replicate import replicate
+from ember.nn.parallel.scatter_gather import gather, scatter_kwargs
 
 __all__ = ["DataParallel", "data_parallel"]
 
@@ -32,6 +36,20 @@ class DataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         return self.module(*inputs, **kwargs)
+
+    # The steps of a multi-GPU forward, for subclasses that override them. Without GPUs torch
+    # sets no ``dim`` (it returns from ``__init__`` first), so scatter/gather fail as there.
+    def replicate(self, module, device_ids):
+        return replicate(module, device_ids, not is_grad_enabled())
+
+    def scatter(self, inputs, kwargs, device_ids):
+        return scatter_kwargs(inputs, kwargs, device_ids, dim=self.dim)
+
+    def parallel_apply(self, replicas, inputs, kwargs):
+        return parallel_apply(replicas, inputs, kwargs, self.device_ids[:len(replicas)])
+
+    def gather(self, outputs, output_device):
+        return gather(outputs, output_device, dim=self.dim)
 
 
 def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0,
