@@ -477,15 +477,6 @@ NOT_YET = {
         "issue 15 (distributed helper)":
             "is_distributed",
     },
-    "torch.nn": {
-        "not yet (issue 12)":
-            "FractionalMaxPool2d FractionalMaxPool3d",
-    },
-    "torch.nn.functional": {
-        "not yet (issue 12)":
-            "fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d "
-            "fractional_max_pool3d_with_indices",
-    },
     "torch.linalg": {
         "not yet (issue 12)":
             "ldl_factor ldl_factor_ex ldl_solve",

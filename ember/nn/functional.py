@@ -31,6 +31,10 @@ from ember.ops.nn.pooling import (avg_pool1d, avg_pool2d, avg_pool3d,  # noqa: F
                                   max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices,
                                   max_pool3d, max_pool3d_with_indices)
 from ember.ops.nn.unpooling import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: F401
+from ember.ops.nn.pooling_fractional import (fractional_max_pool2d,  # noqa: F401
+                                             fractional_max_pool2d_with_indices,
+                                             fractional_max_pool3d,
+                                             fractional_max_pool3d_with_indices)
 from ember.ops.nn.pooling_adaptive import (adaptive_avg_pool1d,  # noqa: F401
                                            adaptive_avg_pool2d, adaptive_avg_pool3d,
                                            adaptive_max_pool1d, adaptive_max_pool1d_with_indices,

@@ -43,6 +43,7 @@ import ember.ops.nn.conv  # noqa: E402,F401
 import ember.ops.nn.pooling  # noqa: E402,F401
 import ember.ops.nn.pooling_adaptive  # noqa: E402,F401
 import ember.ops.nn.unpooling  # noqa: E402,F401
+import ember.ops.nn.pooling_fractional  # noqa: E402,F401
 import ember.ops.nn.normalization  # noqa: E402,F401
 import ember.ops.nn.fold  # noqa: E402,F401
 import ember.ops.nn.loss  # noqa: E402,F401

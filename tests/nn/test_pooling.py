@@ -125,3 +125,46 @@ def test_max_unpool3d_module_inverts_max_pool3d_like_torch():
         y, idx = pool(lib.tensor(x))
         outs.append(unpool(y, idx, output_size=(5, 5, 7)).numpy())
     np.testing.assert_array_equal(outs[1], outs[0])
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_fractional_max_pool_module_matches_torch(nd):
+    rng = np.random.default_rng(nd)
+    x = rng.standard_normal((2, 3) + (9,) * nd).astype(np.float32)
+    samples = rng.random((2, 3, nd)).astype(np.float32)
+    name = "FractionalMaxPool%dd" % nd
+    for kwargs in ({"output_size": 4}, {"output_ratio": 0.5}):
+        e_mod = getattr(ember.nn, name)(2, return_indices=True,
+                                        _random_samples=ember.tensor(samples), **kwargs)
+        t_mod = getattr(torch.nn, name)(2, return_indices=True,
+                                        _random_samples=torch.tensor(samples), **kwargs)
+        assert repr(e_mod) == repr(t_mod) and list(e_mod.state_dict()) == ["_random_samples"]
+        assert (e_mod.kernel_size, e_mod.output_size, e_mod.output_ratio) == (
+            t_mod.kernel_size, t_mod.output_size, t_mod.output_ratio)
+        ex, tx = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        (e_out, e_idx), (t_out, t_idx) = e_mod(ex), t_mod(tx)
+        np.testing.assert_array_equal(e_out.detach().numpy(), t_out.detach().numpy())
+        np.testing.assert_array_equal(e_idx.numpy(), t_idx.numpy())
+        (e_out * e_out).sum().backward()
+        (t_out * t_out).sum().backward()
+        np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
+    # without samples each call draws its own windows: the shapes and the invariants hold
+    out, idx = getattr(ember.nn, name)(3, output_size=5, return_indices=True)(ember.tensor(x))
+    assert tuple(out.shape) == (2, 3) + (5,) * nd
+    flat = ember.tensor(x).reshape(2, 3, -1)
+    np.testing.assert_array_equal(ember.gather(flat, 2, idx.reshape(2, 3, -1)).numpy(),
+                                  out.reshape(2, 3, -1).numpy())
+
+
+@pytest.mark.parametrize("build", [
+    lambda nn: nn.FractionalMaxPool2d(2),
+    lambda nn: nn.FractionalMaxPool2d(2, output_size=2, output_ratio=0.5),
+    lambda nn: nn.FractionalMaxPool2d(2, output_ratio=1.5),
+    lambda nn: nn.FractionalMaxPool3d(2, output_ratio=(0.5, 1.5, 0.5)),
+])
+def test_fractional_max_pool_module_errors(build):
+    with pytest.raises(ValueError) as t_err:
+        build(torch.nn)
+    with pytest.raises(ValueError) as e_err:
+        build(ember.nn)
+    assert str(e_err.value) == str(t_err.value)

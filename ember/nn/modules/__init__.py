@@ -47,8 +47,9 @@ from ember.nn.modules.normalization import (GroupNorm, InstanceNorm1d,  # noqa: 
 from ember.nn.modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # noqa: F401,E402
                                       AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                                       AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d,
-                                      LPPool1d, LPPool2d, LPPool3d, MaxPool1d, MaxPool2d,
-                                      MaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
+                                      FractionalMaxPool2d, FractionalMaxPool3d, LPPool1d,
+                                      LPPool2d, LPPool3d, MaxPool1d, MaxPool2d, MaxPool3d,
+                                      MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 from ember.nn.modules.rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase,  # noqa: F401,E402
                                  RNNCell, RNNCellBase)
 from ember.nn.modules.transformer import (MultiheadAttention, Transformer,  # noqa: F401,E402
