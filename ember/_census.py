@@ -478,8 +478,6 @@ NOT_YET = {
             "is_distributed",
     },
     "torch.linalg": {
-        "not yet (issue 12)":
-            "ldl_factor ldl_factor_ex ldl_solve",
         "issue 14: complex dtypes (ember.linalg.eig/eigvals exist and raise until then)":
             "eig eigvals",
     },

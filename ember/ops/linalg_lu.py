@@ -12,6 +12,7 @@ from ember.autograd.function import Function
 from ember.ops.creation import eye
 from ember.ops.linalg import _require_float_matrix, _square
 from ember.ops.linalg_decompositions import _lapack_dtype, solve_triangular
+from ember.ops.manipulation import cat
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 
@@ -98,15 +99,28 @@ class LUFactor(Function):
 
 
 def _lu_backward(P, L, U, gL, gU):
-    """torch's LU backward for square matrices: ``gA = P L^-H [tril(L^H gL, -1) + triu(gU U^H)]
-    U^-H``."""
+    """The gradient of ``A = P L U`` from those of ``L`` (strictly lower part) and ``U``.
+
+    Square: ``gA = P L^-H [tril(L^H gL, -1) + triu(gU U^H)] U^-H`` (torch's formula). A wide
+    ``A`` (m < n) is ``[A1 A2] = P L [U1 U2]``: ``U2 = L^-1 P^T A2`` moves ``L``, so the square
+    formula runs on ``A1`` with ``gL - L^-H gU2 U2^H``, and ``gA2 = P L^-H gU2``. A tall one is
+    the transpose of that: ``L2 = P^T A2 U^-1`` moves ``U``, so ``gU - L2^H gL2 U^-H`` goes to
+    the square part and ``gA2 = P gL2 U^-H``."""
     m, n = L.shape[-2], U.shape[-1]
-    if m != n:
-        raise NotImplementedError("ember: the gradient of the LU factorisation is implemented "
-                                  "for square matrices only")
-    phi = L.mT.matmul(gL).tril(-1) + gU.matmul(U.mT).triu()
-    X = solve_triangular(L.mT, phi, upper=True, unitriangular=True)
+    k = min(m, n)
+    if m <= n:
+        U1, U2, gU1, gU2 = U[..., :k], U[..., k:], gU[..., :k], gU[..., k:]
+        phi = (L.mT.matmul(gL) - gU2.matmul(U2.mT)).tril(-1) + gU1.matmul(U1.mT).triu()
+        X = solve_triangular(L.mT, phi, upper=True, unitriangular=True)
+        X = solve_triangular(U1.mT, X, upper=False, left=False)
+        if m < n:
+            X = cat([X, solve_triangular(L.mT, gU2, upper=True, unitriangular=True)], -1)
+        return P.matmul(X)
+    L1, L2, gL1, gL2 = L[..., :k, :], L[..., k:, :], gL[..., :k, :], gL[..., k:, :]
+    phi = L1.mT.matmul(gL1).tril(-1) + (gU.matmul(U.mT) - L2.mT.matmul(gL2)).triu()
+    X = solve_triangular(L1.mT, phi, upper=True, unitriangular=True)
     X = solve_triangular(U.mT, X, upper=False, left=False)
+    X = cat([X, solve_triangular(U.mT, gL2, upper=False, left=False)], -2)
     return P.matmul(X)
 
 
@@ -186,8 +200,9 @@ def _lu_samples(dtype):
     yield SampleInput(T(4, 4))
     yield SampleInput(T(values=[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [1.0, -1.0, 7.0]]),
                       name="pivoting")
-    yield SampleInput(T(3, 5, grad=False), name="wide")
-    yield SampleInput(T(5, 3, grad=False), name="tall")
+    yield SampleInput(T(3, 5), name="wide")
+    yield SampleInput(T(5, 3), name="tall")
+    yield SampleInput(T(values=_square(2, (2,))[0] + [[0.3, -0.7]]), name="tall, batch of one")
 
 
 def _lu_errors():
@@ -231,3 +246,255 @@ def _lu_solve_errors():
 register(OpInfo("lu_unpack", lu_unpack, _lu_unpack_samples, atol=1e-4, rtol=1e-4))
 register(OpInfo("linalg.lu_solve", lu_solve, _lu_solve_samples, _lu_solve_errors, atol=1e-4,
                 rtol=1e-4))
+
+
+# --- LDL (Bunch-Kaufman) ----------------------------------------------------------------------
+
+_BUNCH_KAUFMAN = (1 + 17 ** 0.5) / 8
+
+
+def _sytf2(a):
+    """LAPACK's unblocked ``sytf2`` on the lower triangle of one symmetric matrix: ``(LD,
+    pivots, info)`` with ``pivots`` 1-based, negative pairs for 2x2 blocks, as torch returns."""
+    n = a.shape[0]
+    w = np.tril(a).astype(a.dtype)
+    piv = np.zeros(n, np.int32)
+    info, k = 0, 0
+    while k < n:
+        step, absakk = 1, abs(w[k, k])
+        if k < n - 1:
+            imax = k + 1 + _int_argmax(np.abs(w[k + 1:, k]))
+            colmax = abs(w[imax, k])
+        else:
+            imax, colmax = k, 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            info = info or k + 1
+            kp = k
+        else:
+            if absakk >= _BUNCH_KAUFMAN * colmax:
+                kp = k
+            else:
+                rowmax = np.max(np.abs(w[imax, k:imax]))
+                if imax < n - 1:
+                    rowmax = max(rowmax, np.max(np.abs(w[imax + 1:, imax])))
+                if absakk >= _BUNCH_KAUFMAN * colmax * (colmax / rowmax):
+                    kp = k
+                elif abs(w[imax, imax]) >= _BUNCH_KAUFMAN * rowmax:
+                    kp = imax
+                else:
+                    kp, step = imax, 2
+            kk = k + step - 1
+            if kp != kk:
+                # swap rows/columns kk and kp of the trailing lower triangle
+                w[kp + 1:, [kk, kp]] = w[kp + 1:, [kp, kk]]
+                between = slice(kk + 1, kp)
+                w[between, kk], w[kp, between] = w[kp, between].copy(), w[between, kk].copy()
+                w[kk, kk], w[kp, kp] = w[kp, kp], w[kk, kk]
+                if step == 2:
+                    w[k + 1, k], w[kp, k] = w[kp, k], w[k + 1, k]
+            if step == 1:
+                x = w[k + 1:, k].copy()
+                if x.size:
+                    r = 1 / w[k, k]
+                    w[k + 1:, k + 1:] += np.outer(x, -r * x)
+                    w[k + 1:, k] = r * x
+            elif k < n - 2:
+                d21 = w[k + 1, k]
+                d11, d22 = w[k + 1, k + 1] / d21, w[k, k] / d21
+                d21 = (1 / (d11 * d22 - 1)) / d21
+                a0, a1 = w[k + 2:, k].copy(), w[k + 2:, k + 1].copy()
+                wk, wkp1 = d21 * (d11 * a0 - a1), d21 * (d22 * a1 - a0)
+                w[k + 2:, k + 2:] -= np.outer(a0, wk) + np.outer(a1, wkp1)
+                w[k + 2:, k], w[k + 2:, k + 1] = wk, wkp1
+        if step == 1:
+            piv[k] = kp + 1
+        else:
+            piv[k] = piv[k + 1] = -(kp + 1)
+        k += step
+    return np.tril(w), piv, info
+
+
+def _int_argmax(values):
+    return int(np.argmax(values))
+
+
+def _sytrs(ld, piv, b):
+    """LAPACK's ``sytrs`` (lower): the solution of ``A X = B`` from ``sytf2``'s factors."""
+    n, x = ld.shape[0], np.array(b, copy=True)
+    k = 0
+    while k < n:  # L D Y = B, forward
+        if piv[k] > 0:
+            kp = piv[k] - 1
+            x[[k, kp]] = x[[kp, k]]
+            x[k + 1:] -= np.outer(ld[k + 1:, k], x[k])
+            x[k] /= ld[k, k]
+            k += 1
+        else:
+            kp = -piv[k] - 1
+            x[[k + 1, kp]] = x[[kp, k + 1]]
+            x[k + 2:] -= np.outer(ld[k + 2:, k], x[k]) + np.outer(ld[k + 2:, k + 1], x[k + 1])
+            akm1k = ld[k + 1, k]
+            akm1, ak = ld[k, k] / akm1k, ld[k + 1, k + 1] / akm1k
+            denom = akm1 * ak - 1
+            bkm1, bk = x[k] / akm1k, x[k + 1] / akm1k
+            x[k], x[k + 1] = (ak * bkm1 - bk) / denom, (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T X = Y, backward
+        if piv[k] > 0:
+            x[k] -= ld[k + 1:, k] @ x[k + 1:]
+            kp = piv[k] - 1
+            x[[k, kp]] = x[[kp, k]]
+            k -= 1
+        else:
+            x[k] -= ld[k + 1:, k] @ x[k + 1:]
+            x[k - 1] -= ld[k + 1:, k - 1] @ x[k + 1:]
+            kp = -piv[k] - 1
+            x[[k, kp]] = x[[kp, k]]
+            k -= 2
+    return x
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+    """``(LD, pivots, info)``: the Bunch-Kaufman factorisation ``A = P L D L^T P^T`` of the
+    symmetric ``A`` (its lower triangle is read), compact as LAPACK's ``sytrf``: ``D``'s 1x1
+    and 2x2 blocks on and below the diagonal of ``LD``, ``L`` (unit) below them; ``pivots``
+    1-based, negative for 2x2 blocks. ``info`` > 0 where ``D`` is exactly singular. Not
+    differentiable (as in torch).
+
+    Example:
+        >>> import ember
+        >>> A = ember.tensor([[4., 2.], [2., 3.]])
+        >>> LD, pivots, info = ember.linalg.ldl_factor_ex(A)
+        >>> LD
+        tensor([[4.0000, 0.0000],
+                [0.5000, 2.0000]])
+        >>> pivots
+        tensor([1, 2], dtype=ember.int32)
+    """
+    name = "torch.linalg.ldl_factor_ex"
+    _require_float_matrix(A, name)
+    _lapack_dtype(A, name, "ldl_factor_kernel_cpu")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError("%s: A must be batches of square matrices, but they are %d by %d "
+                           "matrices" % ((name,) + tuple(A.shape[-2:])))
+    batch, n = A.shape[:-2], A.shape[-1]
+    flat = A._data.reshape((int(np.prod(batch)), n, n))
+    ld, piv = np.zeros_like(flat), np.zeros((flat.shape[0], n), np.int32)
+    info = np.zeros(flat.shape[0], np.int32)
+    for i, a in enumerate(flat):
+        ld[i], piv[i], info[i] = _sytf2(a)
+    if check_errors and info.any():
+        raise RuntimeError("%s: D[%d,%d] is zero: the factorisation exists, but solving with "
+                           "it would divide by zero." % ((name,) + (int(info.max()) - 1,) * 2))
+    return return_types.linalg_ldl_factor_ex(_make(ld.reshape(A.shape)),
+                                             _make(piv.reshape(batch + (n,))),
+                                             _make(info.reshape(batch)))
+
+
+def ldl_factor(A, *, hermitian=False, out=None):
+    """``(LD, pivots)`` of :func:`ldl_factor_ex`; an exactly singular ``D`` raises."""
+    LD, pivots, info = ldl_factor_ex(A, hermitian=hermitian)
+    if info._data.any():
+        raise RuntimeError("torch.linalg.ldl_factor: D[%d,%d] is zero: the factorisation "
+                           "exists, but solving with it would divide by zero."
+                           % ((int(info._data.max()) - 1,) * 2))
+    return return_types.linalg_ldl_factor(LD, pivots)
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+    """The solution ``X`` of ``A X = B`` from :func:`ldl_factor`'s ``(LD, pivots)`` of ``A``
+    (batches broadcast). Not differentiable (as in torch)."""
+    name = "torch.linalg.ldl_solve"
+    _require_float_matrix(LD, name)
+    if LD.shape[-1] != LD.shape[-2]:
+        raise RuntimeError("%s: A must be batches of square matrices, but they are %d by %d "
+                           "matrices" % ((name,) + tuple(LD.shape[-2:])))
+    if pivots._data.dtype.kind not in "iu":
+        raise RuntimeError("%s: Expected pivots to be integers. Got %s" % (name, _word(pivots)))
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError("%s: Expected LD.shape[:-1] and pivots.shape to be the same, but got "
+                           "pivots with shape %s instead" % (name, list(pivots.shape)))
+    _lapack_dtype(LD, name, "ldl_solve_kernel_cpu")
+    if B.dim() < 2:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got "
+                         "-2)")
+    if B._data.dtype != LD._data.dtype:
+        raise RuntimeError("Expected b and A to have the same dtype, but found b of type %s and "
+                           "A of type %s instead." % (_word(B), _word(LD)))
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError("Incompatible matrix sizes for %s: each A matrix is %d by %d but each "
+                           "b matrix is %d by %d" % ((name, n, n) + tuple(B.shape[-2:])))
+    batch = np.broadcast_shapes(LD.shape[:-2], pivots.shape[:-1], B.shape[:-2])
+    count = int(np.prod(batch))
+    ld = np.broadcast_to(LD._data, batch + (n, n)).reshape((count, n, n))
+    piv = np.broadcast_to(pivots._data, batch + (n,)).reshape((count, n))
+    b = np.broadcast_to(B._data, batch + B.shape[-2:]).reshape((count,) + B.shape[-2:])
+    x = np.empty_like(b)
+    for i in range(b.shape[0]):
+        x[i] = _sytrs(ld[i], piv[i], b[i])
+    return _make(x.reshape(batch + B.shape[-2:]))
+
+
+def _word(t):
+    from ember._tensor_str import dtype_word
+
+    return dtype_word(t._data.dtype)
+
+
+def _symmetric(values):
+    a = np.array(values)
+    return (a + np.swapaxes(a, -1, -2)).tolist()
+
+
+def _ldl_samples(dtype):
+    rng = np.random.default_rng(5)
+    yield SampleInput(T(values=_symmetric(rng.uniform(-1, 1, (4, 4)))))
+    yield SampleInput(T(values=_symmetric(rng.uniform(-1, 1, (2, 5, 5)))))
+    yield SampleInput(T(values=[[0.1, 2.0, 0.3], [2.0, 0.2, 1.0], [0.3, 1.0, -0.1]]),
+                      name="2x2 pivot block")
+    yield SampleInput(T(values=[[1.0, 2.0], [2.0, 1.0]]), hermitian=True)
+    yield SampleInput(T(0, 0))
+
+
+def _ldl_solve_errors():
+    piv = T(values=[1, 2], dtype="int32", grad=False)
+    yield ErrorInput(SampleInput(T(2, 2), T(2, grad=False), T(2, 1)), RuntimeError,
+                     "Expected pivots to be integers")
+    yield ErrorInput(SampleInput(T(2, 3), piv, T(2, 1)), RuntimeError, "square matrices")
+    yield ErrorInput(SampleInput(T(2, 2), T(values=[1, 2, 3], dtype="int32", grad=False),
+                                 T(2, 1)), RuntimeError, "pivots with shape")
+    yield ErrorInput(SampleInput(T(2, 2), piv, T(3, 1)), RuntimeError, "Incompatible matrix")
+    yield ErrorInput(SampleInput(T(2, 2), piv, T(2)), IndexError, "out of range")
+
+
+def _ldl_errors():
+    yield ErrorInput(SampleInput(T(3)), RuntimeError, "at least 2 dimensions")
+    yield ErrorInput(SampleInput(T(3, 4)), RuntimeError, "A must be batches of square matrices")
+    yield ErrorInput(SampleInput(T(3, 3, dtype="int64")), RuntimeError,
+                     "Expected a floating point or complex tensor")
+
+
+def _ldl_solve_samples(dtype):
+    rng = np.random.default_rng(6)
+    for values, rhs in (((4, 4), (4, 2)), ((2, 3, 3), (3, 1)), ((3, 3), (2, 3, 2))):
+        a = np.array(_symmetric(rng.uniform(-1, 1, values)))
+        ld, piv = [], []
+        for m in a.reshape((-1,) + a.shape[-2:]):
+            f, p, _ = _sytf2(m)
+            ld.append(f)
+            piv.append(p)
+        ld = np.array(ld).reshape(a.shape)
+        piv = np.array(piv).reshape(a.shape[:-1])
+        yield SampleInput(T(values=ld.tolist(), grad=False),
+                          T(values=piv.tolist(), dtype="int32", grad=False), T(*rhs, grad=False))
+
+
+# torch has no derivative for either (its backward raises "not implemented")
+register(OpInfo("linalg.ldl_factor", ldl_factor, _ldl_samples, _ldl_errors, grad=False,
+                atol=1e-4, rtol=1e-4))
+register(OpInfo("linalg.ldl_factor_ex", ldl_factor_ex, _ldl_samples, grad=False, atol=1e-4,
+                rtol=1e-4))
+register(OpInfo("linalg.ldl_solve", ldl_solve, _ldl_solve_samples, _ldl_solve_errors,
+                grad=False, atol=1e-4, rtol=1e-4))
