@@ -103,17 +103,18 @@ def _finish(arr, requires_grad):
     return t
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """Uniform samples in [0, 1)."""
     _check_device(device)
     d = _float_dtype(dtype)
-    return _finish(_rng(generator).random(_size(size), dtype=np.float64 if d.np.itemsize
-                                          == 8 else np.float32).astype(d.np, copy=False),
+    shape = _size(args, size, "rand")
+    return _finish(_rng(generator).random(shape, dtype=np.float64 if d.np.itemsize == 8
+                                          else np.float32).astype(d.np, copy=False),
                    requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Returns a tensor of samples of the standard normal distribution (mean 0, variance 1).
 
@@ -136,7 +137,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     _check_device(device)
     d = _float_dtype(dtype, "normal_kernel_cpu")
     return _finish(_rng(generator).standard_normal(
-        _size(size), dtype=np.float64 if d.np.itemsize == 8 else np.float32).astype(
+        _size(args, size, "randn"), dtype=np.float64 if d.np.itemsize == 8 else np.float32).astype(
             d.np, copy=False), requires_grad)
 
 

@@ -231,3 +231,14 @@ def test_device_arguments():
     assert ember.tensor([1], device=ember.device("cpu")).device.type == "cpu"
     with pytest.raises(RuntimeError):
         ember.zeros(2, device="nope")
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_size_keyword_as_torch(name):
+    for size in ((2, 3), [4], ()):
+        assert tuple(getattr(ember, name)(size=size).shape) == tuple(
+            getattr(torch, name)(size=size).shape)
+    with pytest.raises(TypeError):
+        getattr(torch, name)(2, size=(3,))
+    with pytest.raises(TypeError):
+        getattr(ember, name)(2, size=(3,))

@@ -68,8 +68,13 @@ def from_numpy(ndarray):
     return _make(ndarray)
 
 
-def _size(size):
-    """The shape ``f(2, 3)`` / ``f((2, 3))`` / ``f(Size)`` ask for, refusing negative sizes."""
+def _size(size, keyword=None, name="zeros"):
+    """The shape ``f(2, 3)`` / ``f((2, 3))`` / ``f(Size)`` / ``f(size=(2, 3))`` ask for,
+    refusing negative sizes."""
+    if keyword is not None:
+        if size:
+            raise TypeError("%s() got multiple values for argument 'size'" % name)
+        size = (keyword,)
     shape = parse_shape(size)
     for s in shape:
         if s < 0:
@@ -78,11 +83,12 @@ def _size(size):
     return shape
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False):
     """Returns a tensor filled with 0 of the given size.
 
     Args:
-        *size (int or tuple of ints): the shape.
+        *args (int or tuple of ints): the shape (or ``size=`` as a keyword).
         dtype (ember.dtype, optional): default: the default dtype (float32).
         requires_grad (bool): record operations on the result. Default: ``False``.
 
@@ -95,18 +101,22 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
         tensor([0, 0])
     """
     _check_device(device)
-    return _finish(np.zeros(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
+    shape = _size(args, size, "zeros")
+    return _finish(np.zeros(shape, dtype=_dtype_or_default(dtype).np), requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False):
     _check_device(device)
-    return _finish(np.ones(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
+    shape = _size(args, size, "ones")
+    return _finish(np.ones(shape, dtype=_dtype_or_default(dtype).np), requires_grad)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, memory_format=None):
     _check_device(device)
-    return _finish(np.empty(_size(size), dtype=_dtype_or_default(dtype).np), requires_grad)
+    shape = _size(args, size, "empty")
+    return _finish(np.empty(shape, dtype=_dtype_or_default(dtype).np), requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,

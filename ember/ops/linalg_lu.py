@@ -258,7 +258,7 @@ def _sytf2(a):
     pivots, info)`` with ``pivots`` 1-based, negative pairs for 2x2 blocks, as torch returns."""
     n = a.shape[0]
     w = np.tril(a).astype(a.dtype)
-    piv = np.zeros(n, np.int32)
+    piv = array_module(a).zeros(n, np.int32)
     info, k = 0, 0
     while k < n:
         step, absakk = 1, abs(w[k, k])
@@ -320,7 +320,7 @@ def _int_argmax(values):
 
 def _sytrs(ld, piv, b):
     """LAPACK's ``sytrs`` (lower): the solution of ``A X = B`` from ``sytf2``'s factors."""
-    n, x = ld.shape[0], np.array(b, copy=True)
+    n, x = ld.shape[0], b.copy()
     k = 0
     while k < n:  # L D Y = B, forward
         if piv[k] > 0:
@@ -380,8 +380,9 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
                            "matrices" % ((name,) + tuple(A.shape[-2:])))
     batch, n = A.shape[:-2], A.shape[-1]
     flat = A._data.reshape((int(np.prod(batch)), n, n))
-    ld, piv = np.zeros_like(flat), np.zeros((flat.shape[0], n), np.int32)
-    info = np.zeros(flat.shape[0], np.int32)
+    xp = array_module(flat)
+    ld, piv = xp.zeros_like(flat), xp.zeros((flat.shape[0], n), np.int32)
+    info = xp.zeros(flat.shape[0], np.int32)
     for i, a in enumerate(flat):
         ld[i], piv[i], info[i] = _sytf2(a)
     if check_errors and info.any():
@@ -443,8 +444,7 @@ def _word(t):
     return dtype_word(t._data.dtype)
 
 
-def _symmetric(values):
-    a = np.array(values)
+def _symmetric(a):
     return (a + np.swapaxes(a, -1, -2)).tolist()
 
 
@@ -479,14 +479,11 @@ def _ldl_errors():
 def _ldl_solve_samples(dtype):
     rng = np.random.default_rng(6)
     for values, rhs in (((4, 4), (4, 2)), ((2, 3, 3), (3, 1)), ((3, 3), (2, 3, 2))):
-        a = np.array(_symmetric(rng.uniform(-1, 1, values)))
-        ld, piv = [], []
-        for m in a.reshape((-1,) + a.shape[-2:]):
-            f, p, _ = _sytf2(m)
-            ld.append(f)
-            piv.append(p)
-        ld = np.array(ld).reshape(a.shape)
-        piv = np.array(piv).reshape(a.shape[:-1])
+        a = rng.uniform(-1, 1, values)
+        a = a + np.swapaxes(a, -1, -2)
+        factors = [_sytf2(m) for m in a.reshape((-1,) + a.shape[-2:])]
+        ld = np.stack([f[0] for f in factors]).reshape(a.shape)
+        piv = np.stack([f[1] for f in factors]).reshape(a.shape[:-1])
         yield SampleInput(T(values=ld.tolist(), grad=False),
                           T(values=piv.tolist(), dtype="int32", grad=False), T(*rhs, grad=False))
 

@@ -23,7 +23,11 @@ def test_timeit_prints_as_torch():
 
 
 def test_blocked_autorange_and_units():
+    # torch's algorithm: blocks of runs until min_run_time is spent (one block may do)
     m = benchmark.Timer(stmt="pass").blocked_autorange(min_run_time=0.01)
-    assert len(m.times) >= 2 and "measurements" in repr(m) and "Median:" in repr(m)
+    assert len(m.times) >= 1 and sum(m.raw_times) >= 0.01 and "measurement" in repr(m)
+    m = benchmark.Timer(stmt="torch.ones(2)").adaptive_autorange(min_run_time=0.01,
+                                                                 max_run_time=0.05)
+    assert len(m.times) >= 1 and m.number_per_run >= 1
     for t in (3e-9, 3e-6, 3e-3, 3.0):
         assert benchmark.select_unit(t) == torch.utils.benchmark.select_unit(t)

@@ -1,0 +1,2 @@
+"""The modules behind ``ember.utils.benchmark``, at torch's paths (``common``, ``timer``,
+``compare``, ``fuzzer``)."""
