@@ -13,23 +13,26 @@ class Unpickler:
 
     It implements the opcodes of protocols 2 to 5 that data needs, resolves a GLOBAL only
     through ``find_global(module, name)`` (which returns the object or None to refuse), calls
-    (REDUCE) only objects in ``callables``, and applies BUILD only to an ``OrderedDict`` (a
-    state dict's ``_metadata``). Nothing else a file names is imported or called, so a crafted
-    file can fail to load but cannot run code.
+    (REDUCE) only objects in ``callables``, creates (NEWOBJ) and sets the state (BUILD) only of
+    instances of the classes in ``classes`` (the user's allowed globals), besides the
+    ``_metadata`` of an ``OrderedDict``. Nothing else a file names is imported or called, so a
+    crafted file can fail to load but cannot run code.
 
     Args:
         data (bytes): the pickle.
         persistent_load: called with each persistent id (BINPERSID).
         find_global: maps a GLOBAL's ``(module, name)`` to an object, or None to refuse it.
         callables: the objects REDUCE may call.
+        classes: the classes NEWOBJ may instantiate and BUILD may fill.
     """
 
-    def __init__(self, data, persistent_load, find_global, callables):
+    def __init__(self, data, persistent_load, find_global, callables, classes=()):
         self._data = bytes(data)
         self._pos = 0
         self._persistent_load = persistent_load
         self._find_global = find_global
         self._callable_ids = {id(f) for f in callables}
+        self._class_ids = {id(c) for c in classes if isinstance(c, type)}
 
     def _read(self, n):
         end = self._pos + n
@@ -193,6 +196,12 @@ class Unpickler:
                     raise pickle.UnpicklingError("weights_only load refused to call %r"
                                                  % (func,))
                 stack.append(func(*args))
+            elif op == pickle.NEWOBJ:
+                args, cls = self._pop(), self._pop()
+                if id(cls) not in self._class_ids or not isinstance(args, tuple):
+                    raise pickle.UnpicklingError("weights_only load refused to create %r"
+                                                 % (cls,))
+                stack.append(cls.__new__(cls, *args))
             elif op == pickle.BUILD:
                 state = self._pop()
                 self._build(self._top(object, "BUILD"), state)
@@ -212,8 +221,18 @@ class Unpickler:
                 raise pickle.UnpicklingError("weights_only load does not support pickle opcode "
                                              "%r at byte %d" % (op, self._pos - 1))
 
-    @staticmethod
-    def _build(obj, state):
+    def _build(self, obj, state):
+        if id(type(obj)) in self._class_ids:
+            # an allowed class restores itself, as pickle's BUILD does
+            if hasattr(obj, "__setstate__"):
+                obj.__setstate__(state)
+                return
+            state, slots = state if isinstance(state, tuple) and len(state) == 2 else (state,
+                                                                                     None)
+            obj.__dict__.update(state or {})
+            for key, value in (slots or {}).items():
+                setattr(obj, key, value)
+            return
         if type(obj) is not collections.OrderedDict or not isinstance(state, dict):
             raise pickle.UnpicklingError("weights_only load refused to set the state of a %s"
                                          % type(obj).__name__)

@@ -402,6 +402,72 @@ _SAFE_CALLABLES = {
 }
 
 
+# Globals the user allows ``weights_only=True`` to load (torch's add_safe_globals and friends):
+# objects, or (object, "module.name") pairs naming them as a checkpoint spells them.
+_USER_SAFE_GLOBALS = []
+
+
+def add_safe_globals(safe_globals):
+    """Allow ``load(..., weights_only=True)`` to rebuild these classes and call these functions
+    (for checkpoints holding more than tensors: a pickled model, a config object).
+
+    Args:
+        safe_globals (list): objects, or ``(object, "module.name")`` pairs where the
+            checkpoint names the object differently.
+    """
+    _USER_SAFE_GLOBALS.extend(safe_globals)
+
+
+def clear_safe_globals():
+    """Forget every global :func:`add_safe_globals` allowed."""
+    _USER_SAFE_GLOBALS.clear()
+
+
+def get_safe_globals():
+    """The globals :func:`add_safe_globals` allowed."""
+    return list(_USER_SAFE_GLOBALS)
+
+
+class safe_globals:
+    """Context manager: :func:`add_safe_globals` for the ``with`` block only.
+
+    Example:
+        >>> import ember, io
+        >>> buffer = io.BytesIO()
+        >>> ember.save(ember.nn.Linear(2, 1), buffer); _ = buffer.seek(0)
+        >>> with ember.serialization.safe_globals([ember.nn.Linear]):
+        ...     model = ember.load(buffer)
+        >>> model
+        Linear(in_features=2, out_features=1, bias=True)
+    """
+
+    def __init__(self, safe_globals):
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        self._saved = list(_USER_SAFE_GLOBALS)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc):
+        _USER_SAFE_GLOBALS[:] = self._saved
+        return False
+
+
+def _user_global(module, name):
+    """The allowed object a checkpoint names ``module.name`` (torch's module paths read as
+    ember's, so ``torch.nn.modules.rnn.LSTM`` finds ember's LSTM), or None."""
+    wanted = {module + "." + name}
+    if module == "torch" or module.startswith("torch."):
+        wanted.add("ember" + module[5:] + "." + name)
+    for entry in _USER_SAFE_GLOBALS:
+        obj, spelled = entry if isinstance(entry, tuple) else (
+            entry, "%s.%s" % (getattr(entry, "__module__", ""),
+                              getattr(entry, "__qualname__", "")))
+        if spelled in wanted:
+            return obj
+    return None
+
+
 def _torch_global(module, name):
     """The ember object for a torch global a checkpoint names, or None if it is not one."""
     if module == "__builtin__":
@@ -457,6 +523,7 @@ class _Archive:
     def __init__(self, zf, path, name, map_location, mmap):
         self.zf, self.path, self.name = zf, path, name
         self.map_location, self.mmap = map_location, mmap
+        self.weights_only = False
         names = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith("/data.pkl")]
         if not names:
             if any(n.endswith("constants.pkl") for n in zf.namelist()):
@@ -476,6 +543,8 @@ class _Archive:
     def find_global(self, module, name):
         """``_torch_global``, noting the dtypes ember lacks that the checkpoint names."""
         obj = _torch_global(module, name)
+        if obj is None and self.weights_only:
+            obj = _user_global(module, name)
         if type(obj) is _UnsupportedDtype:
             self.unsupported.add(obj.name)
         elif type(obj) is _StorageType and obj.dtype is None:
@@ -639,8 +708,10 @@ def _load(fp, path, name, map_location, weights_only, mmap, pickle_load_args):
             archive = _Archive(zf, path, name, map_location, mmap)
             pkl = zf.read(archive.prefix + "data.pkl")
             if weights_only:
+                archive.weights_only = True
+                allowed = [e[0] if isinstance(e, tuple) else e for e in _USER_SAFE_GLOBALS]
                 obj = Unpickler(pkl, archive.persistent_load, archive.find_global,
-                                _SAFE_CALLABLES.values()).load()
+                                list(_SAFE_CALLABLES.values()) + allowed, allowed).load()
             else:
                 obj = _FullUnpickler(io.BytesIO(pkl), archive, **pickle_load_args).load()
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:

@@ -633,3 +633,49 @@ def test_safetensors_round_trip_and_torch(tmp_path):
         _assert_same(t, theirs[key])
     save_file({"w": torch.arange(4, dtype=torch.int16)}, str(tmp_path / "t.safetensors"))
     assert S.load_safetensors(tmp_path / "t.safetensors")["w"].tolist() == [0, 1, 2, 3]
+
+
+class _Config:
+    """A user class a checkpoint may hold (allowed by name with safe_globals)."""
+
+    def __init__(self, width):
+        self.width = width
+
+
+def _model_and_config(lib):
+    model = lib.nn.Sequential(lib.nn.Embedding(7, 4), lib.nn.Linear(4, 3), lib.nn.Dropout(0.1))
+    return {"model": model, "rnn": lib.nn.LSTM(3, 2), "config": _Config(5)}
+
+
+@pytest.mark.parametrize("lib", [torch, ember], ids=["torch", "ember"])
+def test_safe_globals_admit_a_pickled_model(tmp_path, lib):
+    # torch's allowlist API, in both libraries: refused until its classes are allowed
+    path = str(tmp_path / "m.pt")
+    before = lib.serialization.get_safe_globals()  # torch allows a few of its own
+    saved = _model_and_config(lib)
+    lib.save(saved, path)
+    with pytest.raises(pickle.UnpicklingError):
+        lib.load(path)
+    classes = [lib.nn.Sequential, lib.nn.Embedding, lib.nn.Linear, lib.nn.Dropout, lib.nn.LSTM,
+               _Config]
+    with pytest.raises(pickle.UnpicklingError):  # one class short
+        with lib.serialization.safe_globals(classes[:-1]):
+            lib.load(path)
+    with lib.serialization.safe_globals(classes):
+        loaded = lib.load(path)
+    assert set(lib.serialization.get_safe_globals()) == set(before)
+    assert type(loaded["config"]) is _Config and loaded["config"].width == 5
+    assert repr(loaded["model"]) == repr(saved["model"])
+    x = lib.tensor([[1, 2], [3, 4]])
+    out = loaded["rnn"](loaded["model"].eval()(x).float())[0]
+    np.testing.assert_array_equal(out.detach().numpy(),
+                                  saved["rnn"](saved["model"].eval()(x))[0].detach().numpy())
+    lib.serialization.add_safe_globals(classes)
+    try:
+        assert set(lib.serialization.get_safe_globals()) == set(before + classes)
+        assert type(lib.load(path)["rnn"]) is lib.nn.LSTM
+        lib.serialization.clear_safe_globals()
+        assert lib.serialization.get_safe_globals() == []
+    finally:
+        lib.serialization.clear_safe_globals()
+        lib.serialization.add_safe_globals(before)

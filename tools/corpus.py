@@ -14,7 +14,8 @@ arguments, in an empty folder, without network: once with the installed torch an
 put on the path of both, so plotting tutorials run headless. A script *runs* on a library when
 it exits with status 0 within the timeout; it *matches* when ember's output equals torch's with
 every number masked (same lines, same words: the programs draw random initial weights, and
-ember's generator is not torch's, so the numbers themselves differ). Scripts that torch itself
+ember's generator is not torch's, so the numbers themselves differ; runs of spaces count as one,
+since a number of another width moves the padding). Scripts that torch itself
 cannot run here (they download data, need torchvision or a GPU) are reported but not counted.
 """
 import argparse
@@ -30,9 +31,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMBER = [ROOT]  # the checkout whose ember runs the programs (--ember)
 MIRROR = os.environ.get("EMBER_CORPUS_MIRROR", "/work/.mirror")
 
-REPOSITORIES = ["pytorch/examples", "yunjey/pytorch-tutorial", "MorvanZhou/PyTorch-Tutorial"]
+REPOSITORIES = ["pytorch/examples", "yunjey/pytorch-tutorial", "MorvanZhou/PyTorch-Tutorial",
+                "jcjohnson/pytorch-examples", "karpathy/makemore", "karpathy/minGPT"]
 
-# (repository, script, arguments, extra files the script reads from its folder)
+_WIKITEXT = "word_language_model/data/wikitext-2/"
+# a few hundred lines per split: the model and its loops are what is tried, not the corpus
+# (the snapshot lacks train.txt, over the fetch size limit: valid.txt stands in for it)
+_WIKITEXT_FILES = [(_WIKITEXT + source, "data/" + split, lines) for source, split, lines in (
+    ("valid.txt", "train.txt", 600), ("test.txt", "valid.txt", 120),
+    ("test.txt", "test.txt", 120))]
+_MINGPT = [("mingpt/" + f, "mingpt/" + f, None)
+           for f in ("__init__.py", "bpe.py", "model.py", "trainer.py", "utils.py")]
+
+# (repository, script, arguments, extra files the script reads from its folder[, scripts run
+# before it in the same folder, with the same library]); an extra file is a path (copied
+# beside the script) or (path, destination, first N lines or None)
 SCRIPTS = [
     ("MorvanZhou/PyTorch-Tutorial", "tutorial-contents/201_torch_numpy.py", [], []),
     ("MorvanZhou/PyTorch-Tutorial", "tutorial-contents/202_variable.py", [], []),
@@ -57,6 +70,44 @@ SCRIPTS = [
     ("pytorch/examples", "mnist/main.py", ["--epochs", "1", "--dry-run"], []),
     ("pytorch/examples", "mnist_rnn/main.py", ["--epochs", "1", "--dry-run"], []),
     ("pytorch/examples", "vae/main.py", ["--epochs", "1"], []),
+    ("pytorch/examples", "word_language_model/main.py",
+     ["--data", "data", "--epochs", "1", "--emsize", "32", "--nhid", "32", "--bptt", "20",
+      "--log-interval", "10"], ["word_language_model/data.py", "word_language_model/model.py"]
+     + _WIKITEXT_FILES),
+    ("pytorch/examples", "word_language_model/main.py",
+     ["--data", "data", "--epochs", "1", "--model", "Transformer", "--emsize", "32", "--nhid",
+      "32", "--bptt", "20", "--lr", "5", "--log-interval", "10"],
+     ["word_language_model/data.py", "word_language_model/model.py"] + _WIKITEXT_FILES),
+    ("pytorch/examples", "word_language_model/main.py",
+     ["--data", "data", "--epochs", "1", "--model", "GRU", "--emsize", "32", "--nhid", "32",
+      "--nlayers", "1", "--tied", "--use-optimizer", "--lr", "0.01", "--log-interval", "10"],
+     ["word_language_model/data.py", "word_language_model/model.py"] + _WIKITEXT_FILES),
+    ("pytorch/examples", "time_sequence_prediction/train.py", ["--steps", "2"], [],
+     ["time_sequence_prediction/generate_sine_wave.py"]),
+    ("jcjohnson/pytorch-examples", "tensor/two_layer_net_tensor.py", [], []),
+    ("jcjohnson/pytorch-examples", "autograd/two_layer_net_autograd.py", [], []),
+    ("jcjohnson/pytorch-examples", "autograd/two_layer_net_custom_function.py", [], []),
+    ("jcjohnson/pytorch-examples", "nn/two_layer_net_nn.py", [], []),
+    ("jcjohnson/pytorch-examples", "nn/two_layer_net_optim.py", [], []),
+    ("jcjohnson/pytorch-examples", "nn/two_layer_net_module.py", [], []),
+    ("jcjohnson/pytorch-examples", "nn/dynamic_net.py", [], []),
+    ("karpathy/makemore", "makemore.py",
+     ["-i", "names.txt", "-o", "out", "--max-steps", "30", "--n-layer", "2", "--n-embd", "32",
+      "--batch-size", "8", "--num-workers", "0"], [("names.txt", "names.txt", 2000)]),
+    ("karpathy/makemore", "makemore.py",
+     ["-i", "names.txt", "-o", "out", "--max-steps", "30", "--type", "bigram",
+      "--batch-size", "8", "--num-workers", "0"], [("names.txt", "names.txt", 2000)]),
+    ("karpathy/makemore", "makemore.py",
+     ["-i", "names.txt", "-o", "out", "--max-steps", "30", "--type", "rnn", "--n-embd", "16",
+      "--n-embd2", "16", "--batch-size", "8", "--num-workers", "0"],
+     [("names.txt", "names.txt", 2000)]),
+    ("karpathy/minGPT", "projects/adder/adder.py",
+     ["--trainer.max_iters=30", "--trainer.num_workers=0", "--trainer.batch_size=16",
+      "--model.model_type=gpt-nano"], _MINGPT),
+    ("karpathy/minGPT", "projects/chargpt/chargpt.py",
+     ["--trainer.max_iters=30", "--trainer.num_workers=0", "--trainer.batch_size=8",
+      "--model.model_type=gpt-nano", "--data.block_size=32"],
+     _MINGPT + [("README.md", "input.txt", None)]),
 ]
 
 _STUB_MATPLOTLIB = '''
@@ -181,32 +232,58 @@ def _run(command, folder, timeout):
 def _skeleton(text):
     text = re.sub(r"0x[0-9a-f]+", "ADDR", text)
     text = re.sub(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", "N", text)
-    return [line.rstrip() for line in text.splitlines() if line.strip()]
+    # numbers of other widths shift the padding around them: compare words, not columns
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _write_extra(repo, folder, extra):
+    source, dest, lines = (extra, os.path.basename(extra), None) if isinstance(extra, str) \
+        else extra
+    data = _show(repo, source)
+    if lines is not None:
+        data = b"".join(data.splitlines(keepends=True)[:lines])
+    target = os.path.join(folder, dest)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(data)
+
+
+def _run_in_fresh_folder(repo, path, args, extra, before, command, timeout):
+    """Run ``command + [script, *args]`` (after the ``before`` scripts) in a new folder holding
+    the script, its extra files and the stub matplotlib."""
+    with tempfile.TemporaryDirectory() as folder:
+        stubs = os.path.join(folder, "_stubs", "matplotlib")
+        os.makedirs(stubs)
+        for name in ("__init__.py", "pyplot.py"):
+            with open(os.path.join(stubs, name), "w") as f:
+                f.write(_STUB_MATPLOTLIB)
+        for other in extra:
+            _write_extra(repo, folder, other)
+        for script_path in before + [path]:
+            _write_extra(repo, folder, script_path)
+        for script_path in before:
+            status, _ = _run(command + [os.path.basename(script_path)], folder, timeout)
+            if status != "ok":
+                return "before: " + status, ""
+        return _run(command + [os.path.join(folder, os.path.basename(path)), *args], folder,
+                    timeout)
 
 
 def run_corpus(pattern=None, timeout=300):
     rows = []
-    for repo, path, args, extra in SCRIPTS:
+    for repo, path, args, extra, *before in SCRIPTS:
+        before = before[0] if before else []
         if pattern and pattern not in path:
             continue
-        with tempfile.TemporaryDirectory() as folder:
-            stubs = os.path.join(folder, "_stubs", "matplotlib")
-            os.makedirs(stubs)
-            for name in ("__init__.py", "pyplot.py"):
-                with open(os.path.join(stubs, name), "w") as f:
-                    f.write(_STUB_MATPLOTLIB)
-            script = os.path.join(folder, os.path.basename(path))
-            with open(script, "wb") as f:
-                f.write(_show(repo, path))
-            for other in extra:
-                with open(os.path.join(folder, os.path.basename(other)), "wb") as f:
-                    f.write(_show(repo, other))
-            torch_status, torch_out = _run([sys.executable, script, *args], folder, timeout)
-            ember_status, ember_out = _run([sys.executable, "-m", "ember", "run", script, *args],
-                                           folder, timeout)
+        torch_status, torch_out = _run_in_fresh_folder(repo, path, args, extra, before,
+                                                        [sys.executable], timeout)
+        ember_status, ember_out = _run_in_fresh_folder(repo, path, args, extra, before,
+                                                        [sys.executable, "-m", "ember", "run"],
+                                                        timeout)
         match = torch_status == ember_status == "ok" and _skeleton(torch_out) == _skeleton(
             ember_out)
-        rows.append((repo + ":" + path, torch_status, ember_status, match))
+        rows.append((repo + ":" + path + (" " + " ".join(args) if args else ""), torch_status,
+                     ember_status, match))
         print("%-70s torch: %-8s ember: %-8s %s" % (
             rows[-1][0][-70:], torch_status[:8], ember_status[:8], "match" if match else ""),
             flush=True)

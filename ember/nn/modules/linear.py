@@ -7,7 +7,7 @@ from ember.nn import init
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Identity", "Linear", "Bilinear"]  # and torch's NonDynamicallyQuantizableLinear
 
 
 class Identity(Module):
@@ -103,3 +103,7 @@ class Bilinear(Module):
     def extra_repr(self):
         return "in1_features=%s, in2_features=%s, out_features=%s, bias=%s" % (
             self.in1_features, self.in2_features, self.out_features, self.bias is not None)
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """The Linear that ``MultiheadAttention.out_proj`` is (torch's name, kept for ``repr``)."""

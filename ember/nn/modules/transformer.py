@@ -1,9 +1,8 @@
-"""Multi-head attention and the Transformer family, as ``torch.nn``.
+"""The Transformer family, as ``torch.nn``.
 
-``MultiheadAttention`` keeps torch's parameter layout (``in_proj_weight`` ``(3E, E)`` or separate
-``q/k/v_proj_weight`` when ``kdim``/``vdim`` differ, ``in_proj_bias``, ``out_proj``, optional
-``bias_k``/``bias_v``) and its initialisation; the layers are compositions of it, Linear,
-LayerNorm and Dropout in torch's registration order, so ``state_dict`` keys and ``repr`` match.
+The layers are compositions of ``MultiheadAttention`` (in ``activation.py``, torch's place for
+it), Linear, LayerNorm and Dropout in torch's registration order, so ``state_dict`` keys and
+``repr`` match.
 torch's inference fast paths (fused kernels, nested tensors) are not reproduced: ember always
 runs the reference computation.
 """
@@ -14,134 +13,13 @@ from ember.nn import functional as F
 from ember.nn import init
 from ember.nn.modules.container import ModuleList
 from ember.nn.modules.dropout import Dropout
+from ember.nn.modules.activation import MultiheadAttention
 from ember.nn.modules.linear import Linear
 from ember.nn.modules.module import Module
 from ember.nn.modules.normalization import LayerNorm
-from ember.nn.parameter import Parameter
 
 __all__ = ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
            "TransformerEncoderLayer", "TransformerDecoderLayer"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """The Linear that ``MultiheadAttention.out_proj`` is (torch's name, kept for ``repr``)."""
-
-
-class MultiheadAttention(Module):
-    """Attention over ``num_heads`` subspaces of ``embed_dim``, as in "Attention Is All You
-    Need": ``Concat(head_1, ..., head_h) W_O`` with ``head_i = Attention(Q W_i^Q, K W_i^K,
-    V W_i^V)``.
-
-    Args:
-        embed_dim: model dimension ``E`` (split across heads).
-        num_heads: number of heads (must divide ``embed_dim``).
-        dropout: dropout on the attention weights (training only). Default: 0.
-        bias: biases on the input and output projections. Default: ``True``.
-        add_bias_kv: append learned bias rows to the keys and values. Default: ``False``.
-        add_zero_attn: append a zero row to the keys and values. Default: ``False``.
-        kdim, vdim: feature sizes of keys and values (default ``embed_dim``).
-        batch_first: inputs and output are ``(N, L, E)``. Default: ``False``.
-
-    Shape:
-        - query ``(L, N, E)``, key ``(S, N, kdim)``, value ``(S, N, vdim)``, or unbatched.
-        - key_padding_mask ``(N, S)`` (``True`` = ignore), attn_mask ``(L, S)`` or
-          ``(N * num_heads, L, S)`` (``True`` / ``-inf`` = masked).
-        - outputs: ``(L, N, E)`` and weights ``(N, L, S)`` (or ``(N, num_heads, L, S)`` with
-          ``average_attn_weights=False``; ``None`` unless ``need_weights``).
-
-    Example::
-
-        >>> import ember
-        >>> mha = ember.nn.MultiheadAttention(16, 4)
-        >>> x = ember.randn(5, 2, 16)
-        >>> out, weights = mha(x, x, x)
-        >>> out.shape, weights.shape
-        (ember.Size([5, 2, 16]), ember.Size([2, 5, 5]))
-    """
-
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
-                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
-                 dtype=None):
-        if embed_dim <= 0 or num_heads <= 0:
-            raise ValueError("embed_dim and num_heads must be greater than 0, got embed_dim=%s "
-                             "and num_heads=%s instead" % (embed_dim, num_heads))
-        super().__init__()
-        self.embed_dim = embed_dim
-        self.kdim = kdim if kdim is not None else embed_dim
-        self.vdim = vdim if vdim is not None else embed_dim
-        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
-        self.num_heads = num_heads
-        self.dropout = dropout
-        self.batch_first = batch_first
-        self.head_dim = embed_dim // num_heads
-        if self.head_dim * num_heads != embed_dim:
-            raise AssertionError("embed_dim must be divisible by num_heads")
-        kw = {"dtype": dtype, "device": device}
-        if not self._qkv_same_embed_dim:
-            self.q_proj_weight = Parameter(ember.empty((embed_dim, embed_dim), **kw))
-            self.k_proj_weight = Parameter(ember.empty((embed_dim, self.kdim), **kw))
-            self.v_proj_weight = Parameter(ember.empty((embed_dim, self.vdim), **kw))
-            self.register_parameter("in_proj_weight", None)
-        else:
-            self.in_proj_weight = Parameter(ember.empty((3 * embed_dim, embed_dim), **kw))
-            self.register_parameter("q_proj_weight", None)
-            self.register_parameter("k_proj_weight", None)
-            self.register_parameter("v_proj_weight", None)
-        if bias:
-            self.in_proj_bias = Parameter(ember.empty(3 * embed_dim, **kw))
-        else:
-            self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
-        if add_bias_kv:
-            self.bias_k = Parameter(ember.empty((1, 1, embed_dim), **kw))
-            self.bias_v = Parameter(ember.empty((1, 1, embed_dim), **kw))
-        else:
-            self.bias_k = self.bias_v = None
-        self.add_zero_attn = add_zero_attn
-        self._reset_parameters()
-
-    def _reset_parameters(self):
-        if self._qkv_same_embed_dim:
-            init.xavier_uniform_(self.in_proj_weight)
-        else:
-            init.xavier_uniform_(self.q_proj_weight)
-            init.xavier_uniform_(self.k_proj_weight)
-            init.xavier_uniform_(self.v_proj_weight)
-        if self.in_proj_bias is not None:
-            init.constant_(self.in_proj_bias, 0.0)
-            init.constant_(self.out_proj.bias, 0.0)
-        if self.bias_k is not None:
-            init.xavier_normal_(self.bias_k)
-        if self.bias_v is not None:
-            init.xavier_normal_(self.bias_v)
-
-    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
-                attn_mask=None, average_attn_weights=True, is_causal=False):
-        is_batched = query.dim() == 3
-        key_padding_mask = F._canonical_mask(key_padding_mask, "key_padding_mask",
-                                           F._none_or_dtype(attn_mask), "attn_mask", query.dtype)
-        attn_mask = F._canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
-        if self.batch_first and is_batched:
-            if key is value:
-                if query is key:
-                    query = key = value = query.transpose(1, 0)
-                else:
-                    query, key = query.transpose(1, 0), key.transpose(1, 0)
-                    value = key
-            else:
-                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
-        separate = not self._qkv_same_embed_dim
-        out, weights = F.multi_head_attention_forward(
-            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
-            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
-            self.out_proj.weight, self.out_proj.bias, training=self.training,
-            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
-            use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
-            k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
-            average_attn_weights=average_attn_weights, is_causal=is_causal)
-        if self.batch_first and is_batched:
-            return out.transpose(1, 0), weights
-        return out, weights
 
 
 def _get_activation_fn(activation):
