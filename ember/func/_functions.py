@@ -214,12 +214,16 @@ _table("loop", "the output's shape depends on the values", """
 _table("loop", "two operands whose batch dims NumPy's solvers would not tell from matrix dims",
        """linalg.solve linalg.solve_ex linalg.solve_triangular cholesky_solve lu_solve
        linalg.lu_solve triangular_solve linalg.lstsq lu_unpack geqrf linalg.cond
-       linalg.matrix_rank bucketize searchsorted quantile nanquantile msort""")
+       linalg.matrix_rank bucketize searchsorted quantile nanquantile msort linalg.ldl_solve""")
+_table("loop", "Bunch-Kaufman pivoting runs per matrix in Python", """
+    linalg.ldl_factor linalg.ldl_factor_ex""")
 _table("loop", "strides and flat indices address one sample's storage", """
     as_strided max_pool1d_with_indices max_pool2d_with_indices max_pool3d_with_indices
     adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool3d
     adaptive_max_pool1d_with_indices adaptive_max_pool2d_with_indices
-    adaptive_max_pool3d_with_indices max_unpool2d max_unpool3d""")
+    adaptive_max_pool3d_with_indices max_unpool2d max_unpool3d fractional_max_pool2d
+    fractional_max_pool3d fractional_max_pool2d_with_indices
+    fractional_max_pool3d_with_indices""")
 _table("loop", "reads per-sample values as Python numbers", """
     nn.functional.multilabel_margin_loss""")
 _table("first", "a per-sample weight or bias", "layer_norm nn.functional.embedding")
