@@ -14,8 +14,8 @@ arguments, in an empty folder, without network: once with the installed torch an
 put on the path of both, so plotting tutorials run headless. A script *runs* on a library when
 it exits with status 0 within the timeout; it *matches* when ember's output equals torch's with
 every number masked (same lines, same words: the programs draw random initial weights, and
-ember's generator is not torch's, so the numbers themselves differ; runs of spaces count as one,
-since a number of another width moves the padding). Scripts that torch itself
+ember's generator is not torch's, so the numbers themselves differ; whitespace is ignored, since
+a number of another width moves the padding). Scripts that torch itself
 cannot run here (they download data, need torchvision or a GPU) are reported but not counted.
 """
 import argparse
@@ -232,8 +232,9 @@ def _run(command, folder, timeout):
 def _skeleton(text):
     text = re.sub(r"0x[0-9a-f]+", "ADDR", text)
     text = re.sub(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", "N", text)
-    # numbers of other widths shift the padding around them: compare words, not columns
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    # numbers of other widths shift the padding around them (columns, NumPy's "[ 6.  8.]"):
+    # whitespace is not compared
+    return ["".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
 def _write_extra(repo, folder, extra):
