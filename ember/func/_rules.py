@@ -28,21 +28,20 @@ FALLBACK = {
     "_Normalize": "statistics batched at an outer vmap level only",
     "_NormalizeAffine": "statistics batched at an outer vmap level only",
     "Embedding": "a per-sample table with a padding_idx",
-    "_TakeAlong": "the index array is a parameter computed per sample",
     "AxisMaps": "no rule yet (interpolation maps on the trailing axes)",
     "Cdist": "no rule yet",
-    "ConstantPad": "no rule yet (pads given for every dim)",
     "DiagonalBackward": "no rule yet (diag_embed's output shape)",
     "Inv": "tensorinv reshapes around the batch",
     "Solve": "tensorsolve reshapes around the batch",
     "IndexPut": "index arrays are parameters of one sample's shape",
-    "MaskedFill": "a batched mask (a parameter array)",
+    "MaskedFill": "a mask batched at an outer vmap level only",
+    "Gather": "an index batched at an outer vmap level only",
+    "_TakeAlong": "an index batched at an outer vmap level only",
     "MaskedScatter": "a batched mask (a parameter array)",
     "Scatter": "index arrays are parameters of one sample's shape",
     "ScatterAdd": "index arrays are parameters of one sample's shape",
     "ScatterReduce": "index arrays are parameters of one sample's shape",
     "ViewScatter": "the view is described by one sample's strides",
-    "Gather": "a gather index of another rank than the input's batch needs its own broadcast",
     "Index": "advanced indices separated by a slice (NumPy moves their dims in front), or "
              "batched index arrays",
     "CrossEntropy": "class weights, label smoothing, or probability targets with a mean",
@@ -250,6 +249,47 @@ def _embedding(cls, phys, flags, size, params, kwparams, multi):
                      *params[1:])
 
 
+def _param_batch(p, size):
+    """A parameter array with the current level's batch in front (broadcast when unbatched);
+    None for one batched at an outer level only."""
+    from ember.func._batching import _State
+
+    if p.__class__ is _BatchedArray:
+        return p.phys if p.level == len(_State.sizes) else None
+    return np.broadcast_to(p, (size,) + np.shape(p))
+
+
+def _along(cls, phys, flags, size, params, kwparams, multi):
+    """gather / take_along (an index array parameter and a dim): index and input both carry
+    the batch, the dim moves past it."""
+    index = _param_batch(params[0], size)
+    if index is None:
+        return NotImplemented
+    (a,) = _expanded(phys, flags, size)
+    n = a.dim() - 1
+    return cls.apply((a,), index, _shift(params[1], n), *params[2:])
+
+
+def _masked_fill(cls, phys, flags, size, params, kwparams, multi):
+    """masked_fill with a mask parameter (batched or shared) and a 0-d value tensor."""
+    from ember.func._batching import _State
+
+    mask = params[0]
+    if mask.__class__ is _BatchedArray and mask.level != len(_State.sizes):
+        return NotImplemented
+    ins = _expanded(phys[:1], flags[:1], size) + list(phys[1:])
+    n = max(_ndim(ins, [True] + list(flags[1:])), np.ndim(mask))
+    ins = [_pad(p, n) if f else p for p, f in zip(ins, [True] + list(flags[1:]))]
+    if mask.__class__ is _BatchedArray:
+        mask = mask.phys.reshape((size,) + (1,) * (n - mask.ndim) + mask.shape)
+    return cls.apply(tuple(ins), mask)
+
+
+def _constant_pad(cls, phys, flags, size, params, kwparams, multi):
+    """Pads are listed for every dim: none for the batch dim."""
+    return cls.apply(tuple(phys), [(0, 0)] + list(params[0]), *params[1:])
+
+
 def _repeat(cls, phys, flags, size, params, kwparams, multi):
     (p,) = phys
     sizes = tuple(params[0])
@@ -416,9 +456,10 @@ def _fft(cls, phys, flags, size, params, kwparams, multi):
 def _install():
     from ember.ops import (arithmetic, binary, bits, blas, copying, cumulative, einsum, fft,
                            indexing, linalg, manipulation, pointwise, reduction,
-                           reduction_minmax, slicing, special, unary, views)
+                           reduction_minmax, scatter_gather, slicing, special, unary, views)
     from ember.ops.nn import (activation, activation_softmax, conv, distance, dropout, fold,
-                              linear, loss, normalization, pooling, pooling_adaptive, sparse)
+                              linear, loss, normalization, padding, pooling, pooling_adaptive,
+                              sparse)
 
     for cls in (arithmetic.Add, arithmetic.Sub, arithmetic.AddScalar, arithmetic.Clamp,
                 arithmetic.ClampTensor, arithmetic.Div, arithmetic.DivScalar, arithmetic.Fmod,
@@ -431,7 +472,7 @@ def _install():
                 activation.LogSigmoid, activation.Mish, activation.Relu, activation.Silu,
                 activation.Softplus, activation.Softshrink, activation.Threshold,
                 activation.ThresholdBackward, pointwise.Addcdiv, pointwise.Addcmul,
-                pointwise.Lerp, indexing.Where, indexing.MaskedFill, special.Igamma,
+                pointwise.Lerp, indexing.Where, special.Igamma,
                 special.Logit, special.Polygamma, special.Zeta, copying.Clone,
                 views.Alias, distance.ClampMinValue, dropout.Dropout, blas.Matmul,
                 manipulation.Tril):
@@ -472,8 +513,13 @@ def _install():
     RULES[normalization._NormalizeAffine] = _normalize
     RULES[sparse.Embedding] = _embedding
     RULES[fft.FFT] = _fft
+    RULES[scatter_gather.Gather] = _along
+    RULES[reduction._TakeAlong] = _along
+    RULES[indexing.MaskedFill] = _masked_fill
+    RULES[padding.ConstantPad] = _constant_pad
     OWN_PARAMS.update((loss.CrossEntropy, loss.Nll, normalization._Normalize,
-                       normalization._NormalizeAffine, sparse.Embedding))
+                       normalization._NormalizeAffine, sparse.Embedding, scatter_gather.Gather,
+                       reduction._TakeAlong, indexing.MaskedFill))
     for name in dir(unary):
         obj = getattr(unary, name)
         if isinstance(obj, type) and issubclass(obj, unary.TableNode):

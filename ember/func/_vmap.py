@@ -17,9 +17,23 @@ def _name(func):
     return getattr(func, "__name__", repr(func))
 
 
+def _treespec(tree, indent=0):
+    """The structure of ``tree`` written as torch's ``TreeSpec`` repr (for error messages)."""
+    if isinstance(tree, (tuple, list, dict)):
+        context = list(tree) if isinstance(tree, dict) else None
+        children = list(tree.values()) if isinstance(tree, dict) else list(tree)
+        inner = ""
+        if children:
+            indent += 2
+            inner = _treespec(children[0], indent) + ("," if len(children) > 1 else "")
+            inner += ",".join("\n" + " " * indent + _treespec(c, indent) for c in children[1:])
+        return "TreeSpec(%s, %s, [%s])" % (type(tree).__name__, context, inner)
+    return "*"
+
+
 def _flat_dims(dims, tree, what, func, errtree):
     """``dims`` (an int/None or a prefix tree of them) broadcast over the leaves of ``tree``."""
-    if dims is None or isinstance(dims, int):
+    if not isinstance(dims, (tuple, list, dict)):
         return [dims] * len(tree_flatten(tree)[0])
     if isinstance(dims, (tuple, list)) and isinstance(tree, (tuple, list)) \
             and len(dims) == len(tree):
@@ -42,7 +56,9 @@ def _check_in_dims(func, in_dims, args):
 
     def err():
         return ValueError("vmap(%s, in_dims=%s, ...)(<inputs>): in_dims is not compatible with "
-                          "the structure of `inputs`." % (_name(func), in_dims))
+                          "the structure of `inputs`. in_dims has structure %s but inputs has "
+                          "structure %s." % (_name(func), in_dims, _treespec(in_dims),
+                                             _treespec(args)))
 
     dims = _flat_dims(in_dims if isinstance(in_dims, int) else tuple(in_dims), args, "in_dims",
                       func, err)
@@ -78,11 +94,8 @@ def _stack_outputs(func, outs, out_dims, batch_size):
     spec = tree_flatten(outs[0])[1]
     flat = [tree_flatten(o)[0] for o in outs]
 
-    def err():
-        return ValueError("vmap(%s, ..., out_dims=%s)(<inputs>): out_dims is not compatible with "
-                          "the structure of `outputs`." % (_name(func), out_dims))
-
-    dims = _flat_dims(out_dims, outs[0], "out_dims", func, err)
+    dims = _flat_dims(out_dims, outs[0], "out_dims", func,
+                      lambda: _out_err(func, out_dims, outs[0]))
     res = []
     for i, d in enumerate(dims):
         column = [f[i] for f in flat]
@@ -127,6 +140,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
+        _check_out_dims(func, out_dims)
         flat_args, spec, dims, size = _check_in_dims(func, in_dims, args)
         if chunk_size is not None and chunk_size < size:
             return _chunked(func, flat_args, spec, dims, size, kwargs)
@@ -142,7 +156,8 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             parts.append(_batched_call(func, sliced, spec, dims, n, kwargs))
         flat = [tree_flatten(p)[0] for p in parts]
         out_spec = tree_flatten(parts[0])[1]
-        odims = _flat_dims(out_dims, parts[0], "out_dims", func, lambda: _out_err(func, out_dims))
+        odims = _flat_dims(out_dims, parts[0], "out_dims", func,
+                           lambda: _out_err(func, out_dims, parts[0]))
         res = [column[0] if d is None else cat(list(column), dim=d)
                for d, column in zip(odims, zip(*flat))]
         return tree_unflatten(res, out_spec)
@@ -172,22 +187,33 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     return wrapped
 
 
-def _out_err(func, out_dims):
+def _out_err(func, out_dims, outputs):
     return ValueError("vmap(%s, ..., out_dims=%s)(<inputs>): out_dims is not compatible with "
-                      "the structure of `outputs`." % (_name(func), out_dims))
+                      "the structure of `outputs`. out_dims has structure %s but outputs has "
+                      "structure %s." % (_name(func), out_dims, _treespec(out_dims),
+                                         _treespec(outputs)))
+
+
+def _check_out_dims(func, out_dims):
+    leaves = tree_flatten(out_dims)[0] if isinstance(out_dims, (tuple, list, dict)) \
+        else [out_dims]
+    if not all(d is None or isinstance(d, int) for d in leaves):
+        raise ValueError("vmap(%s, ..., out_dims=%s): `out_dims` must be an int, None or a "
+                         "python collection of ints representing where in the outputs the "
+                         "vmapped dimension should appear." % (_name(func), out_dims))
 
 
 def _unbatch_outputs(func, out, out_dims, level, size):
     """The outputs of the batched call with the batch dim moved to ``out_dims``."""
     leaves, spec = tree_flatten(out)
-    dims = _flat_dims(out_dims, out, "out_dims", func, lambda: _out_err(func, out_dims))
+    dims = _flat_dims(out_dims, out, "out_dims", func, lambda: _out_err(func, out_dims, out))
     res = []
     for leaf, d in zip(leaves, dims):
         phys = _batching.unwrap(leaf, level) if isinstance(leaf, Tensor) else None
         if d is None:
             if phys is not None:
-                raise ValueError("vmap(%s, ..., out_dims=%s)(<inputs>): can not return a "
-                                 "BatchedTensor when out_dim is None" % (_name(func), out_dims))
+                raise ValueError("vmap(%s, ...): `%s` can not return a BatchedTensor when "
+                                 "out_dim is None" % (_name(func), _name(func)))
             res.append(leaf)
             continue
         if not isinstance(leaf, Tensor):

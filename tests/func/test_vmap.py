@@ -1,6 +1,7 @@
 """ember.vmap against torch.vmap: in_dims/out_dims (ints, None, nested), nesting, randomness
 modes, argument errors, model ensembling and per-sample gradients over functional_call."""
 import doctest
+import re
 
 import numpy as np
 import pytest
@@ -63,12 +64,19 @@ def test_randomness_modes():
     lambda M, a: M.vmap(lambda x, n: x * n, in_dims=(0, 0))(a, 2),
     lambda M, a: M.vmap(lambda x: 3)(a),
     lambda M, a: M.vmap(lambda x: x.sum(), out_dims=1)(a),
+    lambda M, a: M.vmap(fn, out_dims=(0,))(a, a),
+    lambda M, a: M.vmap(fn, out_dims="x")(a, a),
+    lambda M, a: M.vmap(fn, in_dims=(0, "a"))(a, a),
+    lambda M, a: M.vmap(lambda x: x, out_dims=None)(a),
+    lambda M, a: M.vmap(lambda x: (x, 3), out_dims=(0, 0))(a),
+    lambda M, a: M.vmap(fn, in_dims=({"x": 0}, 0))(a, a),
 ])
 def test_errors_match_torch(call):
+    """Same type and the same message (the structures are written as torch's TreeSpec)."""
     (ea,), (ta,) = both(A)
     with pytest.raises(Exception) as t_info:
         call(torch, ta)
-    with pytest.raises(type(t_info.value)):
+    with pytest.raises(type(t_info.value), match="^%s$" % re.escape(str(t_info.value))):
         call(ember, ea)
 
 
