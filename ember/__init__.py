@@ -12,6 +12,7 @@ from ember._dtype import (bool, double, dtype, float, float16, float32, float64,
                           half, int, int8, int16, int32, int64, long, promote_types, result_type,
                           set_default_dtype, short, uint8, uint16, uint32, uint64)
 from ember._dtype import cdouble, cfloat, complex64, complex128
+from ember import _dtype as _dtype_module
 from ember._tensor import Size, Tensor, device
 from ember._tensor_str import set_printoptions
 from ember import autograd
@@ -87,6 +88,8 @@ _LAZY.update(("fft", "signal"))
 
 
 def __getattr__(name):
+    if name == "bfloat16":  # made on first use: it imports the optional ml_dtypes package
+        return _dtype_module._bfloat16()
     if name == "vmap":
         from ember.func import vmap
 

@@ -198,7 +198,7 @@ class finfo:
 
     def __init__(self, type=None):
         dt = _dtype.get_default_dtype() if type is None else type
-        if not isinstance(dt, _dtype.dtype) or dt.np.kind != "f":
+        if not isinstance(dt, _dtype.dtype) or not dt.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
         info = np.finfo(dt.np)

@@ -16,12 +16,13 @@ class dtype:
 
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "is_complex")
 
-    def __init__(self, name, np_dtype):
+    def __init__(self, name, np_dtype, floating=False):
         self.name = name
         self.np = np.dtype(np_dtype)
-        self.is_floating_point = self.np.kind == "f"
+        # ml_dtypes' bfloat16 is a NumPy "V" (void-kind) dtype that computes as a float
+        self.is_floating_point = floating or self.np.kind == "f"
         self.is_complex = self.np.kind == "c"
-        self.is_signed = self.np.kind in "fic"
+        self.is_signed = floating or self.np.kind in "fic"
         self.itemsize = self.np.itemsize
 
     def __repr__(self):
@@ -72,7 +73,50 @@ _by_name = {d.name: d for d in all_dtypes}
 
 
 def _dtype_by_name(name):
-    return _by_name[name]
+    return _by_name[name] if name != "bfloat16" else _bfloat16()
+
+
+# --- bfloat16 (optional: NumPy's storage comes from the ml_dtypes package) ----------------------
+
+_ML_DTYPES_MISSING = ("ember.bfloat16 needs the ml_dtypes package, which is not installed; "
+                      "install it with `pip install 'ember[bfloat16]'` (or `pip install "
+                      "ml_dtypes`)")
+
+
+def _bfloat16():
+    """``ember.bfloat16``, made (and ml_dtypes imported) on first use, so that ``import ember``
+    does not need ml_dtypes."""
+    made = _by_name.get("bfloat16")
+    if made is not None:
+        return made
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError(_ML_DTYPES_MISSING) from None
+    made = dtype("bfloat16", ml_dtypes.bfloat16, floating=True)
+    _by_np[made.np] = _by_name["bfloat16"] = made
+    _CATEGORY[made] = 2
+    globals()["bfloat16"] = made
+    from ember import _bfloat16 as compute
+
+    compute.SEEN[0] = True
+    return made
+
+
+def is_bfloat16(np_dtype):
+    """Whether a NumPy dtype is ml_dtypes' bfloat16 (without importing ml_dtypes)."""
+    return np_dtype.kind == "V" and np_dtype.name == "bfloat16"
+
+
+def is_floating(np_dtype):
+    """Whether a NumPy dtype holds a floating type of torch's (float16/32/64, bfloat16)."""
+    return np_dtype.kind == "f" or is_bfloat16(np_dtype)
+
+
+def __getattr__(name):
+    if name == "bfloat16":
+        return _bfloat16()
+    raise AttributeError("module 'ember._dtype' has no attribute %r" % name)
 
 
 def from_numpy_dtype(np_dtype):
@@ -84,6 +128,8 @@ def from_numpy_dtype(np_dtype):
     try:
         return _by_np[np.dtype(np_dtype)]
     except (KeyError, TypeError):
+        if getattr(np_dtype, "name", None) == "bfloat16":  # an array made by ml_dtypes' user
+            return _bfloat16()
         raise TypeError(
             "can't convert np.ndarray of type %s. The only supported types are: float64, "
             "float32, float16, int64, int32, int16, int8, uint8, and bool." % np.dtype(np_dtype)
@@ -106,6 +152,8 @@ def as_dtype(d):
         name = d[6:] if d.startswith("torch.") else d[6:] if d.startswith("ember.") else d
         if name in _by_name:
             return _by_name[name]
+        if name == "bfloat16":
+            return _bfloat16()
         aliases = {"float": float32, "double": float64, "half": float16, "long": int64,
                    "int": int32, "short": int16, "cfloat": complex64, "cdouble": complex128}
         if name in aliases:

@@ -94,14 +94,25 @@ class _UnsupportedStorage:
         self.dtype = dtype
 
 
+# bfloat16 is made on first use (it needs the optional ml_dtypes): never a placeholder
 _UNSUPPORTED_DTYPES = {n: _UnsupportedDtype(n) for n in _TORCH_DTYPE_NAMES
-                       if n not in _dtype._by_name}
+                       if n not in _dtype._by_name and n != "bfloat16"}
 
 
 def _torch_dtype(name):
     """ember's dtype for torch's dtype ``name``, its placeholder if ember lacks it, else None."""
     name = _DTYPE_ALIASES.get(name, name)
+    if name == "bfloat16":
+        return _dtype._bfloat16()
     return _dtype._by_name.get(name) or _UNSUPPORTED_DTYPES.get(name)
+
+
+def _storage_type(name):
+    """What torch's storage class ``name`` unpickles to (bfloat16's made on first use)."""
+    found = _STORAGE_TYPES[name]
+    if found.dtype is None and found.dtype_name == "bfloat16":
+        found.dtype = _dtype._bfloat16()
+    return found
 
 
 _EMBER_DTYPES = ", ".join(d.name for d in _dtype.all_dtypes)

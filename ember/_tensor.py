@@ -211,13 +211,13 @@ class Tensor:
     layout = "strided"
 
     def is_floating_point(self):
-        return self._data.dtype.kind == "f"
+        return self.dtype.is_floating_point
 
     def is_complex(self):
         return self._data.dtype.kind == "c"
 
     def is_signed(self):
-        return self._data.dtype.kind in "fic"
+        return self.dtype.is_signed
 
     def element_size(self):
         return self._data.itemsize
@@ -308,7 +308,8 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
                                "you want to use a computed variable in a subgraph that doesn't "
                                "require differentiation use var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc" and \
+                not _dtype.is_bfloat16(self._data.dtype):
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                "gradients")
         if self._grad_fn is None:
@@ -660,6 +661,9 @@ class Tensor:
 
     def cdouble(self, memory_format=None):
         return self.to(_dtype.complex128)
+
+    def bfloat16(self, memory_format=None):
+        return self.to(_dtype._bfloat16())
 
     def long(self, memory_format=None):
         return self.to(_dtype.int64)

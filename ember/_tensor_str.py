@@ -36,7 +36,8 @@ _LEGACY = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "Half
 _WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
          "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64",
-         "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+         "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+         "bfloat16": "BFloat16"}
 
 
 def legacy_type_name(dtype):
@@ -57,7 +58,7 @@ class _Formatter:
     """
 
     def __init__(self, values, np_dtype):
-        self.floating = np_dtype.kind == "f"
+        self.floating = np_dtype.kind == "f" or _dtype.is_bfloat16(np_dtype)
         self.int_mode = True
         self.sci_mode = False
         self.precision = PRINT_OPTS["precision"]

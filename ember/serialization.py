@@ -35,6 +35,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._serialization_dtypes import (_EMBER_DTYPES, _STORAGE_TYPES, _TORCH_STORAGES,
+                                         _storage_type,
                                          _TORCH_TENSOR_KINDS, _refuse_unsupported, _StorageType,
                                          _torch_dtype, _UnsupportedDtype, _UnsupportedStorage,
                                          _UnsupportedTensor)
@@ -76,6 +77,16 @@ _TORCH_DEVICE = _TorchName("torch", "device")
 _STORAGE_TYPE = {d: _TorchName("torch", n) for d, n in _STORAGE_NAMES.items()}
 
 
+def _storage_name(dtype):
+    """torch's storage class for ``dtype``: ``torch.FloatStorage`` ... (bfloat16's is looked up
+    when first saved, as the dtype is made on first use)."""
+    name = _STORAGE_TYPE.get(dtype)
+    if name is None:
+        storage = next(n for n, d in _TORCH_STORAGES.items() if d == dtype.name)
+        name = _STORAGE_TYPE[dtype] = _TorchName("torch", storage)
+    return name
+
+
 class _Storage:
     """A loaded storage: a flat ndarray that every tensor rebuilt on it views."""
 
@@ -106,7 +117,7 @@ class _StorageTable:
 
     def _new(self, raw, dtype):
         key = str(len(self.refs))
-        ref = _StorageRef(("storage", _STORAGE_TYPE[dtype], key, "cpu",
+        ref = _StorageRef(("storage", _storage_name(dtype), key, "cpu",
                            raw.nbytes // dtype.itemsize), raw)
         self.refs.append(ref)
         return ref
@@ -182,7 +193,7 @@ class _Pickler(pickle._Pickler):
         self.memoize(obj)
 
     def _save_dtype(self, obj):
-        self._save_torch_name(_DTYPE_NAMES[obj])
+        self._save_torch_name(_DTYPE_NAMES.get(obj) or _TorchName("torch", obj.name))
 
     dispatch[_TorchName] = _save_torch_name
     dispatch[_dtype.dtype] = _save_dtype
@@ -476,7 +487,7 @@ def _torch_global(module, name):
         return _SAFE_CALLABLES[(module, name)]
     if module == "torch":
         if name in _STORAGE_TYPES:
-            return _STORAGE_TYPES[name]
+            return _storage_type(name)
         dtype = _torch_dtype(name)
         if dtype is not None:
             return dtype

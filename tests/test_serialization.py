@@ -375,23 +375,23 @@ def test_unsupported_dtype_is_named_with_its_key(tmp_path, name, weights_only):
 
 
 def test_every_unsupported_place_is_named(tmp_path):
-    torch.save({"model": torch.nn.Linear(2, 2).to(torch.bfloat16).state_dict(),
+    torch.save({"model": torch.nn.Linear(2, 2).to(torch.float8_e4m3fn).state_dict(),
                 "dtype": torch.float8_e5m2,
                 "buffers": [torch.ones(1), torch.zeros(1, dtype=torch.complex32)]},
                tmp_path / "mixed.pt")
     with pytest.raises(RuntimeError) as info:
         ember.load(tmp_path / "mixed.pt")
     message = str(info.value)
-    for part in ("torch.bfloat16, torch.complex32, torch.float8_e5m2",
-                 "['model']['weight'] holds a tensor of dtype torch.bfloat16",
-                 "['model']['bias'] holds a tensor of dtype torch.bfloat16",
+    for part in ("torch.complex32, torch.float8_e4m3fn, torch.float8_e5m2",
+                 "['model']['weight'] holds a tensor of dtype torch.float8_e4m3fn",
+                 "['model']['bias'] holds a tensor of dtype torch.float8_e4m3fn",
                  "['dtype'] holds torch.float8_e5m2",
                  "['buffers'][1] holds a tensor of dtype torch.complex32",
                  "ember's dtypes: float16"):
         assert part in message
-    torch.save(torch.nn.Linear(2, 2).to(torch.bfloat16), tmp_path / "whole.pt")
+    torch.save(torch.nn.Linear(2, 2).to(torch.float8_e4m3fn), tmp_path / "whole.pt")
     with pytest.raises(RuntimeError, match=r"\._parameters\['weight'\] holds a tensor of dtype "
-                                           r"torch\.bfloat16"):
+                                           r"torch\.float8_e4m3fn"):
         ember.load(tmp_path / "whole.pt", weights_only=False)
 
 

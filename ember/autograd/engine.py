@@ -9,6 +9,7 @@ import weakref
 
 from ember._backend import np
 from ember._tensor import Tensor, _make
+from ember import _bfloat16
 from ember.autograd.grad_mode import _State
 
 
@@ -17,7 +18,7 @@ def _as_grad(t, g, i):
     if g is None:
         if t._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        if t._data.dtype.kind != "f":
+        if not t.dtype.is_floating_point:
             raise RuntimeError("grad can be implicitly created only for real scalar outputs but "
                                "got %s" % t.dtype)
         return _make(np.ones_like(t._data))
@@ -349,6 +350,8 @@ def _walk(task, outputs, grads, keep_graph, create_graph, capture):
                 outs = fn.backward(g0) if fn.n_outputs == 1 else fn.backward(*grads_in)
                 if outs.__class__ is not tuple:
                     outs = (outs,)
+                if fn._bf16_inputs is not None:
+                    outs = _bfloat16.round_grads(outs, fn._bf16_inputs)
                 if fn._hooks is not None:
                     for hook in fn._hooks.values():
                         r = hook(outs, tuple(grads_in))

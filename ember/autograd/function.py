@@ -5,6 +5,7 @@ backward (on ember tensors, so that ``create_graph=True`` can differentiate the 
 call ``Op.apply((a, b), *params)`` runs the forward and, when grad mode is on and an input
 requires grad, records the node as the result's ``grad_fn``.
 """
+from ember import _bfloat16
 from ember.autograd.grad_mode import _State
 from ember._tensor import Tensor, _as_ndarray, _make, _ndarray
 
@@ -90,6 +91,9 @@ class Node:
     # Built-in ops return fresh gradient arrays that the engine may hand to a leaf's ``.grad``
     # without copying; custom Functions may return tensors the user still holds.
     _owns_grads = True
+    # Indices of the bfloat16 inputs of an op that computed in float32 (ember._bfloat16): the
+    # engine rounds their gradients to bfloat16, as torch's gradients keep the input's dtype.
+    _bf16_inputs = None
 
     @classmethod
     def apply(cls, inputs, *params, **kwparams):
@@ -99,7 +103,9 @@ class Node:
         ctx = _new(cls)
         n = len(inputs)
         try:
-            if kwparams:
+            if _bfloat16.SEEN[0] and _bfloat16.any_bfloat16(inputs):
+                out = _bfloat16.forward(ctx, [t._data for t in inputs], params, kwparams)
+            elif kwparams:
                 out = cls.forward(ctx, *[t._data for t in inputs], *params, **kwparams)
             elif n == 1:
                 out = cls.forward(ctx, inputs[0]._data, *params)
@@ -130,7 +136,10 @@ class Node:
         if _Batching.depth and _Batching.batched(inputs, params, {}):
             return _Batching.apply(cls, inputs, params, {}, True)
         ctx = _new(cls)
-        outs = cls.forward(ctx, *[t._data for t in inputs], *params)
+        if _bfloat16.SEEN[0] and _bfloat16.any_bfloat16(inputs):
+            outs = _bfloat16.forward(ctx, [t._data for t in inputs], params, {})
+        else:
+            outs = cls.forward(ctx, *[t._data for t in inputs], *params)
         if _State.enabled:
             for t in inputs:
                 if t._requires_grad:

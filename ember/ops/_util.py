@@ -46,7 +46,7 @@ def cast(t, dtype):
 def to_float(t):
     """Integer and bool tensors become the default float dtype (for exp, sqrt, true division);
     floating and complex tensors pass."""
-    if t._data.dtype.kind in "fc":
+    if t._data.dtype.kind in "fc" or _dtype.is_bfloat16(t._data.dtype):
         return t
     return cast(t, _dtype.get_default_dtype())
 
@@ -102,7 +102,8 @@ def check_dtype(kernel, *tensors, kinds="f", half=True):
         if t is None:
             continue
         dt = t._data.dtype
-        if dt.kind not in kinds or (not half and dt == np.float16):
+        kind = "f" if _dtype.is_bfloat16(dt) else dt.kind  # torch has bfloat16 CPU kernels
+        if kind not in kinds or (not half and dt == np.float16):
             from ember._tensor_str import dtype_word
 
             raise NotImplementedError('"%s" not implemented for \'%s\'' % (kernel, dtype_word(dt)))

@@ -53,7 +53,7 @@ def _cast(t, dtype):
     if t._data.dtype.kind == "c" and not dtype.is_complex:
         warnings.warn("Casting complex values to real discards the imaginary part", UserWarning,
                       stacklevel=3)
-    if dtype.np.kind in "fc" and t._data.dtype.kind in "fc":
+    if (dtype.is_floating_point or dtype.is_complex) and t._data.dtype.kind in "fcV":  # V: bf16
         return ToCopy.apply((t,), dtype)
     # Casting to or from integers is not differentiable.
     return _make(_astype(t._data, dtype))

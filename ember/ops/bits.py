@@ -88,7 +88,7 @@ def ldexp(input, other, *, out=None):
 def frexp(input, *, out=None):
     """``(mantissa, exponent)`` with ``input = mantissa * 2 ** exponent`` and ``|mantissa|`` in
     [0.5, 1); the exponent is int32."""
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     _, e = np.frexp(input._data)
     exponent = _make(e.astype(np.int32))
@@ -104,7 +104,7 @@ def frexp(input, *, out=None):
 def nextafter(input, other, *, out=None):
     """The next floating-point value after ``input`` towards ``other``."""
     a, b = binary_operands(input, other)
-    if a._data.dtype.kind != "f":
+    if not a.is_floating_point():
         raise NotImplementedError('"nextafter_cpu" not implemented for \'%s\''
                                   % dtype_word(a._data.dtype))
     check_broadcast(a._data, b._data)

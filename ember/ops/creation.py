@@ -293,7 +293,7 @@ def _window(name, periodic, window_length, dtype, requires_grad, fn):
         raise RuntimeError("%s requires non-negative window_length, got window_length=%d"
                            % (name, window_length))
     dt = _dtype_or_default(dtype)
-    if dt.np.kind != "f":
+    if not dt.is_floating_point:
         raise RuntimeError("%s expects floating point dtypes, got: %s" % (name, dt))
     if window_length == 0:
         return _finish(np.zeros(0, dtype=dt.np), requires_grad)

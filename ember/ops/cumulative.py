@@ -264,7 +264,7 @@ def _reverse_logcumsumexp(t, dim):
 def logcumsumexp(input, dim, *, out=None):
     """``log(cumsum(exp(input), dim))`` computed stably."""
     d = wrap_dim(dim, builtins.max(1, input.dim()))
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for \'%s\''
                                   % dtype_word(input._data.dtype))
     if input.dim() == 0:

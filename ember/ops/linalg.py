@@ -258,7 +258,7 @@ register(OpInfo("linalg.vector_norm", vector_norm, _vector_norm_samples, _vector
 
 
 def _require_float_matrix(A, name):
-    if A._data.dtype.kind != "f":
+    if not A.is_floating_point():
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                            % (name, dtype_word(A._data.dtype)))
     if A._data.ndim < 2:
@@ -365,7 +365,7 @@ def _check_square(A, name):
     if n != m:
         raise RuntimeError("%s: A must be batches of square matrices, but they are %d by %d "
                            "matrices" % (name, n, m))
-    if A._data.dtype.kind != "f":
+    if not A.is_floating_point():
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                            % (name, dtype_word(A._data.dtype)))
 
@@ -575,7 +575,7 @@ def _vector_norm(input, ord, dim, keepdim, dtype, name):
         from ember.ops.unary import abs
 
         input = abs(input)  # the norm of complex numbers is that of their magnitudes
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                            % (name, _dtype_word(input)))
     if isinstance(dim, (builtins.int, np.integer)):

@@ -241,7 +241,7 @@ register(OpInfo("linalg.multi_dot", multi_dot, _multi_dot_samples, _multi_dot_er
 
 def vecdot(x, y, *, dim=-1, out=None):
     """The dot product of vectors along ``dim`` (inputs broadcast)."""
-    if x._data.dtype.kind != "f":
+    if not x.is_floating_point():
         _lapack_dtype(x, "linalg.vecdot", None)
     return (x * y).sum(dim)
 

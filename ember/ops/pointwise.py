@@ -74,7 +74,7 @@ class Addcmul(Node):
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     dt = _dtype.result_type(input, tensor1, tensor2)
     input, tensor1, tensor2 = cast(input, dt), cast(tensor1, dt), cast(tensor2, dt)
-    if dt.np.kind != "f":
+    if not dt.is_floating_point:
         check_dtype("addcmul_cpu_out", input, kinds="iu")
         value = int(value)  # torch converts the scalar to the integer dtype (truncating)
     return _out(Addcmul.apply((input, tensor1, tensor2), value), out)

@@ -143,7 +143,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim``; integer inputs raise as in torch (pass a float ``dtype``)."""
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
-    if input._data.dtype.kind not in "fc":
+    if not input.is_floating_point() and not input.is_complex():
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: %s" % _dtype_word(input))
     dims = _reduce_args(input, dim)
@@ -196,7 +196,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over the elements that are not NaN."""
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            "but got %s" % _dtype_word(input))
     dims = _reduce_args(input, dim)
@@ -379,7 +379,7 @@ def _var_backward(g, a, ctx):
 
 def _var_std(node, name, input, dim, unbiased, keepdim, correction):
     dim, correction = _correction(dim, unbiased, correction)
-    if input._data.dtype.kind not in "fc":
+    if not input.is_floating_point() and not input.is_complex():
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = _reduce_args(input, dim)
     n = _numel(input._data.shape, dims)

@@ -406,7 +406,7 @@ class Igamma(Node):
 def _igamma(input, other, upper, out):
     a, x = binary_operands(input, other)
     for t in (a, x):
-        if t._data.dtype.kind != "f":
+        if not t.is_floating_point():
             raise NotImplementedError("\"%s_cpu\" not implemented for '%s'" % (
                 "igammac" if upper else "igamma", dtype_word(t._data.dtype)))
     if a._data.shape != x._data.shape:

@@ -8,6 +8,7 @@ and passes the gradient to the selected positions.
 import builtins
 import warnings
 
+from ember import _dtype
 from ember import return_types
 from ember._backend import array_module, np
 from ember._tensor import Tensor, _make
@@ -63,7 +64,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """Histogram of ``input`` in ``bins`` equal bins over ``[min, max]`` (the data's range when
     both are equal); values outside the range and NaN are ignored. Not differentiable."""
     a = input._data
-    if a.dtype.kind != "f":
+    if not _dtype.is_floating(a.dtype):
         raise NotImplementedError("\"histogram_cpu\" not implemented for '%s'" % _type_word(a))
     if bins <= 0:
         raise RuntimeError("torch.histogram(): bins must be > 0, but got %d for dimension 0"
@@ -188,7 +189,7 @@ def _check_weights(w, name, n, integral):
     if integral and a.dtype.kind not in "iu":
         raise RuntimeError("cov(): expected fweights to have integral dtype but got fweights "
                            "with %s dtype" % _type_word(a))
-    if not integral and a.dtype.kind != "f":
+    if not integral and not _dtype.is_floating(a.dtype):
         raise RuntimeError("cov(): expected aweights to have floating point dtype but got "
                            "aweights with %s dtype" % _type_word(a))
     if a.size and not a.min() >= 0:  # NaN fails torch's check too

@@ -124,7 +124,7 @@ def _inplace(input, fn, *args, **kwargs):
 
 
 def _check_float(input, name):
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise NotImplementedError('"%s" not implemented for \'%s\''
                                   % (name, dtype_word(input._data.dtype)))
 

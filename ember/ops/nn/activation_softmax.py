@@ -45,7 +45,7 @@ def _softmax_input(input, dim, dtype, kernel):
     is without running its kernel; a non-empty one torch's kernel refuses."""
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         if input._data.size == 0:
             return None
         last = input._data.ndim == 0 or _softmax_dim(input, dim) == input._data.ndim - 1

@@ -76,7 +76,7 @@ class ClampMinValue(Node):
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (broadcasting)."""
     common = _dtype.result_type(x1, x2).np
-    if common.kind != "f":
+    if not _dtype.is_floating(common):
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is %s"
                            % dtype_word(common))
     if x1.shape != x2.shape:
@@ -191,7 +191,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError("X1 and X2 must have the same number of columns. X1: %d X2: %d"
                            % (a.shape[-1], b.shape[-1]))
     for i, arr in ((1, a), (2, b)):
-        if arr.dtype.kind != "f":
+        if not _dtype.is_floating(arr.dtype):
             raise RuntimeError("cdist only supports floating-point dtypes, X%d got: %s"
                                % (i, _dtype_word(arr)))
     if p < 0:
@@ -289,7 +289,7 @@ def pdist(input, p=2):
     a = input._data
     if a.ndim != 2:
         raise RuntimeError("pdist only supports 2D tensors, got: %dD" % a.ndim)
-    if a.dtype.kind != "f":
+    if not _dtype.is_floating(a.dtype):
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")

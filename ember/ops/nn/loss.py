@@ -326,7 +326,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     w = None if weight is None else weight._data.astype(input._data.dtype, copy=False)
     kw = dict(weight=w, ignore_index=ignore_index, reduction=reduction,
               label_smoothing=label_smoothing)
-    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+    if target.is_floating_point() and target._data.shape == input._data.shape:
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         if target._data.dtype != input._data.dtype:

@@ -424,7 +424,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
                            "input of size%s" % (list(normalized_shape),
                                                 ", ".join(map(str, normalized_shape)),
                                                 _shape_str(shape)))
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise NotImplementedError('"rms_norm" not implemented for \'%s\''
                                   % dtype_word(input._data.dtype))
     if eps is None:
@@ -530,7 +530,7 @@ del _F
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim``."""
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            "input. Got %s" % dtype_word(input._data.dtype))
     norm = _vector_norm(input, p, dim, keepdim=True)

@@ -93,7 +93,7 @@ def _non_overlapping(geom):
 # --- max pooling --------------------------------------------------------------------------------
 
 def _lowest(dtype):
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+    return -np.inf if dtype.kind in "fV" else np.iinfo(dtype).min  # "V": bfloat16
 
 
 # Input bytes per chunk below which a max-pool kernel runs in one thread: handing a chunk to
