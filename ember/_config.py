@@ -140,8 +140,9 @@ def set_autocast_enabled(device_type, enabled=None):
     """``set_autocast_enabled(device_type, enabled)`` (or the old ``(enabled)`` for CUDA)."""
     if enabled is None:
         device_type, enabled = "cuda", device_type
-    state = _autocast_state()._STATE
-    state[device_type] = (builtins.bool(enabled), state.get(device_type, (False, None))[1])
+    mode = _autocast_state()
+    mode.set_state(device_type, builtins.bool(enabled),
+                   mode._STATE.get(device_type, (False, None))[1])
 
 
 def set_autocast_cpu_enabled(enabled):
@@ -150,9 +151,9 @@ def set_autocast_cpu_enabled(enabled):
 
 
 def set_autocast_dtype(device_type, dtype):
-    state = _autocast_state()._STATE
+    mode = _autocast_state()
     name = dtype.name if isinstance(dtype, _dtype.dtype) else str(dtype).split(".")[-1]
-    state[device_type] = (state.get(device_type, (False, None))[0], name)
+    mode.set_state(device_type, mode._STATE.get(device_type, (False, None))[0], name)
 
 
 def set_autocast_cpu_dtype(dtype):
@@ -184,7 +185,8 @@ def set_autocast_cache_enabled(enabled):
 
 
 def clear_autocast_cache():
-    """Nothing to clear: ember keeps no autocast cast cache."""
+    """Forget the casts of parameters made in the current autocast region."""
+    _autocast_state()._CACHE.clear()
 
 
 # ---- type information ------------------------------------------------------------------------

@@ -112,3 +112,24 @@ def get_capabilities():
     import platform
 
     return {"architecture": platform.machine(), "num_logical_cores": os.cpu_count()}
+
+
+class _AmpModule:
+    """``torch.cpu.amp``: deprecated aliases of ``torch.amp`` with device ``'cpu'``."""
+
+    def autocast(self, enabled=True, dtype=None, cache_enabled=True):
+        from ember import _dtype
+        from ember.amp import _deprecated, autocast
+
+        _deprecated("torch.cpu.amp.autocast(args...)", "torch.amp.autocast('cpu', args...)")
+        return autocast("cpu", dtype=dtype or _dtype._bfloat16(), enabled=enabled,
+                        cache_enabled=cache_enabled)
+
+    def GradScaler(self, *args, **kwargs):
+        from ember.amp import GradScaler, _deprecated
+
+        _deprecated("torch.cpu.amp.GradScaler(args...)", "torch.amp.GradScaler('cpu', args...)")
+        return GradScaler("cpu", *args, **kwargs)
+
+
+amp = _AmpModule()

@@ -1,9 +1,10 @@
-"""``ember.amp``: torch's automatic mixed precision, on a machine without CUDA.
+"""``ember.amp``: torch's automatic mixed precision on the CPU.
 
-ember computes in the dtype of its inputs: ``autocast`` on the CPU runs the region at full
-precision (it warns once that it does not lower to float16/bfloat16, so numbers can differ from
-torch's in the last bits); ``autocast("cuda")`` and ``GradScaler("cuda")`` warn and disable
-themselves, as a CPU-only torch does. ``GradScaler`` disabled passes losses and steps through.
+``autocast("cpu")`` runs the ops torch's CPU autocast lists in bfloat16 (or float16), keeps the
+ones it lists as float32 in float32 and promotes the rest of its list to the widest input
+(``autocast_mode.CPU_POLICY``); ``GradScaler("cpu")`` scales losses and unscales gradients as
+torch's does. ``autocast("cuda")`` and ``GradScaler("cuda")`` warn and disable themselves, as a
+CPU-only torch does.
 """
 import warnings
 
