@@ -26,9 +26,10 @@ def _lapack_dtype(A, name, kernel, ints_reach_kernel=False, half=None):
     if dt in (np.float32, np.float64):
         return
     word = _word(A)
-    if dt == np.float16 and half is not None:
+    low = dt == np.float16 or A.dtype.name == "bfloat16"  # no LAPACK kernel for either
+    if low and half is not None:
         raise RuntimeError(half % word)
-    if dt == np.float16 or ints_reach_kernel:
+    if low or ints_reach_kernel:
         raise NotImplementedError('"%s" not implemented for \'%s\'' % (kernel, word))
     raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                        % (name, word))

@@ -165,7 +165,7 @@ class MatrixExp(Function):
 
 def matrix_exp(A):
     """The matrix exponential ``sum_k A^k / k!`` of square matrices."""
-    if A._data.dtype != np.float16:
+    if A._data.dtype != np.float16 and A.dtype.name != "bfloat16":  # computed by products
         _lapack_dtype(A, "linalg.matrix_exp", None)
     _check_square(A, "linalg.matrix_exp")
     return MatrixExp.apply(A)
