@@ -209,6 +209,9 @@ def _wrap_op(info, replace):
     raw = getattr(public, "__wrapped__", public)
     for f in (public, raw):
         replace[id(f)] = (f, _wrap(f, policy))
+    if public is not raw:
+        # as before the install, the public function unwraps to the one ember's code calls
+        replace[id(public)][1].__wrapped__ = replace[id(raw)][1]
     info.func = replace[id(public)][1]
 
 
@@ -269,7 +272,8 @@ class autocast:
         self.device = device_type
         self.fast_dtype = dtype
         self._cache_enabled = cache_enabled
-        name = None if dtype is None else str(dtype).rpartition(".")[2]
+        # no dtype: the device's current one (set_autocast_dtype, or an outer region's)
+        name = str(get_autocast_dtype(device_type) if dtype is None else dtype).rpartition(".")[2]
         if enabled and device_type == "cuda":
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
                           UserWarning, stacklevel=2)

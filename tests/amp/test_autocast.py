@@ -142,17 +142,25 @@ def test_spellings_nesting_and_state():
         with ember.autocast("cpu", enabled=False):
             assert not ember.is_autocast_enabled("cpu")
             assert ember.mm(a, b).dtype is ember.float32
-        with ember.autocast("cpu"):  # an inner region with the default dtype
+        with ember.autocast("cpu"):  # an inner region without a dtype keeps the outer one's
+            assert ember.mm(a, b).dtype is ember.float16
+        with ember.autocast("cpu", dtype=ember.bfloat16):
             assert ember.mm(a, b).dtype is ember.bfloat16
         assert ember.mm(a, b).dtype is ember.float16 and ember.is_autocast_enabled("cpu")
     assert not ember.is_autocast_enabled("cpu") and ember.mm(a, b).dtype is ember.float32
-    # the state functions torch has
+    # the state functions torch has; a region without a dtype takes the one set
     ember.set_autocast_enabled("cpu", True)
-    ember.set_autocast_dtype("cpu", ember.bfloat16)
+    ember.set_autocast_dtype("cpu", ember.float16)
     try:
-        assert ember.is_autocast_enabled("cpu") and ember.mm(a, b).dtype is ember.bfloat16
+        assert ember.is_autocast_enabled("cpu") and ember.mm(a, b).dtype is ember.float16
+        with ember.autocast("cpu", enabled=False):
+            assert ember.get_autocast_dtype("cpu") is ember.float16
+        ember.set_autocast_enabled("cpu", False)
+        with ember.autocast("cpu"):
+            assert ember.mm(a, b).dtype is ember.float16
     finally:
         ember.set_autocast_enabled("cpu", False)
+        ember.set_autocast_dtype("cpu", ember.bfloat16)
     assert ember.mm(a, b).dtype is ember.float32
     assert ember.is_autocast_cache_enabled()
     with ember.autocast("cpu", cache_enabled=False):
