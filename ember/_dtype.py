@@ -96,6 +96,7 @@ def _bfloat16():
     made = dtype("bfloat16", ml_dtypes.bfloat16, floating=True)
     _by_np[made.np] = _by_name["bfloat16"] = made
     _CATEGORY[made] = 2
+    _REAL_TO_COMPLEX[made] = complex64  # torch's bfloat16.to_complex()
     globals()["bfloat16"] = made
     from ember import _bfloat16 as compute
 
