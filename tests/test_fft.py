@@ -154,3 +154,13 @@ def test_out_argument_as_torch():
     assert e_res is e_out
     np.testing.assert_allclose(e_out.numpy(), out.numpy(), atol=1e-5)
     np.testing.assert_array_equal(e_freq.numpy(), freq.numpy())
+
+
+def test_keyword_aliases_as_torch():
+    for lib in (ember, torch):
+        x = lib.ones(4, 3)
+        res = [lib.fft.fft(x, axis=0), lib.fft.fftn(x=x, axis=(0,)), lib.fft.rfft(input=x)]
+        if lib is ember:
+            e_res = res
+    for e, t in zip(e_res, res):
+        np.testing.assert_allclose(e.numpy(), t.numpy())
