@@ -28,7 +28,9 @@ FALLBACK = {
     "_Normalize": "statistics batched at an outer vmap level only",
     "_NormalizeAffine": "statistics batched at an outer vmap level only",
     "Embedding": "a per-sample table with a padding_idx",
-    "AxisMaps": "no rule yet (interpolation maps on the trailing axes)",
+    "RNNLayer": "fused recurrent layers step through a packed time-major batch",
+    "LSTMLayer": "fused recurrent layers step through a packed time-major batch",
+    "GRULayer": "fused recurrent layers step through a packed time-major batch",
     "Cdist": "no rule yet",
     "DiagonalBackward": "no rule yet (diag_embed's output shape)",
     "Inv": "tensorinv reshapes around the batch",
@@ -285,6 +287,13 @@ def _masked_fill(cls, phys, flags, size, params, kwparams, multi):
     return cls.apply(tuple(ins), mask)
 
 
+def _axis_maps(cls, phys, flags, size, params, kwparams, multi):
+    """Interpolation / reflect-pad maps along given axes: the axes move past the batch dim."""
+    (p,) = phys
+    n = p.dim() - 1
+    return cls.apply((p,), [(d % n + 1, m) for d, m in params[0]])
+
+
 def _constant_pad(cls, phys, flags, size, params, kwparams, multi):
     """Pads are listed for every dim: none for the batch dim."""
     return cls.apply(tuple(phys), [(0, 0)] + list(params[0]), *params[1:])
@@ -517,6 +526,7 @@ def _install():
     RULES[reduction._TakeAlong] = _along
     RULES[indexing.MaskedFill] = _masked_fill
     RULES[padding.ConstantPad] = _constant_pad
+    RULES[padding.AxisMaps] = _axis_maps
     OWN_PARAMS.update((loss.CrossEntropy, loss.Nll, normalization._Normalize,
                        normalization._NormalizeAffine, sparse.Embedding, scatter_gather.Gather,
                        reduction._TakeAlong, indexing.MaskedFill))

@@ -173,3 +173,29 @@ def test_item_setitem_and_data_dependent_reads_follow_torch():
         for fn in (lambda t: t * t.sum().item(), lambda t: t * float(t.sum())):
             with pytest.raises(RuntimeError, match=r"vmap: It looks like you're calling \.item"):
                 lib.vmap(fn)(lib.tensor(x))
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_recurrent_layers_match_torch_per_sample(kind):
+    """torch.vmap has no rule for the fused recurrent ops; ember runs them once per sample
+    (the recorded fallback), so the oracle is torch's per-sample loop."""
+    ember.manual_seed(0)
+    em = getattr(ember.nn, kind)(3, 4, batch_first=True)
+    tm = getattr(torch.nn, kind)(3, 4, batch_first=True)
+    _copy_weights(em, tm)
+    x = RNG.standard_normal((3, 5, 3)).astype(np.float32)
+    got = ember.vmap(lambda a: em(a.unsqueeze(0))[0][0])(ember.tensor(x))
+    expected = torch.stack([tm(torch.tensor(s).unsqueeze(0))[0][0] for s in x])
+    close(got, expected, 1e-5)
+    assert set(_loops()) <= set(_rules.FALLBACK)
+
+
+def test_interpolation_and_padding_maps_without_a_loop():
+    x = RNG.standard_normal((2, 1, 3, 4, 5))
+
+    def f(lib):
+        F = lib.nn.functional
+        return lambda a: F.pad(F.interpolate(a, scale_factor=2, mode="bilinear"), (1, 2, 1, 1),
+                               mode="reflect")
+    close(ember.vmap(f(ember))(ember.tensor(x)), torch.vmap(f(torch))(torch.tensor(x)))
+    assert not _loops()
