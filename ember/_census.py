@@ -467,7 +467,7 @@ NOT_YET = {
         "not yet (issue 12)":
             "lobpcg pca_lowrank quasirandom svd_lowrank",
         "issue 14: complex dtypes":
-            "chalf complex complex32 polar view_as_complex view_as_real",
+            "chalf complex32",
         "issue 15 (distributed helper)":
             "is_distributed",
     },
@@ -476,9 +476,5 @@ NOT_YET = {
             "chalf",
         "issue 15 (distributed helper)":
             "is_distributed",
-    },
-    "torch.linalg": {
-        "issue 14: complex dtypes (ember.linalg.eig/eigvals exist and raise until then)":
-            "eig eigvals",
     },
 }

@@ -288,11 +288,15 @@ class Tensor:
 
     @property
     def H(self):
-        return self.T
+        from ember.ops._util import conj
+
+        return conj(self.T)
 
     @property
     def mH(self):
-        return self.mT
+        from ember.ops._util import conj
+
+        return conj(self.mT)
 
     # --- autograd metadata --------------------------------------------------------------------
     @property

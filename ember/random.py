@@ -87,9 +87,9 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _float_dtype(dtype, kernel="check_uniform_bounds"):
+def _float_dtype(dtype, kernel="check_uniform_bounds", complex_ok=False):
     d = _dtype.get_default_dtype() if dtype is None else _dtype.as_dtype(dtype)
-    if not d.is_floating_point:
+    if not (d.is_floating_point or complex_ok and d.is_complex):
         from ember._tensor_str import dtype_word
 
         raise NotImplementedError('"%s" not implemented for \'%s\'' % (kernel, dtype_word(d.np)))
@@ -107,11 +107,20 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
          requires_grad=False, pin_memory=False):
     """Uniform samples in [0, 1)."""
     _check_device(device)
-    d = _float_dtype(dtype)
+    d = _float_dtype(dtype, complex_ok=True)
     shape = _size(args, size, "rand")
+    if d.is_complex:
+        pairs = _rng(generator).random(shape + (2,), dtype=np.float64 if d.itemsize == 16
+                                       else np.float32)
+        return _finish(_as_complex(pairs, d), requires_grad)
     return _finish(_rng(generator).random(shape, dtype=np.float64 if d.np.itemsize == 8
                                           else np.float32).astype(d.np, copy=False),
                    requires_grad)
+
+
+def _as_complex(pairs, d):
+    """Complex numbers of dtype ``d`` from the last axis (real, imaginary) of ``pairs``."""
+    return pairs.view(d.np)[..., 0]
 
 
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -135,7 +144,13 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
         True
     """
     _check_device(device)
-    d = _float_dtype(dtype, "normal_kernel_cpu")
+    d = _float_dtype(dtype, "normal_kernel_cpu", complex_ok=True)
+    if d.is_complex:
+        # torch's complex normal: real and imaginary parts each of variance 1/2
+        pairs = _rng(generator).standard_normal(
+            _size(args, size, "randn") + (2,), dtype=np.float64 if d.itemsize == 16
+            else np.float32)
+        return _finish(_as_complex(pairs * pairs.dtype.type(0.5 ** 0.5), d), requires_grad)
     return _finish(_rng(generator).standard_normal(
         _size(args, size, "randn"), dtype=np.float64 if d.np.itemsize == 8 else np.float32).astype(
             d.np, copy=False), requires_grad)

@@ -183,7 +183,8 @@ def test_casts_to_real_warn_and_keep_the_real_part():
     lambda m: m.tensor([1 + 1j, 2 - 3j]) == m.tensor([1 + 1j, 2]),
     lambda m: m.tensor([1 + 1j, 2 - 3j]).cumsum(0), lambda m: m.tensor([1 + 1j, 2 - 3j]) - 1.5,
     lambda m: m.tensor([1 + 1j, 2 - 3j]).neg(), lambda m: m.tensor([1 + 1j, 2 - 3j]).exp(),
-], ids=range(22))
+    lambda m: m.tensor([1 + 1j, 2 - 3j]).float_power(2), lambda m: m.ones(2).float_power(1j),
+], ids=range(24))
 def test_arithmetic_matches_torch(make):
     e, t = make(ember), make(torch)
     assert _name(e.dtype) == _name(t.dtype)
@@ -198,7 +199,10 @@ _REFUSED = [
     "torch.relu(z)", "torch.maximum(z, z)", "torch.minimum(z, z)", "torch.fmax(z, z)",
     "torch.fmin(z, z)", "z // 2", "z % 2", "torch.fmod(z, z)", "torch.isposinf(z)",
     "torch.isneginf(z)", "torch.signbit(z)", "torch.erf(z)", "torch.lgamma(z)",
-    "torch.hypot(z, z)", "torch.atan2(z, z)", "z.frac()",
+    "torch.hypot(z, z)", "torch.atan2(z, z)", "z.frac()", "torch.xlogy(z, z)",
+    "torch.special.xlog1py(z, z)", "torch.logit(z)", "torch.deg2rad(z)", "torch.rad2deg(z)",
+    "torch.nansum(z)", "torch.median(z)", "torch.nanmedian(z)", "z.kthvalue(1)", "z.mode()",
+    "torch.unique(z)", "z.cummax(0)", "z.cummin(0)", "torch.arange(3, dtype=torch.complex64)",
 ]
 
 
@@ -238,3 +242,73 @@ def test_save_load_roundtrip_and_torch_checkpoints():
     assert got["w"].dtype is ember.complex64 and got["d"].dtype is ember.complex128
     assert got["kind"] is ember.complex64
     np.testing.assert_array_equal(got["w"].numpy(), np.array([1 + 2j, 3j], np.complex64))
+
+
+def test_real_imag_are_views_and_settable_as_torch():
+    for lib in (ember, torch):
+        z = lib.tensor([1 + 2j, 3 - 1j])
+        re, im = z.real, z.imag
+        re[0] = 7.0
+        im[1] = 5.0
+        z.real = lib.tensor([8.0, 9.0])
+        assert z.tolist() == [8 + 2j, 9 + 5j]
+        x = lib.ones(2)
+        assert lib.real(x) is x and x.real is x
+        x.real = lib.tensor([5.0, 6.0])
+        assert x.tolist() == [5.0, 6.0]
+        with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-"):
+            x.imag = lib.tensor([1.0, 2.0])
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.randn(3, 3, 2)[:, ::2], lambda m: m.randn(5, 2)[::2], lambda m: m.randn(3, 2)[1:],
+    lambda m: m.tensor([1.0, 2.0])[None][0], lambda m: m.zeros(0, 2),
+], ids=range(5))
+def test_view_as_complex_shares_memory_with_torch_strides(make):
+    e, t = make(ember), make(torch)
+    ec, tc = ember.view_as_complex(e), torch.view_as_complex(t)
+    assert ec.shape == tc.shape and ec.stride() == tc.stride() and ec.dtype is ember.complex64
+    if ec.numel():
+        e[(0,) * e.dim()] = 42.0
+        assert ec.reshape(-1)[0].real.item() == 42.0
+        back = ember.view_as_real(ec)
+        assert back.shape == e.shape and back.stride() == e.stride()
+
+
+@pytest.mark.parametrize("expr", [
+    "torch.view_as_complex(torch.ones(3, 4))", "torch.view_as_complex(torch.ones(2, 3).T)",
+    "torch.view_as_complex(torch.ones(3, 6)[:, 1:3])", "torch.view_as_complex(torch.ones(4)[1:3])",
+    "torch.view_as_complex(torch.tensor(1.0))",
+    "torch.view_as_complex(torch.ones(3, 2, dtype=torch.int64))",
+    "torch.view_as_real(torch.ones(2))", "torch.view_as_real(torch.ones(2) * 1j).conj()",
+    "torch.view_as_real((torch.ones(2) * 1j).conj())", "torch.imag(torch.ones(2))",
+    "torch.complex(torch.ones(2), torch.ones(2, dtype=torch.float64))",
+    "torch.complex(torch.ones(2, dtype=torch.int64), torch.ones(2, dtype=torch.int64))",
+    "torch.complex(torch.ones(2), torch.ones(3))", "torch.complex(1.0, 2.0)",
+    "torch.polar(torch.ones(2), torch.ones(2, dtype=torch.float64))",
+])
+def test_complex_view_errors_match_torch(expr):
+    try:
+        eval(expr, {"torch": torch})
+        t_err = None
+    except Exception as err:  # noqa: BLE001 - compared below
+        t_err = err
+    if t_err is None:
+        eval(expr, {"torch": ember})
+        return
+    with pytest.raises(type(t_err)) as e_err:
+        eval(expr, {"torch": ember})
+    assert str(e_err.value) == str(t_err)
+
+
+def test_conj_marks_like_torch():
+    for lib in (ember, torch):
+        z = lib.tensor([1 + 2j, 3 - 1j])
+        c = z.conj()
+        assert c.is_conj() and not z.is_conj() and not lib.is_conj(c.resolve_conj())
+        assert c.resolve_conj().tolist() == [1 - 2j, 3 + 1j]
+        assert not z.conj_physical().is_conj() and lib.conj_physical(z).tolist() == c.tolist()
+        x = lib.ones(2)
+        assert x.conj() is x and lib.resolve_conj(x) is x and not x.is_neg()
+        assert lib.angle(z).dtype is lib.float32
+        np.testing.assert_allclose(lib.angle(z).numpy(), np.angle([1 + 2j, 3 - 1j]), rtol=1e-6)

@@ -472,7 +472,9 @@ def _accumulate(leaf, g, owned, create_graph, hooks=True):
                 g = r
                 owned = False
     if g._data.dtype != leaf._data.dtype:
-        g = _make(g._data.astype(leaf._data.dtype))
+        # a complex gradient of a real leaf: its real part is the gradient (torch's convention)
+        data = g._data.real if g._data.dtype.kind == "c" else g._data
+        g = _make(data.astype(leaf._data.dtype))
         owned = True
     cur = leaf._grad
     if cur is None:

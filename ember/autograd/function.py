@@ -512,7 +512,7 @@ class Function(metaclass=_FunctionMeta):
                 meta.append(None)
                 continue
             meta.append((tuple(o.shape), o.dtype))
-            if id(o) in ctx._non_diff or not o.dtype.is_floating_point:
+            if id(o) in ctx._non_diff or not (o.dtype.is_floating_point or o.dtype.is_complex):
                 if id(o) in inputs_by_id:
                     o = o.detach()
                 result.append(o)

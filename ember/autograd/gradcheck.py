@@ -1,6 +1,10 @@
 """``gradcheck`` and ``gradgradcheck``: compare autograd with central finite differences.
 
-Inputs should be float64 for the comparison to be meaningful, as in torch.
+Inputs should be float64 (or complex128) for the comparison to be meaningful, as in torch.
+A function of complex tensors is checked as the real function of their real and imaginary
+parts (each complex input split in two, each complex output viewed as real): under torch's
+convention the gradient of a complex input ``z`` is ``dL/dx + i dL/dy``, so the two agree
+exactly when ember's complex gradients are right.
 """
 from ember._backend import np
 from ember._tensor import Tensor, _make
@@ -19,6 +23,34 @@ def _as_tuple(x):
 def _outputs(func, inputs):
     out = func(*inputs)
     return _as_tuple(out) if isinstance(out, (Tensor, tuple, list)) else (out,)
+
+
+def _realified(func, inputs):
+    """``func`` as a function of real tensors only: complex inputs arrive as (real, imaginary)
+    pairs and complex outputs leave as ``view_as_real``; None when nothing is complex."""
+    from ember.ops.complex import complex as make_complex, resolve_conj, view_as_real
+
+    is_complex = [isinstance(x, Tensor) and x._data.dtype.kind == "c" for x in inputs]
+    outs = _outputs(func, inputs)
+    if not any(is_complex) and not any(isinstance(o, Tensor) and o._data.dtype.kind == "c"
+                                       for o in outs):
+        return None
+    parts = []
+    for x, c in zip(inputs, is_complex):
+        if not c:
+            parts.append(x)
+            continue
+        for half in (x._data.real, x._data.imag):
+            parts.append(_make(half.copy(), x._requires_grad))
+
+    def real_func(*xs):
+        it = iter(xs)
+        args = [make_complex(next(it), next(it)) if c else next(it) for c in is_complex]
+        return tuple(view_as_real(resolve_conj(o))
+                     if isinstance(o, Tensor) and o._data.dtype.kind == "c" else o
+                     for o in _outputs(func, args))
+
+    return real_func, tuple(parts)
 
 
 def _numerical_jacobian(func, inputs, idx, eps):
@@ -89,12 +121,16 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
                          "none of the them have requires_grad=True.")
     for i in idx_list:
-        if inputs[i]._data.dtype != np.float64:
+        if inputs[i]._data.dtype not in (np.float64, np.complex128):
             import warnings
 
             warnings.warn("Input #%d requires gradient and is not a double precision floating "
                           "point. This check will likely fail if all the inputs are not of "
                           "double precision floating point." % i)
+    real = _realified(func, inputs)
+    if real is not None:
+        return gradcheck(real[0], real[1], eps=eps, atol=atol, rtol=rtol,
+                         raise_exception=raise_exception)
     analytical = _analytical_jacobian(func, inputs, idx_list)
     for i in idx_list:
         numerical = _numerical_jacobian(func, inputs, i, eps)
@@ -120,8 +156,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outs = [o for o in _outputs(func, inputs) if isinstance(o, Tensor) and o._requires_grad]
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(_make(rng.standard_normal(o._data.shape).astype(o._data.dtype))
-                             for o in outs)
+        grad_outputs = tuple(_make(_random(rng, o._data.shape, o._data.dtype)) for o in outs)
         for g in grad_outputs:
             g.requires_grad_(True)
     grad_outputs = _as_tuple(grad_outputs)
@@ -136,3 +171,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     return gradcheck(first_grad, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)
+
+
+def _random(rng, shape, dtype):
+    """Standard normal values of ``dtype`` (both parts random for complex dtypes)."""
+    values = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        values = values + 1j * rng.standard_normal(shape)
+    return values.astype(dtype)

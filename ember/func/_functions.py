@@ -204,7 +204,8 @@ _table("batch", None, """
 _table("batch", None, """
     linalg.qr qr linalg.svd svd linalg.svdvals linalg.matrix_exp matrix_exp linalg.pinv pinverse
     linalg.cholesky linalg.cholesky_ex cholesky cholesky_inverse linalg.eigh linalg.eigvalsh
-    linalg.slogdet slogdet logdet det linalg.det inverse linalg.inv linalg.inv_ex""")
+    linalg.eig linalg.eigvals linalg.slogdet slogdet logdet det linalg.det inverse linalg.inv
+    linalg.inv_ex""")
 _table("dim", "dim=None (the flattened input), a 0-d input or a batched index", """
     count_nonzero argmax argmin argsort sort topk kthvalue cummax cummin mode nanmean
     index_select median nanmedian""")

@@ -527,6 +527,12 @@ def _install():
     RULES[indexing.MaskedFill] = _masked_fill
     RULES[padding.ConstantPad] = _constant_pad
     RULES[padding.AxisMaps] = _axis_maps
+    from ember.ops import complex as complex_ops
+
+    for cls in (complex_ops.Complex, complex_ops.Real, complex_ops.Imag, complex_ops.Conj,
+                complex_ops.ConjPhysical, complex_ops.Angle, complex_ops.ViewAsReal,
+                complex_ops.ViewAsComplex):
+        RULES[cls] = elementwise  # the batch dim in front is one more leading dim
     OWN_PARAMS.update((loss.CrossEntropy, loss.Nll, normalization._Normalize,
                        normalization._NormalizeAffine, sparse.Embedding, scatter_gather.Gather,
                        reduction._TakeAlong, indexing.MaskedFill))

@@ -55,6 +55,7 @@ import ember.ops.bits  # noqa: E402,F401
 import ember.ops.fft  # noqa: E402,F401
 import ember.ops.stft  # noqa: E402,F401
 import ember.ops.copying  # noqa: E402,F401
+import ember.ops.complex  # noqa: E402,F401
 from ember.ops.inplace import apply_inplace
 
 

@@ -187,3 +187,13 @@ def refuse_complex(message, *tensors, error=NotImplementedError):
 
                 message = message % dtype_word(t._data.dtype)
             raise error(message)
+
+
+def conj(t):
+    """``t`` conjugated, for backward formulas (torch's convention passes ``g * conj(f'(z))``
+    back through a holomorphic ``f``); a real tensor is returned as it is, recording nothing."""
+    if t._data.dtype.kind != "c":
+        return t
+    from ember.ops.complex import conj_physical
+
+    return conj_physical(t)

@@ -307,64 +307,14 @@ def is_complex(input):
     return input.is_complex()
 
 
-def is_conj(input):
-    """False: ember tensors are real, so never lazily conjugated."""
-    return False
-
-
-def is_neg(input):
-    return False
-
-
-def conj(input):
-    """``input`` itself: conjugation leaves real tensors unchanged."""
-    return input
-
-
-def resolve_conj(input):
-    return input
-
-
-def resolve_neg(input):
-    return input
-
-
-def conj_physical(input, *, out=None):
-    return arithmetic._out(input.clone(), out)
-
-
-def real(input):
-    """``input`` itself for real tensors."""
-    return input
-
-
-def imag(input):
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-
-
-def angle(input, *, out=None):
-    """0 where ``input >= 0``, pi where it is negative (NaN stays NaN); float for integers."""
-    import math
-
-    from ember.ops.arithmetic import where
-    from ember.ops._util import to_float
-
-    x = to_float(input)
-    return arithmetic._out(where(x < 0, math.pi, x * 0), out)
+from ember.ops.complex import is_conj, is_neg, resolve_neg  # noqa: E402,F401
 
 
 FUNCTION_FORMS = ("detach", "fill", "is_inference", "is_same_size", "is_signed", "is_complex",
-                  "is_conj", "is_neg", "conj", "resolve_conj", "resolve_neg", "conj_physical",
-                  "real", "imag", "angle")
-for _fn in (conj, resolve_conj, resolve_neg, conj_physical, angle):
-    setattr(Tensor, _fn.__name__, _fn)
-Tensor.is_conj, Tensor.is_neg = is_conj, is_neg
-Tensor.conj_physical_ = lambda self: self
-Tensor.real = property(real, doc="``self`` (ember tensors are real).")
-Tensor.imag = property(imag)
+                  "is_conj", "is_neg", "resolve_neg")
 for _name in FUNCTION_FORMS:
     not_differentiable(_name, "tests/test_torch_surface.py")
-del _name, _fn
+del _name
 
 
 # {name: function} for the names of INPLACE_FUNCTIONS that Tensor has (ember/__init__ exports)

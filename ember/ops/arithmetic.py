@@ -16,6 +16,7 @@ from ember.ops._util import (
     binary_operands,
     cast,
     check_broadcast,
+    conj,
     check_dtype,
     no_derivative,
     refuse_complex,
@@ -273,8 +274,8 @@ class Mul(Node):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (sum_to_shape(g * b, a._data.shape) if need[0] else None,
-                sum_to_shape(g * a, b._data.shape) if need[1] else None)
+        return (sum_to_shape(g * conj(b), a._data.shape) if need[0] else None,
+                sum_to_shape(g * conj(a), b._data.shape) if need[1] else None)
 
     @staticmethod
     def onnx(call):
@@ -328,8 +329,8 @@ class Div(Node):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (sum_to_shape(g / b, a._data.shape) if need[0] else None,
-                sum_to_shape(-g * a / (b * b), b._data.shape) if need[1] else None)
+        return (sum_to_shape(g / conj(b), a._data.shape) if need[0] else None,
+                sum_to_shape(-g * conj(a / (b * b)), b._data.shape) if need[1] else None)
 
     @staticmethod
     def onnx(call):
@@ -348,7 +349,7 @@ class DivScalar(Node):
     def backward(ctx, g):
         if ctx.reverse:
             (out,) = ctx.saved_tensors
-            return -g * out * out / ctx.s if ctx.s != 0 else g * 0
+            return -g * conj(out * out) / ctx.s if ctx.s != 0 else g * 0
         return g / ctx.s
 
     def name(self):
@@ -523,10 +524,10 @@ class Pow(Node):
         ga = gb = None
         if need[0]:
             # d/da a**b = b * a**(b-1), taken as 0 where b == 0 (torch's convention).
-            ga = where(b == 0, 0.0, g * b * pow(a, b - 1))
+            ga = where(b == 0, 0.0, g * conj(b * pow(a, b - 1)))
             ga = sum_to_shape(ga, sa)
         if need[1]:
-            gb = where((a == 0) & (b >= 0), 0.0, g * out * log(a))
+            gb = where((a == 0) & (b.real >= 0), 0.0, g * conj(out * log(a)))
             gb = sum_to_shape(gb, sb)
         return ga, gb
 
@@ -607,8 +608,10 @@ def ones_like_bool(t):
 
 
 def float_power(input, exponent, *, out=None):
+    """``input ** exponent`` in double precision (complex128 when either is complex)."""
     a, b = binary_operands(input, exponent)
-    return pow(cast(a, _dtype.float64), cast(b, _dtype.float64), out=out)
+    wide = _dtype.complex128 if a._data.dtype.kind == "c" else _dtype.float64
+    return pow(cast(a, wide), cast(b, wide), out=out)
 
 
 register(OpInfo("float_power", float_power, _positive_binary_samples, method=True))

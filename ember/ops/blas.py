@@ -7,7 +7,7 @@ from ember._backend import array_module, np
 from ember._tensor import Tensor
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
-from ember.ops._util import shape_str, sum_to_shape, wrap_dim
+from ember.ops._util import conj, shape_str, sum_to_shape, wrap_dim
 from ember.ops.arithmetic import _out
 from ember.ops.registry import INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 
@@ -99,7 +99,7 @@ class Matmul(Node):
         need = ctx.needs_input_grad
         ga = gb = None
         if need[0]:
-            ga = g.matmul(b.mT)
+            ga = g.matmul(b.mH)
             if ga._data.shape != a._data.shape:
                 ga = sum_to_shape(ga, a._data.shape)
         if need[1]:
@@ -107,13 +107,13 @@ class Matmul(Node):
                 # Sum over the batch inside the GEMM: (k, rows) @ (rows, n).
                 k, n = a._data.shape[-1], g._data.shape[-1]
                 rows = builtins.int(np.prod(a._data.shape[:-1]))
-                gb = a.reshape(rows, k).mT.matmul(g.reshape(rows, n))
+                gb = a.reshape(rows, k).mH.matmul(g.reshape(rows, n))
             elif b._data.ndim == 2 and a._data.ndim == 2 and _transposed(b._data):
                 # b is a transposed view (``x @ w.T``): compute its gradient in b's layout, so
                 # that the transpose's backward hands w a contiguous gradient without a copy.
-                gb = g.mT.matmul(a).mT
+                gb = g.mH.matmul(a).mH
             else:
-                gb = a.mT.matmul(g)
+                gb = a.mH.matmul(g)
                 if gb._data.shape != b._data.shape:
                     gb = sum_to_shape(gb, b._data.shape)
         return ga, gb
@@ -310,7 +310,7 @@ class Dot(Node):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return g * b if need[0] else None, g * a if need[1] else None
+        return g * conj(b) if need[0] else None, g * conj(a) if need[1] else None
 
     @staticmethod
     def onnx(call):
@@ -354,7 +354,7 @@ register(OpInfo("dot", dot, _dot_samples, _dot_errors, method=True, dtypes=INT_F
 
 def vdot(input, other, *, out=None):
     """``dot`` with the first argument conjugated (the same for real tensors)."""
-    return dot(input, other)
+    return dot(conj(input), other)
 
 
 register(OpInfo("vdot", vdot, _dot_samples, _dot_errors, method=True))
@@ -519,8 +519,8 @@ class AddMatmul(Node):
         alpha, beta = ctx.alpha, ctx.beta
         gs = g if alpha == 1 else g * alpha
         gc = sum_to_shape(g if beta == 1 else g * beta, ctx.c_shape) if need[0] else None
-        return (gc, gs.matmul(m2.mT) if need[1] else None,
-                m1.mT.matmul(gs) if need[2] else None)
+        return (gc, gs.matmul(m2.mH) if need[1] else None,
+                m1.mH.matmul(gs) if need[2] else None)
 
     def name(self):
         return "AddmmBackward0"

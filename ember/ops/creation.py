@@ -178,6 +178,11 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         is_float = builtins.any(isinstance(v, (builtins.float, np.floating)) for v in vals)
         dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
     dtype = _dtype.as_dtype(dtype)
+    if dtype.is_complex:
+        from ember._tensor_str import dtype_word
+
+        raise NotImplementedError('"arange_cpu" not implemented for \'%s\''
+                                  % dtype_word(dtype.np))
     if not dtype.is_floating_point:
         # torch truncates the bounds and step to integers first (0.5 becomes a zero step).
         start, end, step = builtins.int(start), builtins.int(end), builtins.int(step)

@@ -7,7 +7,7 @@ from ember._backend import array_module, np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
-from ember.ops._util import cast, to_float, wrap_dim
+from ember.ops._util import cast, conj, refuse_complex, to_float, wrap_dim
 from ember.ops.arithmetic import _out
 from ember.ops.reduction import _dim_errors, _int_sum_dtype, _TakeAlong
 from ember.ops.registry import ALL, INT_FLOAT, OpInfo, SampleInput, T, register
@@ -80,7 +80,7 @@ class Cumprod(Node):
 
     def backward(ctx, g):
         a, out = ctx.saved_tensors
-        return _cumprod_backward(g, a, out, ctx.dim)
+        return _cumprod_backward(g, conj(a), conj(out), ctx.dim)
 
 
 def _cumprod_backward(g, a, out, dim):
@@ -156,6 +156,7 @@ def _cum_extreme(input, dim, largest):
 
 def cummax(input, dim):
     """``(values, indices)`` of the running maximum along ``dim``."""
+    refuse_complex('"cummax_cpu" not implemented for \'%s\'', input)
     return _cum_extreme(input, dim, True)
 
 
@@ -164,6 +165,7 @@ register(OpInfo("cummax", cummax, _cum_samples, _dim_errors, method=True, dtypes
 
 def cummin(input, dim):
     """``(values, indices)`` of the running minimum along ``dim``."""
+    refuse_complex('"cummin_cpu" not implemented for \'%s\'', input)
     return _cum_extreme(input, dim, False)
 
 

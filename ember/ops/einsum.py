@@ -5,6 +5,7 @@ import string
 from ember._backend import array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
+from ember.ops._util import conj
 from ember.ops.blas import _check_same_dtype
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
@@ -37,7 +38,7 @@ class Einsum(Node):
             seen = set(ctx.out_sub).union(*others) if others else set(ctx.out_sub)
             spare = iter(c for c in _LETTERS if c not in sizes and c not in seen)
             terms = [ctx.out_sub] + others
-            tensors = [g] + [operands[j] for j in range(len(ctx.subs)) if j != i]
+            tensors = [g] + [conj(operands[j]) for j in range(len(ctx.subs)) if j != i]
             target = []
             for c in sub:
                 if c in target:

@@ -358,14 +358,14 @@ def _linalg_norm_errors():
 register(OpInfo("linalg.norm", linalg_norm, _linalg_norm_samples, _linalg_norm_errors))
 
 
-def _check_square(A, name):
+def _check_square(A, name, complex_ok=False):
     if A._data.ndim < 2:
         raise RuntimeError("%s: The input tensor A must have at least 2 dimensions." % name)
     n, m = A._data.shape[-2:]
     if n != m:
         raise RuntimeError("%s: A must be batches of square matrices, but they are %d by %d "
                            "matrices" % (name, n, m))
-    if not A.is_floating_point():
+    if not A.is_floating_point() and not (complex_ok and A.is_complex()):
         raise RuntimeError("%s: Expected a floating point or complex tensor as input. Got %s"
                            % (name, dtype_word(A._data.dtype)))
 

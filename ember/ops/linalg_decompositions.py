@@ -1,5 +1,5 @@
-"""Matrix decompositions of ``torch.linalg``: cholesky, qr, eigh, svd, lu, householder_product
-(and the triangular solve they share), with torch's backward formulas.
+"""Matrix decompositions of ``torch.linalg``: cholesky, qr, eigh, eig, svd, lu,
+householder_product (and the triangular solve they share), with torch's backward formulas.
 
 Each decomposition is a custom ``Function`` whose forward calls NumPy's LAPACK routines on the
 whole batch and whose backward is written with ember ops on the saved outputs, so second
@@ -13,17 +13,17 @@ from ember.autograd.function import Function
 from ember.ops._util import sum_to_shape
 from ember.ops.creation import eye
 from ember.ops.linalg import _check_square, _require_float_matrix, _square
-from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, not_differentiable, register
+from ember.ops.registry import COMPLEX, FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 from ember import return_types
 
 
-def _lapack_dtype(A, name, kernel, ints_reach_kernel=False, half=None):
+def _lapack_dtype(A, name, kernel, ints_reach_kernel=False, half=None, complex_ok=False):
     """torch's dtype errors of a LAPACK-backed op: float16 (and, for some kernels, integer and
     bool inputs) reach the kernel, which raises NotImplementedError naming it; otherwise
     integers and bool are refused up front; ``half`` overrides the float16 message
-    (a RuntimeError)."""
+    (a RuntimeError). Complex inputs pass when ``complex_ok``."""
     dt = A._data.dtype
-    if dt in (np.float32, np.float64):
+    if dt in (np.float32, np.float64) or complex_ok and dt.kind == "c":
         return
     word = _word(A)
     low = dt == np.float16 or A.dtype.name == "bfloat16"  # no LAPACK kernel for either
@@ -484,20 +484,120 @@ register(OpInfo("linalg.eigvalsh", eigvalsh, _eigh_samples, _eigh_errors, atol=1
                 rtol=1e-4, gradcheck_wrapper=_symmetric_input))
 
 
-def _complex_error(name):
-    return NotImplementedError(
-        "linalg.%s returns complex tensors, and ember has no complex dtypes yet; for symmetric "
-        "matrices use linalg.eigh / linalg.eigvalsh" % name)
+# --- general eigendecomposition -------------------------------------------------------------
+
+class Eig(Function):
+    """LAPACK's geev (through NumPy) on the whole batch; each eigenvector has unit norm and its
+    largest-magnitude entry real and positive (torch leaves that entry real, of either sign)."""
+
+    @staticmethod
+    def forward(ctx, A):
+        a = A._data
+        cdt = np.complex64 if a.dtype in (np.float32, np.complex64) else np.complex128
+        if a.shape[-1] == 0:
+            xp = array_module(a)
+            w, v = xp.zeros(a.shape[:-1], cdt), xp.zeros(a.shape, cdt)
+        else:
+            w, v = np.linalg.eig(a)
+            w, v = w.astype(cdt, copy=False), v.astype(cdt, copy=False)
+            top = np.take_along_axis(v, np.abs(v).argmax(-2)[..., None, :], -2)
+            v = v * (np.conj(top) / np.abs(top))
+        ctx.real_input = a.dtype.kind == "f"
+        L, V = _make(w), _make(array_module(v).ascontiguousarray(v))
+        ctx.save_for_backward(L, V)
+        return L, V
+
+    @staticmethod
+    def backward(ctx, gL, gV):
+        L, V = ctx.saved_tensors
+        return _eig_backward(L, V, gL, gV, ctx.real_input)
+
+
+def _eig_backward(L, V, gL, gV, real_input):
+    """torch's linalg_eig_backward: ``gA = V^-H (diag(gL) + (V^H gV - V^H V diag(re(V^H gV)))
+    / conj(E)) V^H`` with ``E_ij = L_j - L_i`` off the diagonal (the projection drops the part
+    of ``gV`` along each eigenvector's phase). V and L enter as constants: no double backward."""
+    from ember.ops.complex import real
+
+    Vh = V.mH
+    n = L.shape[-1]
+    inner = gL.diag_embed() if gL is not None else None
+    if gV is not None:
+        VhgV = Vh.matmul(gV)
+        phase = VhgV.diagonal(0, -2, -1).imag
+        if not np.allclose(phase._data, 0, rtol=1e-2, atol=1e-2):
+            raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are "
+                               "specified up to multiplication by e^{i phi}. The specified loss "
+                               "function depends on this quantity, so it is ill-defined.")
+        projected = VhgV - Vh.matmul(V * real(VhgV.diagonal(0, -2, -1)).unsqueeze(-2))
+        E = (L.unsqueeze(-2) - L.unsqueeze(-1)).conj_physical()
+        off = 1 - eye(n, dtype=L.real.dtype)
+        term = projected * off / (E + (1 - off))
+        inner = term if inner is None else inner + term
+    gA = _make(np.linalg.inv(Vh._data)).matmul(inner.matmul(Vh))
+    return real(gA) if real_input else gA
 
 
 def eig(A, *, out=None):
-    """Not available: its results are complex (ember has no complex dtypes yet)."""
-    raise _complex_error("eig")
+    """``(eigenvalues, eigenvectors)`` of square matrices, complex, with ``A V = V diag(L)``;
+    each eigenvector has unit norm and its largest-magnitude entry real and positive."""
+    _lapack_dtype(A, "linalg.eig", "linalg_eig_out_cpu", complex_ok=True)
+    _check_square(A, "linalg.eig", complex_ok=True)
+    return return_types.linalg_eig(*Eig.apply(A))
 
 
 def eigvals(A, *, out=None):
-    """Not available: its results are complex (ember has no complex dtypes yet)."""
-    raise _complex_error("eigvals")
+    """The eigenvalues of square matrices, complex, in LAPACK's order (as torch's)."""
+    _lapack_dtype(A, "linalg.eigvals", "linalg_eig_out_cpu", complex_ok=True)
+    _check_square(A, "linalg.eigvals", complex_ok=True)
+    return Eig.apply(A)[0]
+
+
+def _eig_samples(dtype):
+    rng = np.random.default_rng(3)
+    yield SampleInput(T(values=rng.uniform(-2, 2, (3, 3)).tolist()))
+    yield SampleInput(T(values=rng.uniform(-2, 2, (2, 4, 4)).tolist()), name="batch")
+    yield SampleInput(T(values=_symmetric(3)), name="real eigenvalues")
+    yield SampleInput(T(values=[[0.0, -1.0], [1.0, 0.0]]), name="a rotation")
+    yield SampleInput(T(0, 0), name="empty")
+
+
+def _complex_eig_samples(dtype):
+    rng = np.random.default_rng(4)
+    m = rng.uniform(-2, 2, (2, 3, 3)) + 1j * rng.uniform(-2, 2, (2, 3, 3))
+    yield SampleInput(T(values=m[0]))
+    yield SampleInput(T(values=m), name="batch")
+
+
+def _eig_errors(name):
+    def errors():
+        yield ErrorInput(SampleInput(T(2, 3)), RuntimeError, "A must be batches of square")
+        yield ErrorInput(SampleInput(T(3)), RuntimeError, "at least 2 dimensions")
+        yield ErrorInput(SampleInput(T(2, 2, dtype="float16")), NotImplementedError,
+                         '"linalg_eig_out_cpu" not implemented for \'Half\'')
+
+    return errors
+
+
+def _eig_ref(torch, A):
+    L, V = torch.linalg.eig(A)
+    if V.numel():
+        top = V.gather(-2, V.abs().argmax(-2, keepdim=True))
+        V = V * (top.conj() / top.abs())
+    return L, V
+
+
+def _eig_record_samples(dtype):
+    return _complex_eig_samples(dtype) if dtype.startswith("complex") else _eig_samples(dtype)
+
+
+# eig's eigenvectors carry a phase: a loss of them must not depend on it (torch raises), which
+# random weights and gradcheck's one-hot ones do; tests/test_complex.py checks eig's gradient
+# with phase-invariant losses against torch.
+register(OpInfo("linalg.eig", eig, _eig_record_samples, _eig_errors("eig"), ref=_eig_ref,
+                atol=1e-4, rtol=1e-4, dtypes=FLOAT + COMPLEX, grad=False))
+register(OpInfo("linalg.eigvals", eigvals, _eig_record_samples, _eig_errors("eigvals"),
+                atol=1e-4, rtol=1e-4, dtypes=FLOAT + COMPLEX, gradgrad=False))
 
 
 # --- singular value decomposition -----------------------------------------------------------
@@ -588,6 +688,3 @@ def _svdvals_samples(dtype):
 
 register(OpInfo("linalg.svd", svd, _svd_samples, ref=_svd_ref, atol=1e-4, rtol=1e-4))
 register(OpInfo("linalg.svdvals", svdvals, _svdvals_samples, atol=1e-4, rtol=1e-4))
-
-not_differentiable("linalg.eig", "tests/ops/test_linalg.py")
-not_differentiable("linalg.eigvals", "tests/ops/test_linalg.py")

@@ -14,7 +14,7 @@ from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
-from ember.ops._util import cast, to_float, wrap_dim, wrap_dims
+from ember.ops._util import cast, conj, refuse_complex, to_float, wrap_dim, wrap_dims
 from ember.ops.registry import ALL, INT_FLOAT, ErrorInput, OpInfo, SampleInput, T, register
 
 
@@ -182,6 +182,7 @@ class NanSum(Node):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum treating NaN as zero."""
+    refuse_complex("nansum on CPU does not support complex inputs", input, error=RuntimeError)
     dims = _reduce_args(input, dim)
     dtype = _int_sum_dtype(input, dtype)
     if dtype is not None:
@@ -225,9 +226,9 @@ class Prod(Node):
         (a,) = ctx.saved_tensors
         if ctx.dim is None:
             others = _ProdOthers.apply((a.reshape(-1),)).reshape(a.shape)
-            return g.expand(a.shape) * others
+            return g.expand(a.shape) * conj(others)
         others = _ProdOthers.apply((a.movedim(ctx.dim, -1),)).movedim(-1, ctx.dim)
-        return _expand_reduced(g, a.shape, (ctx.dim,), ctx.keepdim) * others
+        return _expand_reduced(g, a.shape, (ctx.dim,), ctx.keepdim) * conj(others)
 
     @staticmethod
     def onnx(call):

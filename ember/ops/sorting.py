@@ -65,6 +65,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
     With ``dim``, the distinct slices along that dim. Not differentiable.
     """
+    refuse_complex('"unique" not implemented for \'%s\'', input)
     a = input._data
     if dim is not None:
         d = wrap_dim(dim, a.ndim)
@@ -177,6 +178,7 @@ def _median_index(a, dim):
 
 def median(input, dim=None, keepdim=False, *, out=None):
     """Lower median of all elements, or ``(values, indices)`` along ``dim``."""
+    refuse_complex('"median_cpu" not implemented for \'%s\'', input)
     if dim is None:
         if input._data.dtype.kind in "biu":
             flat = np.sort(input._data.reshape(-1))
@@ -250,6 +252,7 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
         >>> ember.nanmedian(ember.tensor([1.0, float("nan"), 3.0, 2.0]))
         tensor(2.)
     """
+    refuse_complex('"median_cpu" not implemented for \'%s\'', input)
     kind = input._data.dtype.kind
     if kind == "b":
         raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
@@ -285,6 +288,7 @@ register(OpInfo("nanmedian", nanmedian, _nanmedian_samples, lambda: iter([
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    refuse_complex('"kthvalue_cpu" not implemented for \'%s\'', input)
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     if input._data.dtype.kind == "b":

@@ -13,7 +13,8 @@ from ember._tensor import Tensor
 from ember.autograd.function import Node
 from ember.ops import _special_math
 from ember._tensor_str import dtype_word
-from ember.ops._util import binary_operands, check_broadcast, sum_to_shape, to_float
+from ember.ops._util import (binary_operands, check_broadcast, refuse_complex, sum_to_shape,
+                             to_float)
 from ember.ops.arithmetic import _out, _unary_samples
 from ember.ops.binary import _ranged_binary_samples, float_operands
 from ember.ops.binary import table_op as binary_table_op
@@ -104,12 +105,18 @@ def _xlogy_onnx(call, x, y):
     return g.op("Where", g.op("Equal", x, zero), zero, g.op("Mul", x, g.op("Log", y)))
 
 
+def _real_float_operands(name, input, other):
+    a, b = float_operands(name, input, other)
+    refuse_complex('"%s_cpu" not implemented for \'%%s\'' % name, a)
+    return a, b
+
+
 # A line of the binary table (``binary.py``). d/dx is log(y), also at x == 0 (as torch), except
 # where the value is pinned to 0 because y <= 0 as well.
 xlogy = binary_table_op("xlogy", _xlogy_kernel, "ab",
                         lambda g, x, y, out: where((x == 0) & (y <= 0), 0.0, xlogy(g, y)),
                         lambda g, x, y, out: g * x / y,
-                        float_operands, onnx=_xlogy_onnx)
+                        _real_float_operands, onnx=_xlogy_onnx)
 xlogy.__doc__ = "``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN)."
 
 
@@ -150,6 +157,7 @@ class Logit(Node):
 
 def logit(input, eps=None, *, out=None):
     """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
+    refuse_complex('"logit_cpu" not implemented for \'%s\'', input)
     return _out(Logit.apply((to_float(input),), eps), out)
 
 
@@ -206,7 +214,7 @@ def _xlog1py_kernel(x, y):
 # d/dx is log1p(y), also at x == 0, except where the value is pinned to 0 because y <= -1 too.
 xlog1py = binary_table_op("xlog1py", _xlog1py_kernel, "ab",
                           lambda g, x, y, out: where((x == 0) & (y <= -1), 0.0, xlog1py(g, y)),
-                          lambda g, x, y, out: g * x / (y + 1), float_operands,
+                          lambda g, x, y, out: g * x / (y + 1), _real_float_operands,
                           node_name="SpecialXlog1py")
 xlog1py.__doc__ = "``input * log1p(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN)."
 

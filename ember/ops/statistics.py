@@ -20,7 +20,8 @@ from ember.ops import reduction
 from ember.ops.reduction import mean
 from ember.ops import sorting
 from ember.ops.views import movedim
-from ember.ops._util import cast, check_dtype, no_derivative, shape_str, to_float, wrap_dim
+from ember.ops._util import (cast, check_dtype, no_derivative, refuse_complex, shape_str, to_float,
+                             wrap_dim)
 from ember.ops.registry import (INT_FLOAT, ErrorInput, OpInfo, SampleInput, T,
                                 not_differentiable, register)
 from ember.return_types import _return_type
@@ -370,6 +371,7 @@ def _mode_index(a):
 def mode(input, dim=-1, keepdim=False):
     """``(values, indices)``: the most frequent value along ``dim`` (the smallest on a tie)
     and the index of its last occurrence."""
+    refuse_complex('"mode_cpu" not implemented for \'%s\'', input)
     a = input._data
     nd = a.ndim
     d = wrap_dim(dim, nd)

@@ -10,7 +10,7 @@ import math
 from ember import _dtype
 from ember._backend import np
 from ember.autograd.function import Node
-from ember.ops._util import cast, check_dtype, refuse_complex, to_float
+from ember.ops._util import cast, check_dtype, conj, refuse_complex, to_float
 from ember.ops.arithmetic import _out, _unary_samples
 from ember.ops.registry import (ALL, COMPLEX, INT_FLOAT, OpInfo, SampleInput, T, dtype_errors,
                                 register)
@@ -23,10 +23,13 @@ class UnaryOp:
     """One line of the table: ``kernel(x)`` on arrays; ``grad(g, v)`` with ember ops, where ``v``
     is the input (``keeps=X``), the output (``keeps=Y``) or None."""
 
-    __slots__ = ("name", "kernel", "keeps", "grad", "node_name", "onnx")
+    __slots__ = ("name", "kernel", "keeps", "grad", "node_name", "onnx", "holomorphic")
 
-    def __init__(self, name, kernel, keeps, grad, node_name=None, onnx=None):
+    def __init__(self, name, kernel, keeps, grad, node_name=None, onnx=None, holomorphic=True):
         self.name, self.kernel, self.keeps, self.grad = name, kernel, keeps, grad
+        # ``grad(g, v)`` is ``g * f'(v)`` with a real-coefficient ``f'``: for complex inputs
+        # it is given ``conj(v)``, which makes it torch's ``g * conj(f'(v))``
+        self.holomorphic = holomorphic
         self.onnx = onnx  # the ONNX form: an operator name, or ``f(call, x)`` (ember.onnx)
         self.node_name = (node_name or name[0].upper() + name[1:]) + "Backward0"
 
@@ -62,7 +65,7 @@ class Unary(TableNode):
         if ctx.op.keeps is NOTHING:
             return ctx.op.grad(g, None)
         (v,) = ctx.saved_tensors
-        return ctx.op.grad(g, v)
+        return ctx.op.grad(g, conj(v) if ctx.op.holomorphic else v)
 
 
 def unary_function(op, float_only=True):
@@ -86,7 +89,8 @@ def table_op(name, kernel, keeps, grad, low=-2.0, high=2.0, aliases=(), onnx=Non
 
         def samples(dtype):
             yield from ranged(dtype)
-            yield SampleInput(T(len(edge), values=edge), name="edge: domain ends")
+            if not dtype.startswith("complex"):  # for complex numbers these lie on branch cuts
+                yield SampleInput(T(len(edge), values=edge), name="edge: domain ends")
     for n in (name,) + aliases:
         register(OpInfo(n, fn, samples, method=True, inplace=n + "_", dtypes=INT_FLOAT + COMPLEX))
     return fn
@@ -110,7 +114,7 @@ class TanhBackward(Node):
 
     def backward(ctx, gg):
         g, y = ctx.saved_tensors
-        return gg * (1 - y * y), -2 * gg * g * y
+        return gg * conj(1 - y * y), -2 * gg * conj(g * y)
 
 
 class SigmoidBackward(Node):
@@ -123,7 +127,7 @@ class SigmoidBackward(Node):
 
     def backward(ctx, gg):
         g, y = ctx.saved_tensors
-        return gg * y * (1 - y), gg * g * (1 - 2 * y)
+        return gg * conj(y * (1 - y)), gg * conj(g * (1 - 2 * y))
 
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -180,8 +184,7 @@ sigmoid = table_op("sigmoid", _stable_sigmoid, Y, lambda g, y: SigmoidBackward.a
                    -5.0, 5.0,
                    onnx="Sigmoid")
 
-_ABS = UnaryOp("abs", np.abs, X, lambda g, x: g * sign(x),
-               onnx="Abs")
+_ABS = UnaryOp("abs", np.abs, X, lambda g, x: g * sgn(x), onnx="Abs", holomorphic=False)
 def _sign_kernel(a):
     if a.dtype.kind != "f":
         return np.sign(a)
@@ -389,6 +392,7 @@ register(OpInfo("nan_to_num", nan_to_num, _nan_samples, method=True, inplace="na
 
 def deg2rad(input, *, out=None):
     """Degrees to radians."""
+    refuse_complex("deg2rad is not supported for complex tensors.", input, error=RuntimeError)
     return _out(to_float(input) * (math.pi / 180.0), out)
 
 
@@ -398,6 +402,7 @@ register(OpInfo("deg2rad", deg2rad, _unary_samples(-200.0, 200.0), method=True,
 
 def rad2deg(input, *, out=None):
     """Radians to degrees."""
+    refuse_complex("rad2deg is not supported for complex tensors.", input, error=RuntimeError)
     return _out(to_float(input) * (180.0 / math.pi), out)
 
 

@@ -54,9 +54,11 @@ def materialise(sample, dtype, seed=0, requires_grad=True):
             arr = make_array(x, dtype, rng)
             e = ember.from_numpy(arr.copy())
             t = torch.from_numpy(arr.copy())
+            if not arr.size:  # NumPy gives empty arrays zero strides; torch's tensors have not
+                t = t.clone(memory_format=torch.contiguous_format)
             if x.noncontig and arr.ndim:
                 e, t = e[..., ::2], t[..., ::2]
-            floating = arr.dtype.kind == "f"
+            floating = arr.dtype.kind in "fc"
             if requires_grad and x.grad and floating:
                 if x.noncontig and arr.ndim:
                     # make the strided view the leaf
@@ -167,3 +169,18 @@ def check_same_error(what, e_err, t_err):
     if e_err is not None:
         raise AssertionError("%s: ember raised %r, torch did not" % (what, e_err)) from e_err
     return False
+
+
+def weights(t, rng):
+    """Random weights shaped like the torch output ``t``; complex (both parts random) for
+    complex outputs."""
+    w = rng.standard_normal(tuple(t.shape))
+    if t.is_complex():
+        w = w + 1j * rng.standard_normal(tuple(t.shape))
+    return np.asarray(w).astype(str(t.dtype).split(".")[-1])
+
+
+def weighted_loss(out, w, lib):
+    """``sum(out * w)``, its real part for complex outputs: a real loss, as backward needs."""
+    loss = (out * lib.from_numpy(np.asarray(w))).sum()
+    return loss.real if loss.is_complex() else loss

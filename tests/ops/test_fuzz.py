@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import ember
 from ember.ops.registry import OPS, SampleInput, T
 from tests.ops.harness import (assert_close, check_same_error, flatten_outputs, make_array,
-                               materialise, to_numpy, torch_fn)
+                               materialise, to_numpy, torch_fn, weighted_loss)
 
 # op name -> why ember deliberately differs from torch on fuzzed inputs (not fuzzed).
 KNOWN_DIFFERENCES = {
@@ -182,11 +182,11 @@ def _compare(info, sample, dtype):
     if not terms:
         return
     w = [np.linspace(-1, 1, t.numel()).reshape(tuple(t.shape)).astype(to_numpy(t).dtype)
-         for _, t in terms]
-    t_gr, t_err = _run(torch.autograd.grad, ([(t * torch.from_numpy(x)).sum() for (_, t), x
+         * (1 - 0.5j if t.is_complex() else 1) for _, t in terms]
+    t_gr, t_err = _run(torch.autograd.grad, ([weighted_loss(t, x, torch) for (_, t), x
                                                in zip(terms, w)], t_leaves),
                        {"allow_unused": True})
-    e_gr, e_err = _run(ember.autograd.grad, ([(e * ember.from_numpy(x)).sum() for (e, _), x
+    e_gr, e_err = _run(ember.autograd.grad, ([weighted_loss(e, x, ember) for (e, _), x
                                               in zip(terms, w)], e_leaves),
                        {"allow_unused": True})
     if check_same_error(what + " backward", e_err, t_err):

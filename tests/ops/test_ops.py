@@ -10,10 +10,14 @@ import torch
 import ember
 from ember.ops.registry import OPS
 from tests.ops.harness import (assert_close, assert_same, check_same_error, flatten_outputs,
-                               materialise, to_numpy, tolerances, torch_fn)
+                               materialise, to_numpy, tolerances, torch_fn, weighted_loss,
+                               weights)
 
 _CASES = [(name, dt) for name, info in sorted(OPS.items()) for dt in info.dtypes]
 _GRAD_CASES = [name for name, info in sorted(OPS.items()) if info.grad]
+_BACKWARD_CASES = [(name, dt) for name in _GRAD_CASES
+                   for dt in ("float32", "float64", "complex64", "complex128")
+                   if dt in OPS[name].dtypes]
 _ERROR_CASES = [name for name, info in sorted(OPS.items()) if info.errors is not None]
 
 
@@ -49,12 +53,9 @@ def test_forward_matches_torch(name, dtype):
             assert_close(e, t, atol, rtol, what)
 
 
-@pytest.mark.parametrize("name", _GRAD_CASES)
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,dtype", _BACKWARD_CASES, ids=["%s-%s" % c for c in _BACKWARD_CASES])
 def test_backward_matches_torch(name, dtype):
     info = OPS[name]
-    if dtype not in info.dtypes:
-        pytest.skip("op has no %s samples" % dtype)
     tfn = torch_fn(info)
     for i, sample in enumerate(_samples(info, dtype)):
         ea, ek, ta, tk, e_leaves, t_leaves = materialise(sample, dtype, seed=i)
@@ -76,9 +77,9 @@ def test_backward_matches_torch(name, dtype):
                 what, e.requires_grad, t.requires_grad)
             if not t.requires_grad:
                 continue
-            w = rng.standard_normal(tuple(t.shape)).astype(dtype)
-            e_terms.append((e * ember.from_numpy(w)).sum())
-            t_terms.append((t * torch.from_numpy(w)).sum())
+            w = weights(t, rng)
+            e_terms.append(weighted_loss(e, w, ember))
+            t_terms.append(weighted_loss(t, w, torch))
         if not t_terms:
             continue
         t_gr, t_err = _run(torch.autograd.grad, (t_terms, t_leaves), {"allow_unused": True})
@@ -98,11 +99,12 @@ def test_backward_matches_torch(name, dtype):
 @pytest.mark.parametrize("name", _GRAD_CASES)
 def test_gradcheck(name):
     info = OPS[name]
-    if "float64" not in info.dtypes:
-        pytest.skip("op has no float64 samples")
+    dtypes = [d for d in ("float64", "complex128") if d in info.dtypes]
+    if not dtypes:
+        pytest.skip("op has no float64 or complex128 samples")
     checked = 0
-    for i, sample in enumerate(_samples(info, "float64")):
-        ea, ek, _, _, leaves, _ = materialise(sample, "float64", seed=i)
+    for i, (sample, dtype) in enumerate((s, d) for d in dtypes for s in _samples(info, d)):
+        ea, ek, _, _, leaves, _ = materialise(sample, dtype, seed=i)
         if not leaves or any(x.numel() > 64 for x in leaves) or sample.name.startswith("edge:"):
             continue  # "edge:" samples sit where finite differences mean nothing (NaN, poles)
         if _run(info.func, ea, ek)[1] is not None:
@@ -123,8 +125,8 @@ def test_gradcheck(name):
             args = [swap(a, it) for a in ea]
             kwargs = {k: swap(v, it) for k, v in ek.items()}
             out = info.func(*args, **kwargs)
-            return tuple(o for o in flatten_outputs(out)
-                         if isinstance(o, ember.Tensor) and o.is_floating_point())
+            return tuple(o for o in flatten_outputs(out) if isinstance(o, ember.Tensor)
+                         and (o.is_floating_point() or o.is_complex()))
 
         order = [y for a in list(ea) + list(ek.values())
                  for y in (a if isinstance(a, (list, tuple)) else [a]) if id(y) in leaf_ids]
