@@ -53,6 +53,11 @@ _FP32 = (
 _PROMOTE = "stack cat index_copy"
 CPU_POLICY = dict([(n, "lower") for n in _LOWER.split()] + [(n, "fp32") for n in _FP32.split()]
                   + [(n, "promote") for n in _PROMOTE.split()])
+# F.pad reaches torch's listed reflection_pad1d/2d and replication_pad1d/2d/3d (float32) by its
+# mode and the length of ``pad``; constant and circular padding are not listed.
+CPU_POLICY["nn.functional.pad"] = "pad"
+_FP32_PADS = {("reflect", 2), ("reflect", 4), ("replicate", 2), ("replicate", 4),
+              ("replicate", 6)}
 
 _DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
 _CPU_DTYPES = ("bfloat16", "float16")
@@ -148,6 +153,12 @@ def _cast_call(fn, policy, args, kwargs):
     lower = _ACTIVE[0]
     if kwargs.get("out") is not None or kwargs.get("dtype") is not None:
         return fn(*args, **kwargs)
+    if policy == "pad":
+        mode = kwargs.get("mode", args[2] if len(args) > 2 else "constant")
+        widths = kwargs.get("pad", args[1] if len(args) > 1 else ())
+        if (mode, len(widths)) not in _FP32_PADS:
+            return fn(*args, **kwargs)
+        policy = "fp32"
     target = (lower if policy == "lower" else _dtype.float32 if policy == "fp32"
               else _widest(args, kwargs, lower))
 

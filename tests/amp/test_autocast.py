@@ -56,6 +56,15 @@ _CALLS = [
     (lambda m, a, b: m.cat([m.mm(a, b), m.mm(a, b)]), [(4, 3), (3, 5)]),
     (lambda m, a, b: m.cat([m.mm(a, b), b[:, :5].T @ b[:, :5]]), [(4, 3), (3, 5)]),
     (lambda m, a, b: m.stack([m.mm(a, b).float(), m.mm(a, b)]), [(4, 3), (3, 5)]),
+    # F.pad: reflection/replication pads are float32 ops, constant/circular padding is not
+    (lambda m, a, b: m.nn.functional.pad(m.mm(a, b)[None], (1, 2), mode="reflect"),
+     [(4, 3), (3, 5)]),
+    (lambda m, a, b: m.nn.functional.pad(m.mm(a, b)[None, None], (1, 1, 1, 1), "replicate"),
+     [(4, 3), (3, 5)]),
+    (lambda m, a, b: m.nn.functional.pad(m.mm(a, b)[None], (1, 2), value=3.0),
+     [(4, 3), (3, 5)]),
+    (lambda m, a, b: m.nn.functional.pad(m.mm(a, b)[None], (1, 2), mode="circular"),
+     [(4, 3), (3, 5)]),
     # not listed: computed in the inputs' dtype
     (lambda m, a, b: m.softmax(m.mm(a, b), 1), [(4, 3), (3, 5)]),
     (lambda m, a, b: m.mm(a, b) + a.sum(), [(4, 3), (3, 5)]),
