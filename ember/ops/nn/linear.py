@@ -1,4 +1,6 @@
 """``linear`` and ``bilinear``."""
+import math
+
 from ember._parallel import matmul as _matmul
 from ember._tensor_str import dtype_word
 from ember.autograd.function import Node
@@ -24,8 +26,9 @@ class Linear(Node):
         need = ctx.needs_input_grad
         has_bias = len(need) == 3
         gx = g @ w if need[0] else None
-        g2 = g.reshape(-1, g.shape[-1])
-        gw = g2.t() @ x.reshape(-1, x.shape[-1]) if need[1] else None
+        rows = math.prod(g.shape[:-1])  # not -1: a size may be 0
+        g2 = g.reshape(rows, g.shape[-1])
+        gw = g2.t() @ x.reshape(rows, x.shape[-1]) if need[1] else None
         if has_bias:
             return gx, gw, (g2.sum(0) if need[2] else None)
         return gx, gw
@@ -87,6 +90,9 @@ def _linear_samples(dtype):
     yield SampleInput(T(2, 3, 3), T(5, 3))
     yield SampleInput(T(3), T(2, 3), T(2))
     yield SampleInput(T(4, 3, noncontig=True), T(5, 3, noncontig=True), T(5))
+    yield SampleInput(T(0, 3), T(0, 3), T(0), name="empty batch, no out_features")
+    yield SampleInput(T(2, 0, 3), T(4, 3), T(4), name="empty batch")
+    yield SampleInput(T(2, 0), T(4, 0), T(4), name="no in_features")
 
 
 def _linear_errors():
@@ -112,16 +118,23 @@ def bilinear(input1, input2, weight, bias=None):
         raise RuntimeError("bilinear(): input size does not match weight size: got %d but "
                            "expected %d" % (input1._data.shape[-1], weight._data.shape[1]))
     lead = input1._data.shape[:-1]
-    x1 = input1.reshape(-1, input1._data.shape[-1])
-    x2 = input2.reshape(-1, input2._data.shape[-1])
+    n = math.prod(lead)  # the sizes are spelled out (no -1): any of them may be 0
+    x1 = input1.reshape(n, input1._data.shape[-1])
+    x2 = input2.reshape(n, input2._data.shape[-1])
     out_f, in1, in2 = weight._data.shape
     # (N, in1) @ (in1, out*in2) -> (N, out, in2), then contract in2 with x2.
-    t = (x1 @ weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
-    y = (t @ x2.unsqueeze(-1)).reshape(-1, out_f)
+    t = (x1 @ weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(n, out_f, in2)
+    y = (t @ x2.unsqueeze(-1)).reshape(n, out_f)
     if bias is not None:
         y = y + bias
     return y.reshape(lead + (out_f,))
 
 
-register_nn("bilinear", bilinear, lambda dt: iter([SampleInput(T(3, 2), T(3, 4), T(5, 2, 4), T(5)),
-                                           SampleInput(T(2, 3, 2), T(2, 3, 4), T(2, 2, 4))]))
+def _bilinear_samples(dtype):
+    yield SampleInput(T(3, 2), T(3, 4), T(5, 2, 4), T(5))
+    yield SampleInput(T(2, 3, 2), T(2, 3, 4), T(2, 2, 4))
+    yield SampleInput(T(0, 2), T(0, 4), T(0, 2, 4), T(0), name="empty batch, no out_features")
+    yield SampleInput(T(2, 0, 2), T(2, 0, 4), T(3, 2, 4), name="empty batch")
+
+
+register_nn("bilinear", bilinear, _bilinear_samples)

@@ -77,6 +77,8 @@ def _samples(dtype):
                       label_smoothing=0.2)
     yield SampleInput(T(4, 5), T(3, 5), T(4, values=[0, 1, 2, 1], dtype="int64", grad=False),
                       ignore_index=1)
+    yield SampleInput(T(4, 0), T(3, 0), T(4, dtype="int64", low=0, high=3, grad=False),
+                      name="no in_features")
 
 
 def _errors():

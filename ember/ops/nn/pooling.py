@@ -31,8 +31,10 @@ def _ntuple(value, nd, fname, what):
 
 
 def _batched(input, nd, fname):
-    """``(input as (N, C, *S), was_batched)``; torch accepts ``(C, *S)`` too."""
-    if input.dim() not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[1:]):
+    """``(input as (N, C, *S), was_batched)``; torch accepts ``(C, *S)`` too. Only a batch
+    dimension may be empty (an unbatched input has none)."""
+    batch = 1 if input.dim() == nd + 2 else 0
+    if input.dim() not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[batch:]):
         raise RuntimeError("%s: Expected %dD or %dD (batch mode) tensor with optional 0 dim batch "
                            "size for input, but got:%s" % (fname, nd + 1, nd + 2,
                                                           _shape_str(input.shape)))
@@ -310,10 +312,10 @@ def _flat_indices(arg, geom):
 
 def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
                 fname):
+    x, batched = _batched(input, nd, fname)  # torch checks the shape before the dtype
     if nd == 1 and not return_indices:
         check_dtype("max_pool1d_impl", input)  # torch's 1-d kernel (no indices) is float only
-    check_dtype("max_pool2d", input, kinds="fiu")
-    x, batched = _batched(input, nd, fname)
+    check_dtype("max_pool3d" if nd == 3 else "max_pool2d", input, kinds="fiu")
     geom = _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, nd, fname)
     pre = None
     if return_indices:
@@ -471,9 +473,12 @@ class _AvgPoolGrad(Node):
 
 def _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 divisor_override, nd, fname):
-    if input._data.dtype != np.int64:
-        check_dtype("avg_pool2d", input)  # torch averages int64 too, no other integer type
-    x, batched = _batched(input, nd, fname)
+    x, batched = _batched(input, nd, fname)  # torch checks the shape before the dtype
+    if input._data.dtype != np.int64:  # torch averages int64 too, no other integer type
+        if nd == 3:
+            check_dtype("avg_pool3d_out_frame", input, half=False)
+        else:
+            check_dtype("avg_pool2d", input)
     geom = _pool_geometry(x, kernel_size, stride, padding, 1, ceil_mode, nd, fname)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -619,7 +624,8 @@ def _pool_errors(nd, avg=False):
     they share, the dtypes torch's kernels lack, then each one's own."""
     def errors():
         sp = (5,) * nd
-        kernel = "avg_pool2d" if avg else "max_pool1d_impl" if nd == 1 else "max_pool2d"
+        kernel = ("avg_pool3d_out_frame" if nd == 3 else "avg_pool2d") if avg else \
+            "max_pool1d_impl" if nd == 1 else "max_pool%dd" % nd
         for dt, word in (("int8", "Char"), ("bool", "Bool")) if avg or nd == 1 else \
                 (("bool", "Bool"),):
             yield ErrorInput(SampleInput(T(2, 2, *sp, dtype=dt), 2), NotImplementedError,
@@ -627,6 +633,11 @@ def _pool_errors(nd, avg=False):
         if avg or nd == 1:
             yield ErrorInput(SampleInput(T(0, 2, *sp, dtype="int8"), 2), NotImplementedError,
                              "not implemented for 'Char'")
+        if avg and nd == 3:  # torch's 3-d average has no float16 kernel, even for no batch
+            yield ErrorInput(SampleInput(T(0, 2, *sp, dtype="float16"), 2), NotImplementedError,
+                             "\"%s\" not implemented for 'Half'" % kernel)
+        # an unbatched input has no batch dimension that may be empty; torch checks it first
+        yield ErrorInput(SampleInput(T(0, *sp, dtype="int8"), 2), RuntimeError, "Expected")
         yield ErrorInput(SampleInput(T(1, 2, *sp), 2, padding=2), RuntimeError,
                          "pad should be at most half of effective kernel size")
         yield ErrorInput(SampleInput(T(1, 2, *(1,) * nd), 2), RuntimeError,
@@ -658,6 +669,14 @@ def _with_indices_samples(samples):
             if not s.name and "return_indices" not in s.kwargs and len(s.args) < 6:
                 yield s
     return without_flag
+
+
+def _with_indices_errors(nd):
+    """The forms with indices take integers (even 1-d) but not bool, not even an empty batch."""
+    def errors():
+        yield ErrorInput(SampleInput(T(0, 3, *(4,) * nd, dtype="bool"), 2), NotImplementedError,
+                         "\"max_pool%dd\" not implemented for 'Bool'" % max(nd, 2))
+    return errors
 
 
 def _avg_pool1d_samples(dtype):
@@ -707,6 +726,12 @@ def _lp_pool3d_samples(dtype):
     yield SampleInput(T(2, 3, 4, 5, low=0.5, high=2.0), 3.0, (2, 2, 3), stride=(1, 2, 1))
 
 
+def _lp_pool3d_errors():
+    # float16 reaches torch's 3-d average kernel, which has no float16 version
+    yield ErrorInput(SampleInput(T(0, 1, 3, 4, 4, dtype="float16"), 2, 2, 1), NotImplementedError,
+                     "\"avg_pool3d_out_frame\" not implemented for 'Half'")
+
+
 _F = "nn.functional."
 register(OpInfo("max_pool1d", max_pool1d, _max_pool1d_samples, _pool_errors(1),
                 torch_name=_F + "max_pool1d"))
@@ -724,15 +749,15 @@ register(OpInfo("max_pool3d", max_pool3d, _max_pool3d_samples, _pool_errors(3),
                 torch_name=_F + "max_pool3d"))
 register(OpInfo("avg_pool3d", avg_pool3d, _avg_pool3d_samples, _pool_errors(3, avg=True),
                 torch_name=_F + "avg_pool3d"))
-register(OpInfo("lp_pool3d", lp_pool3d, _lp_pool3d_samples, torch_name=_F + "lp_pool3d",
-                atol=1e-5, rtol=1e-5))
+register(OpInfo("lp_pool3d", lp_pool3d, _lp_pool3d_samples, _lp_pool3d_errors,
+                torch_name=_F + "lp_pool3d", atol=1e-5, rtol=1e-5))
 register(OpInfo("max_pool1d_with_indices", max_pool1d_with_indices,
-                _with_indices_samples(_max_pool1d_samples),
+                _with_indices_samples(_max_pool1d_samples), _with_indices_errors(1),
                 torch_name=_F + "max_pool1d_with_indices"))
 register(OpInfo("max_pool2d_with_indices", max_pool2d_with_indices,
-                _with_indices_samples(_max_pool2d_samples),
+                _with_indices_samples(_max_pool2d_samples), _with_indices_errors(2),
                 torch_name=_F + "max_pool2d_with_indices"))
 register(OpInfo("max_pool3d_with_indices", max_pool3d_with_indices,
-                _with_indices_samples(_max_pool3d_samples),
+                _with_indices_samples(_max_pool3d_samples), _with_indices_errors(3),
                 torch_name=_F + "max_pool3d_with_indices"))
 del _F

@@ -75,7 +75,9 @@ def _adaptive_avg_poolnd(input, output_size, nd, fname):
                            "but input has sizes %s with dimension %d being empty"
                            % (fname, _shape_str(input.shape), empty[0]))
     dtype = input._data.dtype
-    if input._data.size:  # torch returns an empty input of any dtype without its kernel
+    if nd == 3:  # torch's 3-d kernel checks the dtype even for an empty input
+        check_dtype("adaptive_avg_pool3d_cpu", input)
+    elif input._data.size:  # the 1-d and 2-d ones return an empty input of any dtype as it is
         check_dtype("adaptive_avg_pool2d", input)
     if mean:
         return input.mean(tuple(range(-nd, 0)), keepdim=True)
@@ -132,14 +134,14 @@ def _adaptive_max_indices(x, out_size):
 
 def _adaptive_max_poolnd(input, output_size, return_indices, nd, fname):
     out_size, _ = _adaptive_args(input, output_size, nd, fname)
-    check_dtype("adaptive_max_pool2d", input)
-    batched = input.dim() == nd + 2
-    x = input if batched else input.unsqueeze(0)
-    if any(s == 0 for s in x.shape[2:]):
+    # dim 0 is the batch (or, unbatched, the channels): only it may be empty
+    if 0 in input.shape[1:]:
         raise RuntimeError("%s(): Expected input to have non-zero size for non-batch dimensions, "
                            "but input has sizes %s with dimension %d being empty"
-                           % (fname, _shape_str(input.shape),
-                              next(i for i, s in enumerate(input.shape) if s == 0)))
+                           % (fname, _shape_str(input.shape), input.shape.index(0, 1)))
+    check_dtype("adaptive_max_pool3d_cpu" if nd == 3 else "adaptive_max_pool2d", input)
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
     idx = _adaptive_max_indices(x._data, out_size)
     out = _PlaneGather.apply((x,), idx)
     if not batched:
@@ -214,12 +216,19 @@ def _adaptive_max_samples(nd):
 
 def _adaptive_errors(fname, nd):
     def errors():
-        kernel = "adaptive_%s_pool2d" % ("max" if "max" in fname else "avg")
+        kernel = "adaptive_%s_pool%s" % ("max" if "max" in fname else "avg",
+                                          "3d_cpu" if nd == 3 else "2d")
         yield ErrorInput(SampleInput(T(1, 2, *(4,) * nd, dtype="int64"), 2), NotImplementedError,
-                         "\"%s\" not implemented for 'Long'" % kernel)
+                         "\"%s\" not implemented for '%s'" % (kernel, "Long"))
+        if nd == 3:  # the 3-d kernels refuse an empty batch of integers too
+            yield ErrorInput(SampleInput(T(0, 3, 3, 3, dtype="int8"), (2, 4, 1)),
+                             NotImplementedError, "\"%s\" not implemented for 'Char'" % kernel)
         yield ErrorInput(SampleInput(T(5), 2), RuntimeError, "Expected")
         yield ErrorInput(SampleInput(T(2, 3, *(0,) + (6,) * (nd - 1)), 2), RuntimeError,
                          "Expected input to have non-zero size for non-batch dimensions")
+        if "max" in fname:  # the channels may not be empty either (the average's may)
+            yield ErrorInput(SampleInput(T(2, 0, *(6,) * nd), 2), RuntimeError,
+                             "dimension 1 being empty")
         yield ErrorInput(SampleInput(T(1, 2, *(4,) * nd), (2,) * (nd + 1)), RuntimeError,
                          "output_size must be %d" % nd)
     return errors
@@ -258,11 +267,14 @@ def _first_samples(samples, count):
 
 register(OpInfo("adaptive_max_pool1d_with_indices", adaptive_max_pool1d_with_indices,
                 _first_samples(_adaptive1d_samples, 2),
+                _adaptive_errors("adaptive_max_pool1d", 1),
                 torch_name=_F + "adaptive_max_pool1d_with_indices"))
 register(OpInfo("adaptive_max_pool2d_with_indices", adaptive_max_pool2d_with_indices,
                 _first_samples(_adaptive2d_samples, 3),
+                _adaptive_errors("adaptive_max_pool2d", 2),
                 torch_name=_F + "adaptive_max_pool2d_with_indices"))
 register(OpInfo("adaptive_max_pool3d_with_indices", adaptive_max_pool3d_with_indices,
                 _first_samples(_adaptive3d_samples, 2),
+                _adaptive_errors("adaptive_max_pool3d", 3),
                 torch_name=_F + "adaptive_max_pool3d_with_indices"))
 del _F

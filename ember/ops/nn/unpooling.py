@@ -121,9 +121,15 @@ def _max_unpool2d_errors():
                      NotImplementedError, "\"max_unpool2d\" not implemented for 'Int'")
 
 
+def _max_unpool3d_errors():
+    yield ErrorInput(SampleInput(T(1, 2, 2, 2, 3, dtype="int8"), T(1, 2, 2, 2, 3, dtype="int64",
+                                                                    low=0, high=3, grad=False), 2),
+                     NotImplementedError, "\"max_unpool3d\" not implemented for 'Char'")
+
+
 _F = "nn.functional."
 register(OpInfo("max_unpool2d", max_unpool2d, _max_unpool2d_samples, _max_unpool2d_errors,
                 torch_name=_F + "max_unpool2d"))
-register(OpInfo("max_unpool3d", max_unpool3d, _max_unpool3d_samples,
+register(OpInfo("max_unpool3d", max_unpool3d, _max_unpool3d_samples, _max_unpool3d_errors,
                 torch_name=_F + "max_unpool3d"))
 del _F
