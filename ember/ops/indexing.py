@@ -7,6 +7,7 @@ indices give copies. Backward of a read is a write into zeros that accumulates r
 indices; backward of that write is a read again, so every order of derivative exists.
 """
 import builtins
+import math
 
 from ember import _dtype
 from ember._backend import add_at, array_module, np
@@ -486,14 +487,42 @@ def _index_arg(fname, index, input, d, bounds_error=IndexError, wrap=False):
         raise IndexError("%s(): Index is supposed to be a vector" % fname)
     idx = idx.reshape(-1).astype(np.int64, copy=False)
     size = input._data.shape[d] if input._data.ndim else 1
+    if fname == "index_select":
+        check_select_bounds(idx, input._data.shape, d)
+        return idx
+    if not input._data.size:
+        # torch's kernels never read an index into an empty tensor (so never check it), but
+        # index_copy/fill restride it to hold the indexed slices, which fails if they are not
+        # empty
+        slices = input._data.shape[:d] + (idx.size,) + input._data.shape[d + 1:]
+        if fname != "index_add" and math.prod(slices):
+            raise RuntimeError("%s(): index %d is out of bounds for dimension %d with size 0"
+                               % (fname, idx[0], d))
+        return idx
     low = -size if wrap else 0
     if idx.size and (idx.max() >= size or idx.min() < low):
         bad = idx.max() if idx.max() >= size else idx.min()
-        if fname == "index_select":
-            raise IndexError("index out of range in self")
         raise bounds_error("index %d is out of bounds for dimension %d with size %d"
                            % (bad, d, size))
     return np.where(idx < 0, idx + size, idx) if wrap and idx.size and idx.min() < 0 else idx
+
+
+def check_select_bounds(idx, shape, d):
+    """torch's index_select bound checks (CPU), whose error type depends on the path taken:
+    an empty many-dim input is RuntimeError, so is dim 1's fast path; else IndexError."""
+    if not idx.size:
+        return
+    size = shape[d] if shape else 1
+    bad = idx[(idx < 0) | (idx >= size)]
+    many = len(shape) > 1
+    if many and 0 in shape and size == 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    if not bad.size:
+        return
+    if many and (d == 1 or 0 in shape):
+        raise RuntimeError("INDICES element is out of DATA bounds, id=%d axis_dim=%d"
+                           % (bad[0], size))
+    raise IndexError("index out of range in self")
 
 
 class IndexSelect(Node):
@@ -549,9 +578,17 @@ def _i(*values):
 register(OpInfo("index_select", index_select, _samples(
     _S(T(5, 3), 0, _i([0, 2, 2, 4])), _S(T(3, 5), -1, _i([4, 0])),
     _S(T(3, 5, noncontig=True), 1, _i([1])), _S(T(3, 4), 0, _i(1)), _S(T(), 0, _i([0])),
-    _S(T(3, 4), 0, T(values=[2, 1], dtype="int32", grad=False)), _S(T(3, 4), 0, _i([]))),
+    _S(T(3, 4), 0, T(values=[2, 1], dtype="int32", grad=False)), _S(T(3, 4), 0, _i([])),
+    _S(T(0, 3), 1, _i([2, 0]))),
+    # the error type depends on torch's path: dim 1 and empty inputs are RuntimeErrors
     _errors(_E(_S(T(3, 4), 0, _i([3])), IndexError, "index out of range in self"),
-            _E(_S(T(3, 4), 0, _i([[0]])), IndexError, "Index is supposed to be a vector")),
+            _E(_S(T(3, 4), 0, _i([[0]])), IndexError, "Index is supposed to be a vector"),
+            _E(_S(T(2, 3, 4), 1, _i([-1])), RuntimeError,
+               "INDICES element is out of DATA bounds, id=-1 axis_dim=3"),
+            _E(_S(T(2, 3, 4), 2, _i([4])), IndexError, "index out of range in self"),
+            _E(_S(T(0, 3), 0, _i(1)), RuntimeError, "self indexing axis dim should be positive"),
+            _E(_S(T(0, 3, 2), 2, _i([3])), RuntimeError, "INDICES element is out of DATA bounds"),
+            _E(_S(T(0), 0, _i([0])), IndexError, "index out of range in self")),
     method=True, dtypes=ALL))
 
 

@@ -7,7 +7,7 @@ from ember import _dtype
 from ember._backend import add_at, array_module, np, ufunc_at
 from ember._tensor import Tensor, _make
 from ember.autograd.function import Node
-from ember.ops._util import shape_str, sum_to_shape, wrap_dim
+from ember.ops._util import check_dtype, shape_str, sum_to_shape, wrap_dim
 from ember.ops.indexing import (
     _E,
     _S,
@@ -22,6 +22,7 @@ from ember.ops.indexing import (
     _i,
     _index_add,
     _index_arg,
+    check_select_bounds,
     _mask,
     _samples,
     _type_word,
@@ -308,8 +309,9 @@ class ScatterReduce(Node):
             ctx.count = np.maximum(count, 1).astype(a.dtype) if a.dtype.kind == "f" else None
             if a.dtype.kind == "f":
                 out /= ctx.count
-            else:
-                np.floor_divide(out, np.maximum(count, 1), out=out)
+            else:  # torch counts in the input's dtype (wrapping), and floor-divides
+                count = count.astype(a.dtype)
+                np.floor_divide(out, np.where(count == 0, 1, count).astype(a.dtype), out=out)
         return out
 
     def backward(ctx, g):
@@ -375,6 +377,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got %s"
                            % reduce)
     full, part = _scatter_args("scatter_reduce", input, dim, index, src)
+    if reduce == "mean":
+        check_dtype("scatter_gather_tensor_cpu_reduce_mean", input, kinds="fiu")
     return ScatterReduce.apply((input, src), full, part, reduce, builtins.bool(include_self))
 
 
@@ -387,11 +391,17 @@ def _scatter_reduce_samples(dtype):
         yield _S(T(values=[[1.0, 0.0, 2.0, 3.0], [0.5, 2.0, -1.0, 0.0]]), 1,
                  _i([[0, 0, 3], [1, 3, 3]]), T(values=[[2.0, 3.0, 0.0], [0.0, 1.5, 4.0]]),
                  "prod", name="zeros")
+    yield _S(T(3, 4, dtype="uint8"), 1, index, T(3, 3, dtype="uint8"), "mean", name="uint8 mean")
+    yield _S(T(3, 4, dtype="int8"), 1, index, T(3, 3, dtype="int8"), "mean",
+             include_self=False, name="int8 mean floors")
 
 
 register(OpInfo("scatter_reduce", scatter_reduce, _scatter_reduce_samples, _errors(
     _E(_S(T(3, 4), 1, _i([[0]]), T(1, 1), "foo"), RuntimeError,
-       "reduce argument must be either sum, prod, mean, amax or amin, got foo")),
+       "reduce argument must be either sum, prod, mean, amax or amin, got foo"),
+    _E(_S(T(3, 4, dtype="bool"), 1, _i([[0]]), T(1, 1, dtype="bool"), "mean"),
+       NotImplementedError, "\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for "
+       "'Bool'")),
     method=True, inplace="scatter_reduce_", dtypes=("float32", "float64", "int64")))
 
 
@@ -417,6 +427,8 @@ class IndexAdd(Node):
     def forward(ctx, a, src, idx, d, alpha):
         ctx.idx, ctx.d, ctx.alpha = idx, d, alpha
         out = a.copy()
+        if not out.size:  # nothing to add into (torch reads no index then)
+            return out
         shaped = src.reshape(src.shape if a.ndim else (1,))
         view = out.reshape(a.shape if a.ndim else (1,))
         _index_add(view, d, idx, shaped * alpha if alpha != 1 else shaped)
@@ -432,6 +444,8 @@ class IndexAdd(Node):
 
 
 def _index_select_any(g, d, idx):
+    """``g.index_select(d, idx)`` as torch's backward formulas read it (with its checks)."""
+    check_select_bounds(idx, g._data.shape, d)
     if g._data.ndim:
         return IndexSelect.apply((g,), idx, d)
     return g
@@ -451,6 +465,10 @@ def _index_add_samples(dtype):
     yield _S(T(3, 4), 1, _i([]), T(3, 0))
     if dtype in ("float32", "float64"):
         yield _S(T(3, 4), 1, _i([3, 1, 3]), T(3, 3), alpha=2)
+    # nothing is added into an empty input: torch reads (and checks) no index; the backward's
+    # index_select then raises as torch's does
+    yield _S(T(3, 0), -1, _i([0]), T(3, 1), name="edge: empty input, backward raises")
+    yield _S(T(0, 3), 1, _i([-1]), T(0, 1), name="edge: empty input, backward raises")
 
 
 register(OpInfo("index_add", index_add, _index_add_samples, _errors(
@@ -466,8 +484,10 @@ register(OpInfo("index_add", index_add, _index_add_samples, _errors(
 
 class IndexCopy(Node):
     def forward(ctx, a, src, idx, d):
-        ctx.idx, ctx.d = idx, d
+        ctx.idx, ctx.d, ctx.src_shape = idx, d, src.shape
         out = a.copy()
+        if not out.size:
+            return out
         view = out.reshape(a.shape if a.ndim else (1,))
         _along(view, d)[idx] = _along(src.reshape(src.shape if a.ndim else (1,)), d)
         return out
@@ -476,25 +496,43 @@ class IndexCopy(Node):
         need = ctx.needs_input_grad
         zero = _make(array_module(g._data).zeros((), g._data.dtype))
         ga = IndexFill.apply((g, zero), ctx.idx, ctx.d) if need[0] else None
-        return ga, _index_select_any(g, ctx.d, ctx.idx) if need[1] else None
+        gs = _index_select_any(g, ctx.d, ctx.idx) if need[1] else None
+        if gs is not None and gs._data.shape != ctx.src_shape:  # a 0-d self or source
+            gs = gs.reshape(ctx.src_shape)
+        return ga, gs
 
 
 def index_copy(input, dim, index, source):
     """A copy of ``input`` with its slices at ``index`` along ``dim`` replaced by ``source``'s."""
     d = wrap_dim(dim, input._data.ndim)
-    idx = index._data
+    idx, si, ss = index._data, input._data.shape, source._data.shape
+    # torch's checks, in torch's order
+    if idx.ndim > 1:
+        raise IndexError("index_copy_(): Index should have dimension 1 or 0 (got %d)" % idx.ndim)
+    if not ss and idx.size != 1:
+        raise IndexError("index_copy_(): When source is scalar, index should have one element "
+                         "(got %d)" % idx.size)
+    if ss and si and len(ss) != len(si):
+        raise IndexError("index_copy_(): When source and destination are not scalars, their "
+                         "dimensionality must match. Source dimensionality (%d), destination "
+                         "dimensionality (%d)" % (len(ss), len(si)))
     if idx.dtype != np.int64:
         raise RuntimeError("index_copy_(): Expected a long tensor for index, but got %s"
                            % _type_word(idx.dtype))
-    idx = _index_arg("index_copy_", index, input, d, IndexError)
-    n = source._data.shape[d] if source._data.ndim else 1
-    if idx.size != n:
-        raise IndexError("index_copy_(): Number of indices (%d) should be equal to "
-                         "source.size(dim) (%d)" % (idx.size, n))
     if source._data.dtype != input._data.dtype:
         raise RuntimeError("index_copy_(): self and source expected to have the same dtype, but "
                            "got (self) %s and (source) %s" % (_type_word(input._data.dtype),
                                                               _type_word(source._data.dtype)))
+    slices = [tuple(s[:d] + s[d + 1:]) if s else () for s in (si, ss)]
+    if slices[0] != slices[1]:
+        raise RuntimeError("index_copy_(): Source/destination tensor must have same slice "
+                           "shapes. Destination slice shape: %s at dimension %d and source slice "
+                           "shape: %s at dimension 0." % (" ".join(map(str, slices[0])), d,
+                                                         " ".join(map(str, slices[1]))))
+    if ss and idx.size != ss[d]:
+        raise IndexError("index_copy_(): Number of indices (%d) should be equal to "
+                         "source.size(dim) (%d)" % (idx.size, ss[d]))
+    idx = _index_arg("index_copy_", index, input, d, IndexError)
     return IndexCopy.apply((input, source), idx, d)
 
 
@@ -502,7 +540,8 @@ class IndexFill(Node):
     def forward(ctx, a, value, idx, d):
         ctx.idx, ctx.d = idx, d
         out = a.copy()
-        _along(out.reshape(a.shape if a.ndim else (1,)), d)[idx] = value
+        if out.size:
+            _along(out.reshape(a.shape if a.ndim else (1,)), d)[idx] = value
         return out
 
     def backward(ctx, g):
@@ -515,9 +554,21 @@ class IndexFill(Node):
 
 register(OpInfo("index_copy", index_copy, _samples(
     _S(T(3, 4), 0, _i([2, 0]), T(2, 4)), _S(T(3, 4), -1, _i([3, 1, 0]), T(3, 3)),
-    _S(T(3, 4, noncontig=True), 1, _i([0]), T(3, 1))), _errors(
+    _S(T(3, 4, noncontig=True), 1, _i([0]), T(3, 1)), _S(T(4), 0, _i([1]), T()),
+    _S(T(), 0, _i([0]), T(1)), _S(T(0, 3), 1, _i([1]), T(0, 1)),
+    _S(T(0, 3), 1, _i([7]), T(0, 1), name="edge: empty input, backward raises"),
+    _S(T(0, 0), 1, _i([7]), T(0, 1), name="edge: empty input and slices")),
+    _errors(
     _E(_S(T(3, 4), 0, _i([0, 1]), T(3, 4)), IndexError, r"index_copy_\(\): Number of indices "
-       r"\(2\) should be equal to source.size\(dim\) \(3\)")),
+       r"\(2\) should be equal to source.size\(dim\) \(3\)"),
+    _E(_S(T(3, 4), 0, _i([7]), T(1, 4)), IndexError, "index 7 is out of bounds"),
+    _E(_S(T(0, 4), 0, _i([2, 1]), T(2, 0)), RuntimeError, "Source/destination tensor must have "
+       "same slice shapes. Destination slice shape: 4 at dimension 0 and source slice shape: 0"),
+    _E(_S(T(3, 4), 0, _i([1]), T()), RuntimeError, "same slice shapes"),
+    _E(_S(T(3, 4), 0, _i([1, 2]), T()), IndexError, "When source is scalar"),
+    _E(_S(T(3, 4), 0, _i([1]), T(1, 4, 1)), IndexError, "dimensionality must match"),
+    _E(_S(T(3, 0), 1, _i([2, 1]), T(3, 2)), RuntimeError, "out of bounds for dimension 1 with "
+       "size 0")),
     method=True, inplace="index_copy_", dtypes=ALL))
 
 
@@ -530,9 +581,14 @@ def index_fill(input, dim, index, value):
 
 register(OpInfo("index_fill", index_fill, _samples(
     _S(T(3, 4), 1, _i([0, 2]), 1), _S(T(3, 4), 0, _i([-1]), -2), _S(T(3, 4), 0, _i([1]), T()),
-    _S(T(3, 4, noncontig=True), -1, _i([0, 0]), 3)), _errors(
+    _S(T(3, 4, noncontig=True), -1, _i([0, 0]), 3), _S(T(0, 3), 1, _i([7]), 1.5),
+    _S(T(0, 3), 1, _i([7]), T(), name="edge: empty input, backward raises"),
+    _S(T(3, 0), 1, _i([]), 1), _S(T(0, 0), 1, _i([7]), 1.5)), _errors(
     _E(_S(T(3, 4), 1, _i([0]), T(1)), RuntimeError, "index_fill_ only supports a "
-       "0-dimensional value tensor, but got tensor with 1 dimension")),
+       "0-dimensional value tensor, but got tensor with 1 dimension"),
+    _E(_S(T(3, 4), 0, _i([-4]), 1), IndexError, "index -4 is out of bounds"),
+    _E(_S(T(3, 0), 1, _i([2, 1]), 1), RuntimeError, "out of bounds for dimension 1 with size 0"),
+    _E(_S(T(0), 0, _i([0]), 1), RuntimeError, "out of bounds for dimension 0 with size 0")),
     method=True, inplace="index_fill_", dtypes=ALL))
 
 

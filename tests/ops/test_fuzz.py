@@ -44,12 +44,7 @@ KNOWN_DIFFERENCES = {
 FOUND_NOT_FIXED = {
     "conv3d": "float32: an input with 0 channels: ember raised IndexError, torch computes",
     "conv_transpose1d": "float32: 0 input channels: ember raised IndexError, torch RuntimeError",
-    "index_add": "float32: empty dim with a 0-d index: ember raised RuntimeError, torch computes",
-    "index_copy": "float32: empty dim: ember raised IndexError, torch RuntimeError",
-    "index_fill": "float32: empty dim: ember raised IndexError, torch RuntimeError",
-    "index_select": "float32: empty dim: ember raised IndexError, torch RuntimeError",
     "instance_norm": "float32: empty batch with running statistics: ember raised ValueError",
-    "nn.functional.embedding": "float32: empty weight: ember raised IndexError, torch RuntimeError",
     "nn.functional.fold": "float32: 0 channels: torch raised RuntimeError, ember did not",
     "nn.functional.grid_sample": "float32: empty batch: ember raised ValueError, torch computes",
     "nn.functional.interpolate": "float32: 0 channels: torch raised RuntimeError, ember did not",
@@ -64,7 +59,6 @@ FOUND_NOT_FIXED = {
         "float32: empty key: ember raised RuntimeError, torch computes",
     "nn.functional.unfold": "float32: 0 channels: torch raised RuntimeError, ember did not",
     "polygamma": "float32 backward: values differ",
-    "scatter_reduce": "uint8 'mean': ember raised UFuncTypeError, torch computes",
     "sinc": "float32 backward: values differ",
 }
 

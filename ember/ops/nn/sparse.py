@@ -2,6 +2,7 @@
 from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
+from ember.ops.indexing import check_select_bounds
 from ember.ops.nn.activation import _const
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
@@ -29,7 +30,7 @@ class EmbeddingBackward(Node):
         ctx.idx = idx
         dim = g.shape[-1]
         flat = idx.reshape(-1)
-        g2 = g.reshape(-1, dim)
+        g2 = g.reshape(flat.size, dim)  # not -1: dim may be 0
         if scale_grad_by_freq:
             counts = np.bincount(flat, minlength=num).astype(g.dtype)
             g2 = g2 / counts[flat][:, None]
@@ -92,8 +93,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if weight._data.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
     idx = input._data.astype(np.intp, copy=False)
-    if idx.size and (idx.min() < 0 or idx.max() >= num):
-        raise IndexError("index out of range in self")
+    check_select_bounds(idx.reshape(-1), weight._data.shape, 0)  # torch's lookup is one
     if max_norm is not None:
         _embedding_renorm(weight, idx, max_norm, norm_type)
     return Embedding.apply((weight,), idx, padding_idx, scale_grad_by_freq)
@@ -110,6 +110,11 @@ def _embedding_errors():
     yield ErrorInput(SampleInput(T(3), T(6, 4)), RuntimeError, "Long, Int")
     yield ErrorInput(SampleInput(T(3, dtype="int64", values=[0, 7, 1]), T(6, 4)), IndexError,
                      "index out of range")
+    # an empty weight takes index_select's other checks (RuntimeError, not IndexError)
+    yield ErrorInput(SampleInput(T(1, 3, dtype="int64", values=[[0, 1, 2]]), T(0, 4)),
+                     RuntimeError, "self indexing axis dim should be positive")
+    yield ErrorInput(SampleInput(T(3, dtype="int64", values=[0, 5, 1]), T(3, 0)),
+                     RuntimeError, "INDICES element is out of DATA bounds, id=5 axis_dim=3")
 
 
 register_nn("embedding", embedding, _embedding_samples, _embedding_errors)
