@@ -106,9 +106,9 @@ _CREATION_LEFT = {
     "ops/cumulative.py": 1, "ops/indexing.py": 5, "ops/linalg.py": 1, "ops/manipulation.py": 1,
     "ops/scatter_gather.py": 3, "ops/statistics.py": 1,
     "ops/linalg_decompositions.py": 3, "ops/linalg_lu.py": 3,
-    "ops/nn/attention.py": 5, "ops/nn/conv.py": 2,
+    "ops/nn/attention.py": 5,
     "ops/nn/loss.py": 1, "ops/nn/loss_ctc.py": 1, "ops/nn/loss_margin.py": 1,
-    "ops/nn/normalization.py": 2, "ops/nn/padding.py": 2, "ops/nn/pooling.py": 2,
+    "ops/nn/normalization.py": 2, "ops/nn/padding.py": 4, "ops/nn/pooling.py": 2,
     "ops/nn/rnn.py": 1, "ops/nn/upsampling.py": 10,
 }
 

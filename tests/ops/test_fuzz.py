@@ -42,8 +42,6 @@ KNOWN_DIFFERENCES = {
 # Mismatches the fuzzer found that are not fixed yet (issue 10): op -> the first one the default
 # run meets. These run as non-strict xfails, so fixing one shows up as XPASS: then delete its line.
 FOUND_NOT_FIXED = {
-    "conv3d": "float32: an input with 0 channels: ember raised IndexError, torch computes",
-    "conv_transpose1d": "float32: 0 input channels: ember raised IndexError, torch RuntimeError",
     "instance_norm": "float32: empty batch with running statistics: ember raised ValueError",
     "nn.functional.fold": "float32: 0 channels: torch raised RuntimeError, ember did not",
     "nn.functional.grid_sample": "float32: empty batch: ember raised ValueError, torch computes",

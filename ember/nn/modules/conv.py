@@ -6,7 +6,7 @@ from ember.nn import init
 from ember.nn import functional as F
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops.nn.conv import _mode_pad
+from ember.ops.nn.padding import _mode_pad
 from ember.nn.modules.utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]

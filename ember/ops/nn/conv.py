@@ -22,7 +22,7 @@ from ember import _parallel
 from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
-from ember.ops._util import ntuple
+from ember.ops._util import check_dtype, joined_empty, ntuple
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 _int = builtins.int
@@ -433,6 +433,15 @@ def _check_params(stride, dilation):
         raise RuntimeError("dilation should be greater than zero, but got %s" % list(dilation))
 
 
+def _check_empty_input(input, nd):
+    """torch computes an empty convolution only for an empty batch or no channels."""
+    if input._data.size == 0 and input.shape[0] and input.shape[1]:
+        shape = tuple(input.shape)
+        raise RuntimeError("Only zero batch or zero channel inputs are supported, but got input "
+                           "shape: %s" % _shape_str(shape[:2] + (1,) + shape[2:] if nd == 1
+                                                    else shape))
+
+
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, fname):
     _check_tensors(input, weight, bias, nd, fname)
     batched = input.dim() == nd + 2
@@ -487,8 +496,14 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, fname):
                            "Kernel size can't be greater than actual input size"
                            % (" x ".join(map(str, padded)), " x ".join(map(str, eff))))
     out_size = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
-    geom = _Geometry(kernel, stride, dilation, pad_lo, pad_hi, groups, in_size, out_size)
     inputs = (input, weight) if bias is None else (input, weight, bias)
+    _check_empty_input(input, nd)
+    if c == 0:  # torch's empty path: no channels in, none out
+        out = joined_empty(inputs, (input.shape[0], 0) + out_size)
+        return out if batched else out.squeeze(0)
+    if input._data.size:  # torch's kernels refuse bool (an empty batch never reaches one)
+        check_dtype("compute_columns3d" if nd == 3 else "slow_conv2d_cpu", input, kinds="fiu")
+    geom = _Geometry(kernel, stride, dilation, pad_lo, pad_hi, groups, in_size, out_size)
     out = _Conv.apply(inputs, geom)
     return out if batched else out.squeeze(0)
 
@@ -574,6 +589,18 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
         raise RuntimeError("Given transposed=1, weight of size %s, expected bias to be "
                            "1-dimensional with %d elements, but got bias of size %s instead"
                            % (_shape_str(weight.shape), c_out, _shape_str(bias.shape)))
+    _check_empty_input(input, nd)
+    if weight._data.size == 0:  # no output channels
+        if input._data.size == 0:  # torch's empty path reads the weight's first element
+            raise IndexError("select(): index 0 out of range for tensor of size [0] at "
+                             "dimension 0")
+        shape = _shape_str(tuple(weight.shape[:2]) + (1,) * (nd == 1) + tuple(weight.shape[2:]))
+        raise RuntimeError("non-empty 5D (n_output_plane x n_input_plane x kernel_depth x "
+                           "kernel_height x kernel_width) tensor expected for weight, but got: %s"
+                           % shape if nd == 3 else
+                           "non-empty 2D or 4D weight tensor expected, but got: %s" % shape)
+    if input._data.size and input._data.dtype != np.int64:  # floats and int64 only
+        check_dtype("slow_conv_transpose%dd_out_cpu" % max(nd, 2), input)
     kernel = tuple(weight.shape[2:])
     in_size = tuple(input.shape[2:])
     out_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
@@ -616,77 +643,6 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              dilation, 3, "conv_transpose3d")
 
 
-# --- padding by index (reflect, replicate, circular) used by the modules' padding_mode ----------
-
-def _pad_index(n, lo, hi, mode):
-    idx = np.arange(-lo, n + hi)
-    if mode == "reflect":
-        period = 2 * (n - 1)
-        idx = np.abs(idx) % period if period else np.zeros_like(idx)
-        idx = np.where(idx >= n, period - idx, idx)
-    elif mode == "replicate":
-        idx = np.clip(idx, 0, n - 1)
-    else:
-        idx = idx % n
-    return idx
-
-
-class _IndexPad(Node):
-    """Pad the trailing dims by gathering along index vectors (reflect/replicate/circular)."""
-
-    def forward(ctx, x, indices):
-        ctx.indices = indices
-        ctx.sizes = x.shape[x.ndim - len(indices):]
-        lead = (slice(None),) * (x.ndim - len(indices))
-        return x[lead + np.ix_(*indices)]
-
-    def backward(ctx, g):
-        return _IndexPadBackward.apply((g,), ctx.indices, ctx.sizes)
-
-    @staticmethod
-    def onnx(call):
-        # reflect / replicate / circular padding: a Gather per padded axis
-        x, nd, indices = call.inputs[0], call.arrays[0].ndim, call.params[0]
-        for axis, idx in zip(range(nd - len(indices), nd), indices):
-            if idx is not None and not isinstance(idx, slice):
-                x = call.g.op("Gather", x, call.g.const(np.asarray(idx, np.int64)), axis=axis)
-        return x
-
-
-class _IndexPadBackward(Node):
-    """Adjoint of ``_IndexPad``: a one-hot matrix product per padded dim (sums duplicates)."""
-
-    def forward(ctx, g, indices, sizes):
-        ctx.indices = indices
-        nd = len(indices)
-        for i, (idx, n) in enumerate(zip(indices, sizes)):
-            onehot = (idx[:, None] == array_module(g).arange(n)).astype(g.dtype)
-            g = np.moveaxis(np.moveaxis(g, g.ndim - nd + i, -1) @ onehot, -1, g.ndim - nd + i)
-        return array_module(g).ascontiguousarray(g)
-
-    def backward(ctx, gg):
-        return _IndexPad.apply((gg,), ctx.indices)
-
-
-def _mode_pad(input, pads, mode):
-    """Pad the last ``len(pads)`` dims by ``pads[i] = (lo, hi)`` in ``mode``; zeros via conv."""
-    nd = len(pads)
-    sizes = input.shape[input.dim() - nd:]
-    if mode == "reflect":
-        for (lo, hi), n in zip(pads, sizes):
-            if lo >= n or hi >= n:
-                raise RuntimeError("Argument #4: Padding size should be less than the "
-                                   "corresponding input dimension, but got: padding (%d, %d) at "
-                                   "dimension %d of input %s" % (lo, hi, input.dim() - 1,
-                                                                 _shape_str(input.shape)))
-    if mode == "circular":
-        for (lo, hi), n in zip(pads, sizes):
-            if lo > n or hi > n:
-                raise RuntimeError("Padding value causes wrapping around more than once.")
-    indices = tuple(_pad_index(n, lo, hi, mode) for (lo, hi), n in zip(pads, sizes))
-    return _IndexPad.apply((input,), indices)
-
-
 # --- registry records -----------------------------------------------------------------------------
 
 def _conv1d_samples(dtype):
@@ -718,6 +674,13 @@ def _conv3d_samples(dtype):
                           groups=2, dilation=(1, 2, 1))
 
 
+def _with_no_channels(samples, nd):
+    def more(dtype):  # torch's empty path: no channels in, none out (and zero gradients)
+        yield from samples(dtype)
+        yield SampleInput(T(1, 0, *(3,) * nd), T(2, 0, *(2,) * nd), T(2), padding=1)
+    return more
+
+
 def _conv_errors(nd, fn):
     def errors():
         sp = (6,) * nd
@@ -743,6 +706,11 @@ def _conv_errors(nd, fn):
                          "padding='same' is not supported for strided convolutions")
         yield ErrorInput(SampleInput(T(1, 3, *sp), T(5, 3, *(3,) * nd), padding="full"),
                          RuntimeError, "Invalid padding string")
+        yield ErrorInput(SampleInput(T(1, 2, *sp[1:], 0), T(2, 2, *(2,) * nd), padding=1),
+                         RuntimeError, "Only zero batch or zero channel inputs are supported")
+        yield ErrorInput(SampleInput(T(1, 2, *sp, dtype="bool"), T(2, 2, *(2,) * nd,
+                                                                  dtype="bool")),
+                         NotImplementedError, "not implemented for 'Bool'")
         yield ErrorInput(SampleInput(T(1, 3, *sp, dtype="float64"), T(5, 3, *(3,) * nd)),
                          RuntimeError, "expected scalar type Float but found Double")
     return errors
@@ -779,12 +747,22 @@ def _conv_transpose_errors(nd, fn):
                          "output padding must be smaller than either stride or dilation")
         yield ErrorInput(SampleInput(T(1, 3, *sp), T(3, 2, *(3,) * nd), padding="same"),
                          TypeError, "argument 'padding' must be tuple of ints, not str")
+        yield ErrorInput(SampleInput(T(1, 2, *sp[1:], 0), T(2, 3, *(2,) * nd)), RuntimeError,
+                         "Only zero batch or zero channel inputs are supported")
+        yield ErrorInput(SampleInput(T(1, 2, *sp), T(2, 0, *(2,) * nd)), RuntimeError,
+                         "non-empty .*tensor expected")
+        yield ErrorInput(SampleInput(T(0, 2, *sp), T(2, 0, *(2,) * nd)), IndexError, "select")
+        yield ErrorInput(SampleInput(T(1, 2, *sp, dtype="int8"), T(2, 3, *(2,) * nd,
+                                                                  dtype="int8")),
+                         NotImplementedError, "\"slow_conv_transpose%dd_out_cpu\" not "
+                         "implemented for 'Char'" % max(nd, 2))
     return errors
 
 
 for _nd, _fn, _s in ((1, conv1d, _conv1d_samples), (2, conv2d, _conv2d_samples),
                      (3, conv3d, _conv3d_samples)):
-    register(OpInfo(_fn.__name__, _fn, _s, _conv_errors(_nd, _fn.__name__),
+    register(OpInfo(_fn.__name__, _fn, _with_no_channels(_s, _nd),
+                    _conv_errors(_nd, _fn.__name__),
                     torch_name="nn.functional." + _fn.__name__, atol=1e-4, rtol=1e-4))
 for _nd, _fn, _s in ((1, conv_transpose1d, _conv_transpose1d_samples),
                      (2, conv_transpose2d, _conv_transpose2d_samples),

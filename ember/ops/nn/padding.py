@@ -1,6 +1,7 @@
 """``pad`` in its modes: constant, reflect, replicate, circular."""
 from ember._backend import array_module, np
 from ember.autograd.function import Node
+from ember.ops._util import shape_str
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
 
@@ -116,6 +117,77 @@ def pad(input, pad, mode="constant", value=None):
     if not mats:
         return input.clone()
     return AxisMaps.apply((input,), mats)
+
+
+# --- padding by index (reflect, replicate, circular): the conv modules' padding_mode --------
+
+def _pad_index(n, lo, hi, mode):
+    idx = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        idx = np.abs(idx) % period if period else np.zeros_like(idx)
+        idx = np.where(idx >= n, period - idx, idx)
+    elif mode == "replicate":
+        idx = np.clip(idx, 0, n - 1)
+    else:
+        idx = idx % n
+    return idx
+
+
+class _IndexPad(Node):
+    """Pad the trailing dims by gathering along index vectors (reflect/replicate/circular)."""
+
+    def forward(ctx, x, indices):
+        ctx.indices = indices
+        ctx.sizes = x.shape[x.ndim - len(indices):]
+        lead = (slice(None),) * (x.ndim - len(indices))
+        return x[lead + np.ix_(*indices)]
+
+    def backward(ctx, g):
+        return _IndexPadBackward.apply((g,), ctx.indices, ctx.sizes)
+
+    @staticmethod
+    def onnx(call):
+        # reflect / replicate / circular padding: a Gather per padded axis
+        x, nd, indices = call.inputs[0], call.arrays[0].ndim, call.params[0]
+        for axis, idx in zip(range(nd - len(indices), nd), indices):
+            if idx is not None and not isinstance(idx, slice):
+                x = call.g.op("Gather", x, call.g.const(np.asarray(idx, np.int64)), axis=axis)
+        return x
+
+
+class _IndexPadBackward(Node):
+    """Adjoint of ``_IndexPad``: a one-hot matrix product per padded dim (sums duplicates)."""
+
+    def forward(ctx, g, indices, sizes):
+        ctx.indices = indices
+        nd = len(indices)
+        for i, (idx, n) in enumerate(zip(indices, sizes)):
+            onehot = (idx[:, None] == array_module(g).arange(n)).astype(g.dtype)
+            g = np.moveaxis(np.moveaxis(g, g.ndim - nd + i, -1) @ onehot, -1, g.ndim - nd + i)
+        return array_module(g).ascontiguousarray(g)
+
+    def backward(ctx, gg):
+        return _IndexPad.apply((gg,), ctx.indices)
+
+
+def _mode_pad(input, pads, mode):
+    """Pad the last ``len(pads)`` dims by ``pads[i] = (lo, hi)`` in ``mode``; zeros via conv."""
+    nd = len(pads)
+    sizes = input.shape[input.dim() - nd:]
+    if mode == "reflect":
+        for (lo, hi), n in zip(pads, sizes):
+            if lo >= n or hi >= n:
+                raise RuntimeError("Argument #4: Padding size should be less than the "
+                                   "corresponding input dimension, but got: padding (%d, %d) at "
+                                   "dimension %d of input %s" % (lo, hi, input.dim() - 1,
+                                                                 shape_str(input.shape)))
+    if mode == "circular":
+        for (lo, hi), n in zip(pads, sizes):
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+    indices = tuple(_pad_index(n, lo, hi, mode) for (lo, hi), n in zip(pads, sizes))
+    return _IndexPad.apply((input,), indices)
 
 
 def _pad_samples(dtype):
