@@ -43,9 +43,7 @@ KNOWN_DIFFERENCES = {
 # run meets. These run as non-strict xfails, so fixing one shows up as XPASS: then delete its line.
 FOUND_NOT_FIXED = {
     "instance_norm": "float32: empty batch with running statistics: ember raised ValueError",
-    "nn.functional.fold": "float32: 0 channels: torch raised RuntimeError, ember did not",
     "nn.functional.grid_sample": "float32: empty batch: ember raised ValueError, torch computes",
-    "nn.functional.interpolate": "float32: 0 channels: torch raised RuntimeError, ember did not",
     "nn.functional.multi_head_attention_forward":
         "float32: empty sequence: ember raised RuntimeError (reshape(0, 2, -1))",
     "nn.functional.multi_margin_loss": "float32: values differ (NaN/inf terms)",
@@ -55,7 +53,6 @@ FOUND_NOT_FIXED = {
         "float32: empty batch: shape (0, 8, 2, 3) != torch (0, 2, 4, 6)",
     "nn.functional.scaled_dot_product_attention":
         "float32: empty key: ember raised RuntimeError, torch computes",
-    "nn.functional.unfold": "float32: 0 channels: torch raised RuntimeError, ember did not",
     "polygamma": "float32 backward: values differ",
     "sinc": "float32 backward: values differ",
 }

@@ -1,6 +1,7 @@
 """Sliding blocks: ``unfold`` (im2col) and ``fold`` (col2im)."""
 from ember._backend import array_module, np
 from ember.autograd.function import Node
+from ember.ops._util import check_dtype
 from ember.ops.nn.upsampling import _int
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
@@ -124,6 +125,12 @@ def _block_grid(size, kernel, dilation, padding, stride):
     return blocks
 
 
+def _check_non_zero(input, batched, expected):
+    """Only the batch dimension may be empty (torch checks it after the block parameters)."""
+    if 0 in input.shape[1 if batched else 0:]:
+        raise RuntimeError("Expected %s, but got: %s" % (expected, list(input.shape)))
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Extract sliding local blocks (im2col): ``(N, C, H, W)`` -> ``(N, C*prod(kernel), L)``,
     ``L`` the number of blocks; a 3-d input is one unbatched image.
@@ -141,7 +148,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and "
                            "other non-zero dimensions for input, but got: %s" % list(input.shape))
     kernel, dilation, padding, stride = _block_params(kernel_size, dilation, padding, stride)
+    check_dtype("im2col_out_cpu", input, kinds="fb")  # torch's kernel: floats and bool
     batched = input.dim() == 4
+    _check_non_zero(input, batched, "3D or 4D (batch mode) tensor with possibly 0 batch size and "
+                    "other non-zero dimensions for input")
     x = input if batched else input.unsqueeze(0)
     size = tuple(x.shape[2:])
     blocks = _block_grid(size, kernel, dilation, padding, stride)
@@ -153,6 +163,7 @@ def _unfold_samples(dtype):
     yield SampleInput(T(2, 3, 4, 5), 2)
     yield SampleInput(T(1, 2, 5, 6), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2))
     yield SampleInput(T(2, 5, 5, noncontig=True), 3, padding=(1, 0), stride=2)
+    yield SampleInput(T(0, 2, 4, 5), 2, name="empty batch")
 
 
 def _unfold_errors():
@@ -166,6 +177,10 @@ def _unfold_errors():
                      "padding should be non-negative")
     yield ErrorInput(SampleInput(T(1, 2, 4, 5), (2, 2, 2)), RuntimeError,
                      "It is expected kernel_size equals to 2")
+    for shape in ((2, 0, 4, 5), (0, 4, 5), (2, 3, 0, 5)):  # only a batch may be empty
+        yield ErrorInput(SampleInput(T(*shape), 6), RuntimeError, "other non-zero dimensions")
+    yield ErrorInput(SampleInput(T(0, 2, 4, 5, dtype="int8"), 2), NotImplementedError,
+                     "\"im2col_out_cpu\" not implemented for 'Char'")
 
 
 register_nn("unfold", unfold, _unfold_samples, _unfold_errors)
@@ -197,7 +212,10 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            % list(input.shape))
     size = _pair(output_size, "output_size")
     kernel, dilation, padding, stride = _block_params(kernel_size, dilation, padding, stride)
+    check_dtype("col2im_out_cpu", input, kinds="fb")  # torch's kernel: floats and bool
     batched = input.dim() == 3
+    _check_non_zero(input, batched, "2D or 3D (batch mode) tensor for input with possibly 0 "
+                    "batch size and non-zero dimensions for input")
     x = input if batched else input.unsqueeze(0)
     k = kernel[0] * kernel[1]
     if x.shape[1] % k:
@@ -223,6 +241,7 @@ def _fold_samples(dtype):
     # small enough for gradcheck
     yield SampleInput(T(1, 4, 4), (3, 3), 2)
     yield SampleInput(T(8, 6), (3, 4), 2, dilation=(1, 1), stride=1)
+    yield SampleInput(T(0, 8, 12), (4, 5), 2, name="empty batch")
 
 
 def _fold_errors():
@@ -232,6 +251,10 @@ def _fold_errors():
                      "calculated number of sliding blocks 3 \\* 4 = 12, but got "
                      "input.size\\(2\\)=11")
     yield ErrorInput(SampleInput(T(12), (4, 5), 2), RuntimeError, "Expected 2D or 3D")
+    for shape in ((2, 0, 12), (0, 12), (2, 8, 0)):  # only a batch may be empty
+        yield ErrorInput(SampleInput(T(*shape), (4, 5), 2), RuntimeError, "non-zero dimensions")
+    yield ErrorInput(SampleInput(T(0, 8, 12, dtype="int64"), (4, 5), 2), NotImplementedError,
+                     "\"col2im_out_cpu\" not implemented for 'Long'")
 
 
 register_nn("fold", fold, _fold_samples, _fold_errors)

@@ -6,6 +6,7 @@ import warnings
 from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
+from ember.ops._util import check_dtype
 from ember.ops.nn.padding import AxisMaps, _gather_matrix
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
@@ -21,13 +22,6 @@ def _interp_matrix(n_in, n_out, mode, align_corners, scale, dtype):
         else:
             src = np.floor((dst.astype(np.float32) + np.float32(0.5)) * s).astype(np.int64)
         return _gather_matrix(np.minimum(src, n_in - 1), n_in, dtype)
-    if mode == "area":
-        # adaptive average pooling: output i averages inputs [floor(i*n/m), ceil((i+1)*n/m))
-        start = dst * n_in // n_out
-        end = -((-(dst + 1) * n_in) // n_out)
-        cols = np.arange(n_in)
-        inside = (cols >= start[:, None]) & (cols < end[:, None])
-        return (inside / (end - start)[:, None]).astype(dtype)
     if mode == "bicubic":
         return _cubic_matrix(n_in, n_out, align_corners, scale, dtype)
     if align_corners:
@@ -72,6 +66,19 @@ def _cubic_matrix(n_in, n_out, align_corners, scale, dtype):
 
 
 _INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def _check_interp_sizes(input, in_sizes, sizes):
+    """torch's resampling kernels need non-empty spatial sizes in and out, then channels."""
+    if 0 in in_sizes or 0 in sizes:
+        names = "DHW"[3 - len(sizes):]
+        fmt = lambda ns: ", ".join("%s: %d" % nv for nv in zip(names, ns))  # noqa: E731
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input (%s)"
+                           "%s output (%s)" % (fmt(in_sizes), " and" if len(sizes) == 1 else "",
+                                               fmt(sizes)))
+    if 0 in input.shape[1:]:
+        raise RuntimeError("Non-empty %dD data tensor expected but got a tensor with sizes %s"
+                           % (input.dim(), list(input.shape)))
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -124,15 +131,53 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         sizes = [int(math.floor(float(n) * f)) for n, f in zip(in_sizes, factors)]
         if not recompute_scale_factor:
             scales = [float(f) for f in factors]
+    if mode == "area":  # torch's area mode is adaptive average pooling, with its checks
+        from ember.ops.nn import pooling_adaptive
+
+        return getattr(pooling_adaptive, "adaptive_avg_pool%dd" % k)(input, sizes)
+    _check_interp_dtype(input, mode, k)
+    _check_interp_sizes(input, in_sizes, sizes)
+    uint8 = input._data.dtype == np.uint8 and mode in ("bilinear", "bicubic")
     mats = []
     for i, (n_in, n_out) in enumerate(zip(in_sizes, sizes)):
         if n_in == n_out and scales[i] in (None, 1.0):
             continue
         mats.append((2 + i, _interp_matrix(n_in, int(n_out), mode, align_corners, scales[i],
-                                           input._data.dtype)))
+                                           np.float64 if uint8 else input._data.dtype)))
     if not mats:
         return input.clone()
+    if uint8:
+        return _make(_resample_uint8(input._data, mats))
     return AxisMaps.apply((input,), mats)
+
+
+def _check_interp_dtype(input, mode, k):
+    """The dtypes of torch's resampling kernels: floats, and uint8 for the 2-d image modes."""
+    if mode in ("nearest", "nearest-exact"):
+        kernel = "upsample_nearest2d_channels_last" if k == 2 else \
+            "compute_indices_weights_nearest"
+    else:
+        kernel = {"bilinear": "upsample_bilinear2d_channels_last",
+                  "bicubic": "compute_indices_weights_cubic"}.get(mode,
+                                                                   "compute_indices_weights_linear")
+    if input._data.dtype != np.uint8 or mode not in ("nearest", "nearest-exact", "bilinear",
+                                                      "bicubic"):
+        check_dtype(kernel, input)
+
+
+def _resample_uint8(x, mats):
+    """torch's uint8 bilinear/bicubic kernel: one axis at a time, the last first, with integer
+    weights holding as many fraction bits as fit in int16 (at most 22), each pass rounded and
+    clamped to 0..255."""
+    a = x.astype(np.int64)
+    for d, m in reversed(mats):
+        bits = 22
+        while bits and round(float(np.abs(m).max()) * (1 << bits)) >= 1 << 15:
+            bits -= 1
+        w = (np.sign(m) * np.floor(np.abs(m) * (1 << bits) + 0.5)).astype(np.int64)
+        a = np.moveaxis(np.moveaxis(a, d, -1) @ w.T, -1, d)
+        a = np.clip((a + (1 << (bits - 1))) >> bits, 0, 255)
+    return a.astype(np.uint8)
 
 
 def _interp_samples(dtype):
@@ -150,11 +195,36 @@ def _interp_samples(dtype):
     yield SampleInput(T(1, 2, 7, 5), size=(3, 4), mode="area")
     yield SampleInput(T(2, 2, 7), scale_factor=0.5, mode="area")
     yield SampleInput(T(1, 1, 2, 3, 4), size=(3, 2, 5), mode="area")
+    yield SampleInput(T(0, 2, 3, 4), scale_factor=2, mode="bicubic", name="empty batch")
+    yield SampleInput(T(1, 0, 3, 4), scale_factor=2, mode="area",
+                      name="edge: area, no channels (the backward raises)")
+    yield SampleInput(T(0, 2, 3, 4), scale_factor=0.1, mode="area",
+                      name="edge: area, empty output (the backward raises)")
+    for mode in ("bilinear", "bicubic"):  # torch's fixed-point uint8 kernel
+        yield SampleInput(T(1, 2, 5, 7, dtype="uint8", low=0, high=255), size=(9, 4), mode=mode)
+        yield SampleInput(T(1, 2, 5, 7, dtype="uint8", low=0, high=255), scale_factor=(1, 1.6),
+                          mode=mode, align_corners=True)
 
 
 def _interp_errors():
     yield ErrorInput(SampleInput(T(1, 2, 3, 4), scale_factor=2, align_corners=True), ValueError,
                      "align_corners option")
+    yield ErrorInput(SampleInput(T(1, 0, 3, 4), scale_factor=2, mode="bilinear"), RuntimeError,
+                     r"Non-empty 4D data tensor expected but got a tensor with sizes "
+                     r"\[1, 0, 3, 4\]")
+    for mode, dt, kernel in (("nearest", "int8", "upsample_nearest2d_channels_last"),
+                             ("bilinear", "bool", "upsample_bilinear2d_channels_last")):
+        yield ErrorInput(SampleInput(T(0, 2, 3, 4, dtype=dt), scale_factor=2, mode=mode),
+                         NotImplementedError, '"%s" not implemented' % kernel)
+    yield ErrorInput(SampleInput(T(1, 2, 3, dtype="uint8"), scale_factor=2, mode="linear"),
+                     NotImplementedError, '"compute_indices_weights_linear" not implemented')
+    yield ErrorInput(SampleInput(T(1, 2, 0, 4), scale_factor=2), RuntimeError,
+                     r"sizes should be greater than 0, but got input \(H: 0, W: 4\) output "
+                     r"\(H: 0, W: 8\)")
+    yield ErrorInput(SampleInput(T(1, 2, 3), scale_factor=0.1, mode="linear"), RuntimeError,
+                     r"input \(W: 3\) and output \(W: 0\)")
+    yield ErrorInput(SampleInput(T(1, 0, 3, 3, 3), scale_factor=2, mode="area"), RuntimeError,
+                     "adaptive_avg_pool3d")
 
 
 register_nn("interpolate", interpolate, _interp_samples, _interp_errors)
