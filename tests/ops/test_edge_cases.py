@@ -73,3 +73,18 @@ def test_float16_reductions_accumulate_in_float32_as_torch(fn):
     (e, _), (t, _) = _both(fn)
     assert e.dtype == ember.float16
     np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("fn,shape,factor", [("pixel_unshuffle", (2, 4, 6), 2),
+                                             ("pixel_shuffle", (8, 2, 3), 2)])
+def test_pixel_shuffles_of_an_empty_batch_keep_the_shape_rule(fn, shape, factor):
+    # A deliberate difference (the fuzzer draws no empty input for these two): torch's
+    # pixel_unshuffle returns an empty input unchanged, (0, 2, 4, 6) -> (0, 2, 4, 6), so
+    # pixel_shuffle's backward, which calls it, fails on an empty batch. ember keeps the shape
+    # rule torch follows for any non-empty batch, and differentiates.
+    one = getattr(torch.nn.functional, fn)(torch.zeros(1, *shape), factor).shape
+    x = ember.zeros(0, *shape, requires_grad=True)
+    y = getattr(ember.nn.functional, fn)(x, factor)
+    assert tuple(y.shape) == (0,) + tuple(one[1:])
+    (g,) = ember.autograd.grad(y.sum(), x)
+    assert tuple(g.shape) == (0,) + shape

@@ -25,25 +25,18 @@ class ConstantPad(Node):
 
 
 def _constant_pad_np(a, pads, value):
-    """``pads`` lists (before, after) for every dim of ``a``."""
+    """``pads`` lists (before, after) for every dim of ``a``; negative ones crop first (torch
+    narrows, so cropping more than a dim holds is an error even where padding would refill
+    it)."""
+    if any(s + min(lo, 0) + min(hi, 0) < 0 for s, (lo, hi) in zip(a.shape, pads)):
+        raise RuntimeError("narrow(): length must be non-negative.")
     crop = tuple(slice(max(-lo, 0), a.shape[d] - max(-hi, 0)) for d, (lo, hi) in enumerate(pads))
     a = a[crop]
     grow = [(max(lo, 0), max(hi, 0)) for lo, hi in pads]
     shape = tuple(s + lo + hi for s, (lo, hi) in zip(a.shape, grow))
-    if any(s < 0 for s in shape):
-        raise RuntimeError("The input size %d, plus negative padding %d and %d resulted in a "
-                           "negative output size, which is invalid. Check dimension %d of your "
-                           "input." % _negative_pad_info(a.shape, pads))
     out = array_module(a).full(shape, value, dtype=a.dtype)
     out[tuple(slice(lo, lo + s) for s, (lo, _) in zip(a.shape, grow))] = a
     return out
-
-
-def _negative_pad_info(shape, pads):
-    for d, (s, (lo, hi)) in enumerate(zip(shape, pads)):
-        if s + lo + hi < 0:
-            return s, lo, hi, d
-    return 0, 0, 0, 0
 
 
 class AxisMaps(Node):
@@ -97,6 +90,10 @@ def pad(input, pad, mode="constant", value=None):
     if not (1 <= k <= 3 and nd in (k + 1, k + 2)):
         raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are "
                                   "supported for now")
+    if mode != "circular" and 0 in input.shape[1 if nd == k + 2 else 0:]:
+        raise RuntimeError("Expected %dD or %dD (batch mode) tensor with possibly 0 batch size and "
+                           "other non-zero dimensions for input, but got: %s"
+                           % (k + 1, k + 2, list(input.shape)))
     mats = []
     for d in range(nd - k, nd):
         lo, hi = pairs[d]
@@ -193,6 +190,7 @@ def _mode_pad(input, pads, mode):
 def _pad_samples(dtype):
     yield SampleInput(T(2, 3, 4), (1, 2))
     yield SampleInput(T(2, 3, 4), (1, 0, -1, 2), value=1.5)
+    yield SampleInput(T(2, 3, 4), (-4, 1, 0, -3), name="crops a whole dim")
     yield SampleInput(T(1, 2, 4, 5), (2, 1, 1, 3), mode="reflect")
     yield SampleInput(T(2, 3, 4), (3, 2), mode="replicate")
     yield SampleInput(T(1, 2, 4, 5), (2, 1, 1, 3), mode="circular")
@@ -203,6 +201,14 @@ def _pad_errors():
     yield ErrorInput(SampleInput(T(2, 3), (1, 2, 3)), RuntimeError, "divisible by 2")
     yield ErrorInput(SampleInput(T(1, 2, 3), (3, 1), mode="reflect"), RuntimeError,
                      "Padding size should be less than")
+    for mode in ("reflect", "replicate"):  # only a batch may be empty
+        yield ErrorInput(SampleInput(T(1, 0, 4, 5), (1, 1, 1, 1), mode=mode), RuntimeError,
+                         "other non-zero dimensions")
+        yield ErrorInput(SampleInput(T(0, 5), (1, 1), mode=mode), RuntimeError,
+                         "other non-zero dimensions")
+    for shape, pads in (((2, 0, 4), (1, 0, -1, 2)), ((3,), (-2, -2)), ((2, 3), (-4, 5))):
+        yield ErrorInput(SampleInput(T(*shape), pads), RuntimeError,
+                         "narrow\\(\\): length must be non-negative")
 
 
 register_nn("pad", pad, _pad_samples, _pad_errors)
