@@ -191,6 +191,10 @@ def _update_running(buf, value, momentum):
     arr = buf._data
     arr *= 1.0 - momentum
     arr += (momentum * value).astype(arr.dtype)
+    _mark_written(buf)
+
+
+def _mark_written(buf):
     bump = getattr(buf, "_bump_version", None)
     if bump is not None:
         bump()
@@ -330,19 +334,27 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                   use_input_stats=True, momentum=0.1, eps=1e-5):
     """Normalise each channel of each sample over its spatial dims."""
     shape = tuple(input.shape)
-    spatial = 1
-    for s in shape[2:]:
-        spatial *= s
-    if use_input_stats and spatial <= 1:
+    spatial = math.prod(shape[2:])
+    if use_input_stats and spatial == 1:
         raise ValueError("Expected more than 1 spatial element when training, got input size "
                          "torch.Size(%s)" % list(shape))
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    # torch runs batch_norm on (1, n*c, *spatial) with the parameters repeated n times
     n, c = shape[:2]
-    if input.numel():  # as torch's repeat-by-batch then batch_norm: empty input, no checks
-        check_dtype("batch_norm", input)
-    if n:  # (torch repeats the parameters n times: with n = 0 any size passes)
-        for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
-                        (weight, "weight"), (bias, "bias")):
-            _check_params(t, c, what)
+    if not input.numel():  # batch_norm's empty shortcut: no checks, no statistics
+        out = batch_norm(input, None, None, *(None if t is None else t.repeat(n)
+                                              for t in (weight, bias)))
+        for buf in (running_mean, running_var) if use_input_stats else ():
+            _running_after_empty(buf, n, c)
+        return out
+    check_dtype("batch_norm", input)
+    for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
+                    (weight, "weight"), (bias, "bias")):
+        if t is not None and t.numel() != c:
+            raise RuntimeError("%s should contain %d elements not %d"
+                               % (what, n * c, n * t.numel()))
     stat_shape = (n, c, spatial)
     pshape = (1, c) + (1,) * (len(shape) - 2)
     if use_input_stats:
@@ -358,6 +370,22 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         var = running_var._data.astype(dt).reshape(1, c, 1)
     spec = _NormSpec(stat_shape, (2,), eps, pshape, use_input_stats, mean, _rstd(var, eps))
     return _normalize(input, spec, weight, bias)
+
+
+def _running_after_empty(buf, n, c):
+    """What torch's instance_norm writes back into a running statistic after an empty input:
+    the mean over the batch of its n copies (unchanged, or NaN for an empty batch)."""
+    if buf is None:
+        return
+    k = buf.numel()
+    if n * k != n * c:
+        raise RuntimeError("shape '[%d, %d]' is invalid for input of size %d" % (n, c, n * k))
+    if n == 0:
+        if k != c and c != 1:
+            raise RuntimeError("The size of tensor a (%d) must match the size of tensor b (%d) "
+                               "at non-singleton dimension 0" % (k, c))
+        buf._data[...] = np.nan
+        _mark_written(buf)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
@@ -488,6 +516,11 @@ def _instance_norm_samples(dtype):
     yield SampleInput(T(2, 2, 4), T(2, grad=False), T(2, low=0.5, high=2.0, grad=False),
                       use_input_stats=False)
     yield SampleInput(T(1, 3, 2, 3), None, None, T(3), T(3), True, 0.1, 1e-3)
+    # empty inputs: torch's batch_norm shortcut on the parameters repeated per sample
+    yield SampleInput(T(0, 2, 4), T(0, grad=False), T(0, grad=False), use_input_stats=False)
+    yield SampleInput(T(0, 2, 4), T(2, grad=False), T(2, grad=False), name="empty batch")
+    yield SampleInput(T(2, 0, 4), None, None, T(3), T(3), name="no channels")
+    yield SampleInput(T(2, 2, 0), T(2, grad=False), T(2, grad=False), T(2), T(2))
 
 
 def _instance_norm_errors():
@@ -495,6 +528,16 @@ def _instance_norm_errors():
                      "\"batch_norm\" not implemented for 'Long'")
     yield ErrorInput(SampleInput(T(2, 3, 1)), ValueError,
                      "Expected more than 1 spatial element when training")
+    yield ErrorInput(SampleInput(T(2, 2, 4), T(3, grad=False), T(3, grad=False)), RuntimeError,
+                     "running_mean should contain 4 elements not 6")
+    yield ErrorInput(SampleInput(T(0, 2, 4), None, None, T(2), T(2)), IndexError,
+                     "index 0")  # the weight repeated 0 times, then its element 0
+    yield ErrorInput(SampleInput(T(2, 0, 4), T(2, grad=False), T(2, grad=False)), RuntimeError,
+                     r"shape '\[2, 0\]' is invalid for input of size 4")
+    yield ErrorInput(SampleInput(T(0, 2, 4), T(0, grad=False), T(0, grad=False)), RuntimeError,
+                     "The size of tensor a")
+    yield ErrorInput(SampleInput(T(2, 2, 4), use_input_stats=False), RuntimeError,
+                     "Expected running_mean and running_var to be defined")
 
 
 def _lrn_samples(dtype):
