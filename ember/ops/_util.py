@@ -200,9 +200,9 @@ def conj(t):
 
 
 def joined_empty(inputs, shape):
-    """An empty result of ``shape`` joined to every input's graph (their gradients are zeros),
-    for ops torch answers with an empty tensor without computing."""
+    """An empty result of ``shape`` (and the first input's dtype) joined to every input's graph
+    (their gradients are zeros), for ops torch answers with an empty tensor without computing."""
     link = inputs[0].sum() * 0
     for t in inputs[1:]:
         link = link + t.sum() * 0
-    return link.expand(shape).contiguous()
+    return link.to(inputs[0].dtype).expand(shape).contiguous()

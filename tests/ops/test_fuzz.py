@@ -47,7 +47,6 @@ NO_EMPTY_INPUTS = {
 # Mismatches the fuzzer found that are not fixed yet (issue 10): op -> the first one the default
 # run meets. These run as non-strict xfails, so fixing one shows up as XPASS: then delete its line.
 FOUND_NOT_FIXED = {
-    "nn.functional.grid_sample": "float32: empty batch: ember raised ValueError, torch computes",
     "nn.functional.multi_head_attention_forward":
         "float32: empty sequence: ember raised RuntimeError (reshape(0, 2, -1))",
     "nn.functional.multi_margin_loss": "float32: values differ (NaN/inf terms)",

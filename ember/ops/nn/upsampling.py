@@ -6,7 +6,7 @@ import warnings
 from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
-from ember.ops._util import check_dtype
+from ember.ops._util import check_dtype, joined_empty
 from ember.ops.nn.padding import AxisMaps, _gather_matrix
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
@@ -363,8 +363,9 @@ class _GridSample(Node):
     def forward(ctx, x, grid, mode, padding_mode, align_corners):
         n, c, h, w = x.shape
         ho, wo = grid.shape[1:3]
-        ix, dx = _source_coords(grid[..., 0].reshape(n, -1), w, padding_mode, align_corners)
-        iy, dy = _source_coords(grid[..., 1].reshape(n, -1), h, padding_mode, align_corners)
+        # (sizes spelled out, never -1: any of them may be 0)
+        ix, dx = _source_coords(grid[..., 0].reshape(n, ho * wo), w, padding_mode, align_corners)
+        iy, dy = _source_coords(grid[..., 1].reshape(n, ho * wo), h, padding_mode, align_corners)
         if mode == "nearest":
             xs, ys = np.rint(ix), np.rint(iy)
             corners = [(xs, ys, np.ones_like(ix))]
@@ -384,7 +385,7 @@ class _GridSample(Node):
             flat = base + np.clip(cy, 0, h - 1).astype(np.int64) * w + \
                 np.clip(cx, 0, w - 1).astype(np.int64)
             taps.append((flat.reshape(-1), inside, wt.reshape(-1, 1) * inside))
-        xt = x.transpose(0, 2, 3, 1).reshape(-1, c)
+        xt = x.transpose(0, 2, 3, 1).reshape(n * h * w, c)
         out = sum(xt[flat] * wt for flat, _, wt in taps)
         ctx.taps, ctx.mode, ctx.shapes = taps, mode, (x.shape, grid.shape)
         return array_module(out).ascontiguousarray(out.reshape(n, ho, wo, c).transpose(0, 3, 1, 2))
@@ -392,7 +393,7 @@ class _GridSample(Node):
     def backward(ctx, g):
         (n, c, h, w), gshape = ctx.shapes
         need = ctx.needs_input_grad
-        gt = g._data.transpose(0, 2, 3, 1).reshape(-1, c)
+        gt = g._data.transpose(0, 2, 3, 1).reshape(g._data.size // c, c)
         gx = ggrid = None
         if need[0]:
             acc = array_module(gt).zeros((n * h * w, c), dtype=gt.dtype)
@@ -404,7 +405,7 @@ class _GridSample(Node):
             ggrid = array_module(gt).zeros(gshape, dtype=gt.dtype)
             if ctx.mode != "nearest":
                 x = ctx.saved_tensors[0]._data
-                xt = x.transpose(0, 2, 3, 1).reshape(-1, c)
+                xt = x.transpose(0, 2, 3, 1).reshape(n * h * w, c)
                 wx0, wx1, wy0, wy1, dx, dy = (a.reshape(-1) for a in ctx.interp)
                 # each corner's value (zero outside) against the upstream gradient, over channels
                 v00, v10, v01, v11 = ((xt[flat] * gt).sum(axis=1) * inside[:, 0]
@@ -454,6 +455,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if grid.shape[-1] != input.dim() - 2:
         raise RuntimeError("grid_sampler(): expected grid to have size %d in last dimension, but "
                            "got grid with sizes %s" % (input.dim() - 2, list(grid.shape)))
+    if 0 in input.shape[2:]:
+        raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, "
+                           "but input has sizes %s with dimension %d being empty"
+                           % (list(input.shape), input.shape.index(0, 2)))
     if input.dim() != 4:
         raise NotImplementedError("grid_sample: only 4-D input (2-d sampling) is implemented")
     if mode == "bicubic":
@@ -463,6 +468,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
 
         raise RuntimeError("expected scalar type %s but found %s"
                            % (_scalar_name(input), _scalar_name(grid)))
+    shape = tuple(input.shape[:2]) + tuple(grid.shape[1:3])
+    if not math.prod(shape):  # torch's kernel never runs (nor checks the dtype)
+        return joined_empty((input, grid), shape)
+    check_dtype("grid_sampler_2d_cpu_kernel_impl", input)
     return _GridSample.apply((input, grid), mode, padding_mode, bool(align_corners))
 
 
@@ -477,6 +486,9 @@ def _grid_samples(dtype):
                       padding_mode="reflection", align_corners=True)
     yield SampleInput(T(1, 2, 5, 4, noncontig=True), T(1, 3, 3, 2, low=-3.5, high=3.5),
                       padding_mode="reflection", align_corners=False)
+    for x, grid in (((0, 2, 3, 4), (0, 2, 3, 2)), ((1, 0, 3, 4), (1, 2, 3, 2)),
+                    ((2, 2, 3, 4), (2, 0, 3, 2))):  # empty batch, channels, output
+        yield SampleInput(T(*x), T(*grid), align_corners=False)
 
 
 def _grid_errors():
@@ -488,6 +500,11 @@ def _grid_errors():
                      RuntimeError, "expected grid and input to have same batch size")
     yield ErrorInput(SampleInput(T(1, 2, 3, 4), T(1, 2, 2, 3), align_corners=False),
                      RuntimeError, "expected grid to have size 2 in last dimension")
+    yield ErrorInput(SampleInput(T(1, 2, 0, 4), T(1, 2, 3, 2), align_corners=False),
+                     RuntimeError, "expected input to have non-empty spatial dimensions")
+    yield ErrorInput(SampleInput(T(1, 2, 3, 4, dtype="int8"), T(1, 2, 3, 2, dtype="int8"),
+                                 align_corners=False), NotImplementedError,
+                     "\"grid_sampler_2d_cpu_kernel_impl\" not implemented for 'Char'")
 
 
 register_nn("grid_sample", grid_sample, _grid_samples, _grid_errors, gradgrad=False)
