@@ -199,9 +199,11 @@ def conj(t):
     return conj_physical(t)
 
 
-def joined_empty(inputs, shape):
-    """An empty result of ``shape`` (and the first input's dtype) joined to every input's graph
-    (their gradients are zeros), for ops torch answers with an empty tensor without computing."""
+def joined_zeros(inputs, shape):
+    """Zeros of ``shape`` (and the first input's dtype) joined to every input's graph, their
+    gradients zeros: what torch gives, without computing, for an empty output or nothing to
+    reduce over. As torch's, each input enters as its sum times 0 (a NaN or inf input makes the
+    zeros NaN)."""
     link = inputs[0].sum() * 0
     for t in inputs[1:]:
         link = link + t.sum() * 0

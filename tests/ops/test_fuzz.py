@@ -47,14 +47,10 @@ NO_EMPTY_INPUTS = {
 # Mismatches the fuzzer found that are not fixed yet (issue 10): op -> the first one the default
 # run meets. These run as non-strict xfails, so fixing one shows up as XPASS: then delete its line.
 FOUND_NOT_FIXED = {
-    "nn.functional.multi_head_attention_forward":
-        "float32: empty sequence: ember raised RuntimeError (reshape(0, 2, -1))",
     "nn.functional.multi_margin_loss": "float32: values differ (NaN/inf terms)",
     "nn.functional.pixel_shuffle": "float32 backward: torch raised RuntimeError, ember did not",
     "nn.functional.pixel_unshuffle":
         "float32: empty batch: shape (0, 8, 2, 3) != torch (0, 2, 4, 6)",
-    "nn.functional.scaled_dot_product_attention":
-        "float32: empty key: ember raised RuntimeError, torch computes",
     "polygamma": "float32 backward: values differ",
     "sinc": "float32 backward: values differ",
 }

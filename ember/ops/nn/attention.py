@@ -18,6 +18,7 @@ from ember.ops.nn.activation_softmax import softmax
 from ember.ops.nn.dropout import dropout
 from ember.ops.nn.linear import linear
 from ember.ops.nn.padding import pad
+from ember.ops._util import joined_zeros
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -83,7 +84,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")
     q_len, k_len = query.shape[-2], key.shape[-2]
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if q_len == 0 or value.numel() == 0:
+        # torch answers these without computing, reading neither the mask nor the batch dims
+        # of key and value: zeros of the query's batch shape (rules observed on torch 2.13)
+        return joined_zeros((query, key, value), tuple(query.shape[:-1]) + (value.shape[-1],))
+    if scale is None:  # (no features: every score is an empty sum, 0, whatever the scale)
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         reps = query.shape[-3] // key.shape[-3]
         key = key.repeat_interleave(reps, dim=-3)
@@ -194,8 +200,13 @@ def _in_projection(query, key, value, weights, biases):
     w_q, w_k, w_v = weights
     bq = bk = bv = None
     if biases is not None:
-        embed = w_q.shape[0]
-        bq, bk, bv = biases[:embed], biases[embed:2 * embed], biases[2 * embed:]
+        bq, bk, bv = biases.chunk(3)  # (fewer than 3 pieces fail to unpack, as in torch)
+    eq, ek, ev = query.shape[-1], key.shape[-1], value.shape[-1]
+    for what, t, shape in (("query weights", w_q, (eq, eq)), ("key weights", w_k, (eq, ek)),
+                           ("value weights", w_v, (eq, ev)), ("query bias", bq, (eq,)),
+                           ("key bias", bk, (eq,)), ("value bias", bv, (eq,))):
+        if t is not None and tuple(t.shape) != shape:
+            raise AssertionError("expecting %s shape of %s, but got %s" % (what, shape, t.shape))
     return linear(query, w_q, bq), linear(key, w_k, bk), linear(value, w_v, bv)
 
 
@@ -291,6 +302,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
     if not training:
         dropout_p = 0.0
+    out_features = out_proj_weight.shape[0]  # (sizes spelled out: tgt_len may be 0)
     if need_weights:
         scores = matmul(q * math.sqrt(1.0 / head_dim), k.transpose(-2, -1))
         if attn_mask is not None:
@@ -299,7 +311,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if dropout_p > 0.0:
             weights = dropout(weights, dropout_p, True)
         out = matmul(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_features)
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = weights.mean(1)
@@ -310,13 +322,13 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
             attn_mask = attn_mask.unsqueeze(0)
         else:
-            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+            attn_mask = attn_mask.reshape(bsz, num_heads, attn_mask.shape[-2], src_len)
     q = q.reshape(bsz, num_heads, tgt_len, head_dim)
     k = k.reshape(bsz, num_heads, src_len, head_dim)
     v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_features)
     if not is_batched:
         out = out.squeeze(1)
     return out, None
@@ -339,6 +351,11 @@ def _sdpa_samples(dtype):
                                                            grad=False), name="masked-out row")
     yield SampleInput(T(2, 5, 2), T(2, 3, 2), T(2, 3, 3), is_causal=True, name="causal, L > S")
     yield SampleInput(T(1, 4, 2, 2), T(1, 2, 3, 2), T(1, 2, 3, 2), enable_gqa=True)
+    # torch reads no mask when the output is empty or there is no key (the output is zeros)
+    yield SampleInput(T(0, 4), T(0, 4), T(0, 2), attn_mask=T(3, 4), name="empty, mask unread")
+    yield SampleInput(T(3, 4), T(0, 4), T(0, 2), attn_mask=T(5, 5), name="no key: zeros")
+    yield SampleInput(T(3, 4), T(0, 4), T(0, 2), is_causal=True, name="no key, causal")
+    yield SampleInput(T(3, 0), T(5, 0), T(5, 2), name="no features: uniform weights")
 
 
 def _sdpa_errors():
@@ -370,12 +387,20 @@ def _mha_samples(dtype):
                       T(4, 4), T(4), use_separate_proj_weight=True, q_proj_weight=T(4, 4),
                       k_proj_weight=T(4, 3), v_proj_weight=T(4, 2), attn_mask=T(2, 3, 5),
                       name="unbatched, separate weights, float 3-D mask")
+    yield SampleInput(T(0, 2, 4), T(0, 2, 4), T(0, 2, 4), *common(), False, 0.0, T(4, 4), T(4),
+                      name="empty sequences")
 
 
 def _mha_errors():
     yield ErrorInput(SampleInput(T(3, 2, 4), T(5, 2, 4), T(5, 2, 4), 4, 2, T(12, 4), T(12),
                                  None, None, False, 0.0, T(4, 4), T(4), attn_mask=T(2, 5)),
                      RuntimeError, "The shape of the 2D attn_mask")
+    for weights, match in (((T(0, 4), T(4, 3), T(4, 2)), r"query weights shape of \(4, 4\)"),
+                           ((T(4, 4), T(4, 2), T(4, 2)), r"key weights shape of \(4, 3\)")):
+        yield ErrorInput(SampleInput(T(3, 4), T(5, 3), T(5, 2), 4, 2, None, T(12), None, None,
+                                     False, 0.0, T(4, 4), T(4), use_separate_proj_weight=True,
+                                     q_proj_weight=weights[0], k_proj_weight=weights[1],
+                                     v_proj_weight=weights[2]), AssertionError, match)
 
 
 register(OpInfo("nn.functional.multi_head_attention_forward", multi_head_attention_forward,

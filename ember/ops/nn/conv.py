@@ -22,7 +22,7 @@ from ember import _parallel
 from ember._backend import array_module, np
 from ember.autograd.function import Node
 from ember.autograd.grad_mode import _State
-from ember.ops._util import check_dtype, joined_empty, ntuple
+from ember.ops._util import check_dtype, joined_zeros, ntuple
 from ember.ops.registry import ErrorInput, OpInfo, SampleInput, T, register
 
 _int = builtins.int
@@ -499,7 +499,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, fname):
     inputs = (input, weight) if bias is None else (input, weight, bias)
     _check_empty_input(input, nd)
     if c == 0:  # torch's empty path: no channels in, none out
-        out = joined_empty(inputs, (input.shape[0], 0) + out_size)
+        out = joined_zeros(inputs, (input.shape[0], 0) + out_size)
         return out if batched else out.squeeze(0)
     if input._data.size:  # torch's kernels refuse bool (an empty batch never reaches one)
         check_dtype("compute_columns3d" if nd == 3 else "slow_conv2d_cpu", input, kinds="fiu")

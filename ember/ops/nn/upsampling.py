@@ -6,7 +6,7 @@ import warnings
 from ember._backend import add_at, array_module, np
 from ember._tensor import _make
 from ember.autograd.function import Node
-from ember.ops._util import check_dtype, joined_empty
+from ember.ops._util import check_dtype, joined_zeros
 from ember.ops.nn.padding import AxisMaps, _gather_matrix
 from ember.ops.registry import ErrorInput, SampleInput, T, register_nn
 
@@ -470,7 +470,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                            % (_scalar_name(input), _scalar_name(grid)))
     shape = tuple(input.shape[:2]) + tuple(grid.shape[1:3])
     if not math.prod(shape):  # torch's kernel never runs (nor checks the dtype)
-        return joined_empty((input, grid), shape)
+        return joined_zeros((input, grid), shape)
     check_dtype("grid_sampler_2d_cpu_kernel_impl", input)
     return _GridSample.apply((input, grid), mode, padding_mode, bool(align_corners))
 
