@@ -42,15 +42,16 @@ KNOWN_DIFFERENCES = {
 # op -> why the fuzzer draws no empty (0-size) input for it: torch's own bug there, a deliberate
 # difference kept by a test of its own.
 NO_EMPTY_INPUTS = {
+    "nn.functional.pixel_unshuffle": "torch returns an empty input unchanged (wrong shape); "
+                                     "tests/ops/test_edge_cases.py checks ember's",
+    "nn.functional.pixel_shuffle": "torch's backward calls that pixel_unshuffle and fails on "
+                                   "an empty batch; tests/ops/test_edge_cases.py",
 }
 
 # Mismatches the fuzzer found that are not fixed yet (issue 10): op -> the first one the default
 # run meets. These run as non-strict xfails, so fixing one shows up as XPASS: then delete its line.
 FOUND_NOT_FIXED = {
     "nn.functional.multi_margin_loss": "float32: values differ (NaN/inf terms)",
-    "nn.functional.pixel_shuffle": "float32 backward: torch raised RuntimeError, ember did not",
-    "nn.functional.pixel_unshuffle":
-        "float32: empty batch: shape (0, 8, 2, 3) != torch (0, 2, 4, 6)",
     "polygamma": "float32 backward: values differ",
     "sinc": "float32 backward: values differ",
 }
