@@ -171,11 +171,12 @@ register(OpInfo("logit", logit, _logit_samples, method=True, inplace="logit_"))
 
 
 def _sinc_grad(g, x):
-    zero = x == 0
-    # sinc is smooth at 0 with slope 0; keep the division away from 0/0 there.
-    t = where(zero, 1.0, x) * math.pi
-    slope = (t * cos(t) - sin(t)) * math.pi / (t * t)
-    return g * where(zero, 0.0, slope)
+    # torch's formula, (pi x cos(pi x) - sin(pi x)) / (pi x^2), and 0 wherever pi x^2 is 0:
+    # at 0 (the slope there) and where x^2 underflows (tiny x, whose slope is ~0 too)
+    t = x * math.pi
+    sq = x * x * math.pi
+    zero = sq == 0
+    return where(zero, 0.0, g * (t * cos(t) - sin(t)) / where(zero, 1.0, sq))
 
 
 def _sinc_onnx(call, x):
@@ -199,6 +200,8 @@ def _sinc_samples(dtype):
     yield SampleInput(T(values=[1.0, -2.0, 0.5, 1e-3]), name="integers")
     # The slope at 0 is 0 (compared with torch); the second derivative there is not modelled.
     yield SampleInput(T(values=[0.0, 1.5], grad=False), name="zero")
+    if dtype == "float32":  # x^2 underflows: torch's slope is 0 there, not 0/0
+        yield SampleInput(T(values=[1e-30, -1e-45, 0.0, 2.0]), name="edge: tiny")
 
 
 register(OpInfo("sinc", sinc, _sinc_samples, method=True, inplace="sinc_"))

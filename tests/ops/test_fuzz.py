@@ -53,7 +53,6 @@ NO_EMPTY_INPUTS = {
 FOUND_NOT_FIXED = {
     "nn.functional.multi_margin_loss": "float32: values differ (NaN/inf terms)",
     "polygamma": "float32 backward: values differ",
-    "sinc": "float32 backward: values differ",
 }
 
 _EXTRA_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
