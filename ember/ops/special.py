@@ -186,7 +186,12 @@ def _sinc_onnx(call, x):
     return g.op("Where", zero, call.scalar(1), g.op("Div", g.op("Sin", safe), safe))
 
 
-_sinc = unary_function(UnaryOp("sinc", np.sinc, X, _sinc_grad,
+def _sinc_kernel(x):
+    # float16 in float32, as torch's half kernels (pi x overflows float16 from 20861 up)
+    return np.sinc(x.astype(np.float32)).astype(x.dtype) if x.dtype == np.float16 else np.sinc(x)
+
+
+_sinc = unary_function(UnaryOp("sinc", _sinc_kernel, X, _sinc_grad,
                                onnx=_sinc_onnx))
 
 

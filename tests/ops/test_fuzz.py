@@ -48,11 +48,23 @@ NO_EMPTY_INPUTS = {
                                    "an empty batch; tests/ops/test_edge_cases.py",
 }
 
+
+def _off_the_poles(arr):
+    """The array with its non-positive integers (polygamma's poles) moved to 1."""
+    pole = (arr <= 0) & (arr == np.floor(arr)) if arr.dtype.kind == "f" else arr <= 0
+    return np.where(pole, np.ones((), arr.dtype), arr)
+
+
+# op -> (values the fuzzer draws for it, why): where torch's own result is noise, not a value.
+DOMAINS = {
+    "polygamma": (_off_the_poles, "at a pole (x a non-positive integer) torch's float32 "
+                  "reflection gives a finite value (sin(pi x) is not exactly 0 there) where "
+                  "ember gives inf; tests/ops/test_special_math.py compares the rest"),
+}
+
 # Mismatches the fuzzer found that are not fixed yet (issue 10): op -> the first one the default
 # run meets. These run as non-strict xfails, so fixing one shows up as XPASS: then delete its line.
 FOUND_NOT_FIXED = {
-    "nn.functional.multi_margin_loss": "float32: values differ (NaN/inf terms)",
-    "polygamma": "float32 backward: values differ",
 }
 
 _EXTRA_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
@@ -107,6 +119,11 @@ def _mutate(draw, info, sample, rng):
 
     args = [convert(a) for a in sample.args]
     kwargs = {k: convert(v) for k, v in sample.kwargs.items()}
+    if info.name in DOMAINS:
+        narrow = DOMAINS[info.name][0]
+        args = [T(*a.shape, dtype=a.dtype, noncontig=a.noncontig, grad=a.grad,
+                  values=narrow(np.asarray(a.values))) if isinstance(a, T) and a.values is not
+                None and a.dtype != "bool" else a for a in args]
     ndim = max([len(a.shape) for a in sample.args if isinstance(a, T)] or [0])
     dim = kwargs.get("dim")
     if isinstance(dim, int) and not isinstance(dim, bool) and 0 <= dim < ndim \

@@ -136,11 +136,11 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     # torch adds the terms with z > 0 only: a NaN term (and the target's own) drops out, and
     # so does the class weight of a row with no term
     keep = _make(others) & (z > 0)
+    z = where(keep, z, 0.0)  # before the square: a dropped (inf, NaN) term sends no NaN back
     if p == 2:
         z = z * z
     if weight is not None:
-        z = z * weight[_make(t)].reshape(n, 1)
-    z = where(keep, z, 0.0)
+        z = where(keep, z * weight[_make(t)].reshape(n, 1), 0.0)
     loss = z.sum(1) / c
     if input.dim() != 2:
         loss = loss.reshape(())
@@ -237,7 +237,13 @@ _nn("multi_margin_loss", multi_margin_loss, lambda dt: iter([
     SampleInput(T(4, 5), _cls(4, high=5)),
     SampleInput(T(4, 5), _cls(4, high=5), p=2, margin=0.5, weight=T(5, low=0.5, high=2,
                                                                      grad=False),
-                reduction="none")]),
+                reduction="none"),
+    # an inf target score: its row's terms all drop out (value and gradient 0, not NaN)
+    SampleInput(T(3, 4, values=[[float("inf"), 1.0, 2.0, 0.5], [0.2, 1.0, -1.0, 3.0],
+                                [-float("inf"), 0.0, 1.0, 2.0]]),
+                T(3, values=[0, 2, 1], dtype="int64", grad=False), p=2, margin=0.5,
+                weight=T(4, low=0.5, high=2, grad=False), reduction="none",
+                name="edge: inf scores")]),
     dtype_errors("multi_margin_loss_cpu_kernel", ("float16", "int64"), lambda dt: SampleInput(
         T(4, 5, dtype=dt), _cls(4, high=5)), lambda: iter([
             ErrorInput(SampleInput(T(4, 5), _cls(4, high=5), p=3), ValueError,
