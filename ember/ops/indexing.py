@@ -513,12 +513,12 @@ def check_select_bounds(idx, shape, d):
     if not idx.size:
         return
     size = shape[d] if shape else 1
-    bad = idx[(idx < 0) | (idx >= size)]
     many = len(shape) > 1
     if many and 0 in shape and size == 0:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if not bad.size:
+    if idx.min() >= 0 and idx.max() < size:
         return
+    bad = idx[(idx < 0) | (idx >= size)]
     if many and (d == 1 or 0 in shape):
         raise RuntimeError("INDICES element is out of DATA bounds, id=%d axis_dim=%d"
                            % (bad[0], size))
