@@ -106,6 +106,23 @@ def test_stft_and_istft_gradients_match_torch():
     _compare(e_gs, t_gs, "istft gradient")
 
 
+def test_complex_input_gradient_and_real_layout_match_torch():
+    x = _SIGNAL + 1j * _SIGNAL[:, ::-1]
+    e_x, t_x = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    window = _HANN
+    ember.stft(e_x, 16, window=ember.tensor(window), return_complex=True).abs().sum().backward()
+    torch.stft(t_x, 16, window=torch.tensor(window), return_complex=True).abs().sum().backward()
+    _compare(e_x.grad, t_x.grad, "stft of a complex input, gradient")
+    with pytest.warns(UserWarning, match="return_complex=False is deprecated"):
+        e = ember.stft(ember.tensor(_SIGNAL), 16, window=ember.tensor(window),
+                       return_complex=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = torch.stft(torch.tensor(_SIGNAL), 16, window=torch.tensor(window),
+                       return_complex=False)
+    _compare(e, t, "stft return_complex=False")
+
+
 def test_warnings_as_torch():
     x = ember.from_numpy(_SIGNAL[0].copy())
     with pytest.warns(UserWarning, match="A window was not provided"):
