@@ -158,7 +158,15 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     frames = frames * window
     total = n_fft + hop_length * (n_frames - 1)
     blocks = dict(output_size=(1, total), kernel_size=(1, n_fft), stride=(1, hop_length))
-    signal = fold(frames.transpose(1, 2), **blocks).reshape(frames.shape[0], total)
+    columns = frames.transpose(1, 2)
+    if columns.is_complex():
+        # F.fold has no complex kernel (torch's either): overlap-add each part
+        from ember.ops.complex import complex as make_complex, imag, real
+
+        signal = make_complex(fold(real(columns), **blocks), fold(imag(columns), **blocks))
+    else:
+        signal = fold(columns, **blocks)
+    signal = signal.reshape(frames.shape[0], total)
     squares = (window * window).reshape(1, n_fft, 1).expand(1, n_fft, n_frames)
     envelope = fold(squares, **blocks).reshape(1, total)
     start = n_fft // 2 if center else 0
