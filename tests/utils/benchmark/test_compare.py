@@ -55,7 +55,11 @@ def test_measurement_statistics_and_repr_as_torch():
         e = eb.Measurement(3, times, eb.TaskSpec(t.stmt, t.setup, **spec))
         for attr in ("median", "mean", "iqr", "significant_figures", "has_warnings", "title",
                      "env", "as_row_name", "times"):
-            assert getattr(e, attr) == pytest.approx(getattr(t, attr), rel=1e-12), attr
+            want = getattr(t, attr)
+            if isinstance(want, str) or want is None:  # newer pytest refuses approx of a str
+                assert getattr(e, attr) == want, attr
+            else:
+                assert getattr(e, attr) == pytest.approx(want, rel=1e-12), attr
         assert re.sub("0x[0-9a-f]+", "", repr(e)) == re.sub("0x[0-9a-f]+", "", repr(t))
     merged = eb.Measurement.merge([e, eb.Measurement(1, [5.3], e.task_spec)])
     assert len(merged) == 1 and merged[0].number_per_run == 1 and len(merged[0].times) == 6
