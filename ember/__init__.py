@@ -125,6 +125,15 @@ def get_device(input):
     return -1
 
 
+def is_distributed(input):
+    """Whether ``input`` is a distributed tensor (torch's legacy query): False for every tensor,
+    as for torch's CPU tensors; a non-tensor is torch's TypeError."""
+    if not isinstance(input, Tensor):
+        raise TypeError("is_distributed(): argument 'input' (position 1) must be Tensor, not %s"
+                        % type(input).__name__)
+    return False
+
+
 
 
 def save(obj, f, *args, **kwargs):

@@ -468,13 +468,9 @@ NOT_YET = {
             "lobpcg pca_lowrank quasirandom svd_lowrank",
         "issue 14: complex dtypes":
             "chalf complex32",
-        "issue 15 (distributed helper)":
-            "is_distributed",
     },
     "torch.Tensor": {
         "issue 14: complex dtypes":
             "chalf",
-        "issue 15 (distributed helper)":
-            "is_distributed",
     },
 }

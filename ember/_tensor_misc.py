@@ -50,7 +50,13 @@ def const_data_ptr(self):
     return self.data_ptr()
 
 
-for _fn in (get_device, is_inference, is_same_size, is_nonzero, dim_order, const_data_ptr):
+def is_distributed(self):
+    """False, as for torch's CPU tensors (a legacy query)."""
+    return False
+
+
+for _fn in (get_device, is_inference, is_same_size, is_nonzero, dim_order, const_data_ptr,
+            is_distributed):
     setattr(Tensor, _fn.__name__, _fn)
 
 

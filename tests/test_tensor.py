@@ -380,6 +380,10 @@ def test_module_level_queries():
                                     lambda: torch.is_nonzero(torch.zeros(n)))
         assert msg_e == msg_t
     assert ember.get_device(e) == torch.get_device(torch.zeros(1)) == -1
+    assert ember.is_distributed(e) == torch.is_distributed(torch.zeros(2, 3)) is False
+    assert e.is_distributed() == torch.zeros(1).is_distributed() is False
+    msg_e, msg_t = _raises_like(lambda: ember.is_distributed(3), lambda: torch.is_distributed(3))
+    assert msg_e == msg_t
     n = ember.get_num_threads()
     ember.set_num_threads(n)
     assert ember.get_num_threads() == n

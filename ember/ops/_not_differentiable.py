@@ -17,8 +17,8 @@ _COVERED_BY = {
     "tests/test_dtype.py": (
         "get_default_dtype", "set_default_dtype", "promote_types", "result_type"),
     "tests/test_tensor.py": (
-        "is_tensor", "numel", "is_floating_point", "is_nonzero", "get_device", "allclose",
-        "isclose", "equal", "get_num_threads", "set_num_threads"),
+        "is_tensor", "numel", "is_floating_point", "is_nonzero", "get_device", "is_distributed",
+        "allclose", "isclose", "equal", "get_num_threads", "set_num_threads"),
     "tests/test_tensor_str.py": ("set_printoptions",),
     "tests/autograd/test_grad_mode.py": ("is_grad_enabled", "is_inference_mode_enabled"),
     "tests/test_serialization.py": ("save", "load"),
