@@ -16,6 +16,7 @@ At import, glibc's malloc is told to keep freed blocks up to 32 MiB for reuse
 """
 import os
 import threading
+import time
 
 from ember._backend import np
 
@@ -80,35 +81,151 @@ def get_num_threads():
     return _num_threads
 
 
+# Handing a task over. Waking a sleeping thread costs ~30 us on these machines (a round trip
+# through two locks or events: 57-67 us), more than many split kernels take, and two threads
+# polling a flag in Python fight over the GIL (20-35 us a hand-over). So, as torch's OpenMP
+# threads do, a worker that ran a task polls for the next one for _SPIN_SECONDS before it
+# sleeps, and the caller polls for a task's end; both poll inside a C spin lock
+# (``pthread_spin_lock`` through ctypes, which lets go of the GIL, so the poller never competes
+# for it): 2-6 us a hand-over. A daemon "cooler" thread puts idle workers back to sleep.
+# Without POSIX spin locks (macOS, Windows) plain locks do the same, asleep.
+_SPIN_SECONDS = 0.002
+
+
+def _spin_locks():
+    """``(wait, close, open, init)`` over a ``pthread_spinlock_t``: ``wait`` polls until the
+    lock is free and takes it (without the GIL); ``close`` takes a free lock; ``open`` frees it.
+    None without POSIX spin locks."""
+    try:
+        import ctypes
+
+        free, held = ctypes.CDLL(None), ctypes.PyDLL(None)  # PyDLL calls keep the GIL
+        return (free.pthread_spin_lock, held.pthread_spin_lock, held.pthread_spin_unlock,
+                held.pthread_spin_init)
+    except (OSError, AttributeError):
+        return None
+
+
+_SPIN = _spin_locks()
+
+
+class _Gate:
+    """A binary latch between two threads: ``open`` lets one ``wait`` through (which closes it
+    again); a C spin lock, or a plain lock where there is none."""
+
+    __slots__ = ("wait", "close", "open", "_cell")
+
+    def __init__(self, closed):
+        if _SPIN is None:
+            lock = threading.Lock()
+            self.wait, self.close, self.open = lock.acquire, lock.acquire, _releaser(lock)
+        else:
+            import ctypes
+
+            self._cell = ctypes.c_int()  # a pthread_spinlock_t
+            ref = ctypes.byref(self._cell)
+            wait, close, unlock, init = _SPIN
+            init(ref, 0)
+            self.wait, self.close, self.open = (lambda: wait(ref)), (lambda: close(ref)), (
+                lambda: unlock(ref))
+        if closed:
+            self.close()
+
+
+def _releaser(lock):
+    def release():
+        try:
+            lock.release()
+        except RuntimeError:  # already open: the waiter will pass anyway
+            pass
+    return release
+
+
 class _Worker(threading.Thread):
-    """A daemon thread running one task at a time, handed over through a pair of events."""
+    """A daemon thread running one task at a time. ``hot``: it polls ``go`` for the next task
+    (else it sleeps on ``wake``); the caller waits on ``done`` for the task's end."""
 
     def __init__(self):
         super().__init__(daemon=True, name="ember-intra-op")
-        self.task = None
+        self.task = self.error = None
+        self.finished = True
+        self.hot = False
+        self.idle_since = 0.0
+        self.go, self.done = _Gate(True), _Gate(False)
+        self.wake = threading.Lock()
+        self.wake.acquire()
+
+    def start_task(self, fn):
         self.error = None
-        self.ready = threading.Event()
-        self.done = threading.Event()
+        self.finished = False
+        self.done.close()
+        self.task = fn
+        if self.hot:
+            self.go.open()
+        else:
+            self.hot = _SPIN is not None
+            _releaser(self.wake)()
+            if self.hot:
+                _heat.set()
+
+    def join_task(self):
+        if not self.finished:
+            self.done.wait()
+            self.done.open()
+
+    def cool(self, now):
+        """Put the worker to sleep if it has polled idle for _SPIN_SECONDS; whether it polls."""
+        if self.hot and self.task is None and now - self.idle_since > _SPIN_SECONDS:
+            self.hot = False
+            self.go.open()  # it finds no task and sleeps
+        return self.hot
 
     def run(self):
         _busy.flag = True  # a kernel running here does not split again
         while True:
-            self.ready.wait()
-            self.ready.clear()
+            if self.hot:
+                self.go.wait()
+            else:
+                self.wake.acquire()
+            fn = self.task
+            if fn is None:  # woken to go to sleep, or a stale wake-up
+                continue
             try:
-                self.task()
+                fn()
             except BaseException as e:  # re-raised in the calling thread
                 self.error = e
             self.task = None
-            self.done.set()
+            self.idle_since = time.perf_counter()
+            self.done.open()
+            self.finished = True
+
+
+_heat = threading.Event()  # set while a worker may be polling
+_cooler = None
+
+
+def _cool():
+    while True:
+        _heat.wait()
+        time.sleep(_SPIN_SECONDS)
+        now = time.perf_counter()
+        workers = list(_workers)
+        if not any([w.cool(now) for w in workers]):
+            _heat.clear()
+            if any(w.hot for w in workers):  # turned hot meanwhile
+                _heat.set()
 
 
 def _pool(n):
+    global _cooler
     with _lock:
         while len(_workers) < n:
             w = _Worker()
             w.start()
             _workers.append(w)
+        if _SPIN is not None and _cooler is None and _workers:
+            _cooler = threading.Thread(target=_cool, daemon=True, name="ember-intra-op-cooler")
+            _cooler.start()
     return _workers[:n]
 
 
@@ -118,9 +235,10 @@ _run_lock = threading.Lock()
 
 def _after_fork():
     """A forked child (a DataLoader worker) has none of the parent's threads."""
-    global _run_lock
+    global _run_lock, _cooler, _heat
     _workers.clear()
     _run_lock = threading.Lock()
+    _cooler, _heat = None, threading.Event()
 
 
 if hasattr(os, "register_at_fork"):
@@ -169,14 +287,11 @@ def _run(fn, parts):
     _busy.flag = True
     try:
         for i, w in enumerate(workers, start=1):
-            w.error = None
-            w.done.clear()
-            w.task = task(i)
-            w.ready.set()
+            w.start_task(task(i))
         results[0] = fn(*parts[0])
     finally:
         for w in workers:
-            w.done.wait()
+            w.join_task()
         _busy.flag = False
     for w in workers:
         if w.error is not None:
@@ -196,7 +311,7 @@ class _Pending:
         w = self.worker
         if w is not None:
             self.worker = None
-            w.done.wait()
+            w.join_task()
             _run_lock.release()
             if w.error is not None:
                 raise w.error
@@ -217,11 +332,8 @@ def spawn(fn):
     def call():
         pending.value = fn()
 
-    w.error = None
-    w.done.clear()
-    w.task = call
     pending.worker = w
-    w.ready.set()
+    w.start_task(call)
     return pending
 
 

@@ -3,6 +3,7 @@ torch (the rest of the suite runs single-threaded)."""
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -152,6 +153,32 @@ def test_spawn_runs_beside_the_caller_and_reraises(two_threads):
         failing.wait()
     # the pool is free again
     assert _parallel.run(lambda lo, hi: _parallel._busy.flag, [(0, 1), (1, 2)]) == [True, True]
+
+
+def test_idle_workers_poll_then_sleep_and_wake_again(two_threads):
+    assert _parallel.run(lambda lo, hi: lo, [(0, 1), (1, 2)]) == [0, 1]
+    worker = _parallel._workers[0]
+    if _parallel._SPIN is not None:
+        assert worker.hot  # it polls for the next task a while
+    deadline = time.monotonic() + 10
+    while worker.hot and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not worker.hot  # the cooler put it to sleep
+    assert _parallel.run(lambda lo, hi: hi, [(0, 1), (1, 2)]) == [1, 2]  # woken from sleep
+    results = [_parallel.run(lambda lo, hi: lo * hi, [(0, 3), (3, 5)]) for _ in range(200)]
+    assert results == [[0, 15]] * 200
+
+
+def test_pool_without_spin_locks_sleeps_between_tasks(two_threads, monkeypatch):
+    # machines without POSIX spin locks (macOS, Windows) hand tasks over through plain locks
+    monkeypatch.setattr(_parallel, "_SPIN", None)
+    monkeypatch.setattr(_parallel, "_workers", [])
+    assert [_parallel.run(lambda lo, hi: (lo, hi), [(0, 2), (2, 4)]) for _ in range(50)] == \
+        [[(0, 2), (2, 4)]] * 50
+    assert not _parallel._workers[0].hot
+    assert _parallel.spawn(lambda: 6 * 7).wait() == 42
+    with pytest.raises(ZeroDivisionError):
+        _parallel.run(lambda lo, hi: 1 // lo, [(0, 1), (1, 2)])
 
 
 @pytest.mark.parametrize("threads", [1, 2])
