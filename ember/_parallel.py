@@ -89,6 +89,12 @@ def get_num_threads():
 # (``pthread_spin_lock`` through ctypes, which lets go of the GIL, so the poller never competes
 # for it): 2-6 us a hand-over. A daemon "cooler" thread puts idle workers back to sleep.
 # Without POSIX spin locks (macOS, Windows) plain locks do the same, asleep.
+# While workers poll, the caller and each worker are pinned to CPUs of their own (``_bind``):
+# threads woken from a sleep (on the GIL, or a worker waking up) were often put on the CPU of
+# the thread that woke them, so a worker polled on the caller's CPU and the two took turns in
+# 3-4 ms time slices (LeNet-5's first training steps after a 0.5 s pause took 25-45 ms instead
+# of 8). The caller gets its CPU set back when the pool cools, and a forked child at once; a
+# process started with ``subprocess`` within those few ms inherits the single CPU.
 _SPIN_SECONDS = 0.002
 
 
@@ -142,15 +148,19 @@ def _releaser(lock):
 
 
 class _Worker(threading.Thread):
-    """A daemon thread running one task at a time. ``hot``: it polls ``go`` for the next task
-    (else it sleeps on ``wake``); the caller waits on ``done`` for the task's end."""
+    """A daemon thread running tasks handed over one at a time. A task waits in ``slot`` until
+    the worker takes it, or the caller does (``join_task``) when the worker has not got to it
+    by then (it was asleep, or the OS put it on the caller's CPU): a late worker never makes a
+    kernel slower than running it in one thread. ``hot``: the worker polls ``go`` for the next
+    task (else it sleeps on ``wake``); the caller waits on ``done`` for the worker's end."""
 
     def __init__(self):
         super().__init__(daemon=True, name="ember-intra-op")
-        self.task = self.error = None
+        self.slot = []  # list.pop is atomic: exactly one thread gets the task
+        self.error = None
         self.finished = True
         self.hot = False
-        self.idle_since = 0.0
+        self.idle_since = 0.0  # None while running a task
         self.go, self.done = _Gate(True), _Gate(False)
         self.wake = threading.Lock()
         self.wake.acquire()
@@ -159,26 +169,41 @@ class _Worker(threading.Thread):
         self.error = None
         self.finished = False
         self.done.close()
-        self.task = fn
+        self.slot.append(fn)
         if self.hot:
             self.go.open()
         else:
             self.hot = _SPIN is not None
             _releaser(self.wake)()
             if self.hot:
+                _bind(_workers)
                 _heat.set()
 
     def join_task(self):
-        if not self.finished:
-            self.done.wait()
-            self.done.open()
+        """Wait for the task's end, or run it here if the worker has not taken it."""
+        try:
+            fn = self.slot.pop()
+        except IndexError:  # the worker has it
+            if not self.finished:
+                self.done.wait()
+                self.done.open()
+            return
+        self._call(fn)
+        self.done.open()
 
     def cool(self, now):
         """Put the worker to sleep if it has polled idle for _SPIN_SECONDS; whether it polls."""
-        if self.hot and self.task is None and now - self.idle_since > _SPIN_SECONDS:
+        idle = self.idle_since
+        if self.hot and not self.slot and idle is not None and now - idle > _SPIN_SECONDS:
             self.hot = False
             self.go.open()  # it finds no task and sleeps
         return self.hot
+
+    def _call(self, fn):
+        try:
+            fn()
+        except BaseException as e:  # re-raised in the calling thread
+            self.error = e
 
     def run(self):
         _busy.flag = True  # a kernel running here does not split again
@@ -187,17 +212,62 @@ class _Worker(threading.Thread):
                 self.go.wait()
             else:
                 self.wake.acquire()
-            fn = self.task
-            if fn is None:  # woken to go to sleep, or a stale wake-up
-                continue
             try:
-                fn()
-            except BaseException as e:  # re-raised in the calling thread
-                self.error = e
-            self.task = None
+                fn = self.slot.pop()
+            except IndexError:  # woken to go to sleep, taken by the caller, or a stale wake-up
+                continue
+            self.idle_since = None
+            self._call(fn)
             self.idle_since = time.perf_counter()
             self.done.open()
             self.finished = True
+
+
+def _cpu_query():
+    try:
+        import ctypes
+
+        return ctypes.PyDLL(None).sched_getcpu
+    except (OSError, AttributeError):
+        return None
+
+
+_getcpu = _cpu_query()
+
+
+_bound = None  # (caller's thread id, its CPU set) while the pool is bound to CPUs
+
+
+def _bind(workers):
+    """Pin the calling thread to the CPU it is on and each worker to another one, until the
+    pool cools (``_unbind``)."""
+    global _bound
+    if _bound is not None or _getcpu is None:
+        return
+    try:
+        allowed = os.sched_getaffinity(0)
+        here = _getcpu()
+        others = sorted(c for c in allowed if c != here)
+        if not others or here not in allowed:
+            return
+        os.sched_setaffinity(0, {here})
+        _bound = (threading.get_native_id(), allowed)
+        for i, w in enumerate(workers):
+            os.sched_setaffinity(w.native_id, {others[i % len(others)]})
+    except (OSError, AttributeError):
+        pass
+
+
+def _unbind(threads):
+    """Give the bound threads (thread ids; 0 is the calling one) the caller's CPU set back."""
+    global _bound
+    bound, _bound = _bound, None
+    if bound is not None:
+        for tid in threads(bound[0]):
+            try:
+                os.sched_setaffinity(tid, bound[1])
+            except OSError:
+                pass
 
 
 _heat = threading.Event()  # set while a worker may be polling
@@ -211,6 +281,7 @@ def _cool():
         now = time.perf_counter()
         workers = list(_workers)
         if not any([w.cool(now) for w in workers]):
+            _unbind(lambda caller: [caller] + [w.native_id for w in workers])
             _heat.clear()
             if any(w.hot for w in workers):  # turned hot meanwhile
                 _heat.set()
@@ -236,6 +307,7 @@ _run_lock = threading.Lock()
 def _after_fork():
     """A forked child (a DataLoader worker) has none of the parent's threads."""
     global _run_lock, _cooler, _heat
+    _unbind(lambda caller: [0])  # a child started while the pool was bound runs anywhere
     _workers.clear()
     _run_lock = threading.Lock()
     _cooler, _heat = None, threading.Event()

@@ -155,18 +155,40 @@ def test_spawn_runs_beside_the_caller_and_reraises(two_threads):
     assert _parallel.run(lambda lo, hi: _parallel._busy.flag, [(0, 1), (1, 2)]) == [True, True]
 
 
+def _wait_until_cool(worker):
+    deadline = time.monotonic() + 10
+    while (worker.hot or _parallel._bound is not None) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_idle_workers_poll_then_sleep_and_wake_again(two_threads):
+    cpus = os.sched_getaffinity(0)
     assert _parallel.run(lambda lo, hi: lo, [(0, 1), (1, 2)]) == [0, 1]
     worker = _parallel._workers[0]
     if _parallel._SPIN is not None:
         assert worker.hot  # it polls for the next task a while
-    deadline = time.monotonic() + 10
-    while worker.hot and time.monotonic() < deadline:
-        time.sleep(0.01)
+        if len(cpus) > 1:  # the caller and the worker on CPUs of their own meanwhile
+            assert len(os.sched_getaffinity(0)) == 1
+            assert os.sched_getaffinity(worker.native_id) != os.sched_getaffinity(0)
+    _wait_until_cool(worker)
     assert not worker.hot  # the cooler put it to sleep
+    assert os.sched_getaffinity(0) == cpus  # and gave the caller its CPUs back
     assert _parallel.run(lambda lo, hi: hi, [(0, 1), (1, 2)]) == [1, 2]  # woken from sleep
     results = [_parallel.run(lambda lo, hi: lo * hi, [(0, 3), (3, 5)]) for _ in range(200)]
     assert results == [[0, 15]] * 200
+
+
+def test_a_child_forked_while_the_pool_is_bound_runs_on_every_cpu(two_threads):
+    cpus = os.sched_getaffinity(0)
+    _parallel.run(lambda lo, hi: lo, [(0, 1), (1, 2)])
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports its CPU set
+        os.write(write, repr(sorted(os.sched_getaffinity(0))).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 4096).decode() == repr(sorted(cpus))
+    _wait_until_cool(_parallel._workers[0])
 
 
 def test_pool_without_spin_locks_sleeps_between_tasks(two_threads, monkeypatch):
