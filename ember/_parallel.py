@@ -22,18 +22,28 @@ from ember._backend import np
 
 _lock = threading.Lock()
 _num_threads = None
+_bound = None  # (caller's thread id, its CPU set) while the pool is bound to CPUs
 _workers = []
 _blas = None
+
+
+def cpu_count():
+    """CPUs this process may run on (the calling thread's set, or the one it had before the
+    pool pinned it, see ``_bind``)."""
+    bound = _bound
+    if bound is not None:
+        return len(bound[1])
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
 def _default_threads():
     env = os.environ.get("OMP_NUM_THREADS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    return cpu_count()
 
 
 def _openblas():
@@ -233,9 +243,6 @@ def _cpu_query():
 
 
 _getcpu = _cpu_query()
-
-
-_bound = None  # (caller's thread id, its CPU set) while the pool is bound to CPUs
 
 
 def _bind(workers):

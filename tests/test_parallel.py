@@ -155,13 +155,15 @@ def test_spawn_runs_beside_the_caller_and_reraises(two_threads):
     assert _parallel.run(lambda lo, hi: _parallel._busy.flag, [(0, 1), (1, 2)]) == [True, True]
 
 
-def _wait_until_cool(worker):
+def _wait_until_cool():
     deadline = time.monotonic() + 10
-    while (worker.hot or _parallel._bound is not None) and time.monotonic() < deadline:
+    while ((any(w.hot for w in _parallel._workers) or _parallel._bound is not None)
+           and time.monotonic() < deadline):
         time.sleep(0.01)
 
 
 def test_idle_workers_poll_then_sleep_and_wake_again(two_threads):
+    _wait_until_cool()  # after earlier tests' splits
     cpus = os.sched_getaffinity(0)
     assert _parallel.run(lambda lo, hi: lo, [(0, 1), (1, 2)]) == [0, 1]
     worker = _parallel._workers[0]
@@ -169,8 +171,9 @@ def test_idle_workers_poll_then_sleep_and_wake_again(two_threads):
         assert worker.hot  # it polls for the next task a while
         if len(cpus) > 1:  # the caller and the worker on CPUs of their own meanwhile
             assert len(os.sched_getaffinity(0)) == 1
+            assert _parallel.cpu_count() == len(cpus)  # still counts the caller's own set
             assert os.sched_getaffinity(worker.native_id) != os.sched_getaffinity(0)
-    _wait_until_cool(worker)
+    _wait_until_cool()
     assert not worker.hot  # the cooler put it to sleep
     assert os.sched_getaffinity(0) == cpus  # and gave the caller its CPUs back
     assert _parallel.run(lambda lo, hi: hi, [(0, 1), (1, 2)]) == [1, 2]  # woken from sleep
@@ -179,6 +182,7 @@ def test_idle_workers_poll_then_sleep_and_wake_again(two_threads):
 
 
 def test_a_child_forked_while_the_pool_is_bound_runs_on_every_cpu(two_threads):
+    _wait_until_cool()
     cpus = os.sched_getaffinity(0)
     _parallel.run(lambda lo, hi: lo, [(0, 1), (1, 2)])
     read, write = os.pipe()
@@ -188,7 +192,7 @@ def test_a_child_forked_while_the_pool_is_bound_runs_on_every_cpu(two_threads):
         os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 4096).decode() == repr(sorted(cpus))
-    _wait_until_cool(_parallel._workers[0])
+    _wait_until_cool()
 
 
 def test_pool_without_spin_locks_sleeps_between_tasks(two_threads, monkeypatch):

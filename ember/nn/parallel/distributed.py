@@ -129,12 +129,12 @@ def _spare_cpu():
     import os
 
     from ember import get_num_threads
+    from ember._parallel import cpu_count
 
     env = os.environ
     ranks_here = int(env.get("LOCAL_WORLD_SIZE") or env.get("MPI_LOCALNRANKS")
                      or env.get("OMPI_COMM_WORLD_LOCAL_SIZE") or env.get("PMI_SIZE") or 1)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return cpus > ranks_here * get_num_threads()
+    return cpu_count() > ranks_here * get_num_threads()
 
 
 class _Bucket:
