@@ -98,7 +98,8 @@ def get_num_threads():
 # sleeps, and the caller polls for a task's end; both poll inside a C spin lock
 # (``pthread_spin_lock`` through ctypes, which lets go of the GIL, so the poller never competes
 # for it): 2-6 us a hand-over. A daemon "cooler" thread puts idle workers back to sleep.
-# Without POSIX spin locks (macOS, Windows) plain locks do the same, asleep.
+# Without POSIX spin locks (macOS, Windows), or with fewer CPUs than threads (pollers would take
+# turns on a CPU), plain locks do the same, asleep.
 # While workers poll, the caller and each worker are pinned to CPUs of their own (``_bind``):
 # threads woken from a sleep (on the GIL, or a worker waking up) were often put on the CPU of
 # the thread that woke them, so a worker polled on the caller's CPU and the two took turns in
@@ -131,8 +132,8 @@ class _Gate:
 
     __slots__ = ("wait", "close", "open", "_cell")
 
-    def __init__(self, closed):
-        if _SPIN is None:
+    def __init__(self, closed, spin):
+        if not spin:
             lock = threading.Lock()
             self.wait, self.close, self.open = lock.acquire, lock.acquire, _releaser(lock)
         else:
@@ -164,14 +165,15 @@ class _Worker(threading.Thread):
     kernel slower than running it in one thread. ``hot``: the worker polls ``go`` for the next
     task (else it sleeps on ``wake``); the caller waits on ``done`` for the worker's end."""
 
-    def __init__(self):
+    def __init__(self, spin):
         super().__init__(daemon=True, name="ember-intra-op")
+        self.spin = spin
         self.slot = []  # list.pop is atomic: exactly one thread gets the task
         self.error = None
         self.finished = True
         self.hot = False
         self.idle_since = 0.0  # None while running a task
-        self.go, self.done = _Gate(True), _Gate(False)
+        self.go, self.done = _Gate(True, spin), _Gate(False, spin)
         self.wake = threading.Lock()
         self.wake.acquire()
 
@@ -183,7 +185,7 @@ class _Worker(threading.Thread):
         if self.hot:
             self.go.open()
         else:
-            self.hot = _SPIN is not None
+            self.hot = self.spin
             _releaser(self.wake)()
             if self.hot:
                 _bind(_workers)
@@ -298,10 +300,11 @@ def _pool(n):
     global _cooler
     with _lock:
         while len(_workers) < n:
-            w = _Worker()
+            # poll only with a CPU for the caller and each worker (else they would take turns)
+            w = _Worker(_SPIN is not None and cpu_count() > len(_workers) + 1)
             w.start()
             _workers.append(w)
-        if _SPIN is not None and _cooler is None and _workers:
+        if _cooler is None and any(w.spin for w in _workers):
             _cooler = threading.Thread(target=_cool, daemon=True, name="ember-intra-op-cooler")
             _cooler.start()
     return _workers[:n]

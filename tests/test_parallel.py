@@ -195,9 +195,14 @@ def test_a_child_forked_while_the_pool_is_bound_runs_on_every_cpu(two_threads):
     _wait_until_cool()
 
 
-def test_pool_without_spin_locks_sleeps_between_tasks(two_threads, monkeypatch):
-    # machines without POSIX spin locks (macOS, Windows) hand tasks over through plain locks
-    monkeypatch.setattr(_parallel, "_SPIN", None)
+@pytest.mark.parametrize("no_spin", ["no spin locks", "one CPU"])
+def test_pool_without_polling_sleeps_between_tasks(two_threads, monkeypatch, no_spin):
+    # machines without POSIX spin locks (macOS, Windows), or with fewer CPUs than threads,
+    # hand tasks over through plain locks
+    if no_spin == "one CPU":
+        monkeypatch.setattr(_parallel, "cpu_count", lambda: 1)
+    else:
+        monkeypatch.setattr(_parallel, "_SPIN", None)
     monkeypatch.setattr(_parallel, "_workers", [])
     assert [_parallel.run(lambda lo, hi: (lo, hi), [(0, 2), (2, 4)]) for _ in range(50)] == \
         [[(0, 2), (2, 4)]] * 50
