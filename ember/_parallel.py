@@ -119,7 +119,7 @@ def _spin_locks():
         free, held = ctypes.CDLL(None), ctypes.PyDLL(None)  # PyDLL calls keep the GIL
         return (free.pthread_spin_lock, held.pthread_spin_lock, held.pthread_spin_unlock,
                 held.pthread_spin_init)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # TypeError: no CDLL(None) on Windows
         return None
 
 
@@ -240,7 +240,7 @@ def _cpu_query():
         import ctypes
 
         return ctypes.PyDLL(None).sched_getcpu
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return None
 
 
@@ -497,7 +497,7 @@ def _keep_freed_memory():
         import ctypes
 
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc
+    except (OSError, AttributeError, TypeError):  # not glibc
         return False
     m_trim_threshold, m_mmap_threshold = -1, -3
     return bool(mallopt(m_mmap_threshold, _KEEP_BYTES) and mallopt(m_trim_threshold, _TRIM_BYTES))
