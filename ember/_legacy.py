@@ -16,6 +16,10 @@ __all__ = ["LEGACY_TYPES", "legacy_dtype", "set_default_tensor_type"]
 class _LegacyTensorType(type):
     """Metaclass of the legacy types: calling one builds a tensor, isinstance checks the dtype."""
 
+    @property
+    def dtype(cls):  # looked up on use: ``bfloat16`` loads ml_dtypes
+        return getattr(_dtype, cls._dtype_name)
+
     def __instancecheck__(cls, obj):
         from ember._tensor import Tensor
 
@@ -40,13 +44,14 @@ class _LegacyTensorType(type):
         return "<class '%s.%s'>" % (cls.__module__, cls.__name__)
 
 
-def _legacy(name, dtype, is_cuda=False):
+def _legacy(name, dtype_name, is_cuda=False):
     module = "torch.cuda" if is_cuda else "torch"
-    return _LegacyTensorType(name, (), {"dtype": dtype, "is_cuda": is_cuda, "__module__": module,
-                                        "__doc__": "Legacy constructor of %s tensors." % dtype})
+    return _LegacyTensorType(name, (), {
+        "_dtype_name": dtype_name, "is_cuda": is_cuda, "__module__": module,
+        "__doc__": "Legacy constructor of torch.%s tensors." % dtype_name})
 
 
-_NAMES = {name: getattr(_dtype, dtype_name) for dtype_name, name in _LEGACY.items()}
+_NAMES = {name: dtype_name for dtype_name, name in _LEGACY.items()}
 
 # name -> type, for torch (CPU) and torch.cuda (refusing)
 LEGACY_TYPES = {name: _legacy(name, dtype) for name, dtype in _NAMES.items()}
@@ -69,7 +74,7 @@ def legacy_dtype(kind):
         return legacy_dtype(CUDA_LEGACY_TYPES[name])
     if module not in ("torch", "ember") or name not in _NAMES:
         raise ValueError("invalid type: %r" % kind)
-    return _NAMES[name]
+    return getattr(_dtype, _NAMES[name])
 
 
 def set_default_tensor_type(t):

@@ -32,7 +32,8 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 _LEGACY = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
            "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-           "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+           "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+           "bfloat16": "BFloat16Tensor"}
 _WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
          "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64",
