@@ -54,14 +54,17 @@ class DataParallel(Module):
 
 def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0,
                   module_kwargs=None):
-    """Evaluate ``module(*inputs)`` in parallel over ``device_ids``: without GPUs, directly.
+    """Evaluate ``module(*inputs)`` in parallel over ``device_ids``. Like torch on a machine
+    without accelerators (ember's case), it raises: torch's functional form needs a device type
+    to spread over, where the ``DataParallel`` module runs the module directly.
 
     Args:
         module (Module): the module to evaluate.
         inputs (Tensor or tuple): its positional inputs.
         device_ids, output_device, dim: as for ``DataParallel``.
         module_kwargs (dict, optional): its keyword inputs.
+
+    Raises:
+        RuntimeError: always, as torch's "device type could not be determined".
     """
-    if not isinstance(inputs, tuple):
-        inputs = (inputs,) if inputs is not None else ()
-    return module(*inputs, **(module_kwargs or {}))
+    raise RuntimeError("device type could not be determined")
