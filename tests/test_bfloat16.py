@@ -196,19 +196,25 @@ def _bf16_mismatch(info):
     return None
 
 
-def test_registry_ops_in_bfloat16_match_torch():
+def _assert_known_mismatches(find, select, known, table):
+    """``find(info)`` over the float32 registry ops ``select`` keeps: every mismatch it reports
+    is listed in ``known`` (the dict named ``table``), and every listed op still mismatches."""
     mismatches = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, info in sorted(OPS.items()):
-            if "float32" in info.dtypes and not info.nondeterministic:
-                found = _bf16_mismatch(info)
+            if "float32" in info.dtypes and not info.nondeterministic and select(info):
+                found = find(info)
                 if found:
                     mismatches[name] = found
-    new = {k: v for k, v in mismatches.items() if k not in _DIFFERS}
-    fixed = sorted(set(_DIFFERS) - set(mismatches))
+    new = {k: v for k, v in mismatches.items() if k not in known}
+    fixed = sorted(set(known) - set(mismatches))
     assert not new, new
-    assert not fixed, "now matching torch: remove from _DIFFERS: %s" % fixed
+    assert not fixed, "now matching torch: remove from %s: %s" % (table, fixed)
+
+
+def test_registry_ops_in_bfloat16_match_torch():
+    _assert_known_mismatches(_bf16_mismatch, lambda info: True, _DIFFERS, "_DIFFERS")
 
 
 # Registry ops whose bfloat16 gradient (of the first input) still differs from torch's, with why.
@@ -272,18 +278,8 @@ def _first_input_grad_mismatch(info):
 
 
 def test_registry_gradients_in_bfloat16_match_torch():
-    mismatches = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name, info in sorted(OPS.items()):
-            if "float32" in info.dtypes and info.grad and not info.nondeterministic:
-                found = _first_input_grad_mismatch(info)
-                if found:
-                    mismatches[name] = found
-    new = {k: v for k, v in mismatches.items() if k not in _GRAD_DIFFERS}
-    fixed = sorted(set(_GRAD_DIFFERS) - set(mismatches))
-    assert not new, new
-    assert not fixed, "now matching torch: remove from _GRAD_DIFFERS: %s" % fixed
+    _assert_known_mismatches(_first_input_grad_mismatch, lambda info: info.grad, _GRAD_DIFFERS,
+                             "_GRAD_DIFFERS")
 
 
 def test_module_bfloat16_as_torch():

@@ -40,17 +40,20 @@ def _softmax_dim(input, dim):
     return wrap_dim(dim, input._data.ndim)
 
 
-def _softmax_input(input, dim, dtype, kernel):
-    """``input`` in ``dtype``, or None for an empty non-float input, which torch returns as it
-    is without running its kernel; a non-empty one torch's kernel refuses."""
+def _softmax_apply(node, input, dim, dtype, kernel):
+    """``node`` (Softmax or LogSoftmax) over ``input`` cast to ``dtype``. An empty non-float
+    input comes back as it is, as torch returns it without running its kernel; a non-empty one
+    is refused as torch's kernel refuses it."""
     if dtype is not None:
         input = cast(input, _dtype.as_dtype(dtype))
     if not input.is_floating_point():
         if input._data.size == 0:
-            return None
+            return input.clone()
         last = input._data.ndim == 0 or _softmax_dim(input, dim) == input._data.ndim - 1
         check_dtype(kernel + ("_lastdim_kernel_impl" if last else "_kernel_impl"), input)
-    return input
+    if input._data.ndim == 0:
+        return node.apply((input.reshape(1),), 0).reshape(())
+    return node.apply((input,), _softmax_dim(input, dim))
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -71,13 +74,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.softmax(ember.tensor([[1.0, 2.0, 3.0]]), dim=1)
         tensor([[0.0900, 0.2447, 0.6652]])
     """
-    checked = _softmax_input(input, dim, dtype, "softmax")
-    if checked is None:
-        return input.clone()
-    input = checked
-    if input._data.ndim == 0:
-        return Softmax.apply((input.reshape(1),), 0).reshape(())
-    return Softmax.apply((input,), _softmax_dim(input, dim))
+    return _softmax_apply(Softmax, input, dim, dtype, "softmax")
 
 
 def _softmax_samples(dtype):
@@ -145,13 +142,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.log_softmax(ember.tensor([[1.0, 2.0, 3.0]]), dim=1)
         tensor([[-2.4076, -1.4076, -0.4076]])
     """
-    checked = _softmax_input(input, dim, dtype, "log_softmax")
-    if checked is None:
-        return input.clone()
-    input = checked
-    if input._data.ndim == 0:
-        return LogSoftmax.apply((input.reshape(1),), 0).reshape(())
-    return LogSoftmax.apply((input,), _softmax_dim(input, dim))
+    return _softmax_apply(LogSoftmax, input, dim, dtype, "log_softmax")
 
 
 register(OpInfo("log_softmax", log_softmax, _softmax_samples, _softmax_errors("log_softmax"),
