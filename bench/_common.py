@@ -40,6 +40,23 @@ def setup_threads(n):
 clock = time.process_time
 
 
+def openblas_setting():
+    """One line on how NumPy's OpenBLAS picks its GEMM kernels in this run. Some machines set
+    ``OPENBLAS_CORETYPE`` (with ``OPENBLAS_L2_SIZE``) as a workaround for older OpenBLAS builds;
+    it forces older kernels on a current NumPy (Haswell's AVX2 ones ran ember's products 1.5-2x
+    slower than the AVX-512 ones OpenBLAS picks itself on the development machine), so to measure
+    as a current NumPy runs, unset both for the benchmark's command alone."""
+    import os
+
+    forced = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+              if os.environ.get(k)}
+    if not forced:
+        return "OpenBLAS picks its own kernels (no OPENBLAS_CORETYPE in the environment)"
+    return ("%s set in the environment: OpenBLAS runs the kernels it names; for its own choice "
+            "run `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/...`"
+            % ", ".join("%s=%s" % kv for kv in forced.items()))
+
+
 def time_per_call(fn, min_time=0.2, warmup=3):
     """CPU seconds per call of ``fn``, timed over at least ``min_time`` seconds."""
     for _ in range(warmup):

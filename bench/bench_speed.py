@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _common  # noqa: E402
 import bench_lstm  # noqa: E402
 from bench_cnn import _setup, lenet5, seed_cnn  # noqa: E402
 
@@ -157,6 +158,7 @@ def main():
     rounds, steps = (2, 3) if args.quick else (args.rounds, args.steps)
     print("python bench/bench_speed.py%s" % "".join(" " + a for a in sys.argv[1:]))
     print(_blas())
+    print(_common.openblas_setting())
     table("default threads (headline)", rounds, steps, args.cases)
     torch.set_num_threads(1)
     ember.set_num_threads(1)

@@ -78,6 +78,10 @@ def main():
     ap.add_argument("--data", default=None, help="folder holding MNIST/raw (default: the sample)")
     args = ap.parse_args()
     print("python bench/bench_train.py%s" % "".join(" " + a for a in sys.argv[1:]), flush=True)
+    sys.path.insert(0, HERE)
+    import _common
+
+    print(_common.openblas_setting(), flush=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(HERE),
                                                      env.get("PYTHONPATH")) if p)

@@ -63,6 +63,26 @@ def test_matmul_split_matches_numpy(two_threads, monkeypatch, shape_a, shape_b):
     np.testing.assert_allclose(_parallel.matmul(a, b), a @ b, rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("m,k,n", [(6, 25, 50176), (16, 150, 6400), (3, 5, 8193 * 2)])
+def test_wide_products_in_pieces_match_numpy(threads, monkeypatch, m, k, n):
+    monkeypatch.setattr(_parallel, "_MATMUL_WORK", 1)  # pieces across the pool however small
+    ember.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(0)
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        g = rng.standard_normal((m, n)).astype(np.float32)
+        np.testing.assert_allclose(_parallel.wide_matmul(a, b), a @ b, rtol=1e-4, atol=1e-4)
+        for x, y in ((g, b), (b, g)):  # the longer side as rows, either way round
+            got = _parallel.matmul_nt(x, y)
+            assert got.flags.c_contiguous
+            np.testing.assert_allclose(got, (x.astype(np.float64) @ y.T.astype(np.float64)),
+                                       rtol=1e-4, atol=2e-2)
+    finally:
+        ember.set_num_threads(1)
+
+
 @pytest.mark.parametrize("n,c,o,k,padding,stride,groups,size", [
     (64, 6, 16, 5, 0, 1, 1, 14), (48, 4, 8, 3, 1, 2, 2, 14),
     (16, 4, 16, 3, 1, 1, 1, 20),  # wide output rows (batch outside them)
@@ -119,12 +139,17 @@ def test_max_pool2d_split_by_batch_matches_torch_with_ties(two_threads, width):
     np.testing.assert_array_equal(ex.grad.numpy(), tx.grad.numpy())
 
 
+@pytest.mark.parametrize("packed", [True, False])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_lstm_with_split_gemms_matches_torch_on_packed_sequences(two_threads, bidirectional):
-    # backward sums the weight gradients block by block of steps on a pool thread
+def test_lstm_with_split_gemms_matches_torch(two_threads, bidirectional, packed):
+    # backward sums the weight gradients block by block of steps on a pool thread, and the
+    # forward hands the backward's factors to it block by block; a padded input runs the
+    # feature-major kernel, a packed one the row kernel
     rng = np.random.default_rng(2)
     lengths = sorted([7, 7, 6, 5, 5, 3, 2, 1] * 8, reverse=True)
     x = rng.standard_normal((7, len(lengths), 10)).astype(np.float32)
+    states = [rng.standard_normal((1 + bidirectional, len(lengths), 48)).astype(np.float32)
+              for _ in range(2)]
     torch_lstm = torch.nn.LSTM(10, 48, bidirectional=bidirectional)
     out = {}
     for lib, lstm in ((torch, torch_lstm),
@@ -133,12 +158,16 @@ def test_lstm_with_split_gemms_matches_torch_on_packed_sequences(two_threads, bi
             lstm.load_state_dict({k: ember.tensor(v.detach().numpy())
                                   for k, v in torch_lstm.state_dict().items()})
         xt = lib.tensor(x, requires_grad=True)
-        packed = lib.nn.utils.rnn.pack_padded_sequence(xt, lengths)
-        y, (h, c) = lstm(packed)
-        y, _ = lib.nn.utils.rnn.pad_packed_sequence(y)
+        h0, c0 = (lib.tensor(a, requires_grad=True) for a in states)
+        if packed:
+            y, (h, c) = lstm(lib.nn.utils.rnn.pack_padded_sequence(xt, lengths))
+            y, _ = lib.nn.utils.rnn.pad_packed_sequence(y)
+        else:
+            y, (h, c) = lstm(xt, (h0, c0))
         (y.sum() + (h * c).sum()).backward()
         out[lib.__name__] = [t.detach().numpy() for t in (y, h, c, xt.grad)] + \
-            [p.grad.numpy() for p in lstm.parameters()]
+            [p.grad.numpy() for p in lstm.parameters()] + \
+            ([] if packed else [h0.grad.numpy(), c0.grad.numpy()])
     for e, t in zip(out["ember"], out["torch"]):
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-4)
 

@@ -170,55 +170,6 @@ def _external(y, o, geom, n):
     return y.reshape(shape).transpose(_to_external(len(shape), _batch_axis(geom)))
 
 
-# Columns of the column matrix per GEMM call when it is much wider. OpenBLAS's AVX-512
-# (SkylakeX) kernels ran LeNet-5's conv1 products (6x25 by 25x50176) 1.8x faster in the forward
-# and 3-5x faster in the weight gradient in pieces of 4096 columns than in one call; its AVX2
-# (Haswell) kernels ran them at the same speed either way (measured in #13).
-_GEMM_COLUMNS = 4096
-
-
-def _pieces(n):
-    """``range(n)`` columns cut into ``(start, stop)`` pieces of ``_GEMM_COLUMNS`` (whole when
-    not much wider)."""
-    step = _GEMM_COLUMNS
-    if n <= 2 * step:
-        return [(0, n)]
-    return [(s, min(s + step, n)) for s in range(0, n, step)]
-
-
-def _gemm(a, b):
-    """``a @ b`` for a wide column matrix ``b``, piece by piece (see ``_GEMM_COLUMNS``); the
-    pieces run across the pool when the product is large and the pool is free."""
-    pieces = _pieces(b.shape[1])
-    if len(pieces) == 1:
-        return _parallel.matmul(a, b)
-    out = array_module(b).empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
-
-    def part(lo, hi):
-        for s, e in pieces[lo:hi]:
-            np.matmul(a, b[:, s:e], out=out[:, s:e])
-
-    big = a.size * b.shape[1] >= _parallel._MATMUL_WORK
-    _parallel.run(part, _parallel.chunks(len(pieces), 1) if big else [(0, len(pieces))])
-    return out
-
-
-def _gemm_nt(a, b):
-    """``a @ b.T`` for ``a`` ``(m, L)`` and ``b`` ``(k, L)`` with a long ``L``: the pieces'
-    products summed, each with the larger of ``m``, ``k`` as its rows (2x faster for the
-    weight gradient of LeNet-5's conv2 on OpenBLAS's AVX-512 kernels, the same on AVX2)."""
-    swap = b.shape[0] > a.shape[0]
-    rows, cols = (b, a) if swap else (a, b)
-    acc = None
-    for s, e in _pieces(a.shape[1]):
-        p = np.matmul(rows[:, s:e], cols[:, s:e].T)
-        if acc is None:
-            acc = p
-        else:
-            acc += p
-    return array_module(acc).ascontiguousarray(acc.T) if swap else acc
-
-
 # Work per chunk (multiply-adds) below which splitting the batch across threads does not pay.
 _CHUNK_WORK = 1 << 20
 
@@ -272,7 +223,7 @@ def _conv_forward(x, w, b, geom, keep):
             if b is not None:
                 np.add(view, b.reshape(o, 1), out=view)
             return cols if keep else None
-        y = np.matmul(wm, cm) if g > 1 else _gemm(wm[0], cm[0])
+        y = np.matmul(wm, cm) if g > 1 else _parallel.wide_matmul(wm[0], cm[0])
         y = _external(y, o, geom, hi - lo)
         view = out[lo:hi]
         if b is not None:
@@ -338,7 +289,7 @@ def _conv_weight_grad(gy, x, geom, w_shape, cols=None):
         cm = cl.reshape(g, cl.shape[0] // g * cl.shape[1], m)
         if g > 1:
             return np.matmul(gym, cm.transpose(0, 2, 1))
-        return _gemm_nt(gym[0], cm[0])
+        return _parallel.matmul_nt(gym[0], cm[0])
 
     def part(lo, hi):
         tiles = by_start.get(lo) or [(a, b, None) for a, b in _tiles(x, geom, w_shape[0], lo, hi)]
